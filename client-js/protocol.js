@@ -1,0 +1,103 @@
+// Generated from protocol/protocol.json by scripts/gen-protocol.mjs. Do not edit.
+export const PROTOCOL = "forumd.v1";
+export const LIMITS = Object.freeze({
+  "max_frame_bytes": 131072,
+  "max_depth": 32,
+  "max_id_chars": 64,
+  "max_op_chars": 48,
+  "max_token_bytes": 4096,
+  "max_room_chars": 64,
+  "max_resume_rooms": 256,
+  "auth_deadline_ms": 10000,
+  "rate_burst": 60,
+  "rate_per_sec": 30,
+  "flood_refusals": 200,
+  "bad_requests_max": 50,
+  "outq_max_bytes": 4194304,
+  "max_out_frame_bytes": 65536,
+  "min_secret_bytes": 32,
+  "max_name_chars": 80,
+  "max_user_id_chars": 64,
+  "max_courses_per_token": 200,
+  "max_key_chars": 64,
+  "min_key_chars": 16
+});
+export const ERRORS = Object.freeze({
+  "bad_json": {
+    "badInput": true
+  },
+  "bad_request": {
+    "badInput": true
+  },
+  "unknown_op": {
+    "badInput": true
+  },
+  "bad_field": {
+    "badInput": true
+  },
+  "too_long": {
+    "badInput": true
+  },
+  "too_deep": {
+    "badInput": true
+  },
+  "nul_in_text": {
+    "badInput": true
+  },
+  "bad_utf8": {
+    "badInput": true
+  },
+  "not_authenticated": {
+    "badInput": true
+  },
+  "already_authenticated": {
+    "badInput": true
+  },
+  "bad_token": {
+    "badInput": false
+  },
+  "token_expired": {
+    "badInput": false
+  },
+  "token_not_yet_valid": {
+    "badInput": false
+  },
+  "wrong_user": {
+    "badInput": false
+  },
+  "rate_limited": {
+    "badInput": false
+  },
+  "forbidden": {
+    "badInput": false
+  },
+  "shutting_down": {
+    "badInput": false
+  },
+  "internal": {
+    "badInput": false
+  }
+});
+export const CLOSE = Object.freeze({
+  "going_away": 1001,
+  "unsupported_data": 1003,
+  "invalid_utf8": 1007,
+  "message_too_big": 1009,
+  "auth_timeout": 4001,
+  "bad_input_flood": 4002,
+  "slow_consumer": 4003,
+  "token_expired": 4004,
+  "flood": 4005
+});
+export const ROLES = Object.freeze(["participant","facilitator","instructor"]);
+export const OPS = Object.freeze({
+  "hello": {
+    "auth": "none"
+  },
+  "auth.refresh": {
+    "auth": "user"
+  },
+  "ping": {
+    "auth": "user"
+  }
+});

@@ -1,0 +1,53 @@
+/*
+ * identity.c - helpers over struct identity.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "identity.h"
+
+void identity_free(struct identity *who)
+{
+	free(who->courses);
+	memset(who, 0, sizeof(*who));
+}
+
+void identity_move(struct identity *dst, struct identity *src)
+{
+	identity_free(dst);
+	*dst = *src;
+	memset(src, 0, sizeof(*src));
+}
+
+enum proto_role identity_role(const struct identity *who, int64_t course)
+{
+	size_t lo = 0, hi = who->ncourses;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (who->courses[mid].course == course)
+			return who->courses[mid].role;
+		if (who->courses[mid].course < course)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return PROTO_ROLE_NONE;
+}
+
+int identity_user_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > PROTO_MAX_USER_ID_CHARS)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '@' || c == '-'))
+			return 0;
+	}
+	return 1;
+}

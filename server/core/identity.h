@@ -1,0 +1,41 @@
+/*
+ * identity.h - who a socket speaks for: user id, display name, role per
+ * course, global admin, and the validity of the token that said so.
+ *
+ * Plain data; filled by proto/token.c from a verified token.
+ */
+#ifndef FORUMD_CORE_IDENTITY_H
+#define FORUMD_CORE_IDENTITY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/protocol_gen.h"
+
+struct identity_course {
+	int64_t course;
+	enum proto_role role;
+};
+
+struct identity {
+	char user[PROTO_MAX_USER_ID_CHARS + 1];
+	char name[PROTO_MAX_NAME_CHARS * 4 + 1];  /* UTF-8, up to max_name_chars characters */
+	int admin;
+	int64_t exp, nbf, iat;                    /* seconds since the epoch; 0 = absent */
+	size_t ncourses;
+	struct identity_course *courses;          /* owned; sorted by course; freed by identity_free */
+};
+
+/* Frees what *who owns and zeroes it. */
+void identity_free(struct identity *who);
+
+/* Moves src into dst (freeing what dst held); src is left empty. */
+void identity_move(struct identity *dst, struct identity *src);
+
+/* The user's role in `course`, PROTO_ROLE_NONE if they have none. */
+enum proto_role identity_role(const struct identity *who, int64_t course);
+
+/* 1 if the user id is 1..max_user_id_chars of letters, digits, '.', '_', '@', '-'. */
+int identity_user_id_valid(const char *s);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * conn.h - one WebSocket connection, as the net layer keeps it.
+ *
+ * The struct lives in lws's per-session data: lws allocates it when the
+ * socket opens and frees it after LWS_CALLBACK_CLOSED. Anything that must
+ * outlive a socket (a write job, a bus message) names it by (slot, gen)
+ * through conn_lookup(), never by pointer.
+ */
+#ifndef FORUMD_NET_CONN_H
+#define FORUMD_NET_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+#include <libwebsockets.h>
+
+#include "core/flow.h"
+#include "core/identity.h"
+#include "proto/msg.h"
+
+struct conn {
+	struct lws *wsi;
+	uint32_t slot, gen;            /* stable name for code that outlives callbacks */
+	unsigned authed : 1;
+	unsigned closing : 1;          /* close requested: ignore further input */
+	unsigned drop_queue : 1;       /* close without flushing what is queued */
+	uint16_t close_code;
+	int64_t opened_mono_ms;
+	struct identity who;           /* valid once authed */
+
+	/* Reassembly of a fragmented message (NULL when not in one). */
+	char *rx;
+	size_t rx_len;
+
+	/* Outbound queue: a ring of shared messages, bounded in bytes. */
+	struct msg **q;
+	uint32_t q_head, q_count, q_cap;
+	size_t q_bytes;
+
+	/* Flow rules. */
+	struct flow_bucket rate;
+	uint32_t refusals_in_row;
+	struct flow_window bad;
+
+	/* Auth deadline, then token expiry. */
+	lws_sorted_usec_list_t deadline;
+};
+
+/* Queues `m` for the socket (taking a new reference) and asks for a writable
+ * callback. Past outq_max_bytes the socket is closed with 4003 instead. */
+void conn_send(struct conn *c, struct msg *m);
+
+/* Closes the socket with `code`; queued messages are sent first unless
+ * `flush` is 0. Idempotent: the first code wins. */
+void conn_close(struct conn *c, uint16_t code, int flush);
+
+/* (Re)arms the socket's single deadline timer to fire in `ms`. */
+void conn_set_deadline(struct conn *c, int64_t ms);
+
+/* The connection in `slot` if it still has generation `gen`, else NULL. */
+struct conn *conn_lookup(uint32_t slot, uint32_t gen);
+
+/* Number of open WebSocket connections. */
+unsigned conn_count(void);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * server.h - the daemon's event loop: one libuv loop driving libwebsockets
+ * (as a foreign loop), the HTTP mounts and signal handling.
+ */
+#ifndef FORUMD_NET_SERVER_H
+#define FORUMD_NET_SERVER_H
+
+#include <stddef.h>
+
+struct server_opts {
+	const char *bind;                 /* address to listen on; NULL = all */
+	int port;                         /* 0 = any free port (printed at start) */
+	const char *static_dir;           /* client-js directory served at / */
+	const unsigned char *secret;      /* HS256 key; not copied, must outlive the run */
+	size_t secret_len;
+	const char *version;
+};
+
+/*
+ * Runs the server until SIGINT or SIGTERM, then closes every socket with
+ * 1001 and returns 0; returns 1 if it could not start (port in use, ...).
+ * Prints "forumd listening on http://HOST:PORT (pid N)" once listening.
+ */
+int server_run(const struct server_opts *opts);
+
+#endif

@@ -1,0 +1,609 @@
+/*
+ * ws.c - libwebsockets on our libuv loop: the forumd.v1 WebSocket protocol,
+ * HTTP mounts (client-js files, /healthz), per-socket queues, shutdown.
+ *
+ * The only file that calls lws for WebSocket traffic. Rules it keeps:
+ *  - every write to a socket happens in that socket's writable callback,
+ *    exactly one lws_write() per callback;
+ *  - messages are shared, reference-counted buffers with LWS_PRE headroom;
+ *    when several are queued they go out as one JSON-array frame;
+ *  - a socket's queue is bounded in bytes (PROTO_OUTQ_MAX_BYTES);
+ *  - a client message is reassembled from fragments and refused past
+ *    PROTO_MAX_FRAME_BYTES with 1009 before it is buffered whole.
+ */
+#include <assert.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <uv.h>
+#include <libwebsockets.h>
+
+#include "clock.h"
+#include "conn.h"
+#include "server.h"
+#include "session.h"
+
+_Static_assert(MSG_HEADROOM >= LWS_PRE, "msg headroom must cover the WebSocket frame header");
+
+#define WS_PATH "/ws"
+#define SHUTDOWN_GRACE_MS 2000
+
+static const char CSP[] =
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+	"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+	"form-action 'self'";
+
+/* ------------------------------------------------------------------------- */
+/* Server state (one per process, loop thread only)                          */
+/* ------------------------------------------------------------------------- */
+
+static struct {
+	uv_loop_t loop;
+	struct lws_context *ctx;
+	struct lws_vhost *vh;
+	uv_signal_t sigint, sigterm;
+	uv_timer_t shutdown_timer;
+	int shutting_down, destroying;
+	struct render_server_info info;
+
+	/* Connection registry: slot -> conn, with a generation per slot. */
+	struct conn **slots;
+	uint32_t *slot_gen;
+	uint32_t *free_slots;
+	uint32_t nfree, cap, open;
+} S;
+
+static void shutdown_finish(uv_timer_t *t);
+
+/* ------------------------------------------------------------------------- */
+/* Connection registry                                                       */
+/* ------------------------------------------------------------------------- */
+
+static int registry_add(struct conn *c)
+{
+	if (S.nfree == 0) {
+		uint32_t ncap = S.cap ? S.cap * 2 : 256;
+		struct conn **ns = realloc(S.slots, ncap * sizeof(*ns));
+		uint32_t *ng, *nf;
+
+		if (!ns)
+			return -1;
+		S.slots = ns;
+		ng = realloc(S.slot_gen, ncap * sizeof(*ng));
+		if (!ng)
+			return -1;
+		S.slot_gen = ng;
+		nf = realloc(S.free_slots, ncap * sizeof(*nf));
+		if (!nf)
+			return -1;
+		S.free_slots = nf;
+		for (uint32_t i = ncap; i > S.cap; i--) {
+			S.slots[i - 1] = NULL;
+			S.slot_gen[i - 1] = 0;
+			S.free_slots[S.nfree++] = i - 1;
+		}
+		S.cap = ncap;
+	}
+	c->slot = S.free_slots[--S.nfree];
+	c->gen = ++S.slot_gen[c->slot];
+	S.slots[c->slot] = c;
+	S.open++;
+	return 0;
+}
+
+static void registry_remove(struct conn *c)
+{
+	assert(c->slot < S.cap && S.slots[c->slot] == c);
+	S.slots[c->slot] = NULL;
+	S.free_slots[S.nfree++] = c->slot;
+	S.open--;
+}
+
+static void registry_free(void)
+{
+	free(S.slots);
+	free(S.slot_gen);
+	free(S.free_slots);
+	S.slots = NULL;
+	S.slot_gen = S.free_slots = NULL;
+	S.cap = S.nfree = 0;
+}
+
+struct conn *conn_lookup(uint32_t slot, uint32_t gen)
+{
+	if (slot >= S.cap || !S.slots[slot] || S.slots[slot]->gen != gen)
+		return NULL;
+	return S.slots[slot];
+}
+
+unsigned conn_count(void)
+{
+	return S.open;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Outbound queue                                                            */
+/* ------------------------------------------------------------------------- */
+
+static int queue_push(struct conn *c, struct msg *m)
+{
+	if (c->q_count == c->q_cap) {
+		uint32_t ncap = c->q_cap ? c->q_cap * 2 : 4;
+		struct msg **nq = malloc(ncap * sizeof(*nq));
+
+		if (!nq)
+			return -1;
+		for (uint32_t i = 0; i < c->q_count; i++)
+			nq[i] = c->q[(c->q_head + i) % c->q_cap];
+		free(c->q);
+		c->q = nq;
+		c->q_cap = ncap;
+		c->q_head = 0;
+	}
+	c->q[(c->q_head + c->q_count) % c->q_cap] = msg_ref(m);
+	c->q_count++;
+	c->q_bytes += m->len;
+	return 0;
+}
+
+static struct msg *queue_peek(struct conn *c, uint32_t i)
+{
+	return c->q[(c->q_head + i) % c->q_cap];
+}
+
+static void queue_pop(struct conn *c)
+{
+	struct msg *m = c->q[c->q_head];
+
+	c->q_head = (c->q_head + 1) % c->q_cap;
+	c->q_count--;
+	c->q_bytes -= m->len;
+	msg_unref(m);
+}
+
+static void queue_clear(struct conn *c)
+{
+	while (c->q_count)
+		queue_pop(c);
+	free(c->q);
+	c->q = NULL;
+	c->q_cap = c->q_head = 0;
+}
+
+void conn_send(struct conn *c, struct msg *m)
+{
+	if (!m || c->closing)
+		return;
+	if (c->q_bytes + m->len > PROTO_OUTQ_MAX_BYTES) {
+		conn_close(c, PROTO_CLOSE_SLOW_CONSUMER, 0);
+		return;
+	}
+	if (queue_push(c, m)) {
+		conn_close(c, PROTO_CLOSE_SLOW_CONSUMER, 0);
+		return;
+	}
+	lws_callback_on_writable(c->wsi);
+}
+
+void conn_close(struct conn *c, uint16_t code, int flush)
+{
+	if (c->closing)
+		return;
+	c->closing = 1;
+	c->close_code = code;
+	c->drop_queue = !flush;
+	lws_callback_on_writable(c->wsi);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Deadlines                                                                 */
+/* ------------------------------------------------------------------------- */
+
+static void deadline_fired(lws_sorted_usec_list_t *sul)
+{
+	struct conn *c = lws_container_of(sul, struct conn, deadline);
+
+	session_deadline(c);
+}
+
+void conn_set_deadline(struct conn *c, int64_t ms)
+{
+	if (ms < 0)
+		ms = 0;
+	lws_sul_schedule(S.ctx, 0, &c->deadline, deadline_fired, (lws_usec_t)ms * LWS_US_PER_MS);
+}
+
+/* ------------------------------------------------------------------------- */
+/* WebSocket callbacks                                                       */
+/* ------------------------------------------------------------------------- */
+
+static const char *close_reason(uint16_t code)
+{
+	switch (code) {
+	case PROTO_CLOSE_GOING_AWAY: return "going_away";
+	case PROTO_CLOSE_UNSUPPORTED_DATA: return "unsupported_data";
+	case PROTO_CLOSE_INVALID_UTF8: return "invalid_utf8";
+	case PROTO_CLOSE_MESSAGE_TOO_BIG: return "message_too_big";
+	case PROTO_CLOSE_AUTH_TIMEOUT: return "auth_timeout";
+	case PROTO_CLOSE_BAD_INPUT_FLOOD: return "bad_input_flood";
+	case PROTO_CLOSE_SLOW_CONSUMER: return "slow_consumer";
+	case PROTO_CLOSE_TOKEN_EXPIRED: return "token_expired";
+	case PROTO_CLOSE_FLOOD: return "flood";
+	}
+	return "";
+}
+
+/* Sets the close frame lws sends when the callback returns -1. */
+static int close_now(struct conn *c, uint16_t code)
+{
+	const char *r = close_reason(code);
+
+	lws_close_reason(c->wsi, (enum lws_close_status)code, (unsigned char *)r, strlen(r));
+	return -1;
+}
+
+static void ws_opened(struct conn *c, struct lws *wsi)
+{
+	c->wsi = wsi;
+	c->opened_mono_ms = clock_mono_ms();
+	if (registry_add(c)) {
+		c->closing = 1;         /* out of memory: refuse this socket */
+		c->close_code = PROTO_CLOSE_GOING_AWAY;
+		c->drop_queue = 1;
+		lws_callback_on_writable(wsi);
+		return;
+	}
+	session_open(c);
+}
+
+static void ws_closed(struct conn *c)
+{
+	if (!c->wsi)
+		return;
+	lws_sul_cancel(&c->deadline);
+	session_closed(c);
+	queue_clear(c);
+	free(c->rx);
+	c->rx = NULL;
+	if (S.slots && c->slot < S.cap && S.slots[c->slot] == c)
+		registry_remove(c);
+	c->wsi = NULL;
+	if (S.shutting_down && S.open == 0)
+		uv_timer_start(&S.shutdown_timer, shutdown_finish, 0, 0);
+}
+
+static int ws_receive(struct conn *c, struct lws *wsi, const char *in, size_t len)
+{
+	size_t remaining = lws_remaining_packet_payload(wsi);
+	int final = lws_is_final_fragment(wsi) && remaining == 0;
+	char *nrx;
+
+	if (lws_frame_is_binary(wsi))
+		return close_now(c, PROTO_CLOSE_UNSUPPORTED_DATA);
+	if (c->rx_len + len + remaining > PROTO_MAX_FRAME_BYTES)
+		return close_now(c, PROTO_CLOSE_MESSAGE_TOO_BIG);
+	if (c->closing)
+		return 0;               /* draining towards a close: input is moot */
+
+	if (!c->rx && final) {          /* the common case: one whole message */
+		session_message(c, in, len);
+		return 0;
+	}
+	nrx = realloc(c->rx, c->rx_len + len + 1);
+	if (!nrx)
+		return close_now(c, PROTO_CLOSE_GOING_AWAY);
+	c->rx = nrx;
+	memcpy(c->rx + c->rx_len, in, len);
+	c->rx_len += len;
+	if (final) {
+		char *buf = c->rx;
+		size_t n = c->rx_len;
+
+		c->rx = NULL;
+		c->rx_len = 0;
+		session_message(c, buf, n);
+		free(buf);
+	}
+	return 0;
+}
+
+/*
+ * Writes what is queued: one message as it is, or several as one JSON array
+ * frame up to about PROTO_MAX_OUT_FRAME_BYTES. Then closes if asked to.
+ */
+static int ws_writable(struct conn *c, struct lws *wsi)
+{
+	struct msg *out;
+	uint32_t n = 0;
+	size_t total = 1;
+	int rc;
+
+	if (c->closing && (c->drop_queue || c->q_count == 0))
+		return close_now(c, c->close_code);
+	if (c->q_count == 0)
+		return 0;
+
+	/* How many queued messages fit in one frame (at least one). */
+	while (n < c->q_count) {
+		size_t add = queue_peek(c, n)->len + 1;
+
+		if (n > 0 && total + add > PROTO_MAX_OUT_FRAME_BYTES)
+			break;
+		total += add;
+		n++;
+	}
+	if (n == 1) {
+		out = msg_ref(queue_peek(c, 0));
+	} else {
+		char *p;
+
+		out = msg_new(total);
+		if (!out)
+			return close_now(c, PROTO_CLOSE_GOING_AWAY);
+		p = msg_data(out);
+		*p++ = '[';
+		for (uint32_t i = 0; i < n; i++) {
+			struct msg *m = queue_peek(c, i);
+
+			memcpy(p, msg_data(m), m->len);
+			p += m->len;
+			*p++ = i + 1 < n ? ',' : ']';
+		}
+		assert((size_t)(p - msg_data(out)) == total);
+	}
+	rc = lws_write(wsi, (unsigned char *)msg_data(out), out->len, LWS_WRITE_TEXT);
+	msg_unref(out);
+	if (rc < 0)
+		return -1;
+	while (n--)
+		queue_pop(c);
+	if (c->q_count || c->closing)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+/* Only upgrades on WS_PATH become WebSockets. */
+static int ws_filter(struct lws *wsi)
+{
+	char uri[64];
+
+	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0)
+		return 1;
+	return strcmp(uri, WS_PATH) != 0;
+}
+
+static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+		       void *in, size_t len)
+{
+	struct conn *c = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return ws_filter(wsi);
+	case LWS_CALLBACK_ESTABLISHED:
+		ws_opened(c, wsi);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		return ws_receive(c, wsi, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return ws_writable(c, wsi);
+	case LWS_CALLBACK_CLOSED:
+		ws_closed(c);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* ------------------------------------------------------------------------- */
+/* HTTP: /healthz                                                            */
+/* ------------------------------------------------------------------------- */
+
+struct http_pss {
+	struct msg *body;
+};
+
+static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			 void *in, size_t len)
+{
+	struct http_pss *h = user;
+	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
+	int n;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		/* Headers go out here, as lws's HTTP model expects; the body in
+		 * HTTP_WRITEABLE. */
+		h->body = render_health(&S.info, S.shutting_down ? "stopping" : "ok", S.open);
+		if (!h->body)
+			return lws_return_http_status(wsi, HTTP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+		if (lws_add_http_common_headers(wsi, S.shutting_down ? HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK,
+						"application/json", h->body->len, &p, end) ||
+		    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+						(const unsigned char *)"no-store", 8, &p, end) ||
+		    lws_finalize_write_http_header(wsi, start, &p, end))
+			return 1;
+		lws_callback_on_writable(wsi);
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (!h->body)
+			return 0;
+		n = lws_write(wsi, (unsigned char *)msg_data(h->body), h->body->len, LWS_WRITE_HTTP_FINAL);
+		msg_unref(h->body);
+		h->body = NULL;
+		if (n < 0)
+			return -1;
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
+	case LWS_CALLBACK_CLOSED_HTTP:
+		msg_unref(h->body);
+		h->body = NULL;
+		return 0;
+	default:
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	}
+}
+
+/* ------------------------------------------------------------------------- */
+/* Shutdown                                                                  */
+/* ------------------------------------------------------------------------- */
+
+static void handle_closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+/* Second phase: everything is closed (or the grace ran out). Start lws's
+ * teardown from inside the loop and close our own handles; uv_run returns
+ * once all of them are closed. */
+static void shutdown_finish(uv_timer_t *t)
+{
+	(void)t;
+	if (S.destroying)
+		return;
+	S.destroying = 1;
+	uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
+	lws_context_destroy(S.ctx);
+}
+
+/* First phase: tell every socket we are going (1001), then wait for them. */
+static void shutdown_begin(void)
+{
+	if (S.shutting_down)
+		return;
+	S.shutting_down = 1;
+	session_set_shutting_down();
+	uv_close((uv_handle_t *)&S.sigint, handle_closed);
+	uv_close((uv_handle_t *)&S.sigterm, handle_closed);
+	for (uint32_t i = 0; i < S.cap; i++)
+		if (S.slots[i])
+			conn_close(S.slots[i], PROTO_CLOSE_GOING_AWAY, 1);
+	uv_timer_start(&S.shutdown_timer, shutdown_finish, S.open ? SHUTDOWN_GRACE_MS : 0, 0);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	(void)h;
+	(void)signum;
+	shutdown_begin();
+}
+
+/* ------------------------------------------------------------------------- */
+/* Start                                                                     */
+/* ------------------------------------------------------------------------- */
+
+/* lws sizes its tables from the soft fd limit: raise it to the hard one. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int server_run(const struct server_opts *o)
+{
+	static const struct lws_protocol_vhost_options pvo_default = { NULL, NULL, "default", "1" };
+	static const struct lws_protocol_vhost_options pvo = { NULL, &pvo_default, PROTO_NAME, "" };
+	const struct lws_protocol_vhost_options hdr_ref = { NULL, NULL, "referrer-policy:", "no-referrer" };
+	const struct lws_protocol_vhost_options hdr_nosniff = { &hdr_ref, NULL, "x-content-type-options:", "nosniff" };
+	const struct lws_protocol_vhost_options hdr_csp = { &hdr_nosniff, NULL, "content-security-policy:", CSP };
+	const struct lws_protocols protocols[] = {
+		{ "forumd-http", http_callback, sizeof(struct http_pss), 0, 0, NULL, 0 },
+		{ PROTO_NAME, ws_callback, sizeof(struct conn), 1024, 0, NULL, PROTO_MAX_OUT_FRAME_BYTES + 1024 },
+		{ NULL, NULL, 0, 0, 0, NULL, 0 }
+	};
+	const struct lws_http_mount mount_health = {
+		.mountpoint = "/healthz", .mountpoint_len = 8,
+		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
+	};
+	const struct lws_http_mount mount_root = {
+		.mount_next = &mount_health,
+		.mountpoint = "/", .mountpoint_len = 1,
+		.origin = o->static_dir, .def = "index.html", .origin_protocol = LWSMPRO_FILE,
+	};
+	struct lws_context_creation_info info;
+	void *foreign[1];
+	struct session_ctx sctx = { o->secret, o->secret_len, { o->version, NULL }, 0 };
+	char process[128], host[64];
+	int rc = 1, port;
+
+	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
+	memset(&S, 0, sizeof(S));
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(process, sizeof(process), "%s:%d", host, (int)getpid());
+	S.info.version = o->version;
+	S.info.process = process;
+	sctx.info = S.info;
+	session_init(&sctx);
+
+	if (uv_loop_init(&S.loop))
+		return 1;
+	uv_signal_init(&S.loop, &S.sigint);
+	uv_signal_init(&S.loop, &S.sigterm);
+	uv_timer_init(&S.loop, &S.shutdown_timer);
+	uv_signal_start(&S.sigint, on_signal, SIGINT);
+	uv_signal_start(&S.sigterm, on_signal, SIGTERM);
+
+	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+	memset(&info, 0, sizeof(info));
+	foreign[0] = &S.loop;
+	info.foreign_loops = foreign;
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+		       LWS_SERVER_OPTION_VALIDATE_UTF8;
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	S.ctx = lws_create_context(&info);
+	if (!S.ctx) {
+		fprintf(stderr, "forumd: cannot create the WebSocket context\n");
+		goto out;
+	}
+
+	memset(&info, 0, sizeof(info));
+	info.vhost_name = "forumd";
+	info.port = o->port;
+	info.iface = o->bind;
+	info.protocols = protocols;
+	info.pvo = &pvo;
+	info.mounts = &mount_root;
+	info.headers = &hdr_csp;
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+	S.vh = lws_create_vhost(S.ctx, &info);
+	if (!S.vh) {
+		fprintf(stderr, "forumd: cannot listen on %s:%d\n", o->bind ? o->bind : "*", o->port);
+		goto out;
+	}
+	port = lws_get_vhost_listen_port(S.vh);
+	printf("forumd listening on http://%s:%d (pid %d)\n",
+	       o->bind ? o->bind : "localhost", port, (int)getpid());
+	fflush(stdout);
+
+	uv_run(&S.loop, UV_RUN_DEFAULT);
+	rc = 0;
+out:
+	if (!S.shutting_down) {
+		uv_close((uv_handle_t *)&S.sigint, handle_closed);
+		uv_close((uv_handle_t *)&S.sigterm, handle_closed);
+	}
+	if (!S.destroying) {
+		S.destroying = 1;
+		uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
+		if (S.ctx)
+			lws_context_destroy(S.ctx);
+	}
+	uv_run(&S.loop, UV_RUN_DEFAULT);       /* let the closes above complete */
+	if (S.ctx)
+		lws_context_destroy(S.ctx);    /* second phase: frees the context */
+	S.ctx = NULL;
+	if (uv_loop_close(&S.loop) != 0)
+		fprintf(stderr, "forumd: loop closed with handles still open\n");
+	registry_free();
+	return rc;
+}

@@ -1,0 +1,417 @@
+/*
+ * decode.c - client message -> struct proto_request.
+ *
+ * Order of checks: prescan (depth, NUL, UTF-8) on the raw bytes, because
+ * Debian's cJSON nests 1000 levels deep and silently cuts strings at \u0000;
+ * then cJSON parses with an explicit length; then the envelope; then each
+ * field against the generated spec table.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "../core/text.h"
+#include "decode.h"
+
+/* ------------------------------------------------------------------------- */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------- */
+
+static enum proto_err fail(struct proto_error *err, enum proto_err code, const char *field,
+			   int64_t limit, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->code = code;
+	snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+	err->limit = limit;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Prescan                                                                   */
+/* ------------------------------------------------------------------------- */
+
+enum proto_err proto_prescan(const char *buf, size_t len, int max_depth)
+{
+	int depth = 0, in_string = 0;
+
+	if (text_has_nul(buf, len))
+		return PROTO_ERR_NUL_IN_TEXT;
+	if (!text_utf8_valid(buf, len))
+		return PROTO_ERR_BAD_UTF8;
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (in_string) {
+			if (c == '"') {
+				in_string = 0;
+			} else if (c == '\\' && i + 1 < len) {
+				i++;
+				if (buf[i] == 'u' && i + 4 < len && buf[i + 1] == '0' && buf[i + 2] == '0' &&
+				    buf[i + 3] == '0' && buf[i + 4] == '0')
+					return PROTO_ERR_NUL_IN_TEXT;
+			}
+			continue;
+		}
+		if (c == '"') {
+			in_string = 1;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max_depth)
+				return PROTO_ERR_TOO_DEEP;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return PROTO_ERR_NONE;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Small helpers                                                             */
+/* ------------------------------------------------------------------------- */
+
+enum proto_op proto_op_lookup(const char *name)
+{
+	for (int op = 1; op < PROTO_OP__COUNT; op++)
+		if (strcmp(proto_ops[op].name, name) == 0)
+			return (enum proto_op)op;
+	return PROTO_OP_NONE;
+}
+
+int proto_room_valid(const char *name, size_t len)
+{
+	size_t i = 0, digits = 0;
+
+	if (len > PROTO_MAX_ROOM_CHARS)
+		return 0;
+	while (i < len && name[i] >= 'a' && name[i] <= 'z')
+		i++;
+	if (i == 0 || i > 16 || i >= len || name[i] != ':')
+		return 0;
+	for (i++; i < len; i++, digits++)
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+	return digits >= 1 && digits <= 18;
+}
+
+/* A JSON number that is an integer within +-2^53 (exact in a double). */
+static int json_int(const cJSON *j, int64_t *out)
+{
+	double d;
+
+	if (!cJSON_IsNumber(j))
+		return 0;
+	d = j->valuedouble;
+	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740991.0)
+		return 0;
+	*out = (int64_t)d;
+	return 1;
+}
+
+static int key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+/* Bump allocator over one malloc'd block sized before decoding starts. */
+struct arena {
+	char *base;
+	size_t used, cap;
+};
+
+static void *arena_alloc(struct arena *a, size_t n)
+{
+	void *p;
+
+	n = (n + 7) & ~(size_t)7;
+	assert(a->used + n <= a->cap);
+	p = a->base + a->used;
+	a->used += n;
+	return p;
+}
+
+static const char *arena_strdup(struct arena *a, const char *s, size_t len)
+{
+	char *p = arena_alloc(a, len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Fields                                                                    */
+/* ------------------------------------------------------------------------- */
+
+static enum proto_err decode_string(const struct proto_field_spec *fs, const cJSON *j,
+				    struct arena *a, struct proto_value *v, struct proto_error *err)
+{
+	const char *s;
+	size_t len, n;
+
+	if (!cJSON_IsString(j))
+		return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s must be a string", fs->name);
+	s = j->valuestring;
+	len = strlen(s);
+	/* cJSON turns escapes into bytes; check the decoded result again. */
+	if (!text_utf8_valid(s, len))
+		return fail(err, PROTO_ERR_BAD_UTF8, fs->name, 0, "%s is not valid UTF-8", fs->name);
+	n = fs->type == PROTO_FT_TEXT ? text_utf8_chars(s, len) : len;
+	if (fs->max && (int64_t)n > fs->max)
+		return fail(err, PROTO_ERR_TOO_LONG, fs->name, fs->max, "%s is longer than %lld %s",
+			    fs->name, (long long)fs->max, fs->type == PROTO_FT_TEXT ? "characters" : "bytes");
+	if ((int64_t)n < fs->min)
+		return fail(err, PROTO_ERR_BAD_FIELD, fs->name, fs->min, "%s is shorter than %lld",
+			    fs->name, (long long)fs->min);
+	if (fs->type == PROTO_FT_KEY) {
+		for (size_t i = 0; i < len; i++)
+			if (!key_char(s[i]))
+				return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0,
+					    "%s may hold only letters, digits, - and _", fs->name);
+	}
+	v->u.s.p = arena_strdup(a, s, len);
+	v->u.s.len = len;
+	return PROTO_ERR_NONE;
+}
+
+static enum proto_err decode_resume(const struct proto_field_spec *fs, const cJSON *j,
+				    struct arena *a, struct proto_value *v, struct proto_error *err)
+{
+	const cJSON *it;
+	size_t n = 0;
+
+	if (!cJSON_IsObject(j))
+		return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s must be an object of room: seq", fs->name);
+	n = (size_t)cJSON_GetArraySize(j);
+	if (n > PROTO_MAX_RESUME_ROOMS)
+		return fail(err, PROTO_ERR_TOO_LONG, fs->name, PROTO_MAX_RESUME_ROOMS,
+			    "%s names more than %d rooms", fs->name, PROTO_MAX_RESUME_ROOMS);
+	v->u.resume.items = n ? arena_alloc(a, n * sizeof(*v->u.resume.items)) : NULL;
+	v->u.resume.n = 0;
+	cJSON_ArrayForEach(it, j) {
+		int64_t seq;
+		size_t klen = strlen(it->string);
+
+		if (!proto_room_valid(it->string, klen))
+			return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s: bad room name", fs->name);
+		if (!json_int(it, &seq) || seq < 0)
+			return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s: seq must be an integer >= 0", fs->name);
+		v->u.resume.items[v->u.resume.n].room = arena_strdup(a, it->string, klen);
+		v->u.resume.items[v->u.resume.n].since = seq;
+		v->u.resume.n++;
+	}
+	return PROTO_ERR_NONE;
+}
+
+static enum proto_err decode_field(const struct proto_field_spec *fs, const cJSON *j,
+				   struct arena *a, struct proto_value *v, struct proto_error *err)
+{
+	enum proto_err rc = PROTO_ERR_NONE;
+
+	switch (fs->type) {
+	case PROTO_FT_STRING:
+	case PROTO_FT_TEXT:
+	case PROTO_FT_KEY:
+		rc = decode_string(fs, j, a, v, err);
+		break;
+	case PROTO_FT_INT:
+	case PROTO_FT_ID:
+		if (!json_int(j, &v->u.i))
+			return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s must be an integer", fs->name);
+		if (v->u.i < fs->min || v->u.i > fs->max)
+			return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s must be between %lld and %lld",
+				    fs->name, (long long)fs->min, (long long)fs->max);
+		break;
+	case PROTO_FT_BOOL:
+		if (!cJSON_IsBool(j))
+			return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s must be true or false", fs->name);
+		v->u.b = cJSON_IsTrue(j);
+		break;
+	case PROTO_FT_ENUM:
+		if (!cJSON_IsString(j))
+			return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s must be a string", fs->name);
+		for (int i = 0; fs->values[i]; i++) {
+			if (strcmp(fs->values[i], j->valuestring) == 0) {
+				v->u.e = i;
+				goto ok;
+			}
+		}
+		return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s has no such value", fs->name);
+	case PROTO_FT_RESUME:
+		rc = decode_resume(fs, j, a, v, err);
+		break;
+	}
+ok:
+	if (rc == PROTO_ERR_NONE)
+		v->present = 1;
+	return rc;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Envelope                                                                  */
+/* ------------------------------------------------------------------------- */
+
+static int id_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > PROTO_MAX_ID_CHARS)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+static enum proto_err decode_envelope(const cJSON *root, int allow_test_ops,
+				      struct proto_request *req, const cJSON **data,
+				      struct proto_error *err)
+{
+	const cJSON *op, *id, *it;
+
+	if (!cJSON_IsObject(root))
+		return fail(err, PROTO_ERR_BAD_REQUEST, NULL, 0, "a request is a JSON object");
+	id = cJSON_GetObjectItemCaseSensitive(root, "id");
+	if (!cJSON_IsString(id) || !id_valid(id->valuestring))
+		return fail(err, PROTO_ERR_BAD_REQUEST, "id", PROTO_MAX_ID_CHARS,
+			    "id must be a string of 1 to %d printable ASCII characters", PROTO_MAX_ID_CHARS);
+	strcpy(req->id, id->valuestring);
+	req->has_id = 1;
+
+	cJSON_ArrayForEach(it, root) {
+		if (strcmp(it->string, "op") && strcmp(it->string, "id") && strcmp(it->string, "data"))
+			return fail(err, PROTO_ERR_BAD_REQUEST, it->string, 0, "unexpected member %.40s", it->string);
+	}
+	op = cJSON_GetObjectItemCaseSensitive(root, "op");
+	if (!cJSON_IsString(op))
+		return fail(err, PROTO_ERR_BAD_REQUEST, "op", 0, "op must be a string");
+	if (strlen(op->valuestring) > PROTO_MAX_OP_CHARS)
+		return fail(err, PROTO_ERR_UNKNOWN_OP, "op", 0, "no such op");
+	req->op = proto_op_lookup(op->valuestring);
+	if (req->op == PROTO_OP_NONE || (proto_ops[req->op].test_only && !allow_test_ops)) {
+		req->op = PROTO_OP_NONE;
+		return fail(err, PROTO_ERR_UNKNOWN_OP, "op", 0, "no such op: %.48s", op->valuestring);
+	}
+	*data = cJSON_GetObjectItemCaseSensitive(root, "data");
+	if (*data && !cJSON_IsObject(*data))
+		return fail(err, PROTO_ERR_BAD_REQUEST, "data", 0, "data must be an object");
+	return PROTO_ERR_NONE;
+}
+
+static enum proto_err decode_fields(const cJSON *data, struct arena *a, struct proto_request *req,
+				    struct proto_error *err)
+{
+	const struct proto_op_spec *os = &proto_ops[req->op];
+	const cJSON *it;
+
+	/* Unknown members are refused so a typo never silently means "absent". */
+	if (data) {
+		cJSON_ArrayForEach(it, data) {
+			int known = 0;
+
+			for (int i = 0; i < os->nfields && !known; i++)
+				known = strcmp(os->fields[i].name, it->string) == 0;
+			if (!known)
+				return fail(err, PROTO_ERR_BAD_FIELD, it->string, 0, "unknown field %.40s", it->string);
+		}
+	}
+	for (int i = 0; i < os->nfields; i++) {
+		const struct proto_field_spec *fs = &os->fields[i];
+		const cJSON *j = data ? cJSON_GetObjectItemCaseSensitive(data, fs->name) : NULL;
+		enum proto_err rc;
+
+		if (!j || cJSON_IsNull(j)) {
+			if (fs->required)
+				return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s is required", fs->name);
+			continue;
+		}
+		rc = decode_field(fs, j, a, &req->f[i], err);
+		if (rc != PROTO_ERR_NONE)
+			return rc;
+	}
+	return PROTO_ERR_NONE;
+}
+
+/* Pulls the id out of a request the envelope refused, so the error names it. */
+static void salvage_id(const cJSON *root, struct proto_request *req)
+{
+	const cJSON *id;
+
+	if (req->has_id || !cJSON_IsObject(root))
+		return;
+	id = cJSON_GetObjectItemCaseSensitive(root, "id");
+	if (cJSON_IsString(id) && id_valid(id->valuestring)) {
+		strcpy(req->id, id->valuestring);
+		req->has_id = 1;
+	}
+}
+
+enum proto_err proto_decode_request(const char *buf, size_t len, int allow_test_ops,
+				    struct proto_request *req, struct proto_error *err)
+{
+	cJSON *root = NULL;
+	const cJSON *data = NULL;
+	struct arena a = { 0 };
+	enum proto_err rc;
+
+	memset(req, 0, sizeof(*req));
+	memset(err, 0, sizeof(*err));
+
+	rc = proto_prescan(buf, len, PROTO_MAX_DEPTH);
+	if (rc == PROTO_ERR_TOO_DEEP) {
+		fail(err, rc, NULL, PROTO_MAX_DEPTH, "nested deeper than %d", PROTO_MAX_DEPTH);
+		goto out;
+	}
+	if (rc != PROTO_ERR_NONE) {
+		fail(err, rc, NULL, 0, rc == PROTO_ERR_NUL_IN_TEXT ? "NUL is not allowed in text"
+								    : "not valid UTF-8");
+		goto out;
+	}
+	root = cJSON_ParseWithLength(buf, len);
+	if (!root) {
+		rc = fail(err, PROTO_ERR_BAD_JSON, NULL, 0, "not valid JSON");
+		goto out;
+	}
+	rc = decode_envelope(root, allow_test_ops, req, &data, err);
+	if (rc != PROTO_ERR_NONE)
+		goto out;
+
+	/* Every string we keep is a substring of the input, so len bytes plus
+	 * up to 7 bytes of terminator and alignment per string (each string costs at least 2 input bytes) always suffice; the
+	 * resume array needs its own room. */
+	a.cap = 4 * len + 64 + PROTO_MAX_RESUME_ROOMS * sizeof(struct proto_resume_item);
+	a.base = malloc(a.cap);
+	if (!a.base) {
+		rc = fail(err, PROTO_ERR_INTERNAL, NULL, 0, "out of memory");
+		goto out;
+	}
+	rc = decode_fields(data, &a, req, err);
+	if (rc == PROTO_ERR_NONE) {
+		req->arena = a.base;
+		a.base = NULL;
+	}
+out:
+	if (rc != PROTO_ERR_NONE) {
+		salvage_id(root, req);
+		memset(req->f, 0, sizeof(req->f));
+	}
+	free(a.base);
+	cJSON_Delete(root);
+	return rc;
+}
+
+void proto_request_free(struct proto_request *req)
+{
+	free(req->arena);
+	req->arena = NULL;
+	memset(req->f, 0, sizeof(req->f));
+}

@@ -1,0 +1,85 @@
+/*
+ * decode.h - turns one client message (JSON text) into a plain request.
+ *
+ * This module and render.c are the only code that touches cJSON. What it
+ * returns holds no cJSON: strings are copied into the request's own arena.
+ * Every check the protocol promises at the door happens here, before anything
+ * else sees the request: nesting depth and NUL (before cJSON parses), UTF-8,
+ * the envelope, the op, and every field's type, range and length, all from
+ * the tables generated from protocol/protocol.json.
+ */
+#ifndef FORUMD_PROTO_DECODE_H
+#define FORUMD_PROTO_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol_gen.h"
+
+struct proto_str {
+	const char *p;                  /* NUL-terminated, inside the arena */
+	size_t len;                     /* bytes */
+};
+
+struct proto_resume_item {
+	const char *room;               /* "kind:number", inside the arena */
+	int64_t since;
+};
+
+struct proto_value {
+	int present;
+	union {
+		struct proto_str s;     /* string, text, key */
+		int64_t i;              /* int, id */
+		int b;                  /* bool */
+		int e;                  /* enum: index into the spec's values */
+		struct {
+			struct proto_resume_item *items;  /* inside the arena */
+			size_t n;
+		} resume;
+	} u;
+};
+
+struct proto_request {
+	enum proto_op op;
+	int has_id;
+	char id[PROTO_MAX_ID_CHARS + 1];
+	struct proto_value f[PROTO_MAX_FIELDS];  /* indexed by PF_<OP>_<FIELD> */
+	char *arena;                             /* owned; freed by proto_request_free */
+};
+
+struct proto_error {
+	enum proto_err code;
+	char field[48];                 /* offending field, "" if none */
+	int64_t limit;                  /* the limit passed, 0 if none */
+	char message[160];              /* English, for developers; pages translate by code */
+};
+
+/*
+ * Scan raw message bytes before parsing: returns PROTO_ERR_TOO_DEEP if arrays
+ * and objects nest deeper than max_depth, PROTO_ERR_NUL_IN_TEXT for a NUL byte
+ * or a \u0000 escape, PROTO_ERR_BAD_UTF8 for malformed UTF-8, else
+ * PROTO_ERR_NONE. Malformed JSON is left for the parser to report.
+ */
+enum proto_err proto_prescan(const char *buf, size_t len, int max_depth);
+
+/*
+ * Decode one request. On success returns PROTO_ERR_NONE and fills *req, whose
+ * arena the caller frees with proto_request_free(). On failure returns the
+ * error code, fills *err, frees anything it allocated, and still sets
+ * req->id/has_id when the id could be read so the reply can name it.
+ * Test-only ops decode only when allow_test_ops is set (test builds).
+ */
+enum proto_err proto_decode_request(const char *buf, size_t len, int allow_test_ops,
+				    struct proto_request *req, struct proto_error *err);
+
+/* Frees what proto_decode_request stored in *req; safe to call twice. */
+void proto_request_free(struct proto_request *req);
+
+/* Looks an op up by name; PROTO_OP_NONE if there is none. */
+enum proto_op proto_op_lookup(const char *name);
+
+/* 1 if name is a syntactically valid room ("kind:digits", kind lower-case). */
+int proto_room_valid(const char *name, size_t len);
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * render.c - cJSON trees -> shared JSON bytes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "render.h"
+
+/* Prints and frees `root`, returning its bytes as a new msg. */
+static struct msg *finish(cJSON *root)
+{
+	struct msg *m = NULL;
+	char *s;
+
+	if (!root)
+		return NULL;
+	s = cJSON_PrintUnformatted(root);
+	if (s) {
+		m = msg_from(s, strlen(s));
+		free(s);
+	}
+	cJSON_Delete(root);
+	return m;
+}
+
+/* {"re":id,"ok":ok}; NULL on OOM. */
+static cJSON *reply_head(const char *id, int ok)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	if (!root)
+		return NULL;
+	if (!(id ? cJSON_AddStringToObject(root, "re", id) : cJSON_AddNullToObject(root, "re")) ||
+	    !cJSON_AddBoolToObject(root, "ok", ok)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+struct msg *render_error(const char *id, const struct proto_error *err, int64_t retry_after_ms)
+{
+	cJSON *root = reply_head(id, 0), *e;
+
+	if (!root)
+		return NULL;
+	e = cJSON_AddObjectToObject(root, "error");
+	if (!e || !cJSON_AddStringToObject(e, "code", proto_errs[err->code].code) ||
+	    !cJSON_AddStringToObject(e, "message", err->message))
+		goto fail;
+	if (err->field[0] && !cJSON_AddStringToObject(e, "field", err->field))
+		goto fail;
+	if (err->limit && !cJSON_AddNumberToObject(e, "limit", (double)err->limit))
+		goto fail;
+	if (retry_after_ms > 0 && !cJSON_AddNumberToObject(e, "retry_after_ms", (double)retry_after_ms))
+		goto fail;
+	return finish(root);
+fail:
+	cJSON_Delete(root);
+	return NULL;
+}
+
+struct msg *render_hello_ok(const char *id, const struct identity *who,
+			    const struct render_server_info *srv, int64_t now_ms)
+{
+	cJSON *root = reply_head(id, 1), *data, *user, *courses, *server;
+
+	if (!root)
+		return NULL;
+	if (!(data = cJSON_AddObjectToObject(root, "data")) ||
+	    !(user = cJSON_AddObjectToObject(data, "user")) ||
+	    !cJSON_AddStringToObject(user, "id", who->user) ||
+	    !cJSON_AddStringToObject(user, "name", who->name) ||
+	    !cJSON_AddBoolToObject(user, "admin", who->admin) ||
+	    !(courses = cJSON_AddObjectToObject(user, "courses")))
+		goto fail;
+	for (size_t i = 0; i < who->ncourses; i++) {
+		char key[24];
+
+		snprintf(key, sizeof(key), "%lld", (long long)who->courses[i].course);
+		if (!cJSON_AddStringToObject(courses, key, proto_roles[who->courses[i].role]))
+			goto fail;
+	}
+	if (!cJSON_AddNumberToObject(data, "expires_at", (double)who->exp) ||
+	    !(server = cJSON_AddObjectToObject(data, "server")) ||
+	    !cJSON_AddStringToObject(server, "version", srv->version) ||
+	    !cJSON_AddStringToObject(server, "process", srv->process) ||
+	    !cJSON_AddNumberToObject(server, "time_ms", (double)now_ms) ||
+	    !cJSON_AddObjectToObject(data, "resume"))
+		goto fail;
+	return finish(root);
+fail:
+	cJSON_Delete(root);
+	return NULL;
+}
+
+struct msg *render_ok_int(const char *id, const char *name, int64_t value)
+{
+	cJSON *root = reply_head(id, 1), *data;
+
+	if (!root)
+		return NULL;
+	if (!(data = cJSON_AddObjectToObject(root, "data")) ||
+	    !cJSON_AddNumberToObject(data, name, (double)value)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return finish(root);
+}
+
+struct msg *render_health(const struct render_server_info *srv, const char *status,
+			  unsigned connections)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	if (!root)
+		return NULL;
+	if (!cJSON_AddStringToObject(root, "status", status) ||
+	    !cJSON_AddStringToObject(root, "version", srv->version) ||
+	    !cJSON_AddStringToObject(root, "process", srv->process) ||
+	    !cJSON_AddNumberToObject(root, "connections", connections)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return finish(root);
+}

@@ -1,0 +1,38 @@
+/*
+ * render.h - server messages as JSON bytes, rendered once into a struct msg
+ * that every recipient shares. With decode.c, the only code that touches cJSON.
+ *
+ * Every function returns a new msg with one reference (the caller owns it),
+ * or NULL when out of memory.
+ */
+#ifndef FORUMD_PROTO_RENDER_H
+#define FORUMD_PROTO_RENDER_H
+
+#include <stdint.h>
+
+#include "core/identity.h"
+#include "decode.h"
+#include "msg.h"
+
+/* Facts about this process that hello replies and /healthz report. */
+struct render_server_info {
+	const char *version;
+	const char *process;          /* "host:pid" */
+};
+
+/* {"re":id,"ok":false,"error":{code,message,field?,limit?,retry_after_ms?}};
+ * id NULL renders "re":null; retry_after_ms <= 0 is left out. */
+struct msg *render_error(const char *id, const struct proto_error *err, int64_t retry_after_ms);
+
+/* The hello reply: who the token says the user is and which process answered. */
+struct msg *render_hello_ok(const char *id, const struct identity *who,
+			    const struct render_server_info *srv, int64_t now_ms);
+
+/* {"re":id,"ok":true,"data":{name:value}}: ping, auth.refresh, test.clock. */
+struct msg *render_ok_int(const char *id, const char *name, int64_t value);
+
+/* /healthz body; a msg so HTTP and WebSocket output share one type. */
+struct msg *render_health(const struct render_server_info *srv, const char *status,
+			  unsigned connections);
+
+#endif
