@@ -78,7 +78,7 @@ build/asan/unit/%: tests/unit/%.c $(call obj,asan,$(LIB_SRC)) $(wildcard tests/u
 # ---- fuzzers (clang libFuzzer + ASan + UBSan) -------------------------------
 build/fuzz/%: tests/fuzz/%.c $(PURE_SRC) $(wildcard server/*.h server/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -DFORUMD_TESTING $(PKG_CFLAGS) -Iserver \
+	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -DFORUMD_TESTING -Wall -Wextra -Werror -Wno-unused-parameter $(PKG_CFLAGS) -Iserver \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	  -o $@ $< $(PURE_SRC) $(PKG_LIBS) -lm
 

@@ -5,7 +5,7 @@ export const LIMITS = Object.freeze({
   "max_depth": 32,
   "max_id_chars": 64,
   "max_op_chars": 48,
-  "max_token_bytes": 4096,
+  "max_token_bytes": 8192,
   "max_room_chars": 64,
   "max_resume_rooms": 256,
   "auth_deadline_ms": 10000,
@@ -18,9 +18,18 @@ export const LIMITS = Object.freeze({
   "min_secret_bytes": 32,
   "max_name_chars": 80,
   "max_user_id_chars": 64,
-  "max_courses_per_token": 200,
+  "max_courses_per_token": 100,
   "max_key_chars": 64,
-  "min_key_chars": 16
+  "min_key_chars": 16,
+  "max_title_chars": 200,
+  "max_body_chars": 20000,
+  "thread_page_max": 100,
+  "thread_page_default": 30,
+  "snapshot_posts_max": 2000,
+  "replay_max": 1000,
+  "replay_chunk": 200,
+  "max_subscriptions": 64,
+  "state_interval_ms": 250
 });
 export const ERRORS = Object.freeze({
   "bad_json": {
@@ -76,6 +85,30 @@ export const ERRORS = Object.freeze({
   },
   "internal": {
     "badInput": false
+  },
+  "not_found": {
+    "badInput": false
+  },
+  "course_not_open": {
+    "badInput": false
+  },
+  "course_read_only": {
+    "badInput": false
+  },
+  "course_closed": {
+    "badInput": false
+  },
+  "thread_locked": {
+    "badInput": false
+  },
+  "muted": {
+    "badInput": false
+  },
+  "too_many_subscriptions": {
+    "badInput": false
+  },
+  "bad_cursor": {
+    "badInput": true
   }
 });
 export const CLOSE = Object.freeze({
@@ -90,6 +123,8 @@ export const CLOSE = Object.freeze({
   "flood": 4005
 });
 export const ROLES = Object.freeze(["participant","facilitator","instructor"]);
+export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted"]);
+export const STATES = Object.freeze(["post.votes","thread.stats"]);
 export const OPS = Object.freeze({
   "hello": {
     "auth": "none"
@@ -98,6 +133,39 @@ export const OPS = Object.freeze({
     "auth": "user"
   },
   "ping": {
+    "auth": "user"
+  },
+  "subscribe": {
+    "auth": "user"
+  },
+  "unsubscribe": {
+    "auth": "user"
+  },
+  "course.list": {
+    "auth": "user"
+  },
+  "thread.list": {
+    "auth": "user"
+  },
+  "thread.create": {
+    "auth": "user"
+  },
+  "post.create": {
+    "auth": "user"
+  },
+  "post.edit": {
+    "auth": "user"
+  },
+  "post.delete": {
+    "auth": "user"
+  },
+  "post.vote": {
+    "auth": "user"
+  },
+  "thread.follow": {
+    "auth": "user"
+  },
+  "stats": {
     "auth": "user"
   }
 });

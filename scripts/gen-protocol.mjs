@@ -14,7 +14,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const spec = JSON.parse(readFileSync(join(root, 'protocol/protocol.json'), 'utf8'));
 const check = process.argv.includes('--check');
 
-const FIELD_TYPES = ['string', 'text', 'int', 'bool', 'resume', 'key', 'enum', 'id'];
+const FIELD_TYPES = ['string', 'text', 'int', 'bool', 'resume', 'key', 'enum', 'id', 'room'];
 const AUTH = ['none', 'user'];
 const banner = 'Generated from protocol/protocol.json by scripts/gen-protocol.mjs. Do not edit.';
 
@@ -160,6 +160,8 @@ export const LIMITS = Object.freeze(${JSON.stringify(Object.fromEntries(spec.lim
 export const ERRORS = Object.freeze(${JSON.stringify(Object.fromEntries(spec.errors.map((e) => [e.code, { badInput: !!e.bad_input }])), null, 2)});
 export const CLOSE = Object.freeze(${JSON.stringify(Object.fromEntries(spec.close_codes.map((x) => [x.name, x.code])), null, 2)});
 export const ROLES = Object.freeze(${JSON.stringify(spec.roles)});
+export const EVENTS = Object.freeze(${JSON.stringify((spec.events || []).map((e) => e.ev))});
+export const STATES = Object.freeze(${JSON.stringify((spec.states || []).map((e) => e.st))});
 export const OPS = Object.freeze(${JSON.stringify(Object.fromEntries(spec.ops.filter((o) => !o.test_only).map((o) => [o.op, { auth: o.auth }])), null, 2)});
 `;
 

@@ -14,11 +14,13 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "net/server.h"
 #include "proto/token.h"
+#include "store/store.h"
 
 #define FORUMD_VERSION "0.1.0"
 #define SECRET_MAX 1024
@@ -34,6 +36,10 @@ struct opts {
 	const char *secret_file;
 	const char *static_dir;
 	int dev;
+	int sync_normal;
+	/* course */
+	long long course_id, starts, ends;
+	const char *title, *lang;
 	/* token */
 	const char *user, *name;
 	int admin;
@@ -51,6 +57,7 @@ static void usage(FILE *f)
 		"Usage:\n"
 		"  forumd serve [options]        run the daemon\n"
 		"  forumd token [options]        print a signed access token\n"
+		"  forumd course create|update|list [options]   manage courses\n"
 		"  forumd --help | --version\n"
 		"\n"
 		"serve options (environment variable in brackets):\n"
@@ -62,7 +69,11 @@ static void usage(FILE *f)
 		"                        itself in FORUMD_JWT_SECRET\n"
 		"  --static-dir DIR      client-js directory to serve [FORUMD_STATIC_DIR]\n"
 		"  --dev                 development mode: makes and keeps a random secret next to\n"
-		"                        the database [FORUMD_DEV=1]\n"
+		"                        the database, creates a demo course, offers demo sign-in\n"
+		"                        [FORUMD_DEV=1]\n"
+		"  --sync full|normal    SQLite synchronous level [FORUMD_SYNC] (full: an acknowledged\n"
+		"                        write survives power loss; normal: it survives a crash of\n"
+		"                        the process, power loss may lose the last ones)\n"
 		"\n"
 		"token options (plus --jwt-secret-file, or --dev with --db):\n"
 		"  --user ID             user id (letters, digits, . _ @ -)\n"
@@ -71,7 +82,14 @@ static void usage(FILE *f)
 		"                        repeat for several courses\n"
 		"  --admin               global administrator\n"
 		"  --ttl SECONDS         lifetime (3600)\n"
-		"  --nbf SECONDS         not valid until SECONDS from now\n");
+		"  --nbf SECONDS         not valid until SECONDS from now\n"
+		"\n"
+		"course options (plus --db):\n"
+		"  --id N                the course id (update; optional for create)\n"
+		"  --title TEXT          title\n"
+		"  --lang en|es|pt       the course's language (en)\n"
+		"  --starts WHEN         start, as YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or epoch seconds\n"
+		"  --ends WHEN           end, likewise\n");
 }
 
 static const char *env_or(const char *name, const char *dflt)
@@ -91,6 +109,26 @@ static int parse_int(const char *s, long long lo, long long hi, long long *out)
 	if (errno || end == s || *end || v < lo || v > hi)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* A UTC time as YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or epoch seconds. */
+static int parse_when(const char *s, long long *out)
+{
+	struct tm tm;
+	const char *end;
+
+	if (parse_int(s, 1, 253402300799LL, out) == 0)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, "%Y-%m-%d", &tm);
+		if (!end || *end)
+			return -1;
+	}
+	*out = (long long)timegm(&tm);
 	return 0;
 }
 
@@ -120,22 +158,28 @@ static int parse_role(const char *s, struct opts *o)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { O_PORT = 1, O_BIND, O_DB, O_SECRET, O_STATIC, O_DEV, O_USER, O_NAME, O_ROLE, O_ADMIN,
-	       O_TTL, O_NBF, O_HELP };
+	enum { OPT_PORT = 1, OPT_BIND, OPT_DB, OPT_SECRET, OPT_STATIC, OPT_DEV, OPT_USER, OPT_NAME, OPT_ROLE, OPT_ADMIN,
+	       OPT_TTL, OPT_NBF, OPT_HELP, OPT_SYNC, OPT_ID, OPT_TITLE, OPT_LANG, OPT_STARTS, OPT_ENDS };
 	static const struct option longopts[] = {
-		{ "port", required_argument, NULL, O_PORT },
-		{ "bind", required_argument, NULL, O_BIND },
-		{ "db", required_argument, NULL, O_DB },
-		{ "jwt-secret-file", required_argument, NULL, O_SECRET },
-		{ "static-dir", required_argument, NULL, O_STATIC },
-		{ "dev", no_argument, NULL, O_DEV },
-		{ "user", required_argument, NULL, O_USER },
-		{ "name", required_argument, NULL, O_NAME },
-		{ "role", required_argument, NULL, O_ROLE },
-		{ "admin", no_argument, NULL, O_ADMIN },
-		{ "ttl", required_argument, NULL, O_TTL },
-		{ "nbf", required_argument, NULL, O_NBF },
-		{ "help", no_argument, NULL, O_HELP },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "bind", required_argument, NULL, OPT_BIND },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "jwt-secret-file", required_argument, NULL, OPT_SECRET },
+		{ "static-dir", required_argument, NULL, OPT_STATIC },
+		{ "dev", no_argument, NULL, OPT_DEV },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "role", required_argument, NULL, OPT_ROLE },
+		{ "admin", no_argument, NULL, OPT_ADMIN },
+		{ "ttl", required_argument, NULL, OPT_TTL },
+		{ "nbf", required_argument, NULL, OPT_NBF },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ "sync", required_argument, NULL, OPT_SYNC },
+		{ "id", required_argument, NULL, OPT_ID },
+		{ "title", required_argument, NULL, OPT_TITLE },
+		{ "lang", required_argument, NULL, OPT_LANG },
+		{ "starts", required_argument, NULL, OPT_STARTS },
+		{ "ends", required_argument, NULL, OPT_ENDS },
 		{ NULL, 0, NULL, 0 }
 	};
 	long long v;
@@ -146,6 +190,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->secret_file = env_or("FORUMD_JWT_SECRET_FILE", NULL);
 	o->static_dir = env_or("FORUMD_STATIC_DIR", NULL);
 	o->dev = strcmp(env_or("FORUMD_DEV", "0"), "1") == 0;
+	o->sync_normal = strcmp(env_or("FORUMD_SYNC", "full"), "normal") == 0;
 	o->ttl = 3600;
 	if (parse_int(env_or("FORUMD_PORT", "8080"), 0, 65535, &v)) {
 		fprintf(stderr, "forumd: FORUMD_PORT must be a port number\n");
@@ -156,44 +201,66 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
-		case O_PORT:
+		case OPT_PORT:
 			if (parse_int(optarg, 0, 65535, &v)) {
 				fprintf(stderr, "forumd: --port must be 0..65535\n");
 				return -1;
 			}
 			o->port = (int)v;
 			break;
-		case O_BIND: o->bind = optarg; break;
-		case O_DB: o->db = optarg; break;
-		case O_SECRET: o->secret_file = optarg; break;
-		case O_STATIC: o->static_dir = optarg; break;
-		case O_DEV: o->dev = 1; break;
-		case O_USER: o->user = optarg; break;
-		case O_NAME: o->name = optarg; break;
-		case O_ROLE:
+		case OPT_BIND: o->bind = optarg; break;
+		case OPT_DB: o->db = optarg; break;
+		case OPT_SECRET: o->secret_file = optarg; break;
+		case OPT_STATIC: o->static_dir = optarg; break;
+		case OPT_DEV: o->dev = 1; break;
+		case OPT_USER: o->user = optarg; break;
+		case OPT_NAME: o->name = optarg; break;
+		case OPT_ROLE:
 			if (parse_role(optarg, o)) {
 				fprintf(stderr, "forumd: --role takes COURSE:ROLE, ROLE one of participant, "
 						"facilitator, instructor\n");
 				return -1;
 			}
 			break;
-		case O_ADMIN: o->admin = 1; break;
-		case O_TTL:
+		case OPT_ADMIN: o->admin = 1; break;
+		case OPT_TTL:
 			if (parse_int(optarg, -315360000LL, 315360000LL, &o->ttl)) {
 				fprintf(stderr, "forumd: --ttl takes seconds\n");
 				return -1;
 			}
 			break;
-		case O_NBF:
+		case OPT_NBF:
 			if (parse_int(optarg, -315360000LL, 315360000LL, &o->nbf)) {
 				fprintf(stderr, "forumd: --nbf takes seconds from now\n");
 				return -1;
 			}
 			o->has_nbf = 1;
 			break;
-		case O_HELP:
+		case OPT_HELP:
 			usage(stdout);
 			exit(0);
+		case OPT_SYNC:
+			if (strcmp(optarg, "full") && strcmp(optarg, "normal")) {
+				fprintf(stderr, "forumd: --sync takes full or normal\n");
+				return -1;
+			}
+			o->sync_normal = strcmp(optarg, "normal") == 0;
+			break;
+		case OPT_ID:
+			if (parse_int(optarg, 1, 999999999999999999LL, &o->course_id)) {
+				fprintf(stderr, "forumd: --id takes a positive integer\n");
+				return -1;
+			}
+			break;
+		case OPT_TITLE: o->title = optarg; break;
+		case OPT_LANG: o->lang = optarg; break;
+		case OPT_STARTS:
+		case OPT_ENDS:
+			if (parse_when(optarg, ch == OPT_STARTS ? &o->starts : &o->ends)) {
+				fprintf(stderr, "forumd: dates are YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or epoch seconds\n");
+				return -1;
+			}
+			break;
 		default:
 			usage(stderr);
 			return -1;
@@ -332,6 +399,9 @@ static int cmd_serve(const struct opts *o)
 	so.secret = secret;
 	so.secret_len = slen;
 	so.version = FORUMD_VERSION;
+	so.db = o->db;
+	so.sync_normal = o->sync_normal;
+	so.seed_demo = o->dev;
 	return server_run(&so);
 }
 
@@ -370,6 +440,31 @@ static int cmd_token(struct opts *o)
 	return 0;
 }
 
+static int cmd_course(const char *sub, const struct opts *o)
+{
+	struct store_course_args a = { o->course_id, o->title, o->lang, o->starts, o->ends };
+	char err[256];
+	int64_t id;
+
+	if (!strcmp(sub, "list"))
+		return store_course_print(o->db, stdout, err, sizeof(err)) ? (fprintf(stderr, "forumd: %s\n", err), 1) : 0;
+	if (strcmp(sub, "create") && strcmp(sub, "update")) {
+		fprintf(stderr, "forumd: course create|update|list\n");
+		return 2;
+	}
+	if (!strcmp(sub, "update") && !o->course_id) {
+		fprintf(stderr, "forumd: course update needs --id\n");
+		return 2;
+	}
+	id = store_course_put(o->db, &a, !strcmp(sub, "update"), clock_now_ms(), err, sizeof(err));
+	if (id < 0) {
+		fprintf(stderr, "forumd: %s\n", err);
+		return 1;
+	}
+	printf("%lld\n", (long long)id);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct opts o;
@@ -387,6 +482,15 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "--version")) {
 		printf("forumd " FORUMD_VERSION "\n");
 		return 0;
+	}
+	if (!strcmp(cmd, "course")) {
+		if (argc < 3) {
+			fprintf(stderr, "forumd: course create|update|list\n");
+			return 2;
+		}
+		if (parse_opts(argc - 2, argv + 2, &o))
+			return 2;
+		return cmd_course(argv[2], &o);
 	}
 	if (parse_opts(argc - 1, argv + 1, &o))
 		return 2;

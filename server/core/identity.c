@@ -19,6 +19,21 @@ void identity_move(struct identity *dst, struct identity *src)
 	memset(src, 0, sizeof(*src));
 }
 
+int identity_copy(struct identity *dst, const struct identity *src)
+{
+	*dst = *src;
+	dst->courses = NULL;
+	if (src->ncourses) {
+		dst->courses = malloc(src->ncourses * sizeof(*dst->courses));
+		if (!dst->courses) {
+			memset(dst, 0, sizeof(*dst));
+			return -1;
+		}
+		memcpy(dst->courses, src->courses, src->ncourses * sizeof(*dst->courses));
+	}
+	return 0;
+}
+
 enum proto_role identity_role(const struct identity *who, int64_t course)
 {
 	size_t lo = 0, hi = who->ncourses;

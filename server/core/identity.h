@@ -32,6 +32,9 @@ void identity_free(struct identity *who);
 /* Moves src into dst (freeing what dst held); src is left empty. */
 void identity_move(struct identity *dst, struct identity *src);
 
+/* Makes dst a deep copy of src. Returns 0, or -1 on OOM (dst left empty). */
+int identity_copy(struct identity *dst, const struct identity *src);
+
 /* The user's role in `course`, PROTO_ROLE_NONE if they have none. */
 enum proto_role identity_role(const struct identity *who, int64_t course);
 

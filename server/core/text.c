@@ -68,6 +68,21 @@ size_t text_utf8_chars(const char *s, size_t len)
 	return n;
 }
 
+void text_utf8_trim(char *s)
+{
+	size_t len = strlen(s), start = len;
+
+	/* Find the start of the last sequence; drop it if it is incomplete. */
+	while (start > 0 && ((unsigned char)s[start - 1] & 0xC0) == 0x80 && len - start < 3)
+		start--;
+	if (start > 0 && (unsigned char)s[start - 1] >= 0xC0)
+		start--;
+	else if (start == len)
+		return;
+	if (!text_utf8_valid(s + start, len - start))
+		s[start] = '\0';
+}
+
 int text_has_nul(const char *s, size_t len)
 {
 	return memchr(s, 0, len) != NULL;

@@ -19,15 +19,24 @@
 #include "core/identity.h"
 #include "proto/msg.h"
 
+struct sub;
+
 struct conn {
 	struct lws *wsi;
 	uint32_t slot, gen;            /* stable name for code that outlives callbacks */
 	unsigned authed : 1;
 	unsigned closing : 1;          /* close requested: ignore further input */
 	unsigned drop_queue : 1;       /* close without flushing what is queued */
+	unsigned hello_pending : 1;    /* a hello is with the writer */
+	unsigned close_sent : 1;       /* our close frame is out: awaiting the peer's */
 	uint16_t close_code;
 	int64_t opened_mono_ms;
 	struct identity who;           /* valid once authed */
+	int64_t uid;                   /* users.id, once authed */
+
+	/* Rooms this socket follows (rooms.c). */
+	struct sub *subs;
+	unsigned nsubs, replaying;
 
 	/* Reassembly of a fragmented message (NULL when not in one). */
 	char *rx;
@@ -63,5 +72,11 @@ struct conn *conn_lookup(uint32_t slot, uint32_t gen);
 
 /* Number of open WebSocket connections. */
 unsigned conn_count(void);
+
+/* Bytes queued for the socket now. */
+size_t conn_queued_bytes(const struct conn *c);
+
+/* Calls fn for every open connection. */
+void conn_foreach(void (*fn)(struct conn *c, void *arg), void *arg);
 
 #endif

@@ -14,6 +14,9 @@ struct server_opts {
 	const unsigned char *secret;      /* HS256 key; not copied, must outlive the run */
 	size_t secret_len;
 	const char *version;
+	const char *db;                   /* SQLite file */
+	int sync_normal;                  /* synchronous=NORMAL instead of FULL */
+	int seed_demo;                    /* --dev: make a demo course if there is none */
 };
 
 /*

@@ -5,10 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus.h"
 #include "clock.h"
+#include "core/access.h"
 #include "proto/decode.h"
 #include "proto/render.h"
 #include "proto/token.h"
+#include "rooms.h"
 #include "session.h"
 
 #define BAD_WINDOW_MS 60000
@@ -88,6 +91,7 @@ void session_deadline(struct conn *c)
 
 void session_closed(struct conn *c)
 {
+	rooms_conn_closed(c);
 	identity_free(&c->who);
 }
 
@@ -111,21 +115,95 @@ static int verify_token(struct conn *c, const struct proto_request *req, int fie
 	return 0;
 }
 
-static void op_hello(struct conn *c, const struct proto_request *req)
+/* Moves the request into a new job for the writer (the caller's copy is
+ * left empty) and queues it. */
+static void submit(struct conn *c, struct proto_request *req, struct identity *who, int64_t uid)
+{
+	struct store_job *job = store_job_new();
+
+	if (!job) {
+		identity_free(who);
+		reply_error(c, req->id, PROTO_ERR_INTERNAL, NULL, 0, "out of memory");
+		return;
+	}
+	job->conn_slot = c->slot;
+	job->conn_gen = c->gen;
+	job->uid = uid;
+	job->now_ms = clock_now_ms();
+	identity_move(&job->who, who);
+	job->req = *req;
+	req->arena = NULL;              /* the job owns the strings now */
+	store_submit(S.store, job);
+}
+
+/* hello: verify here, then let the writer make sure the user has a row;
+ * the reply goes out once that committed (session_store_done). */
+static void op_hello(struct conn *c, struct proto_request *req)
 {
 	struct identity who;
 
-	if (c->authed) {
+	if (c->authed || c->hello_pending) {
 		reply_error(c, req->id, PROTO_ERR_ALREADY_AUTHENTICATED, NULL, 0,
 			    "already authenticated; use auth.refresh");
 		return;
 	}
 	if (verify_token(c, req, PF_HELLO_TOKEN, &who))
 		return;
-	identity_move(&c->who, &who);
-	c->authed = 1;
-	arm_expiry(c);
-	send_owned(c, render_hello_ok(req->id, &c->who, &S.info, clock_now_ms()));
+	c->hello_pending = 1;
+	submit(c, req, &who, 0);
+}
+
+static void op_write(struct conn *c, struct proto_request *req)
+{
+	struct identity who;
+
+	if (identity_copy(&who, &c->who)) {
+		reply_error(c, req->id, PROTO_ERR_INTERNAL, NULL, 0, "out of memory");
+		return;
+	}
+	submit(c, req, &who, c->uid);
+}
+
+static void op_subscribe(struct conn *c, const char *req_id, const char *room, int has_since,
+			 int64_t since)
+{
+	int staff_view;
+	enum proto_err rc = store_room_access(S.store, &c->who, c->uid, room, clock_now_ms() / 1000,
+					      &staff_view);
+
+	if (rc == PROTO_ERR_NONE)
+		rc = rooms_subscribe(c, room, has_since, since, staff_view, req_id);
+	if (rc != PROTO_ERR_NONE)
+		reply_error(c, req_id, rc, "room", 0, proto_errs[rc].code);
+}
+
+static void op_unsubscribe(struct conn *c, const struct proto_request *req)
+{
+	rooms_unsubscribe(c, req->f[PF_UNSUBSCRIBE_ROOM].u.s.p);
+	send_owned(c, render_ok_int(req->id, "following", 0));
+}
+
+static void op_thread_list(struct conn *c, const struct proto_request *req)
+{
+	struct proto_error err = { 0 };
+	struct msg *m = store_thread_list(S.store, &c->who, c->uid, req, clock_now_ms() / 1000, &err);
+
+	if (m)
+		send_owned(c, m);
+	else
+		send_owned(c, render_error(req->id, &err, 0));
+}
+
+static void op_stats(struct conn *c, const struct proto_request *req)
+{
+	struct render_stats rs;
+
+	if (!c->who.admin) {
+		reply_error(c, req->id, PROTO_ERR_FORBIDDEN, NULL, 0, "admins only");
+		return;
+	}
+	session_stats(&rs);
+	send_owned(c, render_stats(req->id, &rs));
 }
 
 static void op_auth_refresh(struct conn *c, const struct proto_request *req)
@@ -156,11 +234,43 @@ static void op_test_clock(struct conn *c, const struct proto_request *req)
 }
 #endif
 
-static void dispatch(struct conn *c, const struct proto_request *req)
+static void dispatch(struct conn *c, struct proto_request *req)
 {
 	switch (req->op) {
 	case PROTO_OP_HELLO:
 		op_hello(c, req);
+		break;
+	case PROTO_OP_THREAD_CREATE:
+	case PROTO_OP_POST_CREATE:
+	case PROTO_OP_POST_EDIT:
+	case PROTO_OP_POST_DELETE:
+	case PROTO_OP_POST_VOTE:
+	case PROTO_OP_THREAD_FOLLOW:
+		op_write(c, req);
+		break;
+	case PROTO_OP_SUBSCRIBE:
+		op_subscribe(c, req->id, req->f[PF_SUBSCRIBE_ROOM].u.s.p, req->f[PF_SUBSCRIBE_SINCE].present,
+			     req->f[PF_SUBSCRIBE_SINCE].u.i);
+		break;
+	case PROTO_OP_UNSUBSCRIBE:
+		op_unsubscribe(c, req);
+		break;
+	case PROTO_OP_COURSE_LIST:
+		send_owned(c, store_course_list(S.store, &c->who, req->id, clock_now_ms() / 1000));
+		break;
+	case PROTO_OP_THREAD_LIST:
+		op_thread_list(c, req);
+		break;
+	case PROTO_OP_STATS:
+		op_stats(c, req);
+		break;
+	case PROTO_OP_TEST_BUS_DROP:
+#ifdef FORUMD_TESTING
+		bus_local_drop(rooms_bus(), (unsigned)req->f[PF_TEST_BUS_DROP_COUNT].u.i);
+		send_owned(c, render_ok_int(req->id, "count", req->f[PF_TEST_BUS_DROP_COUNT].u.i));
+#else
+		reply_error(c, req->id, PROTO_ERR_UNKNOWN_OP, "op", 0, "no such op");
+#endif
 		break;
 	case PROTO_OP_AUTH_REFRESH:
 		op_auth_refresh(c, req);
@@ -235,4 +345,79 @@ void session_message(struct conn *c, const char *buf, size_t len)
 	dispatch(c, &req);
 out:
 	proto_request_free(&req);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Finished writes                                                           */
+/* ------------------------------------------------------------------------- */
+
+/* hello's user row committed: the socket is now authenticated as uid. */
+static void hello_done(struct conn *c, struct store_job *job)
+{
+	const struct proto_value *resume = &job->req.f[PF_HELLO_RESUME];
+
+	c->hello_pending = 0;
+	if (job->err.code != PROTO_ERR_NONE) {
+		send_owned(c, render_error(job->req.id, &job->err, job->retry_after_ms));
+		return;
+	}
+	identity_move(&c->who, &job->who);
+	c->uid = job->out_uid;
+	c->authed = 1;
+	arm_expiry(c);
+	send_owned(c, render_hello_ok(job->req.id, &c->who, &S.info, clock_now_ms()));
+	/* Resume: each room as if the client had sent subscribe with since;
+	 * the replies carry re "resume:<room>". */
+	for (size_t i = 0; resume->present && i < resume->u.resume.n; i++) {
+		char id[PROTO_MAX_ROOM_CHARS + 16];
+
+		snprintf(id, sizeof(id), "resume:%s", resume->u.resume.items[i].room);
+		op_subscribe(c, id, resume->u.resume.items[i].room, 1, resume->u.resume.items[i].since);
+	}
+}
+
+void session_store_done(void)
+{
+	struct store_job *job, *next;
+
+	for (job = store_take_done(S.store); job; job = next) {
+		struct conn *c = conn_lookup(job->conn_slot, job->conn_gen);
+
+		next = job->next;
+		if (job->err.code == PROTO_ERR_NONE)
+			rooms_publish(job);
+		if (c && job->req.op == PROTO_OP_HELLO)
+			hello_done(c, job);
+		else if (c && job->err.code == PROTO_ERR_NONE)
+			conn_send(c, job->reply);
+		else if (c)
+			send_owned(c, render_error(job->req.id, &job->err, job->retry_after_ms));
+		store_job_free(job);
+	}
+}
+
+static void add_queued(struct conn *c, void *arg)
+{
+	*(uint64_t *)arg += conn_queued_bytes(c);
+}
+
+void session_stats(struct render_stats *out)
+{
+	struct store_stats ss;
+
+	memset(out, 0, sizeof(*out));
+	store_get_stats(S.store, &ss);
+	out->jobs = ss.jobs;
+	out->writes = ss.writes;
+	out->deduped = ss.deduped;
+	out->commits = ss.commits;
+	out->commit_failures = ss.commit_failures;
+	out->batch_max = ss.batch_max;
+	out->events = ss.events;
+	out->write_queue = ss.queue;
+	out->synchronous = ss.synchronous;
+	out->sockets = conn_count();
+	conn_foreach(add_queued, &out->queued_bytes);
+	rooms_stats(&out->rooms, &out->subscriptions, &out->events_delivered, &out->gaps_filled);
+	out->bus = rooms_bus()->name;
 }

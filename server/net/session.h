@@ -10,11 +10,13 @@
 
 #include "conn.h"
 #include "proto/render.h"
+#include "store/store.h"
 
 struct session_ctx {
 	const unsigned char *secret;
 	size_t secret_len;
 	struct render_server_info info;
+	struct store *store;
 	int shutting_down;
 };
 
@@ -33,5 +35,11 @@ void session_deadline(struct conn *c);
 
 /* The socket is gone: free what the session holds. */
 void session_closed(struct conn *c);
+
+/* The writer finished jobs: answer their sockets and publish their events. */
+void session_store_done(void);
+
+/* The figures for the stats op and /metrics. */
+void session_stats(struct render_stats *out);
 
 #endif

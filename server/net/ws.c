@@ -24,13 +24,20 @@
 
 #include "clock.h"
 #include "conn.h"
+#include "rooms.h"
 #include "server.h"
 #include "session.h"
+#include "store/store.h"
 
 _Static_assert(MSG_HEADROOM >= LWS_PRE, "msg headroom must cover the WebSocket frame header");
 
 #define WS_PATH "/ws"
+/* lws 4.1 keeps LWS_WRITE_CLOSE (4) out of its public enum ("handled by
+ * lws_close_reason()") but still frames it; it is what lws itself writes
+ * when it sends a close. */
+#define WS_WRITE_CLOSE ((enum lws_write_protocol)4)
 #define SHUTDOWN_GRACE_MS 2000
+#define CLOSE_ACK_S 2
 
 static const char CSP[] =
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -47,7 +54,9 @@ static struct {
 	struct lws_vhost *vh;
 	uv_signal_t sigint, sigterm;
 	uv_timer_t shutdown_timer;
-	int shutting_down, destroying;
+	uv_async_t store_async;           /* the writer finished jobs */
+	struct store *store;
+	int shutting_down, destroying, rooms_open;
 	struct render_server_info info;
 
 	/* Connection registry: slot -> conn, with a generation per slot. */
@@ -123,6 +132,18 @@ struct conn *conn_lookup(uint32_t slot, uint32_t gen)
 unsigned conn_count(void)
 {
 	return S.open;
+}
+
+size_t conn_queued_bytes(const struct conn *c)
+{
+	return c->q_bytes;
+}
+
+void conn_foreach(void (*fn)(struct conn *c, void *arg), void *arg)
+{
+	for (uint32_t i = 0; i < S.cap; i++)
+		if (S.slots[i])
+			fn(S.slots[i], arg);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -237,13 +258,37 @@ static const char *close_reason(uint16_t code)
 	return "";
 }
 
-/* Sets the close frame lws sends when the callback returns -1. */
+/* Closes from inside a receive callback: lws sends the close frame set by
+ * lws_close_reason() when the callback returns -1. */
 static int close_now(struct conn *c, uint16_t code)
 {
 	const char *r = close_reason(code);
 
 	lws_close_reason(c->wsi, (enum lws_close_status)code, (unsigned char *)r, strlen(r));
 	return -1;
+}
+
+/* Closes from the writable callback: sends the close frame as this
+ * callback's one write and waits (at most CLOSE_ACK_S) for the peer's reply,
+ * which lws answers by closing. Returning -1 here instead would drop the
+ * frame (lws 4.1 sends no close from a writable callback), and closing a
+ * socket that still has unread input (a flooding client) sends a reset that
+ * can overtake the frame. */
+static int close_from_writable(struct conn *c, uint16_t code)
+{
+	unsigned char buf[LWS_PRE + 125];
+	const char *r = close_reason(code);
+	size_t n = strlen(r);
+
+	buf[LWS_PRE] = (unsigned char)(code >> 8);
+	buf[LWS_PRE + 1] = (unsigned char)(code & 0xff);
+	memcpy(buf + LWS_PRE + 2, r, n);
+	if (lws_write(c->wsi, buf + LWS_PRE, n + 2, WS_WRITE_CLOSE) < 0)
+		return -1;
+	c->close_sent = 1;
+	queue_clear(c);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_ACK, CLOSE_ACK_S);
+	return 0;
 }
 
 static void ws_opened(struct conn *c, struct lws *wsi)
@@ -322,8 +367,10 @@ static int ws_writable(struct conn *c, struct lws *wsi)
 	size_t total = 1;
 	int rc;
 
+	if (c->close_sent)
+		return 0;
 	if (c->closing && (c->drop_queue || c->q_count == 0))
-		return close_now(c, c->close_code);
+		return close_from_writable(c, c->close_code);
 	if (c->q_count == 0)
 		return 0;
 
@@ -343,7 +390,7 @@ static int ws_writable(struct conn *c, struct lws *wsi)
 
 		out = msg_new(total);
 		if (!out)
-			return close_now(c, PROTO_CLOSE_GOING_AWAY);
+			return close_from_writable(c, PROTO_CLOSE_GOING_AWAY);
 		p = msg_data(out);
 		*p++ = '[';
 		for (uint32_t i = 0; i < n; i++) {
@@ -361,9 +408,20 @@ static int ws_writable(struct conn *c, struct lws *wsi)
 		return -1;
 	while (n--)
 		queue_pop(c);
+	if (c->replaying && !c->closing)
+		rooms_conn_drained(c);  /* a paced replay may queue its next chunk */
 	if (c->q_count || c->closing)
 		lws_callback_on_writable(wsi);
 	return 0;
+}
+
+/* A status reply, then the connection may serve its
+ * next request. */
+static int http_status_only(struct lws *wsi, unsigned int status)
+{
+	if (lws_return_http_status(wsi, status, NULL))
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
 /* Only upgrades on WS_PATH become WebSockets. */
@@ -394,6 +452,10 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	case LWS_CALLBACK_CLOSED:
 		ws_closed(c);
 		return 0;
+	case LWS_CALLBACK_HTTP:
+		/* The "default" protocol also receives HTTP requests that no
+		 * file matched. */
+		return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
 	default:
 		return 0;
 	}
@@ -407,18 +469,42 @@ struct http_pss {
 	struct msg *body;
 };
 
+/* Operator endpoints answer only on the loopback interface. */
+static int peer_is_loopback(struct lws *wsi)
+{
+	char ip[64];
+
+	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 || strncmp(ip, "::ffff:127.", 11) == 0;
+}
+
 static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			 void *in, size_t len)
 {
 	struct http_pss *h = user;
 	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
+	char uri[64];
 	int n;
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
 		/* Headers go out here, as lws's HTTP model expects; the body in
 		 * HTTP_WRITEABLE. */
-		h->body = render_health(&S.info, S.shutting_down ? "stopping" : "ok", S.open);
+		if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0)
+			uri[0] = '\0';
+		if (strcmp(uri, "/metrics") == 0) {
+			struct render_stats rs;
+
+			if (!peer_is_loopback(wsi))
+				return http_status_only(wsi, HTTP_STATUS_FORBIDDEN);
+			session_stats(&rs);
+			h->body = render_stats(NULL, &rs);
+		} else if (strcmp(uri, "/healthz") == 0) {
+			h->body = render_health(&S.info, S.shutting_down ? "stopping" : "ok", S.open);
+		} else {
+			/* lws hands a path no file matched to this callback too. */
+			return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
+		}
 		if (!h->body)
 			return lws_return_http_status(wsi, HTTP_STATUS_INTERNAL_SERVER_ERROR, NULL);
 		if (lws_add_http_common_headers(wsi, S.shutting_down ? HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK,
@@ -456,7 +542,26 @@ static void handle_closed(uv_handle_t *h)
 	(void)h;
 }
 
-/* Second phase: everything is closed (or the grace ran out). Start lws's
+static void store_async_fired(uv_async_t *a)
+{
+	(void)a;
+	session_store_done();
+}
+
+/* Called by the writer thread: wake the loop. */
+static void store_notify(void *arg)
+{
+	uv_async_send(arg);
+}
+
+static void rooms_closed(void *arg)
+{
+	(void)arg;
+	S.rooms_open = 0;
+	lws_context_destroy(S.ctx);
+}
+
+/* Last phase: every socket is closed (or the grace ran out). Start lws's
  * teardown from inside the loop and close our own handles; uv_run returns
  * once all of them are closed. */
 static void shutdown_finish(uv_timer_t *t)
@@ -466,10 +571,25 @@ static void shutdown_finish(uv_timer_t *t)
 		return;
 	S.destroying = 1;
 	uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
-	lws_context_destroy(S.ctx);
+	uv_close((uv_handle_t *)&S.store_async, handle_closed);
+	if (S.rooms_open)
+		rooms_close(rooms_closed, NULL);
+	else
+		lws_context_destroy(S.ctx);
 }
 
-/* First phase: tell every socket we are going (1001), then wait for them. */
+/* Second phase: tell every socket we are going (1001) after what is queued
+ * for it, then wait for them to close. */
+static void close_sockets(uv_timer_t *t)
+{
+	for (uint32_t i = 0; i < S.cap; i++)
+		if (S.slots[i])
+			conn_close(S.slots[i], PROTO_CLOSE_GOING_AWAY, 1);
+	uv_timer_start(t, shutdown_finish, S.open ? SHUTDOWN_GRACE_MS : 0, 0);
+}
+
+/* First phase: refuse new requests, let the writer commit what is queued
+ * and answer it, and give those events one loop turn to reach the sockets. */
 static void shutdown_begin(void)
 {
 	if (S.shutting_down)
@@ -478,10 +598,9 @@ static void shutdown_begin(void)
 	session_set_shutting_down();
 	uv_close((uv_handle_t *)&S.sigint, handle_closed);
 	uv_close((uv_handle_t *)&S.sigterm, handle_closed);
-	for (uint32_t i = 0; i < S.cap; i++)
-		if (S.slots[i])
-			conn_close(S.slots[i], PROTO_CLOSE_GOING_AWAY, 1);
-	uv_timer_start(&S.shutdown_timer, shutdown_finish, S.open ? SHUTDOWN_GRACE_MS : 0, 0);
+	store_drain(S.store);
+	session_store_done();
+	uv_timer_start(&S.shutdown_timer, close_sockets, 20, 0);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -522,15 +641,20 @@ int server_run(const struct server_opts *o)
 		.mountpoint = "/healthz", .mountpoint_len = 8,
 		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
 	};
-	const struct lws_http_mount mount_root = {
+	const struct lws_http_mount mount_metrics = {
 		.mount_next = &mount_health,
+		.mountpoint = "/metrics", .mountpoint_len = 8,
+		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
+	};
+	const struct lws_http_mount mount_root = {
+		.mount_next = &mount_metrics,
 		.mountpoint = "/", .mountpoint_len = 1,
 		.origin = o->static_dir, .def = "index.html", .origin_protocol = LWSMPRO_FILE,
 	};
 	struct lws_context_creation_info info;
 	void *foreign[1];
-	struct session_ctx sctx = { o->secret, o->secret_len, { o->version, NULL }, 0 };
-	char process[128], host[64];
+	struct session_ctx sctx = { o->secret, o->secret_len, { o->version, NULL }, NULL, 0 };
+	char process[128], host[64], err[256];
 	int rc = 1, port;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -542,11 +666,28 @@ int server_run(const struct server_opts *o)
 	snprintf(process, sizeof(process), "%s:%d", host, (int)getpid());
 	S.info.version = o->version;
 	S.info.process = process;
-	sctx.info = S.info;
-	session_init(&sctx);
 
 	if (uv_loop_init(&S.loop))
 		return 1;
+	uv_async_init(&S.loop, &S.store_async, store_async_fired);
+	S.store = store_open(o->db, o->sync_normal ? STORE_SYNC_NORMAL : STORE_SYNC_FULL, o->seed_demo,
+			     store_notify, &S.store_async, err, sizeof(err));
+	if (!S.store) {
+		fprintf(stderr, "forumd: %s\n", err);
+		uv_close((uv_handle_t *)&S.store_async, handle_closed);
+		uv_run(&S.loop, UV_RUN_DEFAULT);
+		uv_loop_close(&S.loop);
+		return 1;
+	}
+	if (rooms_init(&S.loop, S.store)) {
+		fprintf(stderr, "forumd: out of memory\n");
+		goto out;
+	}
+	S.rooms_open = 1;
+	sctx.info = S.info;
+	sctx.store = S.store;
+	session_init(&sctx);
+
 	uv_signal_init(&S.loop, &S.sigint);
 	uv_signal_init(&S.loop, &S.sigterm);
 	uv_timer_init(&S.loop, &S.shutdown_timer);
@@ -595,13 +736,18 @@ out:
 	if (!S.destroying) {
 		S.destroying = 1;
 		uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
-		if (S.ctx)
+		uv_close((uv_handle_t *)&S.store_async, handle_closed);
+		if (S.rooms_open)
+			rooms_close(rooms_closed, NULL);
+		else if (S.ctx)
 			lws_context_destroy(S.ctx);
 	}
 	uv_run(&S.loop, UV_RUN_DEFAULT);       /* let the closes above complete */
 	if (S.ctx)
 		lws_context_destroy(S.ctx);    /* second phase: frees the context */
 	S.ctx = NULL;
+	store_close(S.store);
+	S.store = NULL;
 	if (uv_loop_close(&S.loop) != 0)
 		fprintf(stderr, "forumd: loop closed with handles still open\n");
 	registry_free();

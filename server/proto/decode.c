@@ -33,6 +33,9 @@ static enum proto_err fail(struct proto_error *err, enum proto_err code, const c
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+	/* Both may have been cut inside a character; replies must be UTF-8. */
+	text_utf8_trim(err->field);
+	text_utf8_trim(err->message);
 	return code;
 }
 
@@ -100,6 +103,35 @@ int proto_room_valid(const char *name, size_t len)
 		if (name[i] < '0' || name[i] > '9')
 			return 0;
 	return digits >= 1 && digits <= 18;
+}
+
+static int json_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Parses exactly one JSON value: only JSON white space may surround it
+ * (cJSON alone skips any control byte before it and ignores what follows). */
+static cJSON *json_parse_exact(const char *buf, size_t len)
+{
+	const char *end = NULL;
+	size_t i = 0;
+	cJSON *root;
+
+	while (i < len && json_space(buf[i]))
+		i++;
+	if (i == len || (unsigned char)buf[i] < 0x20)
+		return NULL;
+	root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	if (!root)
+		return NULL;
+	for (i = (size_t)(end - buf); i < len; i++) {
+		if (!json_space(buf[i])) {
+			cJSON_Delete(root);
+			return NULL;
+		}
+	}
+	return root;
 }
 
 /* A JSON number that is an integer within +-2^53 (exact in a double). */
@@ -249,6 +281,13 @@ static enum proto_err decode_field(const struct proto_field_spec *fs, const cJSO
 	case PROTO_FT_RESUME:
 		rc = decode_resume(fs, j, a, v, err);
 		break;
+	case PROTO_FT_ROOM:
+		if (!cJSON_IsString(j) || !proto_room_valid(j->valuestring, strlen(j->valuestring)))
+			return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0,
+				    "%s must be a room name such as thread:42", fs->name);
+		v->u.s.len = strlen(j->valuestring);
+		v->u.s.p = arena_strdup(a, j->valuestring, v->u.s.len);
+		break;
 	}
 ok:
 	if (rc == PROTO_ERR_NONE)
@@ -376,7 +415,7 @@ enum proto_err proto_decode_request(const char *buf, size_t len, int allow_test_
 								    : "not valid UTF-8");
 		goto out;
 	}
-	root = cJSON_ParseWithLength(buf, len);
+	root = json_parse_exact(buf, len);
 	if (!root) {
 		rc = fail(err, PROTO_ERR_BAD_JSON, NULL, 0, "not valid JSON");
 		goto out;

@@ -29,7 +29,7 @@ struct proto_resume_item {
 struct proto_value {
 	int present;
 	union {
-		struct proto_str s;     /* string, text, key */
+		struct proto_str s;     /* string, text, key, room */
 		int64_t i;              /* int, id */
 		int b;                  /* bool */
 		int e;                  /* enum: index into the spec's values */

@@ -2,16 +2,68 @@
 #include <stddef.h>
 #include "protocol_gen.h"
 
+static const char *const enum_THREAD_LIST_SORT[] = { "latest", "votes", "unanswered", NULL };
+static const char *const enum_THREAD_CREATE_KIND[] = { "discussion", "question", NULL };
 static const struct proto_field_spec fields_HELLO[] = {
-	{ "token", PROTO_FT_STRING, 1, 0LL, 4096LL, NULL },
+	{ "token", PROTO_FT_STRING, 1, 0LL, 8192LL, NULL },
 	{ "resume", PROTO_FT_RESUME, 0, 0LL, 0LL, NULL },
 };
 static const struct proto_field_spec fields_AUTH_REFRESH[] = {
-	{ "token", PROTO_FT_STRING, 1, 0LL, 4096LL, NULL },
+	{ "token", PROTO_FT_STRING, 1, 0LL, 8192LL, NULL },
+};
+static const struct proto_field_spec fields_SUBSCRIBE[] = {
+	{ "room", PROTO_FT_ROOM, 1, 0LL, 0LL, NULL },
+	{ "since", PROTO_FT_INT, 0, 0LL, 9007199254740991LL, NULL },
+};
+static const struct proto_field_spec fields_UNSUBSCRIBE[] = {
+	{ "room", PROTO_FT_ROOM, 1, 0LL, 0LL, NULL },
+};
+static const struct proto_field_spec fields_THREAD_LIST[] = {
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "sort", PROTO_FT_ENUM, 0, 0LL, 0LL, enum_THREAD_LIST_SORT },
+	{ "cursor", PROTO_FT_STRING, 0, 0LL, 64LL, NULL },
+	{ "limit", PROTO_FT_INT, 0, 1LL, 100LL, NULL },
+};
+static const struct proto_field_spec fields_THREAD_CREATE[] = {
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "kind", PROTO_FT_ENUM, 1, 0LL, 0LL, enum_THREAD_CREATE_KIND },
+	{ "title", PROTO_FT_TEXT, 1, 0LL, 200LL, NULL },
+	{ "body", PROTO_FT_TEXT, 1, 0LL, 20000LL, NULL },
+	{ "anonymous", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_POST_CREATE[] = {
+	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "parent", PROTO_FT_ID, 0, 1LL, 9007199254740991LL, NULL },
+	{ "body", PROTO_FT_TEXT, 1, 0LL, 20000LL, NULL },
+	{ "anonymous", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_POST_EDIT[] = {
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "body", PROTO_FT_TEXT, 1, 0LL, 20000LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_POST_DELETE[] = {
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_POST_VOTE[] = {
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "up", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_THREAD_FOLLOW[] = {
+	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "follow", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
 };
 static const struct proto_field_spec fields_TEST_CLOCK[] = {
 	{ "set", PROTO_FT_INT, 0, 0LL, 9007199254740991LL, NULL },
 	{ "advance", PROTO_FT_INT, 0, -315360000LL, 315360000LL, NULL },
+};
+static const struct proto_field_spec fields_TEST_BUS_DROP[] = {
+	{ "count", PROTO_FT_INT, 1, 0LL, 1000LL, NULL },
 };
 
 const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
@@ -19,7 +71,19 @@ const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_HELLO] = { "hello", PROTO_AUTH_NONE, 0, 2, fields_HELLO },
 	[PROTO_OP_AUTH_REFRESH] = { "auth.refresh", PROTO_AUTH_USER, 0, 1, fields_AUTH_REFRESH },
 	[PROTO_OP_PING] = { "ping", PROTO_AUTH_USER, 0, 0, NULL },
+	[PROTO_OP_SUBSCRIBE] = { "subscribe", PROTO_AUTH_USER, 0, 2, fields_SUBSCRIBE },
+	[PROTO_OP_UNSUBSCRIBE] = { "unsubscribe", PROTO_AUTH_USER, 0, 1, fields_UNSUBSCRIBE },
+	[PROTO_OP_COURSE_LIST] = { "course.list", PROTO_AUTH_USER, 0, 0, NULL },
+	[PROTO_OP_THREAD_LIST] = { "thread.list", PROTO_AUTH_USER, 0, 4, fields_THREAD_LIST },
+	[PROTO_OP_THREAD_CREATE] = { "thread.create", PROTO_AUTH_USER, 0, 6, fields_THREAD_CREATE },
+	[PROTO_OP_POST_CREATE] = { "post.create", PROTO_AUTH_USER, 0, 5, fields_POST_CREATE },
+	[PROTO_OP_POST_EDIT] = { "post.edit", PROTO_AUTH_USER, 0, 3, fields_POST_EDIT },
+	[PROTO_OP_POST_DELETE] = { "post.delete", PROTO_AUTH_USER, 0, 2, fields_POST_DELETE },
+	[PROTO_OP_POST_VOTE] = { "post.vote", PROTO_AUTH_USER, 0, 3, fields_POST_VOTE },
+	[PROTO_OP_THREAD_FOLLOW] = { "thread.follow", PROTO_AUTH_USER, 0, 3, fields_THREAD_FOLLOW },
+	[PROTO_OP_STATS] = { "stats", PROTO_AUTH_USER, 0, 0, NULL },
 	[PROTO_OP_TEST_CLOCK] = { "test.clock", PROTO_AUTH_NONE, 1, 2, fields_TEST_CLOCK },
+	[PROTO_OP_TEST_BUS_DROP] = { "test.bus_drop", PROTO_AUTH_NONE, 1, 1, fields_TEST_BUS_DROP },
 };
 
 const struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {
@@ -42,6 +106,14 @@ const struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {
 	[PROTO_ERR_FORBIDDEN] = { "forbidden", 0 },
 	[PROTO_ERR_SHUTTING_DOWN] = { "shutting_down", 0 },
 	[PROTO_ERR_INTERNAL] = { "internal", 0 },
+	[PROTO_ERR_NOT_FOUND] = { "not_found", 0 },
+	[PROTO_ERR_COURSE_NOT_OPEN] = { "course_not_open", 0 },
+	[PROTO_ERR_COURSE_READ_ONLY] = { "course_read_only", 0 },
+	[PROTO_ERR_COURSE_CLOSED] = { "course_closed", 0 },
+	[PROTO_ERR_THREAD_LOCKED] = { "thread_locked", 0 },
+	[PROTO_ERR_MUTED] = { "muted", 0 },
+	[PROTO_ERR_TOO_MANY_SUBSCRIPTIONS] = { "too_many_subscriptions", 0 },
+	[PROTO_ERR_BAD_CURSOR] = { "bad_cursor", 1 },
 };
 
 const char *const proto_roles[PROTO_ROLE__COUNT] = {

@@ -127,3 +127,53 @@ struct msg *render_health(const struct render_server_info *srv, const char *stat
 	}
 	return finish(root);
 }
+
+struct msg *render_ok_raw(const char *id, const char *data_json)
+{
+	cJSON *idj = cJSON_CreateString(id);
+	char *ids = idj ? cJSON_PrintUnformatted(idj) : NULL;
+	struct msg *m = NULL;
+	size_t n;
+
+	if (ids) {
+		static const char head[] = "{\"re\":", mid[] = ",\"ok\":true,\"data\":";
+
+		n = sizeof(head) - 1 + strlen(ids) + sizeof(mid) - 1 + strlen(data_json) + 1;
+		m = msg_new(n);
+		if (m)
+			snprintf(msg_data(m), n + 1, "%s%s%s%s}", head, ids, mid, data_json);
+	}
+	free(ids);
+	cJSON_Delete(idj);
+	return m;
+}
+
+struct msg *render_stats(const char *id, const struct render_stats *s)
+{
+	cJSON *root = id ? reply_head(id, 1) : cJSON_CreateObject(), *o, *st, *ws;
+
+	if (!root)
+		return NULL;
+	o = id ? cJSON_AddObjectToObject(root, "data") : root;
+	if (!o || !(st = cJSON_AddObjectToObject(o, "store")) || !(ws = cJSON_AddObjectToObject(o, "net")) ||
+	    !cJSON_AddNumberToObject(st, "jobs", (double)s->jobs) ||
+	    !cJSON_AddNumberToObject(st, "writes", (double)s->writes) ||
+	    !cJSON_AddNumberToObject(st, "deduped", (double)s->deduped) ||
+	    !cJSON_AddNumberToObject(st, "commits", (double)s->commits) ||
+	    !cJSON_AddNumberToObject(st, "commit_failures", (double)s->commit_failures) ||
+	    !cJSON_AddNumberToObject(st, "batch_max", (double)s->batch_max) ||
+	    !cJSON_AddNumberToObject(st, "events", (double)s->events) ||
+	    !cJSON_AddNumberToObject(st, "queue", (double)s->write_queue) ||
+	    !cJSON_AddStringToObject(st, "synchronous", s->synchronous) ||
+	    !cJSON_AddNumberToObject(ws, "sockets", s->sockets) ||
+	    !cJSON_AddNumberToObject(ws, "queued_bytes", (double)s->queued_bytes) ||
+	    !cJSON_AddNumberToObject(ws, "rooms", s->rooms) ||
+	    !cJSON_AddNumberToObject(ws, "subscriptions", s->subscriptions) ||
+	    !cJSON_AddNumberToObject(ws, "events_delivered", (double)s->events_delivered) ||
+	    !cJSON_AddNumberToObject(ws, "gaps_filled", (double)s->gaps_filled) ||
+	    !cJSON_AddStringToObject(ws, "bus", s->bus)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return finish(root);
+}

@@ -31,6 +31,22 @@ struct msg *render_hello_ok(const char *id, const struct identity *who,
 /* {"re":id,"ok":true,"data":{name:value}}: ping, auth.refresh, test.clock. */
 struct msg *render_ok_int(const char *id, const char *name, int64_t value);
 
+/* {"re":id,"ok":true,"data":<data_json>}: data_json is JSON this server rendered
+ * (a stored write result), inserted as it is. */
+struct msg *render_ok_raw(const char *id, const char *data_json);
+
+/* Figures for the stats op and /metrics. */
+struct render_stats {
+	uint64_t jobs, writes, deduped, commits, commit_failures, batch_max, events, write_queue;
+	const char *synchronous;
+	unsigned sockets, rooms, subscriptions;
+	uint64_t queued_bytes, events_delivered, gaps_filled;
+	const char *bus;
+};
+
+/* The stats as a JSON object: a reply when id is set, else a bare body. */
+struct msg *render_stats(const char *id, const struct render_stats *s);
+
 /* /healthz body; a msg so HTTP and WebSocket output share one type. */
 struct msg *render_health(const struct render_server_info *srv, const char *status,
 			  unsigned connections);

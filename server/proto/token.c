@@ -102,7 +102,8 @@ static enum proto_err decode_courses(const char *json, struct identity *who, cha
 		i++;
 	}
 	who->ncourses = n;
-	qsort(who->courses, n, sizeof(*who->courses), course_cmp);
+	if (n > 1)
+		qsort(who->courses, n, sizeof(*who->courses), course_cmp);
 	for (i = 1; i < n; i++) {
 		if (who->courses[i].course == who->courses[i - 1].course) {
 			rc = refuse(PROTO_ERR_BAD_TOKEN, why, why_len, "course listed twice");
@@ -138,7 +139,7 @@ enum proto_err token_verify(const char *token, const unsigned char *secret, size
 	struct identity who = { 0 };
 	enum proto_err rc = PROTO_ERR_NONE;
 	const char *sub, *name;
-	char *courses = NULL;
+	char *courses = NULL, *admin = NULL;
 	int present;
 
 	memset(out, 0, sizeof(*out));
@@ -188,14 +189,13 @@ enum proto_err token_verify(const char *token, const unsigned char *secret, size
 		goto out;
 	}
 
-	errno = 0;
-	who.admin = jwt_get_grant_bool(jwt, "admin");
-	if (errno == ENOENT) {
-		who.admin = 0;
-	} else if (errno) {
+	/* libjwt reports a mistyped bool as absent: read the raw JSON instead. */
+	admin = jwt_get_grants_json(jwt, "admin");
+	if (admin && strcmp(admin, "true") && strcmp(admin, "false")) {
 		rc = refuse(PROTO_ERR_BAD_TOKEN, why, why_len, "admin must be true or false");
 		goto out;
 	}
+	who.admin = admin && strcmp(admin, "true") == 0;
 
 	courses = jwt_get_grants_json(jwt, "courses");
 	if (courses) {
@@ -216,6 +216,7 @@ enum proto_err token_verify(const char *token, const unsigned char *secret, size
 	*out = who;
 	memset(&who, 0, sizeof(who));
 out:
+	free(admin);
 	free(courses);
 	identity_free(&who);
 	jwt_free(jwt);

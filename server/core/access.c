@@ -1,0 +1,32 @@
+/*
+ * access.c - roles and course windows.
+ */
+#include "access.h"
+
+int access_role_is_staff(enum proto_role role)
+{
+	return role == PROTO_ROLE_FACILITATOR || role == PROTO_ROLE_INSTRUCTOR;
+}
+
+int access_is_staff(const struct identity *who, int64_t course)
+{
+	return who->admin || access_role_is_staff(identity_role(who, course));
+}
+
+enum proto_err access_check(const struct identity *who, const struct access_course *c,
+			    int64_t now_s, int want_write)
+{
+	enum proto_role role = identity_role(who, c->id);
+
+	if (who->admin || access_role_is_staff(role))
+		return PROTO_ERR_NONE;
+	if (role != PROTO_ROLE_PARTICIPANT)
+		return PROTO_ERR_FORBIDDEN;
+	if (now_s < c->starts_at)
+		return PROTO_ERR_COURSE_NOT_OPEN;
+	if (now_s >= c->ends_at + ACCESS_READ_GRACE_S)
+		return PROTO_ERR_COURSE_CLOSED;
+	if (want_write && now_s >= c->ends_at + ACCESS_WRITE_GRACE_S)
+		return PROTO_ERR_COURSE_READ_ONLY;
+	return PROTO_ERR_NONE;
+}

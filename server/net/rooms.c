@@ -1,0 +1,602 @@
+/*
+ * rooms.c - room registry, subscriptions, ordered delivery, gap filling,
+ * paced replay, beacons and coalesced state.
+ *
+ * Invariant (checked with assert): a subscription that is neither pending
+ * nor replaying has seq >= its room's seq, so each in-order room event is
+ * either already held by the socket (skipped) or the next one it needs.
+ */
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "core/coalesce.h"
+#include "proto/render_forum.h"
+#include "rooms.h"
+
+#define ROOM_BUCKETS 4096
+#define REPLAY_LOW_WATER (256 * 1024)   /* replay more only below this many queued bytes */
+#define BEACON_INTERVAL_MS 1000
+#define BEACON_FOR_MS 10000             /* keep beaconing a room this long after a write */
+#define STAFF_SUFFIX "|s"
+
+struct room {
+	struct room *hnext;
+	char name[PROTO_MAX_ROOM_CHARS + 1];
+	unsigned subscribing : 1;       /* asked the bus, no confirmation yet */
+	unsigned live : 1;              /* confirmed: seq is meaningful */
+	int64_t seq;                    /* highest seq delivered in order */
+	struct sub *subs;               /* doubly linked */
+	unsigned nsubs;
+	int64_t published_seq;          /* latest seq this process committed */
+	int64_t published_mono;
+};
+
+struct sub {
+	struct sub *rprev, *rnext;      /* in the room */
+	struct sub *cnext;              /* in the conn */
+	struct room *room;
+	struct conn *c;
+	int64_t seq;                    /* the socket holds every event <= seq */
+	int64_t target;                 /* replay: at least up to here */
+	unsigned staff_view : 1;
+	unsigned pending : 1;           /* waiting for the room to go live */
+	unsigned replaying : 1;
+	unsigned has_since : 1;
+	int64_t since;
+	char req_id[PROTO_MAX_ID_CHARS + 16];
+};
+
+static struct {
+	uv_loop_t *loop;
+	struct store *st;
+	struct bus *bus;
+	struct room *buckets[ROOM_BUCKETS];
+	unsigned nrooms, nsubs;
+	struct coalesce *co;
+	uv_timer_t state_timer, beacon_timer;
+	int closing, pending_closes;
+	void (*closed)(void *arg);
+	void *closed_arg;
+	uint64_t delivered, gaps;
+} R;
+
+/* ------------------------------------------------------------------------- */
+/* Registry                                                                  */
+/* ------------------------------------------------------------------------- */
+
+static unsigned room_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h % ROOM_BUCKETS;
+}
+
+static struct room *room_find(const char *name)
+{
+	struct room *r = R.buckets[room_hash(name)];
+
+	while (r && strcmp(r->name, name) != 0)
+		r = r->hnext;
+	return r;
+}
+
+static struct room *room_get(const char *name)
+{
+	struct room *r = room_find(name);
+	unsigned h;
+
+	if (r)
+		return r;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	h = room_hash(name);
+	r->hnext = R.buckets[h];
+	R.buckets[h] = r;
+	R.nrooms++;
+	return r;
+}
+
+/* Frees a room nobody follows and nobody needs beacons for. */
+static void room_maybe_free(struct room *r, int64_t now_mono)
+{
+	struct room **pp;
+	char staff_room[PROTO_MAX_ROOM_CHARS + 8];
+
+	if (r->nsubs || (r->published_seq && now_mono - r->published_mono < BEACON_FOR_MS))
+		return;
+	if (r->live || r->subscribing)
+		R.bus->unsubscribe(R.bus, r->name);
+	coalesce_drop_room(R.co, r->name);
+	snprintf(staff_room, sizeof(staff_room), "%s" STAFF_SUFFIX, r->name);
+	coalesce_drop_room(R.co, staff_room);
+	for (pp = &R.buckets[room_hash(r->name)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == r) {
+			*pp = r->hnext;
+			break;
+		}
+	}
+	R.nrooms--;
+	free(r);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Delivery                                                                  */
+/* ------------------------------------------------------------------------- */
+
+static void sub_send_event(struct sub *s, int64_t seq, struct msg *peer, struct msg *staff)
+{
+	conn_send(s->c, s->staff_view && staff ? staff : peer);
+	s->seq = seq;
+	R.delivered++;
+}
+
+/* One event in room order: every live subscription that needs it gets it. */
+static void room_deliver(struct room *r, int64_t seq, struct msg *peer, struct msg *staff)
+{
+	assert(seq == r->seq + 1);
+	r->seq = seq;
+	for (struct sub *s = r->subs; s; s = s->rnext) {
+		if (s->pending || s->replaying || seq <= s->seq)
+			continue;
+		assert(seq == s->seq + 1);
+		sub_send_event(s, seq, peer, staff);
+	}
+}
+
+static void fill_emit(void *arg, const char *room, int64_t seq, struct msg *peer, struct msg *staff)
+{
+	struct room *r = arg;
+
+	(void)room;
+	if (seq == r->seq + 1)
+		room_deliver(r, seq, peer, staff);
+	msg_unref(peer);
+	msg_unref(staff);
+}
+
+/* Delivers the room's events after r->seq up to upto from the log. */
+static void room_fill(struct room *r, int64_t upto)
+{
+	while (r->seq < upto) {
+		int64_t before = r->seq;
+		long n = store_replay(R.st, r->name, r->seq, upto, PROTO_REPLAY_CHUNK, fill_emit, r);
+
+		if (n <= 0 || r->seq == before) {
+			/* Not in the log (pruned, or a failing read): never stall
+			 * the room on it. Subscribers that need it will resume. */
+			fprintf(stderr, "forumd: rooms: %s: cannot fill %" PRId64 "..%" PRId64 "\n",
+				r->name, r->seq + 1, upto);
+			r->seq = upto;
+			break;
+		}
+	}
+	R.gaps++;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Replay, one chunk at a time                                               */
+/* ------------------------------------------------------------------------- */
+
+static void replay_emit(void *arg, const char *room, int64_t seq, struct msg *peer, struct msg *staff)
+{
+	struct sub *s = arg;
+
+	(void)room;
+	if (seq == s->seq + 1)
+		sub_send_event(s, seq, peer, staff);
+	msg_unref(peer);
+	msg_unref(staff);
+}
+
+static void replay_done(struct sub *s)
+{
+	s->replaying = 0;
+	assert(s->c->replaying > 0);
+	s->c->replaying--;
+}
+
+/* Queues replay chunks while the socket's queue is short; the rest waits for
+ * rooms_conn_drained(). Ends the replay once the socket has caught up with
+ * both its target and the room's live seq. */
+static void replay_pump(struct sub *s)
+{
+	while (s->replaying && conn_queued_bytes(s->c) < REPLAY_LOW_WATER && !s->c->closing) {
+		int64_t upto = s->target > s->room->seq ? s->target : s->room->seq;
+		int64_t before = s->seq;
+		long n;
+
+		if (s->seq >= upto) {
+			replay_done(s);
+			break;
+		}
+		n = store_replay(R.st, s->room->name, s->seq, upto, PROTO_REPLAY_CHUNK, replay_emit, s);
+		if (n <= 0 || s->seq == before) {
+			/* The log cannot serve it: the socket must reload. */
+			conn_close(s->c, PROTO_CLOSE_SLOW_CONSUMER, 1);
+			replay_done(s);
+			break;
+		}
+	}
+}
+
+static void state_emit_to_conn(void *arg, struct msg *m)
+{
+	conn_send(arg, m);
+	msg_unref(m);
+}
+
+/* The room is live: answer the subscription and start it. */
+static void sub_activate(struct sub *s)
+{
+	struct room *r = s->room;
+	int64_t db_seq = 0, first = 0;
+	struct msg *reply = NULL;
+	const char *mode;
+
+	assert(r->live);
+	s->pending = 0;
+	store_room_seq(R.st, r->name, &db_seq);
+	store_room_first_seq(R.st, r->name, &first);
+	if (db_seq < r->seq)
+		db_seq = r->seq;
+
+	if (!s->has_since || s->since > db_seq || db_seq - s->since > PROTO_REPLAY_MAX ||
+	    (db_seq > s->since && s->since + 1 < first)) {
+		/* Snapshot: the current rows and the seq they reflect. */
+		int64_t snap_seq = 0;
+
+		reply = store_room_snapshot(R.st, s->req_id, r->name, s->staff_view, &snap_seq);
+		s->seq = snap_seq > r->seq ? snap_seq : r->seq;
+		conn_send(s->c, reply);
+		msg_unref(reply);
+		/* Events between the snapshot and the live stream (committed but
+		 * not yet delivered here) come by replay. */
+		if (r->seq > s->seq) {
+			s->replaying = 1;
+			s->c->replaying++;
+			s->target = r->seq;
+			replay_pump(s);
+		}
+		return;
+	}
+	mode = s->since == db_seq ? "live" : "replay";
+	s->seq = s->since;
+	reply = render_subscribe_ok(s->req_id, r->name, db_seq, mode, db_seq - s->since, NULL, NULL, NULL,
+				    s->staff_view);
+	conn_send(s->c, reply);
+	msg_unref(reply);
+	/* State values changed while away: the current ones. */
+	store_room_state(R.st, r->name, state_emit_to_conn, s->c);
+	if (db_seq > s->since) {
+		s->replaying = 1;
+		s->c->replaying++;
+		s->target = db_seq;
+		replay_pump(s);
+	}
+}
+
+static void state_tick(uv_timer_t *t);
+
+/* ------------------------------------------------------------------------- */
+/* Bus callbacks                                                             */
+/* ------------------------------------------------------------------------- */
+
+static void on_subscribed(const char *name)
+{
+	struct room *r = room_find(name);
+	int64_t seq = 0;
+
+	if (!r || !r->subscribing)
+		return;
+	r->subscribing = 0;
+	r->live = 1;
+	/* Everything up to the log's seq now comes from the log; the bus brings
+	 * what follows. */
+	store_room_seq(R.st, r->name, &seq);
+	r->seq = seq;
+	for (struct sub *s = r->subs; s; s = s->rnext)
+		if (s->pending)
+			sub_activate(s);
+}
+
+static void on_event(const char *name, int64_t seq, struct msg *peer, struct msg *staff)
+{
+	struct room *r = room_find(name);
+
+	if (!r || !r->live || seq <= r->seq)
+		return;                 /* not followed here, or a duplicate */
+	if (seq > r->seq + 1)
+		room_fill(r, seq - 1);  /* a gap: fill it before going on */
+	if (seq == r->seq + 1)
+		room_deliver(r, seq, peer, staff);
+}
+
+static void on_beacon(const char *name, int64_t seq)
+{
+	struct room *r = room_find(name);
+
+	if (r && r->live && seq > r->seq)
+		room_fill(r, seq);      /* the last message(s) were lost */
+}
+
+static void on_state(const char *name, const char *key, int64_t version, struct msg *peer,
+		     struct msg *staff)
+{
+	char staff_room[PROTO_MAX_ROOM_CHARS + 8];
+	int64_t now = clock_mono_ms();
+	struct room *r = room_find(name);
+	int64_t due;
+
+	if (!r || !r->nsubs)
+		return;
+	snprintf(staff_room, sizeof(staff_room), "%s" STAFF_SUFFIX, name);
+	coalesce_update(R.co, name, key, version, msg_data(peer), peer->len, now);
+	staff = staff ? staff : peer;
+	coalesce_update(R.co, staff_room, key, version, msg_data(staff), staff->len, now);
+	due = coalesce_next_due(R.co);
+	if (due >= 0 && !uv_is_active((uv_handle_t *)&R.state_timer))
+		uv_timer_start(&R.state_timer, state_tick, due > now ? (uint64_t)(due - now) : 0, 0);
+}
+
+static const struct bus_handler handler = {
+	.subscribed = on_subscribed,
+	.event = on_event,
+	.state = on_state,
+	.beacon = on_beacon,
+};
+
+/* ------------------------------------------------------------------------- */
+/* Timers                                                                    */
+/* ------------------------------------------------------------------------- */
+
+static void state_flush_emit(void *arg, const char *room, const char *key, int64_t version,
+			     const void *value, size_t len)
+{
+	size_t n = strlen(room), sl = strlen(STAFF_SUFFIX);
+	int staff = n > sl && strcmp(room + n - sl, STAFF_SUFFIX) == 0;
+	char name[PROTO_MAX_ROOM_CHARS + 1];
+	struct room *r;
+	struct msg *m;
+
+	(void)arg;
+	(void)key;
+	(void)version;
+	snprintf(name, sizeof(name), "%.*s", (int)(staff ? n - sl : n), room);
+	if (!(r = room_find(name)) || !(m = msg_from(value, len)))
+		return;
+	for (struct sub *s = r->subs; s; s = s->rnext)
+		if (!s->pending && (int)s->staff_view == staff)
+			conn_send(s->c, m);
+	msg_unref(m);
+}
+
+static void state_tick(uv_timer_t *t)
+{
+	int64_t now = clock_mono_ms(), due;
+
+	coalesce_flush(R.co, now, state_flush_emit, NULL);
+	due = coalesce_next_due(R.co);
+	if (due >= 0)
+		uv_timer_start(t, state_tick, due > now ? (uint64_t)(due - now) : 1, 0);
+}
+
+/* Publishes the latest seq of rooms written recently, so that a subscriber
+ * that lost the last message notices; frees rooms no longer needed. */
+static void beacon_tick(uv_timer_t *t)
+{
+	int64_t now = clock_mono_ms();
+
+	(void)t;
+	for (unsigned b = 0; b < ROOM_BUCKETS; b++) {
+		struct room *r = R.buckets[b], *next;
+
+		for (; r; r = next) {
+			next = r->hnext;
+			if (r->published_seq && now - r->published_mono < BEACON_FOR_MS)
+				R.bus->publish_beacon(R.bus, r->name, r->published_seq);
+			room_maybe_free(r, now);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------- */
+/* Subscriptions                                                             */
+/* ------------------------------------------------------------------------- */
+
+static struct sub *conn_sub(struct conn *c, const char *room)
+{
+	for (struct sub *s = c->subs; s; s = s->cnext)
+		if (strcmp(s->room->name, room) == 0)
+			return s;
+	return NULL;
+}
+
+static void sub_remove(struct sub *s)
+{
+	struct room *r = s->room;
+	struct sub **pp;
+
+	if (s->replaying)
+		replay_done(s);
+	if (s->rprev)
+		s->rprev->rnext = s->rnext;
+	else
+		r->subs = s->rnext;
+	if (s->rnext)
+		s->rnext->rprev = s->rprev;
+	r->nsubs--;
+	for (pp = &s->c->subs; *pp; pp = &(*pp)->cnext) {
+		if (*pp == s) {
+			*pp = s->cnext;
+			break;
+		}
+	}
+	s->c->nsubs--;
+	R.nsubs--;
+	free(s);
+	room_maybe_free(r, clock_mono_ms());
+}
+
+enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, int64_t since,
+			       int staff_view, const char *req_id)
+{
+	struct sub *s = conn_sub(c, room);
+	struct room *r;
+
+	if (s)
+		sub_remove(s);          /* subscribing again restarts it */
+	if (c->nsubs >= PROTO_MAX_SUBSCRIPTIONS)
+		return PROTO_ERR_TOO_MANY_SUBSCRIPTIONS;
+	r = room_get(room);
+	s = calloc(1, sizeof(*s));
+	if (!r || !s) {
+		free(s);
+		return PROTO_ERR_INTERNAL;
+	}
+	s->room = r;
+	s->c = c;
+	s->staff_view = staff_view;
+	s->has_since = has_since;
+	s->since = since;
+	snprintf(s->req_id, sizeof(s->req_id), "%s", req_id);
+	s->rnext = r->subs;
+	if (r->subs)
+		r->subs->rprev = s;
+	r->subs = s;
+	r->nsubs++;
+	s->cnext = c->subs;
+	c->subs = s;
+	c->nsubs++;
+	R.nsubs++;
+
+	if (r->live) {
+		sub_activate(s);
+	} else {
+		s->pending = 1;
+		if (!r->subscribing) {
+			r->subscribing = 1;
+			R.bus->subscribe(R.bus, r->name);
+		}
+	}
+	return PROTO_ERR_NONE;
+}
+
+int rooms_unsubscribe(struct conn *c, const char *room)
+{
+	struct sub *s = conn_sub(c, room);
+
+	if (!s)
+		return 0;
+	sub_remove(s);
+	return 1;
+}
+
+void rooms_conn_closed(struct conn *c)
+{
+	while (c->subs)
+		sub_remove(c->subs);
+}
+
+void rooms_conn_drained(struct conn *c)
+{
+	for (struct sub *s = c->subs; s && c->replaying; s = s->cnext)
+		if (s->replaying)
+			replay_pump(s);
+}
+
+void rooms_publish(const struct store_job *job)
+{
+	int64_t now = clock_mono_ms();
+
+	for (size_t i = 0; i < job->nevents; i++) {
+		const struct store_event *e = &job->events[i];
+		struct room *r = room_get(e->room);
+
+		if (r && e->seq > r->published_seq) {
+			r->published_seq = e->seq;
+			r->published_mono = now;
+		}
+		R.bus->publish_event(R.bus, e->room, e->seq, e->peer, e->staff);
+	}
+	for (size_t i = 0; i < job->nstates; i++) {
+		const struct store_state *s = &job->states[i];
+
+		R.bus->publish_state(R.bus, s->room, s->key, s->version, s->value, s->staff);
+	}
+}
+
+/* ------------------------------------------------------------------------- */
+/* Life                                                                      */
+/* ------------------------------------------------------------------------- */
+
+struct bus *rooms_bus(void)
+{
+	return R.bus;
+}
+
+void rooms_stats(unsigned *rooms, unsigned *subs, uint64_t *events_delivered, uint64_t *gaps_filled)
+{
+	*rooms = R.nrooms;
+	*subs = R.nsubs;
+	*events_delivered = R.delivered;
+	*gaps_filled = R.gaps;
+}
+
+int rooms_init(uv_loop_t *loop, struct store *st)
+{
+	memset(&R, 0, sizeof(R));
+	R.loop = loop;
+	R.st = st;
+	R.co = coalesce_new(PROTO_STATE_INTERVAL_MS);
+	R.bus = bus_local_new(loop, &handler);
+	if (!R.co || !R.bus)
+		return -1;
+	uv_timer_init(loop, &R.state_timer);
+	uv_timer_init(loop, &R.beacon_timer);
+	uv_timer_start(&R.beacon_timer, beacon_tick, BEACON_INTERVAL_MS, BEACON_INTERVAL_MS);
+	return 0;
+}
+
+static void one_closed(void *arg)
+{
+	(void)arg;
+	if (--R.pending_closes == 0) {
+		for (unsigned b = 0; b < ROOM_BUCKETS; b++) {
+			struct room *r = R.buckets[b], *next;
+
+			for (; r; r = next) {
+				next = r->hnext;
+				assert(r->nsubs == 0);
+				free(r);
+			}
+			R.buckets[b] = NULL;
+		}
+		coalesce_free(R.co);
+		R.co = NULL;
+		R.closed(R.closed_arg);
+	}
+}
+
+static void timer_closed(uv_handle_t *h)
+{
+	(void)h;
+	one_closed(NULL);
+}
+
+void rooms_close(void (*done)(void *arg), void *arg)
+{
+	R.closed = done;
+	R.closed_arg = arg;
+	R.pending_closes = 3;
+	uv_close((uv_handle_t *)&R.state_timer, timer_closed);
+	uv_close((uv_handle_t *)&R.beacon_timer, timer_closed);
+	R.bus->close(R.bus, one_closed, NULL);
+}

@@ -1,0 +1,57 @@
+/*
+ * rooms.h - rooms as audiences: which sockets follow which room, and the
+ * delivery of each room's events to them exactly once and in order.
+ *
+ * Every event has its room's seq. A room becomes live in this process once
+ * the bus confirms the subscription; from then on events are delivered in
+ * seq order: a duplicate is dropped, a gap is filled from SQLite before
+ * anything after it goes out, and periodic beacons reveal a lost last
+ * message. A socket that subscribes with `since` is replayed from the log,
+ * a chunk at a time as its queue drains, and joins the live stream with no
+ * duplicate at the seam. State values (vote counts) bypass the seq and are
+ * coalesced: at most one message per key per interval, the latest value.
+ */
+#ifndef FORUMD_NET_ROOMS_H
+#define FORUMD_NET_ROOMS_H
+
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "bus.h"
+#include "conn.h"
+#include "store/store.h"
+
+/* Starts the rooms layer on loop with the given store; creates the bus. */
+int rooms_init(uv_loop_t *loop, struct store *st);
+
+/* Closes timers and the bus; done(arg) once every handle is closed. */
+void rooms_close(void (*done)(void *arg), void *arg);
+
+struct bus *rooms_bus(void);
+
+/*
+ * Subscribes c to room (access already checked). With has_since, replays
+ * what the socket missed; else sends a snapshot. The reply (re: req_id) is
+ * queued when the room is live, before any of its events. Returns
+ * PROTO_ERR_NONE or a refusal (too many subscriptions).
+ */
+enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, int64_t since,
+			       int staff_view, const char *req_id);
+
+/* Stops following room; 1 if c followed it. */
+int rooms_unsubscribe(struct conn *c, const char *room);
+
+/* The socket is closing: drop all its subscriptions. */
+void rooms_conn_closed(struct conn *c);
+
+/* The socket's queue drained: continue any paced replay. */
+void rooms_conn_drained(struct conn *c);
+
+/* A write committed: publish its events and states on the bus. */
+void rooms_publish(const struct store_job *job);
+
+/* Stats: rooms live in this process and subscriptions held. */
+void rooms_stats(unsigned *rooms, unsigned *subs, uint64_t *events_delivered, uint64_t *gaps_filled);
+
+#endif

@@ -1,0 +1,415 @@
+/*
+ * render_forum.c - forum rows -> JSON.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "render.h"
+#include "render_forum.h"
+
+/* ------------------------------------------------------------------------- */
+/* Objects                                                                   */
+/* ------------------------------------------------------------------------- */
+
+/* The author as this view may see them: staff see who; peers see only that
+ * the post is anonymous. */
+static int add_author(cJSON *o, const char *name, const struct forum_author *a, int anonymous,
+		      int staff_view)
+{
+	cJSON *au;
+
+	if (anonymous && !staff_view)
+		return cJSON_AddNullToObject(o, name) != NULL;
+	au = cJSON_AddObjectToObject(o, name);
+	return au && cJSON_AddStringToObject(au, "id", a->ext_id ? a->ext_id : "") &&
+	       cJSON_AddStringToObject(au, "name", a->name ? a->name : "");
+}
+
+static cJSON *post_json(const struct forum_post *p, int staff_view)
+{
+	cJSON *o = cJSON_CreateObject();
+	int deleted = strcmp(p->state, "deleted") == 0;
+	int hidden = strcmp(p->state, "hidden") == 0;
+
+	if (!o)
+		return NULL;
+	if (!cJSON_AddNumberToObject(o, "id", (double)p->id) ||
+	    !cJSON_AddNumberToObject(o, "thread", (double)p->thread) ||
+	    !(p->parent ? cJSON_AddNumberToObject(o, "parent", (double)p->parent)
+			: cJSON_AddNullToObject(o, "parent")) ||
+	    !cJSON_AddBoolToObject(o, "first", p->first) ||
+	    !cJSON_AddBoolToObject(o, "anonymous", p->anonymous) ||
+	    !add_author(o, "author", &p->author, p->anonymous, staff_view) ||
+	    /* Deleted text is gone for everyone; hidden text only for staff. */
+	    !((deleted || (hidden && !staff_view)) ? cJSON_AddNullToObject(o, "body")
+						   : cJSON_AddStringToObject(o, "body", p->body)) ||
+	    !cJSON_AddNumberToObject(o, "created_at", (double)p->created_at) ||
+	    !(p->edited_at ? cJSON_AddNumberToObject(o, "edited_at", (double)p->edited_at)
+			   : cJSON_AddNullToObject(o, "edited_at")) ||
+	    !cJSON_AddNumberToObject(o, "revision", (double)p->revision) ||
+	    !cJSON_AddStringToObject(o, "state", p->state) ||
+	    !cJSON_AddNumberToObject(o, "votes", (double)p->votes) ||
+	    !cJSON_AddBoolToObject(o, "endorsed", p->endorsed)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *thread_json(const struct forum_thread *t, int staff_view)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	if (!cJSON_AddNumberToObject(o, "id", (double)t->id) ||
+	    !cJSON_AddNumberToObject(o, "course", (double)t->course) ||
+	    !cJSON_AddStringToObject(o, "kind", t->kind) ||
+	    !cJSON_AddStringToObject(o, "title", t->title) ||
+	    !cJSON_AddBoolToObject(o, "anonymous", t->anonymous) ||
+	    !add_author(o, "author", &t->author, t->anonymous, staff_view) ||
+	    !cJSON_AddNumberToObject(o, "first_post", (double)t->first_post) ||
+	    !cJSON_AddNumberToObject(o, "created_at", (double)t->created_at) ||
+	    !cJSON_AddNumberToObject(o, "last_activity_at", (double)t->last_activity_at) ||
+	    !cJSON_AddNumberToObject(o, "reply_count", (double)t->reply_count) ||
+	    !cJSON_AddNumberToObject(o, "votes", (double)t->votes) ||
+	    !cJSON_AddBoolToObject(o, "pinned", t->pinned) ||
+	    !cJSON_AddBoolToObject(o, "locked", t->locked) ||
+	    !cJSON_AddBoolToObject(o, "answered", t->answered) ||
+	    !cJSON_AddStringToObject(o, "state", t->state) ||
+	    !(t->has_last ? add_author(o, "last_poster", &t->last, t->last_anonymous, staff_view)
+			  : cJSON_AddNullToObject(o, "last_poster") != NULL)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *course_json(const struct forum_course *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	if (!cJSON_AddNumberToObject(o, "id", (double)c->id) ||
+	    !cJSON_AddStringToObject(o, "title", c->title) ||
+	    !cJSON_AddStringToObject(o, "lang", c->lang) ||
+	    !cJSON_AddNumberToObject(o, "starts_at", (double)c->starts_at) ||
+	    !cJSON_AddNumberToObject(o, "ends_at", (double)c->ends_at)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Events and state                                                          */
+/* ------------------------------------------------------------------------- */
+
+static struct msg *print_msg(cJSON *root)
+{
+	struct msg *m = NULL;
+	char *s;
+
+	if (!root)
+		return NULL;
+	s = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (s) {
+		m = msg_from(s, strlen(s));
+		free(s);
+	}
+	return m;
+}
+
+static char *print_str(cJSON *root)
+{
+	char *s;
+
+	if (!root)
+		return NULL;
+	s = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return s;
+}
+
+/* {"ev":type,"room":room,"seq":seq,"data":{name: item}}; takes item. */
+static struct msg *event_msg(const char *type, const char *room, int64_t seq, const char *name,
+			     cJSON *item)
+{
+	cJSON *root = cJSON_CreateObject(), *data;
+
+	if (!root || !item)
+		goto fail;
+	if (!cJSON_AddStringToObject(root, "ev", type) || !cJSON_AddStringToObject(root, "room", room) ||
+	    !cJSON_AddNumberToObject(root, "seq", (double)seq) ||
+	    !(data = cJSON_AddObjectToObject(root, "data")))
+		goto fail;
+	cJSON_AddItemToObject(data, name, item);
+	return print_msg(root);
+fail:
+	cJSON_Delete(item);
+	cJSON_Delete(root);
+	return NULL;
+}
+
+struct msg *render_event_post(const char *type, const char *room, int64_t seq,
+			      const struct forum_post *p, int staff_view)
+{
+	return event_msg(type, room, seq, "post", post_json(p, staff_view));
+}
+
+struct msg *render_event_thread(const char *type, const char *room, int64_t seq,
+				const struct forum_thread *t, int staff_view)
+{
+	return event_msg(type, room, seq, "thread", thread_json(t, staff_view));
+}
+
+/* {"st":type,"room":room,"v":v,"data":{}}; returns the data object via *data. */
+static cJSON *state_head(const char *type, const char *room, int64_t v, cJSON **data)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	if (!root || !cJSON_AddStringToObject(root, "st", type) ||
+	    !cJSON_AddStringToObject(root, "room", room) || !cJSON_AddNumberToObject(root, "v", (double)v) ||
+	    !(*data = cJSON_AddObjectToObject(root, "data"))) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+struct msg *render_state_post_votes(const char *room, int64_t post, int64_t votes, int64_t v)
+{
+	cJSON *data, *root = state_head("post.votes", room, v, &data);
+
+	if (!root)
+		return NULL;
+	if (!cJSON_AddNumberToObject(data, "post", (double)post) ||
+	    !cJSON_AddNumberToObject(data, "votes", (double)votes)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return print_msg(root);
+}
+
+struct msg *render_state_thread_stats(const char *room, const struct forum_thread *t, int staff_view)
+{
+	cJSON *data, *root = state_head("thread.stats", room, t->stats_v, &data);
+
+	if (!root)
+		return NULL;
+	if (!cJSON_AddNumberToObject(data, "thread", (double)t->id) ||
+	    !cJSON_AddNumberToObject(data, "reply_count", (double)t->reply_count) ||
+	    !cJSON_AddNumberToObject(data, "votes", (double)t->votes) ||
+	    !cJSON_AddNumberToObject(data, "last_activity_at", (double)t->last_activity_at) ||
+	    !cJSON_AddBoolToObject(data, "answered", t->answered) ||
+	    !(t->has_last ? add_author(data, "last_poster", &t->last, t->last_anonymous, staff_view)
+			  : cJSON_AddNullToObject(data, "last_poster") != NULL)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return print_msg(root);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Write results                                                             */
+/* ------------------------------------------------------------------------- */
+
+char *render_result_thread(const struct forum_thread *t, const struct forum_post *first)
+{
+	cJSON *root = cJSON_CreateObject(), *tj = thread_json(t, 1), *pj = post_json(first, 1);
+
+	if (!root || !tj || !pj) {
+		cJSON_Delete(root);
+		cJSON_Delete(tj);
+		cJSON_Delete(pj);
+		return NULL;
+	}
+	cJSON_AddItemToObject(root, "thread", tj);
+	cJSON_AddItemToObject(root, "post", pj);
+	return print_str(root);
+}
+
+char *render_result_post(const struct forum_post *p)
+{
+	cJSON *root = cJSON_CreateObject(), *pj = post_json(p, 1);
+
+	if (!root || !pj) {
+		cJSON_Delete(root);
+		cJSON_Delete(pj);
+		return NULL;
+	}
+	cJSON_AddItemToObject(root, "post", pj);
+	return print_str(root);
+}
+
+char *render_result_vote(int64_t post, int64_t votes, int voted)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	if (!root || !cJSON_AddNumberToObject(root, "post", (double)post) ||
+	    !cJSON_AddNumberToObject(root, "votes", (double)votes) || !cJSON_AddBoolToObject(root, "voted", voted)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return print_str(root);
+}
+
+char *render_result_follow(int64_t thread, int following)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	if (!root || !cJSON_AddNumberToObject(root, "thread", (double)thread) ||
+	    !cJSON_AddBoolToObject(root, "following", following)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return print_str(root);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Lists and list replies                                                    */
+/* ------------------------------------------------------------------------- */
+
+struct render_list {
+	cJSON *arr;
+};
+
+struct render_list *render_list_new(void)
+{
+	struct render_list *l = malloc(sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->arr = cJSON_CreateArray();
+	if (!l->arr) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void render_list_free(struct render_list *l)
+{
+	if (!l)
+		return;
+	cJSON_Delete(l->arr);
+	free(l);
+}
+
+static int list_add(struct render_list *l, cJSON *item)
+{
+	if (!item)
+		return -1;
+	cJSON_AddItemToArray(l->arr, item);
+	return 0;
+}
+
+int render_list_add_thread(struct render_list *l, const struct forum_thread *t, int staff_view, int following)
+{
+	cJSON *o = thread_json(t, staff_view);
+
+	if (o && !cJSON_AddBoolToObject(o, "following", following)) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	return list_add(l, o);
+}
+
+int render_list_add_post(struct render_list *l, const struct forum_post *p, int staff_view)
+{
+	return list_add(l, post_json(p, staff_view));
+}
+
+int render_list_add_course(struct render_list *l, const struct forum_course *c, const char *role,
+			   const char *access)
+{
+	cJSON *o = course_json(c);
+
+	if (o && (!cJSON_AddStringToObject(o, "role", role) || !cJSON_AddStringToObject(o, "access", access))) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	return list_add(l, o);
+}
+
+/* {"re":id,"ok":true,"data":{}}; returns data via *data. */
+static cJSON *ok_head(const char *id, cJSON **data)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	if (!root || !cJSON_AddStringToObject(root, "re", id) || !cJSON_AddBoolToObject(root, "ok", 1) ||
+	    !(*data = cJSON_AddObjectToObject(root, "data"))) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* Moves the list's array into obj under name and frees the list. */
+static void list_take(cJSON *obj, const char *name, struct render_list *l)
+{
+	cJSON_AddItemToObject(obj, name, l->arr);
+	l->arr = NULL;
+	free(l);
+}
+
+struct msg *render_thread_list(const char *id, struct render_list *l, const char *next_cursor)
+{
+	cJSON *data, *root = ok_head(id, &data);
+
+	if (!root || !(next_cursor ? cJSON_AddStringToObject(data, "next_cursor", next_cursor)
+				   : cJSON_AddNullToObject(data, "next_cursor"))) {
+		cJSON_Delete(root);
+		render_list_free(l);
+		return NULL;
+	}
+	list_take(data, "threads", l);
+	return print_msg(root);
+}
+
+struct msg *render_course_list(const char *id, struct render_list *l)
+{
+	cJSON *data, *root = ok_head(id, &data);
+
+	if (!root) {
+		render_list_free(l);
+		return NULL;
+	}
+	list_take(data, "courses", l);
+	return print_msg(root);
+}
+
+struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, const char *mode,
+				int64_t replay, const struct forum_thread *t,
+				const struct forum_course *c, struct render_list *posts,
+				int staff_view)
+{
+	cJSON *data, *root = ok_head(id, &data), *item;
+
+	if (!root || !cJSON_AddStringToObject(data, "room", room) ||
+	    !cJSON_AddNumberToObject(data, "seq", (double)seq) || !cJSON_AddStringToObject(data, "mode", mode) ||
+	    !cJSON_AddNumberToObject(data, "replay", (double)replay))
+		goto fail;
+	if (t) {
+		if (!(item = thread_json(t, staff_view)))
+			goto fail;
+		cJSON_AddItemToObject(data, "thread", item);
+	}
+	if (c) {
+		if (!(item = course_json(c)))
+			goto fail;
+		cJSON_AddItemToObject(data, "course", item);
+	}
+	if (posts)
+		list_take(data, "posts", posts);
+	return print_msg(root);
+fail:
+	cJSON_Delete(root);
+	render_list_free(posts);
+	return NULL;
+}

@@ -1,0 +1,63 @@
+/*
+ * render_forum.h - forum rows as JSON: events, state messages, write results.
+ *
+ * Two views: staff see who wrote an anonymous post; peers see "anonymous".
+ * The author of an anonymous post sees themself through write results, which
+ * are rendered with the author's view and only ever returned to the author.
+ */
+#ifndef FORUMD_PROTO_RENDER_FORUM_H
+#define FORUMD_PROTO_RENDER_FORUM_H
+
+#include <stdint.h>
+
+#include "core/forum.h"
+#include "msg.h"
+
+/* {"ev":type,"room":room,"seq":seq,"data":{"post":{...}}}; new msg or NULL. */
+struct msg *render_event_post(const char *type, const char *room, int64_t seq,
+			      const struct forum_post *p, int staff_view);
+
+/* {"ev":type,"room":room,"seq":seq,"data":{"thread":{...}}}; new msg or NULL. */
+struct msg *render_event_thread(const char *type, const char *room, int64_t seq,
+				const struct forum_thread *t, int staff_view);
+
+/* {"st":"post.votes","room":room,"v":v,"data":{"post":id,"votes":n}} */
+struct msg *render_state_post_votes(const char *room, int64_t post, int64_t votes, int64_t v);
+
+/* {"st":"thread.stats","room":room,"v":v,"data":{thread, reply_count, votes, last_activity_at, last_poster}} */
+struct msg *render_state_thread_stats(const char *room, const struct forum_thread *t, int staff_view);
+
+/* Write results: the data object of a reply, as a malloc'd JSON string. */
+char *render_result_thread(const struct forum_thread *t, const struct forum_post *first);
+char *render_result_post(const struct forum_post *p);
+char *render_result_vote(int64_t post, int64_t votes, int voted);
+char *render_result_follow(int64_t thread, int following);
+
+/* A JSON array builder for list replies: begin, add items, finish. The
+ * list owns its memory until render_list_reply() (or render_list_free()). */
+struct render_list;
+struct render_list *render_list_new(void);
+int render_list_add_thread(struct render_list *l, const struct forum_thread *t, int staff_view, int following);
+int render_list_add_post(struct render_list *l, const struct forum_post *p, int staff_view);
+void render_list_free(struct render_list *l);
+int render_list_add_course(struct render_list *l, const struct forum_course *c, const char *role,
+			   const char *access);
+
+/* {"re":id,"ok":true,"data":{"threads":[...],"next_cursor":c|null}}; consumes l. */
+struct msg *render_thread_list(const char *id, struct render_list *l, const char *next_cursor);
+
+/* {"re":id,"ok":true,"data":{"courses":[...]}}; consumes l. */
+struct msg *render_course_list(const char *id, struct render_list *l);
+
+/*
+ * The subscribe reply: {"re":id,"ok":true,"data":{"room","seq","mode","replay",
+ * "thread"?, "posts"?, "course"?}}. mode is "live" (nothing missed), "replay"
+ * (replay events follow, up to seq) or "snapshot" (the data holds the current
+ * state). t, c and posts may be NULL; posts is consumed.
+ */
+struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, const char *mode,
+				int64_t replay, const struct forum_thread *t,
+				const struct forum_course *c, struct render_list *posts,
+				int staff_view);
+
+#endif

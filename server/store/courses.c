@@ -1,0 +1,134 @@
+/*
+ * courses.c - courses from the course platform (command line), and the
+ * demo course of --dev.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static sqlite3 *open_rw(const char *path, char *err, size_t err_len)
+{
+	sqlite3 *db = NULL;
+	int on = 1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, err_len, "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
+	sqlite3_busy_timeout(db, 5000);
+	if (store_exec(db, "PRAGMA journal_mode = WAL") != SQLITE_OK || store_migrate(db, err, err_len)) {
+		if (!*err)
+			snprintf(err, err_len, "%s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static int lang_valid(const char *l)
+{
+	return l && (!strcmp(l, "en") || !strcmp(l, "es") || !strcmp(l, "pt"));
+}
+
+int64_t store_course_put(const char *path, const struct store_course_args *a, int update,
+			 int64_t now_ms, char *err, size_t err_len)
+{
+	static const char q_ins[] =
+		"INSERT INTO courses(id, title, lang, starts_at, ends_at, created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+	static const char q_upd[] =
+		"UPDATE courses SET title = coalesce(?2, title), lang = coalesce(?3, lang),"
+		" starts_at = coalesce(?4, starts_at), ends_at = coalesce(?5, ends_at), updated_at = ?6"
+		" WHERE id = ?1";
+	sqlite3 *db;
+	sqlite3_stmt *s = NULL;
+	int64_t id = -1;
+
+	err[0] = '\0';
+	if (!update && (!a->title || !*a->title || !a->starts_at || !a->ends_at)) {
+		snprintf(err, err_len, "a course needs a title, a start and an end");
+		return -1;
+	}
+	if (a->lang && !lang_valid(a->lang)) {
+		snprintf(err, err_len, "the language must be en, es or pt");
+		return -1;
+	}
+	if (a->starts_at && a->ends_at && a->ends_at <= a->starts_at) {
+		snprintf(err, err_len, "a course must end after it starts");
+		return -1;
+	}
+	if (!(db = open_rw(path, err, err_len)))
+		return -1;
+	if (sqlite3_prepare_v2(db, update ? q_upd : q_ins, -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	if (a->id)
+		sqlite3_bind_int64(s, 1, a->id);
+	if (a->title)
+		sqlite3_bind_text(s, 2, a->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, a->lang ? a->lang : (update ? NULL : "en"), -1, SQLITE_STATIC);
+	if (a->starts_at)
+		sqlite3_bind_int64(s, 4, a->starts_at);
+	if (a->ends_at)
+		sqlite3_bind_int64(s, 5, a->ends_at);
+	sqlite3_bind_int64(s, 6, now_ms);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto out;
+	if (update && sqlite3_changes(db) == 0) {
+		snprintf(err, err_len, "no course %lld", (long long)a->id);
+		goto out;
+	}
+	id = update ? a->id : sqlite3_last_insert_rowid(db);
+out:
+	if (id < 0 && !err[0])
+		snprintf(err, err_len, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return id;
+}
+
+int store_course_print(const char *path, void *f, char *err, size_t err_len)
+{
+	static const char q[] =
+		"SELECT json_object('id', id, 'title', title, 'lang', lang, 'starts_at', starts_at,"
+		" 'ends_at', ends_at) FROM courses ORDER BY id";
+	sqlite3 *db;
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	err[0] = '\0';
+	if (!(db = open_rw(path, err, err_len)))
+		return -1;
+	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW)
+			fprintf(f, "%s\n", (const char *)sqlite3_column_text(s, 0));
+		rc = 0;
+	}
+	if (rc)
+		snprintf(err, err_len, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return rc;
+}
+
+int store_seed_demo(sqlite3 *db, int64_t now_ms)
+{
+	static const char q[] =
+		"INSERT INTO courses(id, title, lang, starts_at, ends_at, created_at, updated_at)"
+		" SELECT 1, 'Leading Remote Teams (demo)', 'en', ?1, ?2, ?3, ?3"
+		" WHERE NOT EXISTS (SELECT 1 FROM courses)";
+	sqlite3_stmt *s = NULL;
+	int64_t now_s = now_ms / 1000;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, now_s - 7 * 86400);
+	sqlite3_bind_int64(s, 2, now_s + 60 * 86400);
+	sqlite3_bind_int64(s, 3, now_ms);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(s);
+	return rc;
+}

@@ -1,0 +1,177 @@
+/*
+ * events.c - each room's log: append with the room's next seq inside the
+ * write transaction, read the latest seq, replay a range rendered from the
+ * current rows.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------------------- */
+/* Append (writer thread)                                                    */
+/* ------------------------------------------------------------------------- */
+
+static int push_event(struct store_job *job, const char *room, int64_t seq, struct msg *peer,
+		      struct msg *staff)
+{
+	struct store_event *e;
+
+	if (job->nevents == job->events_cap) {
+		size_t ncap = job->events_cap ? job->events_cap * 2 : 4;
+		struct store_event *ne = realloc(job->events, ncap * sizeof(*ne));
+
+		if (!ne)
+			return -1;
+		job->events = ne;
+		job->events_cap = ncap;
+	}
+	e = &job->events[job->nevents++];
+	snprintf(e->room, sizeof(e->room), "%s", room);
+	e->seq = seq;
+	e->peer = peer;
+	e->staff = staff;
+	return 0;
+}
+
+int store_event_append(struct store *st, struct store_job *job, const char *room,
+		       const char *type, int64_t subject, int64_t actor)
+{
+	static const char q_next[] =
+		"INSERT INTO rooms(name, seq, updated_at) VALUES (?1, 1, ?2) "
+		"ON CONFLICT(name) DO UPDATE SET seq = seq + 1, updated_at = ?2 RETURNING seq";
+	static const char q_log[] =
+		"INSERT INTO events(room, seq, type, subject, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	sqlite3_stmt *s;
+	struct msg *peer = NULL, *staff = NULL;
+	int64_t seq;
+
+	s = store_stmt(&st->wcache, st->wdb, q_next);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, room, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, job->now_ms);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return -1;
+	seq = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+
+	s = store_stmt(&st->wcache, st->wdb, q_log);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, room, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, seq);
+	sqlite3_bind_text(s, 3, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, subject);
+	if (actor)
+		sqlite3_bind_int64(s, 5, actor);
+	sqlite3_bind_int64(s, 6, job->now_ms);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return -1;
+
+	/* Rendered now, from the rows this transaction just wrote: the same
+	 * bytes a later replay renders while the rows stay unchanged. */
+	peer = store_render_event(&st->wcache, st->wdb, room, seq, type, subject, 0);
+	staff = store_render_event(&st->wcache, st->wdb, room, seq, type, subject, 1);
+	if (!peer || !staff)
+		goto fail;
+	if (peer->len == staff->len && memcmp(msg_data(peer), msg_data(staff), peer->len) == 0) {
+		msg_unref(staff);
+		staff = NULL;
+	}
+	if (push_event(job, room, seq, peer, staff))
+		goto fail;
+	return 0;
+fail:
+	msg_unref(peer);
+	msg_unref(staff);
+	return -1;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Reads (loop thread)                                                       */
+/* ------------------------------------------------------------------------- */
+
+static int room_column(struct store *st, const char *sql, const char *room, int64_t *out)
+{
+	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, sql);
+	int rc;
+
+	*out = 0;
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, room, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_room_seq(struct store *st, const char *room, int64_t *seq)
+{
+	static const char q[] = "SELECT seq FROM rooms WHERE name = ?1";
+
+	return room_column(st, q, room, seq);
+}
+
+int store_room_first_seq(struct store *st, const char *room, int64_t *seq)
+{
+	static const char q[] = "SELECT first_seq FROM rooms WHERE name = ?1";
+
+	return room_column(st, q, room, seq);
+}
+
+long store_replay(struct store *st, const char *room, int64_t after, int64_t upto, size_t max,
+		  void (*emit)(void *arg, const char *room, int64_t seq, struct msg *peer,
+			       struct msg *staff),
+		  void *arg)
+{
+	static const char q[] =
+		"SELECT seq, type, subject FROM events WHERE room = ?1 AND seq > ?2 AND seq <= ?3 "
+		"ORDER BY seq LIMIT ?4";
+	sqlite3_stmt *s;
+	long n = 0;
+	int rc;
+
+	if (store_exec(st->rdb, "BEGIN") != SQLITE_OK)
+		return -1;
+	s = store_stmt(&st->rcache, st->rdb, q);
+	if (!s) {
+		n = -1;
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, room, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int64(s, 3, upto);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(s, 0);
+		char type[48];
+		int64_t subject = sqlite3_column_int64(s, 2);
+		struct msg *peer, *staff;
+
+		snprintf(type, sizeof(type), "%s", (const char *)sqlite3_column_text(s, 1));
+		peer = store_render_event(&st->rcache, st->rdb, room, seq, type, subject, 0);
+		staff = store_render_event(&st->rcache, st->rdb, room, seq, type, subject, 1);
+		if (!peer || !staff) {
+			msg_unref(peer);
+			msg_unref(staff);
+			n = -1;
+			break;
+		}
+		if (peer->len == staff->len && memcmp(msg_data(peer), msg_data(staff), peer->len) == 0) {
+			msg_unref(staff);
+			staff = NULL;
+		}
+		emit(arg, room, seq, peer, staff);
+		n++;
+	}
+	if (n >= 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		n = -1;
+	sqlite3_reset(s);
+out:
+	store_exec(st->rdb, "COMMIT");
+	return n;
+}

@@ -1,0 +1,464 @@
+/*
+ * forum_read.c - forum reads on the loop thread's read connection: course
+ * and thread lists, room access, and room snapshots read together with the
+ * room's seq in one transaction.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/access.h"
+#include "core/forum.h"
+#include "internal.h"
+#include "proto/render.h"
+#include "proto/render_forum.h"
+
+/* Shared with forum.c through the same column order. */
+#define THREAD_COLUMNS \
+	"t.id, t.course_id, t.kind, t.title, t.author_id, u.ext_id, u.name, t.anonymous," \
+	" t.first_post_id, t.created_at, t.last_activity_at, t.reply_count, t.votes, t.stats_v," \
+	" t.pinned, t.locked, t.answered, t.state, lp.author_id, lu.ext_id, lu.name, lp.anonymous"
+#define THREAD_JOINS \
+	" FROM threads t JOIN users u ON u.id = t.author_id" \
+	" LEFT JOIN posts lp ON lp.id = t.last_post_id LEFT JOIN users lu ON lu.id = lp.author_id"
+#define POST_COLUMNS \
+	"p.id, p.thread_id, p.parent_id, p.author_id, u.ext_id, u.name, p.anonymous, p.body," \
+	" p.created_at, p.edited_at, p.revision, p.state, p.votes, p.votes_v, p.endorsed," \
+	" t.first_post_id = p.id"
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+
+	return t ? t : "";
+}
+
+static void thread_row(sqlite3_stmt *s, struct forum_thread *t)
+{
+	t->id = sqlite3_column_int64(s, 0);
+	t->course = sqlite3_column_int64(s, 1);
+	t->kind = col_text(s, 2);
+	t->title = col_text(s, 3);
+	t->author.uid = sqlite3_column_int64(s, 4);
+	t->author.ext_id = col_text(s, 5);
+	t->author.name = col_text(s, 6);
+	t->anonymous = sqlite3_column_int(s, 7);
+	t->first_post = sqlite3_column_int64(s, 8);
+	t->created_at = sqlite3_column_int64(s, 9);
+	t->last_activity_at = sqlite3_column_int64(s, 10);
+	t->reply_count = sqlite3_column_int64(s, 11);
+	t->votes = sqlite3_column_int64(s, 12);
+	t->stats_v = sqlite3_column_int64(s, 13);
+	t->pinned = sqlite3_column_int(s, 14);
+	t->locked = sqlite3_column_int(s, 15);
+	t->answered = sqlite3_column_int(s, 16);
+	t->state = col_text(s, 17);
+	t->has_last = sqlite3_column_type(s, 18) != SQLITE_NULL;
+	t->last.uid = sqlite3_column_int64(s, 18);
+	t->last.ext_id = col_text(s, 19);
+	t->last.name = col_text(s, 20);
+	t->last_anonymous = sqlite3_column_int(s, 21);
+}
+
+static void post_row(sqlite3_stmt *s, struct forum_post *p)
+{
+	p->id = sqlite3_column_int64(s, 0);
+	p->thread = sqlite3_column_int64(s, 1);
+	p->parent = sqlite3_column_int64(s, 2);
+	p->author.uid = sqlite3_column_int64(s, 3);
+	p->author.ext_id = col_text(s, 4);
+	p->author.name = col_text(s, 5);
+	p->anonymous = sqlite3_column_int(s, 6);
+	p->body = col_text(s, 7);
+	p->created_at = sqlite3_column_int64(s, 8);
+	p->edited_at = sqlite3_column_int64(s, 9);
+	p->revision = sqlite3_column_int64(s, 10);
+	p->state = col_text(s, 11);
+	p->votes = sqlite3_column_int64(s, 12);
+	p->votes_v = sqlite3_column_int64(s, 13);
+	p->endorsed = sqlite3_column_int(s, 14);
+	p->first = sqlite3_column_int(s, 15);
+}
+
+/* Loads a course's window and text into c; strings valid until *out_stmt is
+ * reset by the caller. Returns 0, or -1 if there is no such course. */
+static int course_row(struct store *st, int64_t id, struct forum_course *c, sqlite3_stmt **out_stmt)
+{
+	static const char q[] = "SELECT id, title, lang, starts_at, ends_at FROM courses WHERE id = ?1";
+	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, q);
+
+	*out_stmt = s;
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return -1;
+	}
+	c->id = sqlite3_column_int64(s, 0);
+	c->title = col_text(s, 1);
+	c->lang = col_text(s, 2);
+	c->starts_at = sqlite3_column_int64(s, 3);
+	c->ends_at = sqlite3_column_int64(s, 4);
+	return 0;
+}
+
+static enum proto_err course_access(struct store *st, const struct identity *who, int64_t course,
+				    int64_t now_s, int want_write)
+{
+	struct forum_course c;
+	struct access_course ac;
+	sqlite3_stmt *s;
+
+	if (course_row(st, course, &c, &s))
+		return PROTO_ERR_NOT_FOUND;
+	ac.id = c.id;
+	ac.starts_at = c.starts_at;
+	ac.ends_at = c.ends_at;
+	sqlite3_reset(s);
+	return access_check(who, &ac, now_s, want_write);
+}
+
+/* ------------------------------------------------------------------------- */
+/* course.list                                                               */
+/* ------------------------------------------------------------------------- */
+
+static int add_course(struct store *st, struct render_list *l, const struct identity *who,
+		      int64_t course, int64_t now_s)
+{
+	struct forum_course c;
+	struct access_course ac;
+	sqlite3_stmt *s;
+	enum proto_role role = identity_role(who, course);
+	const char *access;
+	int rc;
+
+	if (course_row(st, course, &c, &s))
+		return 0;       /* in the token but not (yet) on this server */
+	ac.id = c.id;
+	ac.starts_at = c.starts_at;
+	ac.ends_at = c.ends_at;
+	if (access_check(who, &ac, now_s, 1) == PROTO_ERR_NONE)
+		access = "write";
+	else if (access_check(who, &ac, now_s, 0) == PROTO_ERR_NONE)
+		access = "read";
+	else
+		access = proto_errs[access_check(who, &ac, now_s, 0)].code;
+	rc = render_list_add_course(l, &c, role ? proto_roles[role] : "admin", access);
+	sqlite3_reset(s);
+	return rc;
+}
+
+struct msg *store_course_list(struct store *st, const struct identity *who, const char *req_id,
+			      int64_t now_s)
+{
+	static const char q_all[] = "SELECT id FROM courses ORDER BY starts_at DESC, id";
+	struct render_list *l = render_list_new();
+	int rc = 0;
+
+	if (!l)
+		return NULL;
+	if (who->admin) {
+		sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, q_all);
+		int64_t ids[512];
+		size_t n = 0;
+
+		if (!s)
+			goto fail;
+		while (n < sizeof(ids) / sizeof(ids[0]) && sqlite3_step(s) == SQLITE_ROW)
+			ids[n++] = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = add_course(st, l, who, ids[i], now_s);
+	} else {
+		for (size_t i = 0; i < who->ncourses && !rc; i++)
+			rc = add_course(st, l, who, who->courses[i].course, now_s);
+	}
+	if (rc)
+		goto fail;
+	return render_course_list(req_id, l);
+fail:
+	render_list_free(l);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------- */
+/* thread.list                                                               */
+/* ------------------------------------------------------------------------- */
+
+#define LIST_SELECT "SELECT " THREAD_COLUMNS ", f.user_id IS NOT NULL" THREAD_JOINS \
+	" LEFT JOIN follows f ON f.thread_id = t.id AND f.user_id = ?2" \
+	" WHERE t.course_id = ?1 AND (t.state = 'visible' OR (?3 AND t.state = 'hidden'))"
+
+static const char Q_LATEST[] = LIST_SELECT
+	" AND (?4 IS NULL OR (t.pinned, t.last_activity_at, t.id) < (?4, ?5, ?6))"
+	" ORDER BY t.pinned DESC, t.last_activity_at DESC, t.id DESC LIMIT ?7";
+static const char Q_VOTES[] = LIST_SELECT
+	" AND (?4 IS NULL OR (t.votes, t.id) < (?4, ?5))"
+	" ORDER BY t.votes DESC, t.id DESC LIMIT ?7";
+static const char Q_UNANSWERED[] = LIST_SELECT
+	" AND t.kind = 'question' AND t.answered = 0"
+	" AND (?4 IS NULL OR (t.created_at, t.id) < (?4, ?5))"
+	" ORDER BY t.created_at DESC, t.id DESC LIMIT ?7";
+
+enum list_sort { SORT_LATEST, SORT_VOTES, SORT_UNANSWERED };
+static const char cursor_tag[] = { 'L', 'V', 'U' };
+
+/* Keyset cursors: L<pinned>.<last_activity>.<id>, V<votes>.<id>, U<created>.<id>. */
+static int cursor_parse(const char *c, enum list_sort sort, int64_t k[3])
+{
+	char tail;
+
+	if (!c || c[0] != cursor_tag[sort])
+		return -1;
+	if (sort == SORT_LATEST)
+		return sscanf(c + 1, "%" SCNd64 ".%" SCNd64 ".%" SCNd64 "%c", &k[0], &k[1], &k[2], &tail) == 3 ? 0 : -1;
+	return sscanf(c + 1, "%" SCNd64 ".%" SCNd64 "%c", &k[0], &k[1], &tail) == 2 ? 0 : -1;
+}
+
+static void cursor_make(char *buf, size_t n, enum list_sort sort, const struct forum_thread *t)
+{
+	if (sort == SORT_LATEST)
+		snprintf(buf, n, "L%d.%" PRId64 ".%" PRId64, t->pinned, t->last_activity_at, t->id);
+	else if (sort == SORT_VOTES)
+		snprintf(buf, n, "V%" PRId64 ".%" PRId64, t->votes, t->id);
+	else
+		snprintf(buf, n, "U%" PRId64 ".%" PRId64, t->created_at, t->id);
+}
+
+static struct msg *list_error(struct proto_error *err, enum proto_err code, const char *field,
+			      const char *message)
+{
+	err->code = code;
+	snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+	snprintf(err->message, sizeof(err->message), "%s", message);
+	return NULL;
+}
+
+struct msg *store_thread_list(struct store *st, const struct identity *who, int64_t uid,
+			      const struct proto_request *req, int64_t now_s, struct proto_error *err)
+{
+	static const char *const queries[] = { Q_LATEST, Q_VOTES, Q_UNANSWERED };
+	int64_t course = req->f[PF_THREAD_LIST_COURSE].u.i, key[3] = { 0, 0, 0 };
+	enum list_sort sort = req->f[PF_THREAD_LIST_SORT].present ? (enum list_sort)req->f[PF_THREAD_LIST_SORT].u.e
+								  : SORT_LATEST;
+	int64_t limit = req->f[PF_THREAD_LIST_LIMIT].present ? req->f[PF_THREAD_LIST_LIMIT].u.i
+							     : PROTO_THREAD_PAGE_DEFAULT;
+	const char *cursor = req->f[PF_THREAD_LIST_CURSOR].present ? req->f[PF_THREAD_LIST_CURSOR].u.s.p : NULL;
+	int staff = access_is_staff(who, course), n = 0, more = 0;
+	struct render_list *l;
+	struct forum_thread t;
+	char next[64] = "";
+	sqlite3_stmt *s;
+	enum proto_err rc;
+
+	rc = course_access(st, who, course, now_s, 0);
+	if (rc != PROTO_ERR_NONE)
+		return list_error(err, rc, "course", proto_errs[rc].code);
+	if (cursor && cursor_parse(cursor, sort, key))
+		return list_error(err, PROTO_ERR_BAD_CURSOR, "cursor", "not a cursor from this list");
+	if (!(s = store_stmt(&st->rcache, st->rdb, queries[sort])))
+		return list_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
+	if (!(l = render_list_new()))
+		return list_error(err, PROTO_ERR_INTERNAL, NULL, "out of memory");
+	sqlite3_bind_int64(s, 1, course);
+	sqlite3_bind_int64(s, 2, uid);
+	sqlite3_bind_int(s, 3, staff);
+	if (cursor) {
+		sqlite3_bind_int64(s, 4, key[0]);
+		sqlite3_bind_int64(s, 5, key[1]);
+		sqlite3_bind_int64(s, 6, key[2]);
+	}
+	sqlite3_bind_int64(s, 7, limit + 1);    /* one more: is there a next page? */
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (n == limit) {       /* a further row exists: offer the next page */
+			more = 1;
+			break;
+		}
+		thread_row(s, &t);
+		if (render_list_add_thread(l, &t, staff, sqlite3_column_int(s, 22)))
+			break;
+		cursor_make(next, sizeof(next), sort, &t);  /* keys of the last row sent */
+		n++;
+	}
+	sqlite3_reset(s);
+	return render_thread_list(req->id, l, more ? next : NULL);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Rooms                                                                     */
+/* ------------------------------------------------------------------------- */
+
+/* Splits "kind:id"; kind gets at most 15 characters. */
+static int room_parse(const char *room, char kind[16], int64_t *id)
+{
+	const char *colon = strchr(room, ':');
+	size_t n;
+
+	if (!colon || (n = (size_t)(colon - room)) == 0 || n > 15)
+		return -1;
+	memcpy(kind, room, n);
+	kind[n] = '\0';
+	*id = strtoll(colon + 1, NULL, 10);
+	return *id > 0 ? 0 : -1;
+}
+
+/* A thread's course and state, for access decisions. */
+static int thread_course(struct store *st, int64_t thread, int64_t *course, char state[12])
+{
+	static const char q[] = "SELECT course_id, state FROM threads WHERE id = ?1";
+	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, q);
+	int rc = -1;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, thread);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*course = sqlite3_column_int64(s, 0);
+		snprintf(state, 12, "%s", col_text(s, 1));
+		rc = 0;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+enum proto_err store_room_access(struct store *st, const struct identity *who, int64_t uid,
+				 const char *room, int64_t now_s, int *staff_view)
+{
+	char kind[16], state[12];
+	int64_t id, course;
+	enum proto_err rc;
+
+	*staff_view = 0;
+	if (room_parse(room, kind, &id))
+		return PROTO_ERR_NOT_FOUND;
+	if (strcmp(kind, "course") == 0) {
+		*staff_view = access_is_staff(who, id);
+		return course_access(st, who, id, now_s, 0);
+	}
+	if (strcmp(kind, "thread") == 0) {
+		if (thread_course(st, id, &course, state))
+			return PROTO_ERR_NOT_FOUND;
+		*staff_view = access_is_staff(who, course);
+		if (strcmp(state, "deleted") == 0 || (strcmp(state, "hidden") == 0 && !*staff_view))
+			return PROTO_ERR_NOT_FOUND;
+		return course_access(st, who, course, now_s, 0);
+	}
+	if (strcmp(kind, "staff") == 0) {
+		rc = course_access(st, who, id, now_s, 0);
+		if (rc == PROTO_ERR_NONE && !access_is_staff(who, id))
+			rc = PROTO_ERR_FORBIDDEN;
+		*staff_view = 1;
+		return rc;
+	}
+	if (strcmp(kind, "user") == 0) {
+		*staff_view = 1;        /* your own notices */
+		return id == uid ? PROTO_ERR_NONE : PROTO_ERR_FORBIDDEN;
+	}
+	return PROTO_ERR_NOT_FOUND;
+}
+
+static int64_t room_seq_now(struct store *st, const char *room)
+{
+	int64_t seq = 0;
+
+	store_room_seq(st, room, &seq);
+	return seq;
+}
+
+static struct msg *snapshot_thread(struct store *st, const char *req_id, const char *room,
+				   int64_t thread, int staff_view, int64_t seq)
+{
+	static const char q_thread[] = "SELECT " THREAD_COLUMNS THREAD_JOINS " WHERE t.id = ?1";
+	static const char q_posts[] =
+		"SELECT " POST_COLUMNS " FROM posts p JOIN users u ON u.id = p.author_id"
+		" JOIN threads t ON t.id = p.thread_id WHERE p.thread_id = ?1 ORDER BY p.id LIMIT ?2";
+	sqlite3_stmt *ts = store_stmt(&st->rcache, st->rdb, q_thread), *ps;
+	struct render_list *l = NULL;
+	struct forum_thread t;
+	struct msg *m = NULL;
+
+	if (!ts)
+		return NULL;
+	sqlite3_bind_int64(ts, 1, thread);
+	if (sqlite3_step(ts) != SQLITE_ROW)
+		goto out;
+	thread_row(ts, &t);
+	if (!(ps = store_stmt(&st->rcache, st->rdb, q_posts)) || !(l = render_list_new()))
+		goto out;
+	sqlite3_bind_int64(ps, 1, thread);
+	sqlite3_bind_int64(ps, 2, PROTO_SNAPSHOT_POSTS_MAX);
+	while (sqlite3_step(ps) == SQLITE_ROW) {
+		struct forum_post p;
+
+		post_row(ps, &p);
+		if (render_list_add_post(l, &p, staff_view))
+			break;
+	}
+	sqlite3_reset(ps);
+	m = render_subscribe_ok(req_id, room, seq, "snapshot", 0, &t, NULL, l, staff_view);
+	l = NULL;
+out:
+	render_list_free(l);
+	sqlite3_reset(ts);
+	return m;
+}
+
+struct msg *store_room_snapshot(struct store *st, const char *req_id, const char *room,
+				int staff_view, int64_t *seq)
+{
+	char kind[16];
+	int64_t id;
+	struct msg *m = NULL;
+
+	if (room_parse(room, kind, &id) || store_exec(st->rdb, "BEGIN") != SQLITE_OK)
+		return NULL;
+	*seq = room_seq_now(st, room);
+	if (strcmp(kind, "thread") == 0) {
+		m = snapshot_thread(st, req_id, room, id, staff_view, *seq);
+	} else if (strcmp(kind, "course") == 0) {
+		struct forum_course c;
+		sqlite3_stmt *s;
+
+		if (!course_row(st, id, &c, &s)) {
+			m = render_subscribe_ok(req_id, room, *seq, "snapshot", 0, NULL, &c, NULL, staff_view);
+			sqlite3_reset(s);
+		}
+	} else {
+		m = render_subscribe_ok(req_id, room, *seq, "snapshot", 0, NULL, NULL, NULL, staff_view);
+	}
+	store_exec(st->rdb, "COMMIT");
+	return m;
+}
+
+long store_room_state(struct store *st, const char *room, void (*emit)(void *arg, struct msg *m),
+		      void *arg)
+{
+	static const char q[] = "SELECT id, votes, votes_v FROM posts WHERE thread_id = ?1 AND votes_v > 0";
+	char kind[16];
+	int64_t id;
+	sqlite3_stmt *s;
+	long n = 0;
+
+	if (room_parse(room, kind, &id))
+		return -1;
+	if (strcmp(kind, "thread") != 0)
+		return 0;
+	if (!(s = store_stmt(&st->rcache, st->rdb, q)))
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct msg *m = render_state_post_votes(room, sqlite3_column_int64(s, 0),
+							sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2));
+
+		if (!m) {
+			n = -1;
+			break;
+		}
+		emit(arg, m);
+		n++;
+	}
+	sqlite3_reset(s);
+	return n;
+}

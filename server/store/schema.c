@@ -1,0 +1,167 @@
+/*
+ * schema.c - versioned migrations, applied in order at start.
+ *
+ * PRAGMA user_version holds the number of migrations applied. Each migration
+ * runs in its own transaction; a migration is never edited once released,
+ * only followed by another.
+ */
+#include <stdio.h>
+
+#include "internal.h"
+
+static const char *const migrations[] = {
+	/* 1: courses, users, the forum, the event log, idempotency, counters,
+	 * and what moderation needs. */
+	"CREATE TABLE courses("
+	"  id INTEGER PRIMARY KEY,"
+	"  title TEXT NOT NULL,"
+	"  lang TEXT NOT NULL DEFAULT 'en' CHECK (lang IN ('en','es','pt')),"
+	"  starts_at INTEGER NOT NULL,"          /* seconds, UTC */
+	"  ends_at INTEGER NOT NULL,"            /* seconds, UTC */
+	"  created_at INTEGER NOT NULL,"         /* ms */
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE TABLE users("
+	"  id INTEGER PRIMARY KEY,"
+	"  ext_id TEXT NOT NULL UNIQUE,"         /* the token's sub */
+	"  name TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE TABLE threads("
+	"  id INTEGER PRIMARY KEY,"
+	"  course_id INTEGER NOT NULL REFERENCES courses(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('discussion','question')),"
+	"  title TEXT NOT NULL,"
+	"  author_id INTEGER NOT NULL REFERENCES users(id),"
+	"  anonymous INTEGER NOT NULL DEFAULT 0,"
+	"  first_post_id INTEGER,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_activity_at INTEGER NOT NULL,"
+	"  last_post_id INTEGER,"
+	"  reply_count INTEGER NOT NULL DEFAULT 0,"
+	"  votes INTEGER NOT NULL DEFAULT 0,"
+	"  stats_v INTEGER NOT NULL DEFAULT 0,"  /* bumped when counts or activity change */
+	"  pinned INTEGER NOT NULL DEFAULT 0,"
+	"  locked INTEGER NOT NULL DEFAULT 0,"
+	"  answered INTEGER NOT NULL DEFAULT 0,"
+	"  state TEXT NOT NULL DEFAULT 'visible' CHECK (state IN ('visible','hidden','deleted')));"
+	"CREATE INDEX threads_by_activity ON threads(course_id, pinned DESC, last_activity_at DESC, id DESC);"
+	"CREATE INDEX threads_by_votes ON threads(course_id, votes DESC, id DESC);"
+	"CREATE TABLE posts("
+	"  id INTEGER PRIMARY KEY,"
+	"  thread_id INTEGER NOT NULL REFERENCES threads(id),"
+	"  parent_id INTEGER REFERENCES posts(id),"
+	"  author_id INTEGER NOT NULL REFERENCES users(id),"
+	"  anonymous INTEGER NOT NULL DEFAULT 0,"
+	"  body TEXT NOT NULL,"
+	"  revision INTEGER NOT NULL DEFAULT 1,"
+	"  created_at INTEGER NOT NULL,"
+	"  edited_at INTEGER,"
+	"  state TEXT NOT NULL DEFAULT 'visible' CHECK (state IN ('visible','hidden','deleted')),"
+	"  state_reason TEXT,"
+	"  state_by INTEGER REFERENCES users(id),"
+	"  votes INTEGER NOT NULL DEFAULT 0,"
+	"  votes_v INTEGER NOT NULL DEFAULT 0,"
+	"  endorsed INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX posts_by_thread ON posts(thread_id, id);"
+	"CREATE TABLE post_revisions("
+	"  post_id INTEGER NOT NULL REFERENCES posts(id),"
+	"  revision INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  edited_by INTEGER NOT NULL REFERENCES users(id),"
+	"  edited_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (post_id, revision)) WITHOUT ROWID;"
+	"CREATE TABLE post_votes("
+	"  post_id INTEGER NOT NULL REFERENCES posts(id),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (post_id, user_id)) WITHOUT ROWID;"
+	"CREATE TABLE follows("
+	"  thread_id INTEGER NOT NULL REFERENCES threads(id),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (thread_id, user_id)) WITHOUT ROWID;"
+	"CREATE TABLE mutes("
+	"  course_id INTEGER NOT NULL REFERENCES courses(id),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  until INTEGER NOT NULL,"              /* seconds */
+	"  reason TEXT NOT NULL,"
+	"  by_user INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (course_id, user_id)) WITHOUT ROWID;"
+	"CREATE TABLE audit("
+	"  id INTEGER PRIMARY KEY,"
+	"  course_id INTEGER NOT NULL,"
+	"  actor_id INTEGER NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  subject_kind TEXT NOT NULL,"
+	"  subject_id INTEGER NOT NULL,"
+	"  reason TEXT,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX audit_by_course ON audit(course_id, id);"
+	/* The event log: one gap-free seq per room. */
+	"CREATE TABLE rooms("
+	"  name TEXT PRIMARY KEY,"
+	"  seq INTEGER NOT NULL,"
+	"  first_seq INTEGER NOT NULL DEFAULT 1,"  /* oldest seq still held (retention) */
+	"  updated_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE events("
+	"  room TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  subject INTEGER NOT NULL,"
+	"  actor INTEGER,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (room, seq)) WITHOUT ROWID;"
+	/* A retried write returns its first result. */
+	"CREATE TABLE idempotency("
+	"  user_id INTEGER NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  op TEXT NOT NULL,"
+	"  result TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, key)) WITHOUT ROWID;"
+	/* Abuse limits that survive reconnects and restarts. */
+	"CREATE TABLE daily_counters("
+	"  user_id INTEGER NOT NULL,"
+	"  course_id INTEGER NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  day INTEGER NOT NULL,"                /* days since the epoch, UTC */
+	"  count INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, course_id, action, day)) WITHOUT ROWID;",
+};
+
+int store_migrate(sqlite3 *db, char *err, size_t err_len)
+{
+	const int n = (int)(sizeof(migrations) / sizeof(migrations[0]));
+	sqlite3_stmt *st = NULL;
+	int version = 0;
+	char *msg = NULL;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, err_len, "cannot read the schema version: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > n) {
+		snprintf(err, err_len, "the database is from a newer forumd (schema %d > %d)", version, n);
+		return -1;
+	}
+	for (int v = version; v < n; v++) {
+		char set[64];
+
+		snprintf(set, sizeof(set), "PRAGMA user_version = %d", v + 1);
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db, set, NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, err_len, "migration %d failed: %s", v + 1, msg ? msg : sqlite3_errmsg(db));
+			sqlite3_free(msg);
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}

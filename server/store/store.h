@@ -1,0 +1,179 @@
+/*
+ * store.h - the durable record: SQLite in WAL mode, one writer thread that
+ * commits queued write jobs in batches (group commit), and read access for
+ * the loop thread (snapshots, replay, lists).
+ *
+ * The only code that touches SQLite. It knows nothing of sockets or of the
+ * event loop: the loop hands jobs in with store_submit(), the writer calls
+ * the `notify` hook (from its own thread) after each commit, and the loop
+ * drains finished jobs with store_take_done().
+ *
+ * Invariant 1 lives here: a job's reply exists only after its transaction
+ * has committed; a job whose commit failed carries an error instead.
+ */
+#ifndef FORUMD_STORE_STORE_H
+#define FORUMD_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/identity.h"
+#include "proto/decode.h"
+#include "proto/msg.h"
+
+struct store;
+
+enum store_sync {
+	STORE_SYNC_FULL = 0,      /* fsync at every commit: a commit survives power loss */
+	STORE_SYNC_NORMAL = 1,    /* survives a crash of the process; power loss may lose the last commits */
+};
+
+/* An event appended by a job: the room's next seq and its rendered views. */
+struct store_event {
+	char room[PROTO_MAX_ROOM_CHARS + 1];
+	int64_t seq;
+	struct msg *peer;         /* what participants see; owned */
+	struct msg *staff;        /* what staff see, or NULL when identical to peer; owned */
+};
+
+/* A state value changed by a job (a vote count, say): coalesced by the loop. */
+struct store_state {
+	char room[PROTO_MAX_ROOM_CHARS + 1];
+	char key[48];
+	int64_t version;
+	struct msg *value;        /* the whole state message, peers' view; owned */
+	struct msg *staff;        /* staff's view, or NULL when identical; owned */
+};
+
+/* One write. The loop fills the request part and submits; the writer fills
+ * the result part. Freed with store_job_free() by whoever holds it last. */
+struct store_job {
+	struct store_job *next;
+
+	/* request */
+	uint32_t conn_slot, conn_gen; /* the socket to answer, if it is still there */
+	struct identity who;          /* owned copy */
+	int64_t uid;                  /* users.id of who (0 only for the user upsert) */
+	struct proto_request req;     /* owned */
+	int64_t now_ms;               /* the server clock when the request arrived */
+
+	/* result */
+	struct proto_error err;       /* code PROTO_ERR_NONE on success */
+	int64_t retry_after_ms;
+	struct msg *reply;            /* owned; NULL on failure */
+	int64_t out_uid;              /* user upsert: the id */
+	struct store_event *events;   /* owned array */
+	size_t nevents, events_cap;
+	struct store_state *states;   /* owned array */
+	size_t nstates, states_cap;
+	int deduped;                  /* answered from the idempotency record */
+};
+
+struct store_stats {
+	uint64_t jobs;                /* jobs finished */
+	uint64_t writes;              /* jobs that changed the database */
+	uint64_t deduped;             /* retried writes answered from the record */
+	uint64_t commits;             /* transactions committed */
+	uint64_t commit_failures;
+	uint64_t batch_max;           /* most jobs in one transaction */
+	uint64_t events;              /* events appended */
+	uint64_t queue;               /* jobs waiting for the writer now */
+	const char *synchronous;      /* "full" or "normal" */
+};
+
+/*
+ * Opens (creating if needed) the database at path, runs migrations and starts
+ * the writer thread. notify(arg) is called from the writer thread whenever
+ * finished jobs are ready. Returns NULL and a message in err on failure.
+ */
+struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
+			 void (*notify)(void *arg), void *arg, char *err, size_t err_len);
+
+/* ---- courses, for the command line (own connection, any thread) --------- */
+
+struct store_course_args {
+	int64_t id;                   /* 0: assign one */
+	const char *title;
+	const char *lang;             /* en, es, pt */
+	int64_t starts_at, ends_at;   /* seconds */
+};
+
+/* Creates (or, with update, changes) a course in the database at path.
+ * Returns the course id, or -1 with a message in err. */
+int64_t store_course_put(const char *path, const struct store_course_args *a, int update,
+			 int64_t now_ms, char *err, size_t err_len);
+
+/* Prints every course as a line of JSON to f. Returns 0 or -1. */
+int store_course_print(const char *path, void *f, char *err, size_t err_len);
+
+/* Lets the writer finish every queued job, stops it, closes the database.
+ * Finished jobs not yet taken are freed. NULL is ignored. */
+void store_close(struct store *st);
+
+/* Finishes the queue and stops the writer, but keeps finished jobs for
+ * store_take_done() and the read connection open (graceful shutdown). */
+void store_drain(struct store *st);
+
+/* Queues a job (taking ownership). Returns 0, or -1 after the writer stopped
+ * (the job is then finished with PROTO_ERR_SHUTTING_DOWN and still queued
+ * for store_take_done so its socket gets an answer). */
+int store_submit(struct store *st, struct store_job *job);
+
+/* Takes every finished job, oldest first, linked by ->next; NULL if none. */
+struct store_job *store_take_done(struct store *st);
+
+/* A zeroed job, or NULL on OOM. */
+struct store_job *store_job_new(void);
+
+/* Frees a job and everything it owns. NULL is ignored. */
+void store_job_free(struct store_job *job);
+
+void store_get_stats(struct store *st, struct store_stats *out);
+
+/* ---- reads, loop thread only (one read connection) ---------------------- */
+
+/* The latest seq of room (0 if it has none yet). Returns 0 or -1. */
+int store_room_seq(struct store *st, const char *room, int64_t *seq);
+
+/* The oldest seq still held for room (retention), 0 if none. */
+int store_room_first_seq(struct store *st, const char *room, int64_t *seq);
+
+/*
+ * Renders the events of room with after < seq <= upto, at most max of them,
+ * oldest first, from the current rows, calling emit for each. Returns the
+ * number emitted, or -1 on a database error. emit receives new references
+ * it must release.
+ */
+long store_replay(struct store *st, const char *room, int64_t after, int64_t upto, size_t max,
+		  void (*emit)(void *arg, const char *room, int64_t seq, struct msg *peer,
+			       struct msg *staff),
+		  void *arg);
+
+/* ---- forum reads, loop thread only -------------------------------------- */
+
+/* course.list: the courses in the token (every course for an admin) with
+ * the caller's role and access now. A new reply msg, or NULL on error. */
+struct msg *store_course_list(struct store *st, const struct identity *who, const char *req_id,
+			      int64_t now_s);
+
+/* thread.list: one page of a course's threads, after the access check.
+ * A new reply msg, or NULL with *err filled. */
+struct msg *store_thread_list(struct store *st, const struct identity *who, int64_t uid,
+			      const struct proto_request *req, int64_t now_s, struct proto_error *err);
+
+/* May who follow room now? PROTO_ERR_NONE with *staff_view set (1: staff
+ * see who wrote anonymous posts), or the refusal. */
+enum proto_err store_room_access(struct store *st, const struct identity *who, int64_t uid,
+				 const char *room, int64_t now_s, int *staff_view);
+
+/* The subscribe reply in snapshot mode: the room's current state and its seq
+ * (*seq), read in one transaction. NULL on error. */
+struct msg *store_room_snapshot(struct store *st, const char *req_id, const char *room,
+				int staff_view, int64_t *seq);
+
+/* Current vote counts of a thread room's posts, as state messages (for a
+ * client that resumed rather than took a snapshot). Returns the count or -1. */
+long store_room_state(struct store *st, const char *room, void (*emit)(void *arg, struct msg *m),
+		      void *arg);
+
+#endif
