@@ -24,6 +24,7 @@
 
 #include "clock.h"
 #include "conn.h"
+#include "devlogin.h"
 #include "rooms.h"
 #include "server.h"
 #include "session.h"
@@ -38,6 +39,7 @@ _Static_assert(MSG_HEADROOM >= LWS_PRE, "msg headroom must cover the WebSocket f
 #define WS_WRITE_CLOSE ((enum lws_write_protocol)4)
 #define SHUTDOWN_GRACE_MS 2000
 #define CLOSE_ACK_S 2
+#define DEV_TOKEN_TTL_S (8 * 3600)
 
 static const char CSP[] =
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -57,6 +59,9 @@ static struct {
 	uv_async_t store_async;           /* the writer finished jobs */
 	struct store *store;
 	int shutting_down, destroying, rooms_open;
+	int dev;                          /* --dev: demo sign-in is served */
+	const unsigned char *secret;
+	size_t secret_len;
 	struct render_server_info info;
 
 	/* Connection registry: slot -> conn, with a generation per slot. */
@@ -499,6 +504,14 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 				return http_status_only(wsi, HTTP_STATUS_FORBIDDEN);
 			session_stats(&rs);
 			h->body = render_stats(NULL, &rs);
+		} else if (S.dev && strcmp(uri, "/dev/users") == 0) {
+			h->body = devlogin_users();
+		} else if (S.dev && strcmp(uri, "/dev/token") == 0) {
+			char arg[40];
+			const char *demo = lws_get_urlarg_by_name(wsi, "user=", arg, sizeof(arg));
+
+			if (!demo || !(h->body = devlogin_token(demo, S.secret, S.secret_len, DEV_TOKEN_TTL_S)))
+				return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
 		} else if (strcmp(uri, "/healthz") == 0) {
 			h->body = render_health(&S.info, S.shutting_down ? "stopping" : "ok", S.open);
 		} else {
@@ -641,8 +654,13 @@ int server_run(const struct server_opts *o)
 		.mountpoint = "/healthz", .mountpoint_len = 8,
 		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
 	};
-	const struct lws_http_mount mount_metrics = {
+	const struct lws_http_mount mount_dev = {
 		.mount_next = &mount_health,
+		.mountpoint = "/dev", .mountpoint_len = 4,
+		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
+	};
+	const struct lws_http_mount mount_metrics = {
+		.mount_next = &mount_dev,
 		.mountpoint = "/metrics", .mountpoint_len = 8,
 		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
 	};
@@ -666,6 +684,9 @@ int server_run(const struct server_opts *o)
 	snprintf(process, sizeof(process), "%s:%d", host, (int)getpid());
 	S.info.version = o->version;
 	S.info.process = process;
+	S.dev = o->seed_demo;
+	S.secret = o->secret;
+	S.secret_len = o->secret_len;
 
 	if (uv_loop_init(&S.loop))
 		return 1;

@@ -88,8 +88,7 @@ struct msg *render_hello_ok(const char *id, const struct identity *who,
 	    !(server = cJSON_AddObjectToObject(data, "server")) ||
 	    !cJSON_AddStringToObject(server, "version", srv->version) ||
 	    !cJSON_AddStringToObject(server, "process", srv->process) ||
-	    !cJSON_AddNumberToObject(server, "time_ms", (double)now_ms) ||
-	    !cJSON_AddObjectToObject(data, "resume"))
+	    !cJSON_AddNumberToObject(server, "time_ms", (double)now_ms))
 		goto fail;
 	return finish(root);
 fail:

@@ -50,6 +50,8 @@ export async function startDaemon({ args = [], env = {}, wrapper = null, dir = n
     get stdout() { return stdout; },
     get stderr() { return stderr; },
     token(opts) { return mintToken(secretFile, opts); },
+    // Creates a course with the real `forumd course create`; returns its id.
+    course(opts) { return createCourse(dbPath, opts); },
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       const code = await exited;
@@ -70,4 +72,16 @@ export function mintToken(secretFile, { user = 'u1', name = 'Test User', roles =
   if (admin) args.push('--admin');
   if (nbf !== null) args.push('--nbf', String(nbf));
   return execFileSync(BIN, args, { encoding: 'utf8' }).trim();
+}
+
+// Creates a course in the database at dbPath (the daemon may be running:
+// SQLite in WAL mode takes the second writer). Times are epoch seconds;
+// by default the course runs from a week ago to two months ahead.
+export function createCourse(dbPath, { id = null, title = 'Test course', lang = 'en',
+                                        starts = Math.floor(Date.now() / 1000) - 7 * 86400,
+                                        ends = Math.floor(Date.now() / 1000) + 60 * 86400 } = {}) {
+  const args = ['course', 'create', '--db', dbPath, '--title', title, '--lang', lang,
+                '--starts', String(starts), '--ends', String(ends)];
+  if (id !== null) args.push('--id', String(id));
+  return Number(execFileSync(BIN, args, { encoding: 'utf8' }).trim());
 }

@@ -1,0 +1,107 @@
+/*
+ * test_access.c - roles and the course window at its edges.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/access.h"
+
+#define START 1700000000LL
+#define END   1710000000LL
+#define DAY   86400LL
+
+static struct identity_course courses[2];
+static struct identity who;
+static const struct access_course course = { 5, START, END };
+
+static void as(enum proto_role role, int admin)
+{
+	memset(&who, 0, sizeof(who));
+	courses[0].course = 5;
+	courses[0].role = role;
+	who.courses = courses;
+	who.ncourses = role ? 1 : 0;
+	who.admin = admin;
+}
+
+static void test_participant_before_start(void **state)
+{
+	(void)state;
+	as(PROTO_ROLE_PARTICIPANT, 0);
+	assert_int_equal(access_check(&who, &course, START - 1, 0), PROTO_ERR_COURSE_NOT_OPEN);
+	assert_int_equal(access_check(&who, &course, START, 1), PROTO_ERR_NONE);
+}
+
+static void test_participant_write_grace_edge(void **state)
+{
+	(void)state;
+	as(PROTO_ROLE_PARTICIPANT, 0);
+	assert_int_equal(access_check(&who, &course, END + 30 * DAY - 1, 1), PROTO_ERR_NONE);
+	assert_int_equal(access_check(&who, &course, END + 30 * DAY, 1), PROTO_ERR_COURSE_READ_ONLY);
+	assert_int_equal(access_check(&who, &course, END + 30 * DAY, 0), PROTO_ERR_NONE);
+}
+
+static void test_participant_read_grace_edge(void **state)
+{
+	(void)state;
+	as(PROTO_ROLE_PARTICIPANT, 0);
+	assert_int_equal(access_check(&who, &course, END + 90 * DAY - 1, 0), PROTO_ERR_NONE);
+	assert_int_equal(access_check(&who, &course, END + 90 * DAY, 0), PROTO_ERR_COURSE_CLOSED);
+	assert_int_equal(access_check(&who, &course, END + 90 * DAY, 1), PROTO_ERR_COURSE_CLOSED);
+}
+
+static void test_staff_not_limited(void **state)
+{
+	(void)state;
+	as(PROTO_ROLE_FACILITATOR, 0);
+	assert_int_equal(access_check(&who, &course, START - DAY, 1), PROTO_ERR_NONE);
+	assert_int_equal(access_check(&who, &course, END + 365 * DAY, 1), PROTO_ERR_NONE);
+	as(PROTO_ROLE_INSTRUCTOR, 0);
+	assert_int_equal(access_check(&who, &course, END + 365 * DAY, 1), PROTO_ERR_NONE);
+	assert_true(access_is_staff(&who, 5));
+}
+
+static void test_admin_everywhere(void **state)
+{
+	(void)state;
+	as(PROTO_ROLE_NONE, 1);
+	assert_int_equal(access_check(&who, &course, START - DAY, 1), PROTO_ERR_NONE);
+	assert_true(access_is_staff(&who, 5));
+}
+
+static void test_no_role_is_forbidden(void **state)
+{
+	(void)state;
+	as(PROTO_ROLE_NONE, 0);
+	assert_int_equal(access_check(&who, &course, START + DAY, 0), PROTO_ERR_FORBIDDEN);
+	assert_false(access_is_staff(&who, 5));
+}
+
+static void test_role_in_another_course_counts_for_nothing(void **state)
+{
+	static const struct access_course other = { 6, START, END };
+
+	(void)state;
+	as(PROTO_ROLE_FACILITATOR, 0);
+	assert_int_equal(access_check(&who, &other, START + DAY, 0), PROTO_ERR_FORBIDDEN);
+	assert_false(access_is_staff(&who, 6));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_participant_before_start),
+		cmocka_unit_test(test_participant_write_grace_edge),
+		cmocka_unit_test(test_participant_read_grace_edge),
+		cmocka_unit_test(test_staff_not_limited),
+		cmocka_unit_test(test_admin_everywhere),
+		cmocka_unit_test(test_no_role_is_forbidden),
+		cmocka_unit_test(test_role_in_another_course_counts_for_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
