@@ -110,13 +110,15 @@ static void room_maybe_free(struct room *r, int64_t now_mono)
 	struct room **pp;
 	char staff_room[PROTO_MAX_ROOM_CHARS + 8];
 
-	if (r->nsubs || (r->published_seq && now_mono - r->published_mono < BEACON_FOR_MS))
+	if (r->nsubs || (!R.closing && r->published_seq && now_mono - r->published_mono < BEACON_FOR_MS))
 		return;
-	if (r->live || r->subscribing)
-		R.bus->unsubscribe(R.bus, r->name);
-	coalesce_drop_room(R.co, r->name);
-	snprintf(staff_room, sizeof(staff_room), "%s" STAFF_SUFFIX, r->name);
-	coalesce_drop_room(R.co, staff_room);
+	if (!R.closing) {
+		if (r->live || r->subscribing)
+			R.bus->unsubscribe(R.bus, r->name);
+		coalesce_drop_room(R.co, r->name);
+		snprintf(staff_room, sizeof(staff_room), "%s" STAFF_SUFFIX, r->name);
+		coalesce_drop_room(R.co, staff_room);
+	}
 	for (pp = &R.buckets[room_hash(r->name)]; *pp; pp = &(*pp)->hnext) {
 		if (*pp == r) {
 			*pp = r->hnext;
@@ -453,6 +455,8 @@ enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, 
 
 	if (s)
 		sub_remove(s);          /* subscribing again restarts it */
+	if (R.closing)
+		return PROTO_ERR_SHUTTING_DOWN;
 	if (c->nsubs >= PROTO_MAX_SUBSCRIPTIONS)
 		return PROTO_ERR_TOO_MANY_SUBSCRIPTIONS;
 	r = room_get(room);
@@ -516,6 +520,8 @@ void rooms_publish(const struct store_job *job)
 {
 	int64_t now = clock_mono_ms();
 
+	if (R.closing)
+		return;
 	for (size_t i = 0; i < job->nevents; i++) {
 		const struct store_event *e = &job->events[i];
 		struct room *r = room_get(e->room);
@@ -565,6 +571,9 @@ int rooms_init(uv_loop_t *loop, struct store *st)
 	return 0;
 }
 
+/* The bus and timers are closed. Rooms nobody follows go now; a room still
+ * followed goes with its last subscription (sockets close after this, as
+ * the WebSocket context is torn down). */
 static void one_closed(void *arg)
 {
 	(void)arg;
@@ -574,10 +583,8 @@ static void one_closed(void *arg)
 
 			for (; r; r = next) {
 				next = r->hnext;
-				assert(r->nsubs == 0);
-				free(r);
+				room_maybe_free(r, 0);
 			}
-			R.buckets[b] = NULL;
 		}
 		coalesce_free(R.co);
 		R.co = NULL;
@@ -593,6 +600,8 @@ static void timer_closed(uv_handle_t *h)
 
 void rooms_close(void (*done)(void *arg), void *arg)
 {
+	R.closing = 1;
+	uv_timer_stop(&R.state_timer);
 	R.closed = done;
 	R.closed_arg = arg;
 	R.pending_closes = 3;

@@ -462,7 +462,10 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		 * file matched. */
 		return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
 	default:
-		return 0;
+		/* As the default protocol it is bound to plain HTTP connections
+		 * too: lws's handler ends each file transaction so a kept-alive
+		 * connection can serve the next request. */
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	}
 }
 
