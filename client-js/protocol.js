@@ -7,7 +7,7 @@ export const LIMITS = Object.freeze({
   "max_op_chars": 48,
   "max_token_bytes": 8192,
   "max_room_chars": 64,
-  "max_resume_rooms": 256,
+  "max_resume_rooms": 64,
   "auth_deadline_ms": 10000,
   "rate_burst": 60,
   "rate_per_sec": 30,

@@ -180,7 +180,7 @@ static void op_subscribe(struct conn *c, const char *req_id, const char *room, i
 static void op_unsubscribe(struct conn *c, const struct proto_request *req)
 {
 	rooms_unsubscribe(c, req->f[PF_UNSUBSCRIBE_ROOM].u.s.p);
-	send_owned(c, render_ok_int(req->id, "following", 0));
+	send_owned(c, render_unsubscribed(req->id, req->f[PF_UNSUBSCRIBE_ROOM].u.s.p));
 }
 
 static void op_thread_list(struct conn *c, const struct proto_request *req)

@@ -176,3 +176,17 @@ struct msg *render_stats(const char *id, const struct render_stats *s)
 	}
 	return finish(root);
 }
+
+struct msg *render_unsubscribed(const char *id, const char *room)
+{
+	cJSON *root = reply_head(id, 1), *data;
+
+	if (!root)
+		return NULL;
+	if (!(data = cJSON_AddObjectToObject(root, "data")) || !cJSON_AddStringToObject(data, "room", room) ||
+	    !cJSON_AddBoolToObject(data, "following", 0)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return finish(root);
+}

@@ -28,6 +28,9 @@ struct msg *render_error(const char *id, const struct proto_error *err, int64_t 
 struct msg *render_hello_ok(const char *id, const struct identity *who,
 			    const struct render_server_info *srv, int64_t now_ms);
 
+/* {"re":id,"ok":true,"data":{"room":room,"following":false}}: unsubscribe. */
+struct msg *render_unsubscribed(const char *id, const char *room);
+
 /* {"re":id,"ok":true,"data":{name:value}}: ping, auth.refresh, test.clock. */
 struct msg *render_ok_int(const char *id, const char *name, int64_t value);
 

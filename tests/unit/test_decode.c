@@ -11,6 +11,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 #include "core/text.h"
 #include "proto/decode.h"
 
@@ -368,7 +371,7 @@ static void test_hello_null_resume_is_absent(void **state)
 	proto_request_free(&req);
 }
 
-static void test_resume_256_rooms_ok(void **state)
+static void test_resume_max_rooms_ok(void **state)
 {
 	char *s = hello_with_rooms(PROTO_MAX_RESUME_ROOMS);
 	struct proto_request req;
@@ -376,8 +379,10 @@ static void test_resume_256_rooms_ok(void **state)
 	(void)state;
 	expect_ok(s, 0, &req);
 	assert_int_equal(req.f[PF_HELLO_RESUME].u.resume.n, PROTO_MAX_RESUME_ROOMS);
-	assert_string_equal(req.f[PF_HELLO_RESUME].u.resume.items[255].room, "thread:256");
-	assert_int_equal(req.f[PF_HELLO_RESUME].u.resume.items[255].since, 2560);
+	assert_string_equal(req.f[PF_HELLO_RESUME].u.resume.items[PROTO_MAX_RESUME_ROOMS - 1].room,
+			    "thread:" STR(PROTO_MAX_RESUME_ROOMS));
+	assert_int_equal(req.f[PF_HELLO_RESUME].u.resume.items[PROTO_MAX_RESUME_ROOMS - 1].since,
+			 PROTO_MAX_RESUME_ROOMS * 10);
 	proto_request_free(&req);
 	free(s);
 }
@@ -987,8 +992,8 @@ static void test_resume_257_rooms_too_long(void **state)
 
 static void test_resume_many_rooms_small_input(void **state)
 {
-	/* 256 shortest rooms: the arena must hold them whatever the input size. */
-	char buf[8192];
+	/* The most, shortest rooms: the arena must hold them whatever the input size. */
+	char buf[8192], last[16];
 	size_t off = (size_t)snprintf(buf, sizeof(buf), "{\"id\":\"r\",\"op\":\"hello\",\"data\":{\"token\":\"\",\"resume\":{");
 	struct proto_request req;
 
@@ -999,7 +1004,8 @@ static void test_resume_many_rooms_small_input(void **state)
 	snprintf(buf + off, sizeof(buf) - off, "}}}");
 	expect_ok(buf, 0, &req);
 	assert_int_equal(req.f[PF_HELLO_RESUME].u.resume.n, PROTO_MAX_RESUME_ROOMS);
-	assert_string_equal(req.f[PF_HELLO_RESUME].u.resume.items[PROTO_MAX_RESUME_ROOMS - 1].room, "v:9");
+	snprintf(last, sizeof(last), "%c:%d", 'a' + (PROTO_MAX_RESUME_ROOMS - 1) % 26, (PROTO_MAX_RESUME_ROOMS - 1) / 26);
+	assert_string_equal(req.f[PF_HELLO_RESUME].u.resume.items[PROTO_MAX_RESUME_ROOMS - 1].room, last);
 	proto_request_free(&req);
 }
 
@@ -1204,7 +1210,7 @@ int main(void)
 		cmocka_unit_test(test_hello_with_resume),
 		cmocka_unit_test(test_hello_empty_resume),
 		cmocka_unit_test(test_hello_null_resume_is_absent),
-		cmocka_unit_test(test_resume_256_rooms_ok),
+		cmocka_unit_test(test_resume_max_rooms_ok),
 		cmocka_unit_test(test_strings_outlive_input),
 		cmocka_unit_test(test_input_need_not_be_terminated),
 		cmocka_unit_test(test_token_escapes_decoded),
