@@ -37,6 +37,8 @@ struct opts {
 	const char *static_dir;
 	int dev;
 	int sync_normal;
+	const char *redis;
+	long long workers;
 	/* course */
 	long long course_id, starts, ends;
 	const char *title, *lang;
@@ -71,6 +73,9 @@ static void usage(FILE *f)
 		"  --dev                 development mode: makes and keeps a random secret next to\n"
 		"                        the database, creates a demo course, offers demo sign-in\n"
 		"                        [FORUMD_DEV=1]\n"
+		"  --redis URL           Redis bus between processes: redis://host:port or\n"
+		"                        unix:/path [FORUMD_REDIS] (default: in-process bus)\n"
+		"  --workers N           processes sharing the port, database and bus [FORUMD_WORKERS] (1)\n"
 		"  --sync full|normal    SQLite synchronous level [FORUMD_SYNC] (full: an acknowledged\n"
 		"                        write survives power loss; normal: it survives a crash of\n"
 		"                        the process, power loss may lose the last ones)\n"
@@ -159,7 +164,8 @@ static int parse_role(const char *s, struct opts *o)
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_PORT = 1, OPT_BIND, OPT_DB, OPT_SECRET, OPT_STATIC, OPT_DEV, OPT_USER, OPT_NAME, OPT_ROLE, OPT_ADMIN,
-	       OPT_TTL, OPT_NBF, OPT_HELP, OPT_SYNC, OPT_ID, OPT_TITLE, OPT_LANG, OPT_STARTS, OPT_ENDS };
+	       OPT_TTL, OPT_NBF, OPT_HELP, OPT_SYNC, OPT_ID, OPT_TITLE, OPT_LANG, OPT_STARTS, OPT_ENDS,
+	       OPT_REDIS, OPT_WORKERS };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "bind", required_argument, NULL, OPT_BIND },
@@ -180,6 +186,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "lang", required_argument, NULL, OPT_LANG },
 		{ "starts", required_argument, NULL, OPT_STARTS },
 		{ "ends", required_argument, NULL, OPT_ENDS },
+		{ "redis", required_argument, NULL, OPT_REDIS },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ NULL, 0, NULL, 0 }
 	};
 	long long v;
@@ -191,6 +199,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->static_dir = env_or("FORUMD_STATIC_DIR", NULL);
 	o->dev = strcmp(env_or("FORUMD_DEV", "0"), "1") == 0;
 	o->sync_normal = strcmp(env_or("FORUMD_SYNC", "full"), "normal") == 0;
+	o->redis = env_or("FORUMD_REDIS", NULL);
+	if (parse_int(env_or("FORUMD_WORKERS", "1"), 1, 64, &o->workers)) {
+		fprintf(stderr, "forumd: FORUMD_WORKERS must be 1..64\n");
+		return -1;
+	}
 	o->ttl = 3600;
 	if (parse_int(env_or("FORUMD_PORT", "8080"), 0, 65535, &v)) {
 		fprintf(stderr, "forumd: FORUMD_PORT must be a port number\n");
@@ -253,6 +266,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case OPT_TITLE: o->title = optarg; break;
+		case OPT_REDIS: o->redis = optarg; break;
+		case OPT_WORKERS:
+			if (parse_int(optarg, 1, 64, &o->workers)) {
+				fprintf(stderr, "forumd: --workers takes 1..64\n");
+				return -1;
+			}
+			break;
 		case OPT_LANG: o->lang = optarg; break;
 		case OPT_STARTS:
 		case OPT_ENDS:
@@ -402,6 +422,14 @@ static int cmd_serve(const struct opts *o)
 	so.db = o->db;
 	so.sync_normal = o->sync_normal;
 	so.seed_demo = o->dev;
+	so.redis = o->redis;
+	so.ready_fd = -1;
+	if (o->workers > 1) {
+		if (!o->redis)
+			fprintf(stderr, "forumd: note: without --redis, workers see each other's events "
+					"through SQLite only (within a fraction of a second)\n");
+		return server_run_workers(&so, (int)o->workers);
+	}
 	return server_run(&so);
 }
 

@@ -38,6 +38,8 @@ struct bus {
 	void (*publish_state)(struct bus *b, const char *room, const char *key, int64_t version,
 			      struct msg *peer, struct msg *staff);
 	void (*publish_beacon)(struct bus *b, const char *room, int64_t seq);
+	/* 1 while the bus cannot carry messages between processes. */
+	int (*degraded)(struct bus *b);
 	/* Starts closing; done(arg) once every handle is closed. */
 	void (*close)(struct bus *b, void (*done)(void *arg), void *arg);
 	const struct bus_handler *h;
@@ -45,6 +47,10 @@ struct bus {
 
 /* The in-process bus on loop; NULL on OOM. */
 struct bus *bus_local_new(uv_loop_t *loop, const struct bus_handler *h);
+
+/* The Redis bus at url ("redis://host:port" or "unix:/path"); connects in the
+ * background and keeps reconnecting. NULL on a bad url or OOM. */
+struct bus *bus_redis_new(uv_loop_t *loop, const struct bus_handler *h, const char *url);
 
 #ifdef FORUMD_TESTING
 /* The in-process bus drops the next n event messages (a lost message). */

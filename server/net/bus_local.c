@@ -125,6 +125,12 @@ static void local_publish_beacon(struct bus *b, const char *room, int64_t seq)
 	enqueue((struct bus_local *)b, ITEM_BEACON, room, NULL, seq, NULL, NULL);
 }
 
+static int local_degraded(struct bus *b)
+{
+	(void)b;
+	return 0;
+}
+
 static void idle_closed(uv_handle_t *h)
 {
 	struct bus_local *bl = h->data;
@@ -159,6 +165,7 @@ struct bus *bus_local_new(uv_loop_t *loop, const struct bus_handler *h)
 	bl->bus.publish_event = local_publish_event;
 	bl->bus.publish_state = local_publish_state;
 	bl->bus.publish_beacon = local_publish_beacon;
+	bl->bus.degraded = local_degraded;
 	bl->bus.close = local_close;
 	bl->bus.h = h;
 	bl->loop = loop;

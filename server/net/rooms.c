@@ -22,6 +22,7 @@
 #define BEACON_INTERVAL_MS 1000
 #define BEACON_FOR_MS 10000             /* keep beaconing a room this long after a write */
 #define STAFF_SUFFIX "|s"
+#define DEGRADED_POLL_MS 200            /* SQLite polling while the bus is down */
 
 struct room {
 	struct room *hnext;
@@ -57,7 +58,8 @@ static struct {
 	struct room *buckets[ROOM_BUCKETS];
 	unsigned nrooms, nsubs;
 	struct coalesce *co;
-	uv_timer_t state_timer, beacon_timer;
+	uv_timer_t state_timer, beacon_timer, poll_timer;
+	int64_t data_version;
 	int closing, pending_closes;
 	void (*closed)(void *arg);
 	void *closed_arg;
@@ -296,6 +298,14 @@ static void on_subscribed(const char *name)
 	struct room *r = room_find(name);
 	int64_t seq = 0;
 
+	if (r && r->live) {
+		/* Confirmed again after the bus came back: whatever was
+		 * committed meanwhile comes from the log. */
+		store_room_seq(R.st, r->name, &seq);
+		if (seq > r->seq)
+			room_fill(r, seq);
+		return;
+	}
 	if (!r || !r->subscribing)
 		return;
 	r->subscribing = 0;
@@ -405,6 +415,27 @@ static void beacon_tick(uv_timer_t *t)
 			if (r->published_seq && now - r->published_mono < BEACON_FOR_MS)
 				R.bus->publish_beacon(R.bus, r->name, r->published_seq);
 			room_maybe_free(r, now);
+		}
+	}
+}
+
+/* While the bus is down, other processes' commits reach this one through
+ * SQLite: when data_version moves, every live room catches up from the log. */
+static void poll_tick(uv_timer_t *t)
+{
+	int64_t v = 0;
+
+	(void)t;
+	if (!R.bus->degraded(R.bus) || store_data_version(R.st, &v) || v == R.data_version)
+		return;
+	R.data_version = v;
+	for (unsigned b = 0; b < ROOM_BUCKETS; b++) {
+		for (struct room *r = R.buckets[b]; r; r = r->hnext) {
+			int64_t seq = 0;
+
+			if (!r->live || store_room_seq(R.st, r->name, &seq) || seq <= r->seq)
+				continue;
+			room_fill(r, seq);
 		}
 	}
 }
@@ -556,18 +587,28 @@ void rooms_stats(unsigned *rooms, unsigned *subs, uint64_t *events_delivered, ui
 	*gaps_filled = R.gaps;
 }
 
-int rooms_init(uv_loop_t *loop, struct store *st)
+int rooms_degraded(void)
+{
+	return R.bus->degraded(R.bus);
+}
+
+int rooms_init(uv_loop_t *loop, struct store *st, const char *redis_url)
 {
 	memset(&R, 0, sizeof(R));
 	R.loop = loop;
 	R.st = st;
 	R.co = coalesce_new(PROTO_STATE_INTERVAL_MS);
-	R.bus = bus_local_new(loop, &handler);
-	if (!R.co || !R.bus)
+	R.bus = redis_url ? bus_redis_new(loop, &handler, redis_url) : bus_local_new(loop, &handler);
+	if (!R.co || !R.bus) {
+		coalesce_free(R.co);
 		return -1;
+	}
+	store_data_version(st, &R.data_version);
 	uv_timer_init(loop, &R.state_timer);
 	uv_timer_init(loop, &R.beacon_timer);
+	uv_timer_init(loop, &R.poll_timer);
 	uv_timer_start(&R.beacon_timer, beacon_tick, BEACON_INTERVAL_MS, BEACON_INTERVAL_MS);
+	uv_timer_start(&R.poll_timer, poll_tick, DEGRADED_POLL_MS, DEGRADED_POLL_MS);
 	return 0;
 }
 
@@ -604,8 +645,9 @@ void rooms_close(void (*done)(void *arg), void *arg)
 	uv_timer_stop(&R.state_timer);
 	R.closed = done;
 	R.closed_arg = arg;
-	R.pending_closes = 3;
+	R.pending_closes = 4;
 	uv_close((uv_handle_t *)&R.state_timer, timer_closed);
 	uv_close((uv_handle_t *)&R.beacon_timer, timer_closed);
+	uv_close((uv_handle_t *)&R.poll_timer, timer_closed);
 	R.bus->close(R.bus, one_closed, NULL);
 }

@@ -22,13 +22,17 @@
 #include "conn.h"
 #include "store/store.h"
 
-/* Starts the rooms layer on loop with the given store; creates the bus. */
-int rooms_init(uv_loop_t *loop, struct store *st);
+/* Starts the rooms layer on loop with the given store; creates the bus:
+ * Redis at redis_url, or the in-process bus when it is NULL. */
+int rooms_init(uv_loop_t *loop, struct store *st, const char *redis_url);
 
 /* Closes timers and the bus; done(arg) once every handle is closed. */
 void rooms_close(void (*done)(void *arg), void *arg);
 
 struct bus *rooms_bus(void);
+
+/* 1 while the bus is down (healthz says degraded). */
+int rooms_degraded(void);
 
 /*
  * Subscribes c to room (access already checked). With has_since, replays

@@ -17,6 +17,10 @@ struct server_opts {
 	const char *db;                   /* SQLite file */
 	int sync_normal;                  /* synchronous=NORMAL instead of FULL */
 	int seed_demo;                    /* --dev: make a demo course if there is none */
+	const char *redis;                /* bus address, NULL: in-process bus */
+	int reuse_port;                   /* share the port with sibling workers */
+	int ready_fd;                     /* >= 0: write one byte here once listening */
+	int quiet;                        /* do not print the listening line */
 };
 
 /*
@@ -25,5 +29,10 @@ struct server_opts {
  * Prints "forumd listening on http://HOST:PORT (pid N)" once listening.
  */
 int server_run(const struct server_opts *opts);
+
+/* Runs n worker processes of server_run() sharing one port, restarting any
+ * that dies, until SIGINT or SIGTERM. Prints the listening line once all
+ * listen. Returns 0, or 1 if they could not start. */
+int server_run_workers(const struct server_opts *opts, int n);
 
 #endif

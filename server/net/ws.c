@@ -12,6 +12,7 @@
  *    PROTO_MAX_FRAME_BYTES with 1009 before it is buffered whole.
  */
 #include <assert.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "clock.h"
 #include "conn.h"
 #include "devlogin.h"
+#include "listen.h"
 #include "rooms.h"
 #include "server.h"
 #include "session.h"
@@ -57,6 +59,7 @@ static struct {
 	uv_signal_t sigint, sigterm;
 	uv_timer_t shutdown_timer;
 	uv_async_t store_async;           /* the writer finished jobs */
+	struct listener *listener;
 	struct store *store;
 	int shutting_down, destroying, rooms_open;
 	int dev;                          /* --dev: demo sign-in is served */
@@ -516,7 +519,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 			if (!demo || !(h->body = devlogin_token(demo, S.secret, S.secret_len, DEV_TOKEN_TTL_S)))
 				return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
 		} else if (strcmp(uri, "/healthz") == 0) {
-			h->body = render_health(&S.info, S.shutting_down ? "stopping" : "ok", S.open);
+			h->body = render_health(&S.info, S.shutting_down ? "stopping" :
+							   rooms_degraded() ? "degraded" : "ok", S.open);
 		} else {
 			/* lws hands a path no file matched to this callback too. */
 			return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
@@ -614,9 +618,19 @@ static void shutdown_begin(void)
 	session_set_shutting_down();
 	uv_close((uv_handle_t *)&S.sigint, handle_closed);
 	uv_close((uv_handle_t *)&S.sigterm, handle_closed);
+	listener_close(S.listener);     /* stop accepting; a sibling worker may */
+	S.listener = NULL;
 	store_drain(S.store);
 	session_store_done();
 	uv_timer_start(&S.shutdown_timer, close_sockets, 20, 0);
+}
+
+/* A connection was accepted: lws takes it from here as if it had accepted it. */
+static void accepted(int fd, void *arg)
+{
+	(void)arg;
+	if (S.shutting_down || !lws_adopt_socket_vhost(S.vh, fd))
+		close(fd);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -703,8 +717,8 @@ int server_run(const struct server_opts *o)
 		uv_loop_close(&S.loop);
 		return 1;
 	}
-	if (rooms_init(&S.loop, S.store)) {
-		fprintf(stderr, "forumd: out of memory\n");
+	if (rooms_init(&S.loop, S.store, o->redis)) {
+		fprintf(stderr, "forumd: cannot start the bus\n");
 		goto out;
 	}
 	S.rooms_open = 1;
@@ -733,8 +747,7 @@ int server_run(const struct server_opts *o)
 
 	memset(&info, 0, sizeof(info));
 	info.vhost_name = "forumd";
-	info.port = o->port;
-	info.iface = o->bind;
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;  /* listen.c owns the socket */
 	info.protocols = protocols;
 	info.pvo = &pvo;
 	info.mounts = &mount_root;
@@ -742,13 +755,27 @@ int server_run(const struct server_opts *o)
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
 	S.vh = lws_create_vhost(S.ctx, &info);
 	if (!S.vh) {
-		fprintf(stderr, "forumd: cannot listen on %s:%d\n", o->bind ? o->bind : "*", o->port);
+		fprintf(stderr, "forumd: cannot create the WebSocket server\n");
 		goto out;
 	}
-	port = lws_get_vhost_listen_port(S.vh);
-	printf("forumd listening on http://%s:%d (pid %d)\n",
-	       o->bind ? o->bind : "localhost", port, (int)getpid());
-	fflush(stdout);
+	S.listener = listener_open(&S.loop, o->bind, o->port, o->reuse_port, accepted, NULL, &port);
+	if (!S.listener) {
+		fprintf(stderr, "forumd: cannot listen on %s:%d: %s\n", o->bind ? o->bind : "*", o->port,
+			strerror(errno));
+		goto out;
+	}
+	if (!o->quiet) {
+		printf("forumd listening on http://%s:%d (pid %d)\n",
+		       o->bind ? o->bind : "localhost", port, (int)getpid());
+		fflush(stdout);
+	}
+	if (o->ready_fd >= 0) {
+		char one = 1;
+
+		if (write(o->ready_fd, &one, 1) != 1)
+			fprintf(stderr, "forumd: cannot tell the supervisor we are ready\n");
+		close(o->ready_fd);
+	}
 
 	uv_run(&S.loop, UV_RUN_DEFAULT);
 	rc = 0;
@@ -756,6 +783,8 @@ out:
 	if (!S.shutting_down) {
 		uv_close((uv_handle_t *)&S.sigint, handle_closed);
 		uv_close((uv_handle_t *)&S.sigterm, handle_closed);
+		listener_close(S.listener);
+		S.listener = NULL;
 	}
 	if (!S.destroying) {
 		S.destroying = 1;

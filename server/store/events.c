@@ -116,6 +116,22 @@ int store_room_seq(struct store *st, const char *room, int64_t *seq)
 	return room_column(st, q, room, seq);
 }
 
+int store_data_version(struct store *st, int64_t *version)
+{
+	static const char q[] = "PRAGMA data_version";
+	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, q);
+	int rc = -1;
+
+	if (!s)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*version = sqlite3_column_int64(s, 0);
+		rc = 0;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
 int store_room_first_seq(struct store *st, const char *room, int64_t *seq)
 {
 	static const char q[] = "SELECT first_seq FROM rooms WHERE name = ?1";

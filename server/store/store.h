@@ -135,6 +135,10 @@ void store_get_stats(struct store *st, struct store_stats *out);
 /* The latest seq of room (0 if it has none yet). Returns 0 or -1. */
 int store_room_seq(struct store *st, const char *room, int64_t *seq);
 
+/* SQLite's data_version on the read connection: it changes whenever another
+ * connection (this process's writer, another process) commits. Returns 0 or -1. */
+int store_data_version(struct store *st, int64_t *version);
+
 /* The oldest seq still held for room (retention), 0 if none. */
 int store_room_first_seq(struct store *st, const char *room, int64_t *seq);
 
