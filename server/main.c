@@ -38,7 +38,7 @@ struct opts {
 	int dev;
 	int sync_normal;
 	const char *redis;
-	long long workers;
+	long long workers, history_days;
 	/* course */
 	long long course_id, starts, ends;
 	const char *title, *lang;
@@ -75,6 +75,8 @@ static void usage(FILE *f)
 		"                        [FORUMD_DEV=1]\n"
 		"  --redis URL           Redis bus between processes: redis://host:port or\n"
 		"                        unix:/path [FORUMD_REDIS] (default: in-process bus)\n"
+		"  --history-days D      room history kept for resuming clients [FORUMD_HISTORY_DAYS]\n"
+		"                        (30); older events are pruned, such clients get a snapshot\n"
 		"  --workers N           processes sharing the port, database and bus [FORUMD_WORKERS] (1)\n"
 		"  --sync full|normal    SQLite synchronous level [FORUMD_SYNC] (full: an acknowledged\n"
 		"                        write survives power loss; normal: it survives a crash of\n"
@@ -165,7 +167,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_PORT = 1, OPT_BIND, OPT_DB, OPT_SECRET, OPT_STATIC, OPT_DEV, OPT_USER, OPT_NAME, OPT_ROLE, OPT_ADMIN,
 	       OPT_TTL, OPT_NBF, OPT_HELP, OPT_SYNC, OPT_ID, OPT_TITLE, OPT_LANG, OPT_STARTS, OPT_ENDS,
-	       OPT_REDIS, OPT_WORKERS };
+	       OPT_REDIS, OPT_WORKERS, OPT_HISTORY };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "bind", required_argument, NULL, OPT_BIND },
@@ -188,6 +190,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "ends", required_argument, NULL, OPT_ENDS },
 		{ "redis", required_argument, NULL, OPT_REDIS },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "history-days", required_argument, NULL, OPT_HISTORY },
 		{ NULL, 0, NULL, 0 }
 	};
 	long long v;
@@ -200,6 +203,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->dev = strcmp(env_or("FORUMD_DEV", "0"), "1") == 0;
 	o->sync_normal = strcmp(env_or("FORUMD_SYNC", "full"), "normal") == 0;
 	o->redis = env_or("FORUMD_REDIS", NULL);
+	if (parse_int(env_or("FORUMD_HISTORY_DAYS", "30"), 1, 3650, &o->history_days)) {
+		fprintf(stderr, "forumd: FORUMD_HISTORY_DAYS must be 1..3650\n");
+		return -1;
+	}
 	if (parse_int(env_or("FORUMD_WORKERS", "1"), 1, 64, &o->workers)) {
 		fprintf(stderr, "forumd: FORUMD_WORKERS must be 1..64\n");
 		return -1;
@@ -267,6 +274,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_TITLE: o->title = optarg; break;
 		case OPT_REDIS: o->redis = optarg; break;
+		case OPT_HISTORY:
+			if (parse_int(optarg, 1, 3650, &o->history_days)) {
+				fprintf(stderr, "forumd: --history-days takes 1..3650\n");
+				return -1;
+			}
+			break;
 		case OPT_WORKERS:
 			if (parse_int(optarg, 1, 64, &o->workers)) {
 				fprintf(stderr, "forumd: --workers takes 1..64\n");
@@ -423,6 +436,7 @@ static int cmd_serve(const struct opts *o)
 	so.sync_normal = o->sync_normal;
 	so.seed_demo = o->dev;
 	so.redis = o->redis;
+	so.history_days = (int)o->history_days;
 	so.ready_fd = -1;
 	if (o->workers > 1) {
 		if (!o->redis)

@@ -52,9 +52,5 @@ struct bus *bus_local_new(uv_loop_t *loop, const struct bus_handler *h);
  * background and keeps reconnecting. NULL on a bad url or OOM. */
 struct bus *bus_redis_new(uv_loop_t *loop, const struct bus_handler *h, const char *url);
 
-#ifdef FORUMD_TESTING
-/* The in-process bus drops the next n event messages (a lost message). */
-void bus_local_drop(struct bus *b, unsigned n);
-#endif
 
 #endif

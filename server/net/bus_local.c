@@ -26,7 +26,6 @@ struct bus_local {
 	uv_loop_t *loop;
 	uv_idle_t idle;                   /* runs deliveries on the next loop turn */
 	struct item *head, *tail;
-	unsigned drop;
 	void (*closed)(void *arg);
 	void *closed_arg;
 };
@@ -74,10 +73,6 @@ static void enqueue(struct bus_local *bl, enum item_kind kind, const char *room,
 
 	if (bl->closed)
 		return;
-	if (kind == ITEM_EVENT && bl->drop) {
-		bl->drop--;             /* a lost message, as Redis may lose one */
-		return;
-	}
 	it = calloc(1, sizeof(*it));
 	if (!it)
 		return;                 /* lost: seqs and beacons recover it */
@@ -173,11 +168,3 @@ struct bus *bus_local_new(uv_loop_t *loop, const struct bus_handler *h)
 	bl->idle.data = bl;
 	return &bl->bus;
 }
-
-#ifdef FORUMD_TESTING
-void bus_local_drop(struct bus *b, unsigned n)
-{
-	if (strcmp(b->name, "local") == 0)
-		((struct bus_local *)b)->drop = n;
-}
-#endif

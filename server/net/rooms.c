@@ -64,6 +64,7 @@ static struct {
 	void (*closed)(void *arg);
 	void *closed_arg;
 	uint64_t delivered, gaps;
+	unsigned test_drop;
 } R;
 
 /* ------------------------------------------------------------------------- */
@@ -561,6 +562,10 @@ void rooms_publish(const struct store_job *job)
 			r->published_seq = e->seq;
 			r->published_mono = now;
 		}
+		if (R.test_drop) {
+			R.test_drop--;  /* lost on the bus: the log and beacons recover it */
+			continue;
+		}
 		R.bus->publish_event(R.bus, e->room, e->seq, e->peer, e->staff);
 	}
 	for (size_t i = 0; i < job->nstates; i++) {
@@ -586,6 +591,13 @@ void rooms_stats(unsigned *rooms, unsigned *subs, uint64_t *events_delivered, ui
 	*events_delivered = R.delivered;
 	*gaps_filled = R.gaps;
 }
+
+#ifdef FORUMD_TESTING
+void rooms_test_drop(unsigned n)
+{
+	R.test_drop = n;
+}
+#endif
 
 int rooms_degraded(void)
 {

@@ -31,6 +31,11 @@ void rooms_close(void (*done)(void *arg), void *arg);
 
 struct bus *rooms_bus(void);
 
+#ifdef FORUMD_TESTING
+/* The next n room events are not published on the bus (a lost message). */
+void rooms_test_drop(unsigned n);
+#endif
+
 /* 1 while the bus is down (healthz says degraded). */
 int rooms_degraded(void);
 

@@ -18,6 +18,7 @@ struct server_opts {
 	int sync_normal;                  /* synchronous=NORMAL instead of FULL */
 	int seed_demo;                    /* --dev: make a demo course if there is none */
 	const char *redis;                /* bus address, NULL: in-process bus */
+	int history_days;                 /* events older than this are pruned */
 	int reuse_port;                   /* share the port with sibling workers */
 	int ready_fd;                     /* >= 0: write one byte here once listening */
 	int quiet;                        /* do not print the listening line */

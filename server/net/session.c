@@ -136,6 +136,30 @@ static void submit(struct conn *c, struct proto_request *req, struct identity *w
 	store_submit(S.store, job);
 }
 
+/* A pruning pass, answered to c (NULL: the periodic one). */
+static void submit_prune(struct conn *c, struct proto_request *req)
+{
+	struct store_job *job = store_job_new();
+
+	if (!job)
+		return;
+	job->kind = STORE_JOB_PRUNE;
+	job->now_ms = clock_now_ms();
+	job->prune_before_ms = job->now_ms - (int64_t)S.history_days * 86400 * 1000;
+	if (c) {
+		job->conn_slot = c->slot;
+		job->conn_gen = c->gen;
+		job->req = *req;
+		req->arena = NULL;
+	}
+	store_submit(S.store, job);
+}
+
+void session_prune(void)
+{
+	submit_prune(NULL, NULL);
+}
+
 /* hello: verify here, then let the writer make sure the user has a row;
  * the reply goes out once that committed (session_store_done). */
 static void op_hello(struct conn *c, struct proto_request *req)
@@ -264,14 +288,27 @@ static void dispatch(struct conn *c, struct proto_request *req)
 	case PROTO_OP_STATS:
 		op_stats(c, req);
 		break;
-	case PROTO_OP_TEST_BUS_DROP:
 #ifdef FORUMD_TESTING
-		bus_local_drop(rooms_bus(), (unsigned)req->f[PF_TEST_BUS_DROP_COUNT].u.i);
+	case PROTO_OP_TEST_BUS_DROP:
+		rooms_test_drop((unsigned)req->f[PF_TEST_BUS_DROP_COUNT].u.i);
 		send_owned(c, render_ok_int(req->id, "count", req->f[PF_TEST_BUS_DROP_COUNT].u.i));
-#else
-		reply_error(c, req->id, PROTO_ERR_UNKNOWN_OP, "op", 0, "no such op");
-#endif
 		break;
+	case PROTO_OP_TEST_FAILPOINT:
+		store_failpoint(S.store, proto_ops[PROTO_OP_TEST_FAILPOINT].fields[PF_TEST_FAILPOINT_NAME]
+						 .values[req->f[PF_TEST_FAILPOINT_NAME].u.e],
+				(int)req->f[PF_TEST_FAILPOINT_COUNT].u.i);
+		send_owned(c, render_ok_int(req->id, "count", req->f[PF_TEST_FAILPOINT_COUNT].u.i));
+		break;
+	case PROTO_OP_TEST_PRUNE:
+		submit_prune(c, req);
+		break;
+#else
+	case PROTO_OP_TEST_BUS_DROP:
+	case PROTO_OP_TEST_FAILPOINT:
+	case PROTO_OP_TEST_PRUNE:
+		reply_error(c, req->id, PROTO_ERR_UNKNOWN_OP, "op", 0, "no such op");
+		break;
+#endif
 	case PROTO_OP_AUTH_REFRESH:
 		op_auth_refresh(c, req);
 		break;
@@ -386,7 +423,12 @@ void session_store_done(void)
 		next = job->next;
 		if (job->err.code == PROTO_ERR_NONE)
 			rooms_publish(job);
-		if (c && job->req.op == PROTO_OP_HELLO)
+		if (job->kind == STORE_JOB_PRUNE) {
+			if (c && job->err.code == PROTO_ERR_NONE)
+				send_owned(c, render_ok_int(job->req.id, "pruned", job->out_count));
+			else if (c)
+				send_owned(c, render_error(job->req.id, &job->err, 0));
+		} else if (c && job->req.op == PROTO_OP_HELLO)
 			hello_done(c, job);
 		else if (c && job->err.code == PROTO_ERR_NONE)
 			conn_send(c, job->reply);

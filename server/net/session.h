@@ -17,6 +17,7 @@ struct session_ctx {
 	size_t secret_len;
 	struct render_server_info info;
 	struct store *store;
+	int history_days;                 /* room history kept; older events are pruned */
 	int shutting_down;
 };
 
@@ -38,6 +39,9 @@ void session_closed(struct conn *c);
 
 /* The writer finished jobs: answer their sockets and publish their events. */
 void session_store_done(void);
+
+/* Starts a pruning pass of the history (called periodically). */
+void session_prune(void);
 
 /* The figures for the stats op and /metrics. */
 void session_stats(struct render_stats *out);

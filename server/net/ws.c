@@ -42,6 +42,7 @@ _Static_assert(MSG_HEADROOM >= LWS_PRE, "msg headroom must cover the WebSocket f
 #define SHUTDOWN_GRACE_MS 2000
 #define CLOSE_ACK_S 2
 #define DEV_TOKEN_TTL_S (8 * 3600)
+#define PRUNE_EVERY_MS (10 * 60 * 1000)
 
 static const char CSP[] =
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -58,6 +59,7 @@ static struct {
 	struct lws_vhost *vh;
 	uv_signal_t sigint, sigterm;
 	uv_timer_t shutdown_timer;
+	uv_timer_t prune_timer;           /* history retention */
 	uv_async_t store_async;           /* the writer finished jobs */
 	struct listener *listener;
 	struct store *store;
@@ -562,6 +564,12 @@ static void handle_closed(uv_handle_t *h)
 	(void)h;
 }
 
+static void prune_fired(uv_timer_t *t)
+{
+	(void)t;
+	session_prune();
+}
+
 static void store_async_fired(uv_async_t *a)
 {
 	(void)a;
@@ -578,7 +586,8 @@ static void rooms_closed(void *arg)
 {
 	(void)arg;
 	S.rooms_open = 0;
-	lws_context_destroy(S.ctx);
+	if (S.ctx)
+		lws_context_destroy(S.ctx);
 }
 
 /* Last phase: every socket is closed (or the grace ran out). Start lws's
@@ -591,6 +600,7 @@ static void shutdown_finish(uv_timer_t *t)
 		return;
 	S.destroying = 1;
 	uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
+	uv_close((uv_handle_t *)&S.prune_timer, handle_closed);
 	uv_close((uv_handle_t *)&S.store_async, handle_closed);
 	if (S.rooms_open)
 		rooms_close(rooms_closed, NULL);
@@ -688,7 +698,7 @@ int server_run(const struct server_opts *o)
 	};
 	struct lws_context_creation_info info;
 	void *foreign[1];
-	struct session_ctx sctx = { o->secret, o->secret_len, { o->version, NULL }, NULL, 0 };
+	struct session_ctx sctx = { o->secret, o->secret_len, { o->version, NULL }, NULL, o->history_days, 0 };
 	char process[128], host[64], err[256];
 	int rc = 1, port;
 
@@ -705,17 +715,21 @@ int server_run(const struct server_opts *o)
 	S.secret = o->secret;
 	S.secret_len = o->secret_len;
 
+	/* Every handle of ours exists before anything can fail, so the one
+	 * cleanup path below closes them all. */
 	if (uv_loop_init(&S.loop))
 		return 1;
 	uv_async_init(&S.loop, &S.store_async, store_async_fired);
+	uv_signal_init(&S.loop, &S.sigint);
+	uv_signal_init(&S.loop, &S.sigterm);
+	uv_timer_init(&S.loop, &S.shutdown_timer);
+	uv_timer_init(&S.loop, &S.prune_timer);
+
 	S.store = store_open(o->db, o->sync_normal ? STORE_SYNC_NORMAL : STORE_SYNC_FULL, o->seed_demo,
 			     store_notify, &S.store_async, err, sizeof(err));
 	if (!S.store) {
 		fprintf(stderr, "forumd: %s\n", err);
-		uv_close((uv_handle_t *)&S.store_async, handle_closed);
-		uv_run(&S.loop, UV_RUN_DEFAULT);
-		uv_loop_close(&S.loop);
-		return 1;
+		goto out;
 	}
 	if (rooms_init(&S.loop, S.store, o->redis)) {
 		fprintf(stderr, "forumd: cannot start the bus\n");
@@ -725,10 +739,7 @@ int server_run(const struct server_opts *o)
 	sctx.info = S.info;
 	sctx.store = S.store;
 	session_init(&sctx);
-
-	uv_signal_init(&S.loop, &S.sigint);
-	uv_signal_init(&S.loop, &S.sigterm);
-	uv_timer_init(&S.loop, &S.shutdown_timer);
+	uv_timer_start(&S.prune_timer, prune_fired, PRUNE_EVERY_MS, PRUNE_EVERY_MS);
 	uv_signal_start(&S.sigint, on_signal, SIGINT);
 	uv_signal_start(&S.sigterm, on_signal, SIGTERM);
 
@@ -789,6 +800,7 @@ out:
 	if (!S.destroying) {
 		S.destroying = 1;
 		uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
+		uv_close((uv_handle_t *)&S.prune_timer, handle_closed);
 		uv_close((uv_handle_t *)&S.store_async, handle_closed);
 		if (S.rooms_open)
 			rooms_close(rooms_closed, NULL);

@@ -4,6 +4,7 @@
 
 static const char *const enum_THREAD_LIST_SORT[] = { "latest", "votes", "unanswered", NULL };
 static const char *const enum_THREAD_CREATE_KIND[] = { "discussion", "question", NULL };
+static const char *const enum_TEST_FAILPOINT_NAME[] = { "commit", "busy", "disk_full", NULL };
 static const struct proto_field_spec fields_HELLO[] = {
 	{ "token", PROTO_FT_STRING, 1, 0LL, 8192LL, NULL },
 	{ "resume", PROTO_FT_RESUME, 0, 0LL, 0LL, NULL },
@@ -65,6 +66,10 @@ static const struct proto_field_spec fields_TEST_CLOCK[] = {
 static const struct proto_field_spec fields_TEST_BUS_DROP[] = {
 	{ "count", PROTO_FT_INT, 1, 0LL, 1000LL, NULL },
 };
+static const struct proto_field_spec fields_TEST_FAILPOINT[] = {
+	{ "name", PROTO_FT_ENUM, 1, 0LL, 0LL, enum_TEST_FAILPOINT_NAME },
+	{ "count", PROTO_FT_INT, 1, 0LL, 1000LL, NULL },
+};
 
 const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_NONE] = { NULL, PROTO_AUTH_NONE, 0, 0, NULL },
@@ -84,6 +89,8 @@ const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_STATS] = { "stats", PROTO_AUTH_USER, 0, 0, NULL },
 	[PROTO_OP_TEST_CLOCK] = { "test.clock", PROTO_AUTH_NONE, 1, 2, fields_TEST_CLOCK },
 	[PROTO_OP_TEST_BUS_DROP] = { "test.bus_drop", PROTO_AUTH_NONE, 1, 1, fields_TEST_BUS_DROP },
+	[PROTO_OP_TEST_FAILPOINT] = { "test.failpoint", PROTO_AUTH_NONE, 1, 2, fields_TEST_FAILPOINT },
+	[PROTO_OP_TEST_PRUNE] = { "test.prune", PROTO_AUTH_NONE, 1, 0, NULL },
 };
 
 const struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {

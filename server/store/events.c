@@ -191,3 +191,34 @@ out:
 	store_exec(st->rdb, "COMMIT");
 	return n;
 }
+
+/* ------------------------------------------------------------------------- */
+/* Retention (writer thread, inside its transaction)                         */
+/* ------------------------------------------------------------------------- */
+
+int store_prune(struct store *st, struct store_job *job)
+{
+	static const char q_events[] = "DELETE FROM events WHERE created_at < ?1";
+	static const char q_keys[] = "DELETE FROM idempotency WHERE created_at < ?1";
+	static const char q_first[] =
+		"UPDATE rooms SET first_seq = coalesce((SELECT min(e.seq) FROM events e WHERE e.room = rooms.name),"
+		" rooms.seq + 1) WHERE first_seq <= rooms.seq";
+	sqlite3_stmt *s;
+
+	if (!(s = store_stmt(&st->wcache, st->wdb, q_events)))
+		return -1;
+	sqlite3_bind_int64(s, 1, job->prune_before_ms);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return -1;
+	job->out_count = sqlite3_changes(st->wdb);
+	if (!(s = store_stmt(&st->wcache, st->wdb, q_keys)))
+		return -1;
+	sqlite3_bind_int64(s, 1, job->prune_before_ms);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return -1;
+	/* Rooms whose log lost its head: a client asking from before the new
+	 * first seq gets a snapshot. An emptied log starts after its seq. */
+	if (job->out_count && (!(s = store_stmt(&st->wcache, st->wdb, q_first)) || sqlite3_step(s) != SQLITE_DONE))
+		return -1;
+	return 0;
+}

@@ -41,7 +41,14 @@ struct store {
 	void *notify_arg;
 
 	atomic_uint_fast64_t jobs, writes, deduped, commits, commit_failures, batch_max, events, queue;
+
+	/* Test builds: failpoints set by the loop, consumed by the writer. */
+	atomic_int fp_commit, fp_busy, fp_disk_full;  /* disk_full: -1 unchanged, 0 off, 1 on */
 };
+
+/* Removes history older than job->prune_before_ms (events, idempotency
+ * records) and moves each room's first_seq; the count in job->out_count. */
+int store_prune(struct store *st, struct store_job *job);
 
 /* A cached prepared statement for sql on db, reset and with bindings cleared;
  * NULL on error (logged). */

@@ -1,9 +1,9 @@
 /*
  * schema.c - versioned migrations, applied in order at start.
  *
- * PRAGMA user_version holds the number of migrations applied. Each migration
- * runs in its own transaction; a migration is never edited once released,
- * only followed by another.
+ * PRAGMA user_version holds the number of migrations applied. They run in one
+ * transaction; a migration is never edited once released, only followed by
+ * another.
  */
 #include <stdio.h>
 
@@ -130,38 +130,54 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (user_id, course_id, action, day)) WITHOUT ROWID;",
 };
 
+/* The schema version, read inside the caller's transaction. */
+static int read_version(sqlite3 *db, int *version)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_migrate(sqlite3 *db, char *err, size_t err_len)
 {
 	const int n = (int)(sizeof(migrations) / sizeof(migrations[0]));
-	sqlite3_stmt *st = NULL;
 	int version = 0;
 	char *msg = NULL;
 
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		snprintf(err, err_len, "cannot read the schema version: %s", sqlite3_errmsg(db));
-		sqlite3_finalize(st);
-		return -1;
+	/* The version is read under the write lock: several workers may open
+	 * a new database at once, and only the first may migrate it. */
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK || read_version(db, &version)) {
+		snprintf(err, err_len, "cannot read the schema version: %s", msg ? msg : sqlite3_errmsg(db));
+		goto fail;
 	}
-	version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
 	if (version > n) {
 		snprintf(err, err_len, "the database is from a newer forumd (schema %d > %d)", version, n);
-		return -1;
+		goto fail;
 	}
 	for (int v = version; v < n; v++) {
 		char set[64];
 
 		snprintf(set, sizeof(set), "PRAGMA user_version = %d", v + 1);
-		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
-		    sqlite3_exec(db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
-		    sqlite3_exec(db, set, NULL, NULL, &msg) != SQLITE_OK ||
-		    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+		if (sqlite3_exec(db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db, set, NULL, NULL, &msg) != SQLITE_OK) {
 			snprintf(err, err_len, "migration %d failed: %s", v + 1, msg ? msg : sqlite3_errmsg(db));
-			sqlite3_free(msg);
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
+			goto fail;
 		}
 	}
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, err_len, "cannot commit the schema: %s", msg ? msg : sqlite3_errmsg(db));
+		goto fail;
+	}
 	return 0;
+fail:
+	sqlite3_free(msg);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }

@@ -67,6 +67,11 @@ struct store_job {
 	struct store_state *states;   /* owned array */
 	size_t nstates, states_cap;
 	int deduped;                  /* answered from the idempotency record */
+
+	/* Work the store does for itself (no request behind it). */
+	enum { STORE_JOB_REQUEST = 0, STORE_JOB_PRUNE } kind;
+	int64_t prune_before_ms;      /* prune: drop history older than this */
+	int64_t out_count;            /* prune: events removed */
 };
 
 struct store_stats {
@@ -129,6 +134,13 @@ struct store_job *store_job_new(void);
 void store_job_free(struct store_job *job);
 
 void store_get_stats(struct store *st, struct store_stats *out);
+
+#ifdef FORUMD_TESTING
+/* Failpoints: "commit" (next count commits fail), "busy" (next count
+ * transactions cannot begin), "disk_full" (count 1: the database may not
+ * grow; 0: it may again). Takes effect at the writer's next batch. */
+void store_failpoint(struct store *st, const char *name, int count);
+#endif
 
 /* ---- reads, loop thread only (one read connection) ---------------------- */
 

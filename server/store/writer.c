@@ -187,7 +187,20 @@ static const char *job_key(const struct store_job *job)
 
 /* Runs one job inside the open transaction: answer from the record if its
  * key was seen, else apply it and record the result. */
+static void run_request(struct store *st, struct store_job *job);
+
 static void run_job(struct store *st, struct store_job *job)
+{
+	if (job->kind == STORE_JOB_PRUNE) {
+		if (store_prune(st, job))
+			job_fail(job, PROTO_ERR_INTERNAL, "pruning failed");
+		return;
+	}
+	run_request(st, job);
+}
+
+/* A client's request: from the idempotency record, or applied and recorded. */
+static void run_request(struct store *st, struct store_job *job)
 {
 	static const char q_find[] = "SELECT op, result FROM idempotency WHERE user_id = ?1 AND key = ?2";
 	static const char q_save[] =
@@ -274,12 +287,52 @@ static void finish_batch(struct store *st, struct store_job *head, struct store_
 		st->notify(st->notify_arg);
 }
 
+#ifdef FORUMD_TESTING
+/* disk_full: cap the file at its current size, or lift the cap. */
+static void apply_disk_full(struct store *st)
+{
+	int want = atomic_exchange(&st->fp_disk_full, -1);
+	sqlite3_stmt *s = NULL;
+	char sql[64];
+
+	if (want < 0)
+		return;
+	if (want == 0) {
+		store_exec(st->wdb, "PRAGMA max_page_count = 4294967294");
+		return;
+	}
+	if (sqlite3_prepare_v2(st->wdb, "PRAGMA page_count", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", (long long)sqlite3_column_int64(s, 0));
+		store_exec(st->wdb, sql);
+	}
+	sqlite3_finalize(s);
+}
+
+void store_failpoint(struct store *st, const char *name, int count)
+{
+	if (strcmp(name, "commit") == 0)
+		atomic_store(&st->fp_commit, count);
+	else if (strcmp(name, "busy") == 0)
+		atomic_store(&st->fp_busy, count);
+	else if (strcmp(name, "disk_full") == 0)
+		atomic_store(&st->fp_disk_full, count ? 1 : 0);
+}
+#endif
+
 static void run_batch(struct store *st, struct store_job *head)
 {
 	struct store_job *job, *tail = NULL;
 	uint64_t n = 0, writes = 0, events = 0, deduped = 0;
 	int rc;
 
+#ifdef FORUMD_TESTING
+	apply_disk_full(st);
+	if (atomic_load(&st->fp_busy) > 0) {
+		atomic_fetch_sub(&st->fp_busy, 1);
+		rc = SQLITE_BUSY;       /* as if another process held the write lock */
+	} else
+#endif
 	rc = store_exec(st->wdb, "BEGIN IMMEDIATE");
 	for (job = head; job; job = job->next) {
 		n++;
@@ -291,6 +344,12 @@ static void run_batch(struct store *st, struct store_job *head)
 		run_job(st, job);
 	}
 	if (rc == SQLITE_OK) {
+#ifdef FORUMD_TESTING
+		if (atomic_load(&st->fp_commit) > 0) {
+			atomic_fetch_sub(&st->fp_commit, 1);
+			rc = SQLITE_IOERR;      /* the commit fails: everything rolls back */
+		} else
+#endif
 		rc = store_exec(st->wdb, "COMMIT");
 		if (rc != SQLITE_OK) {
 			fprintf(stderr, "forumd: store: commit failed: %s\n", sqlite3_errmsg(st->wdb));
@@ -373,6 +432,7 @@ struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
 	st->notify_arg = arg;
 	pthread_mutex_init(&st->mu, NULL);
 	pthread_cond_init(&st->cv, NULL);
+	atomic_store(&st->fp_disk_full, -1);
 
 	st->wdb = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, sync, err, err_len);
 	if (!st->wdb || store_migrate(st->wdb, err, err_len))
