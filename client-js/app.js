@@ -1,18 +1,29 @@
-// The first page: sign in with an access token, see who you are and your courses, and
-// watch the connection. Every string comes from i18n.js; user text goes in as textContent.
+// The page shell: sign in (a pasted token, a #token= link, or a demo user on --dev servers),
+// the connection status, the language menu, and the forum pages behind a hash router:
+//   #/                  your account and courses
+//   #/course/1          a course's threads (?sort=votes | ?sort=unanswered)
+//   #/thread/42         a thread
+// Every string comes from i18n.js; user text goes in as text nodes, never as HTML.
 import { Transport } from './transport.js';
 import { t, tParts, initLang, setLang, getLang, onLangChange } from './i18n.js';
 import { ROLES } from './protocol.js';
+import { h, tn, errorText, setServerTime, refreshTimes } from './ui.js';
+import { mine, votes, follows } from './local.js';
+import { createBoard, SORTS } from './board.js';
+import { createThread } from './thread.js';
 
 const TOKEN_KEY = 'forumd.token';
 const ANNOUNCE_EVERY_MS = 3000; // the polite live region speaks at most this often
+const STAFF = new Set(['facilitator', 'instructor', 'admin']);
 
 const $ = (id) => document.getElementById(id);
 const el = {
   lang: $('lang'), error: $('error'),
   statusDot: $('status-dot'), statusText: $('status-text'), statusDetail: $('status-detail'),
-  announcer: $('announcer'),
+  announcer: $('announcer'), whoami: $('whoami'),
+  home: $('view-home'), forum: $('view-forum'),
   signin: $('signin'), signinHeading: $('signin-heading'), form: $('signin-form'), token: $('token'), connectButton: $('connect'),
+  demo: $('demo'), demoUsers: $('demo-users'),
   account: $('account'), accountHeading: $('account-heading'), signedInAs: $('signed-in-as'),
   adminNote: $('admin-note'), courses: $('courses'), noCourses: $('no-courses'), signout: $('signout'),
   serverVersion: $('server-version'),
@@ -22,10 +33,17 @@ const el = {
 const state = {
   status: 'signed_out',   // 'signed_out' | 'connecting' | 'online' | 'offline'
   detail: null,           // {key, params}: why the connection dropped, when it retries
-  error: null,            // {key, params}: the last error, shown in the alert region
+  error: null,            // {key, params} or {text}: the last error, shown in the alert region
   hello: null,            // hello reply data while signed in
+  courses: new Map(),     // course id -> course from course.list (with role and access)
+  demo: null,             // {course, users} when the server offers demo sign-in
+  goToDemoCourse: false,  // a demo sign-in goes straight to the demo course
 };
 let transport = null;
+let view = null;          // the forum page being shown (board or thread), or null
+let coursesLoaded = null; // promise of the course.list of this connection
+const threads = new Map(); // thread id -> last thread object seen (titles for breadcrumbs)
+let local = null;         // per-user sets: mine, votes, follows
 
 // ---- token storage ----------------------------------------------------------
 
@@ -43,7 +61,7 @@ function forgetToken() {
 // and removed from the address bar, so it does not stay in history or get shared.
 function takeTokenFromFragment() {
   const hash = location.hash.replace(/^#/, '');
-  if (!hash) return '';
+  if (!hash || hash.startsWith('/')) return '';
   const tok = new URLSearchParams(hash).get('token');
   if (!tok) return '';
   history.replaceState(history.state, '', location.pathname + location.search);
@@ -73,14 +91,35 @@ function connect(token, { focus = false } = {}) {
     state.detail = { key: closeKey(code), params: {}, retryS: Math.max(1, Math.ceil(retryInMs / 1000)) };
     renderStatus(false);
   });
-  tr.on('open', ({ hello }) => {
+  tr.on('open', async ({ hello }) => {
     if (transport !== tr) return;
     const first = !state.hello;
     state.hello = hello;
-    state.error = null;
-    render();
-    if (first && focus) el.accountHeading.focus();
+    setServerTime(hello.server && hello.server.time_ms);
+    if (first) local = { mine: mine(hello.user.id), mineThreads: mine(`${hello.user.id}.threads`), votes: votes(hello.user.id), follows: follows(hello.user.id) };
+    if (state.error && state.error.key && state.error.key.startsWith('error.')) state.error = null;
+    coursesLoaded = loadCourses(tr);
+    if (first) {
+      await coursesLoaded;
+      if (transport !== tr) return;
+      render();
+      if (state.goToDemoCourse && state.demo && parseRoute().name === 'home') {
+        state.goToDemoCourse = false;
+        location.hash = `#/course/${state.demo.course}`; // hashchange shows it, focus on its heading
+        return;
+      }
+      showRoute({ focus: false });
+      if (focus && parseRoute().name === 'home') el.accountHeading.focus();
+    } else {
+      renderStatus(false);
+      if (view) view.onOpen();
+      coursesLoaded.then(() => { if (transport === tr && !view) renderAccount(); });
+    }
   });
+  tr.on('event', (m) => { if (transport === tr && view) view.onEvent(m); });
+  tr.on('state', (m) => { if (transport === tr && view) view.onState(m); });
+  tr.on('resume', (r) => { if (transport === tr && view) view.onResume(r); });
+  tr.on('gap', (g) => { if (transport === tr && view && view.onGap) view.onGap(g); });
   tr.on('error', ({ error, fatal }) => {
     if (transport !== tr) return;
     state.error = errorMessage(error);
@@ -91,6 +130,7 @@ function connect(token, { focus = false } = {}) {
       state.hello = null;
       state.status = 'signed_out';
       state.detail = null;
+      destroyView();
       render();
       el.token.focus();
       return;
@@ -100,15 +140,28 @@ function connect(token, { focus = false } = {}) {
   tr.connect().catch(() => { /* reported through the 'error' event */ });
 }
 
+async function loadCourses(tr) {
+  try {
+    const data = await tr.request('course.list', {});
+    if (transport !== tr) return;
+    state.courses = new Map((data.courses || []).map((c) => [c.id, c]));
+  } catch (err) {
+    if (transport === tr) { state.error = errorMessage(err); renderError(); }
+  }
+}
+
 function disconnect() {
+  destroyView();
   if (transport) {
     const tr = transport;
     transport = null;
     tr.close();
   }
   state.hello = null;
+  state.courses = new Map();
   state.status = 'signed_out';
   state.detail = null;
+  coursesLoaded = null;
 }
 
 function closeKey(code) {
@@ -125,19 +178,139 @@ function errorMessage(err) {
   return t(key) === key ? { key: 'error.unknown', params: { code } } : { key, params: {} };
 }
 
+// ---- routing ----------------------------------------------------------------
+
+function parseRoute(hash = location.hash) {
+  const m = /^#\/(course|thread)\/(\d{1,15})(?:\?(.*))?$/.exec(hash);
+  if (!m) return { name: 'home' };
+  const id = Number(m[2]);
+  if (m[1] === 'thread') return { name: 'thread', id };
+  const sort = new URLSearchParams(m[3] || '').get('sort');
+  return { name: 'course', id, sort: SORTS.includes(sort) ? sort : 'latest' };
+}
+
+function destroyView() {
+  if (!view) return;
+  const v = view;
+  view = null;
+  v.destroy();
+  el.forum.replaceChildren();
+}
+
+function showRoute({ focus }) {
+  const r = parseRoute();
+  if (!state.hello) {
+    destroyView();
+    const waiting = r.name !== 'home' && state.status !== 'signed_out';
+    el.home.hidden = waiting;
+    el.forum.hidden = !waiting;
+    if (waiting) {
+      el.forum.replaceChildren(h('h1', { id: 'page-heading', tabindex: '-1' }, t('status.connecting')));
+    }
+    document.title = t('app.name');
+    return;
+  }
+  if (r.name === 'home') {
+    destroyView();
+    el.forum.hidden = true;
+    el.home.hidden = false;
+    document.title = t('app.name');
+    renderAccount();
+    if (focus) el.accountHeading.focus();
+    return;
+  }
+  // Another sort of the board on show: the list changes, focus stays on the sort link.
+  if (view && view.kind === 'course' && r.name === 'course' && view.courseId === r.id) {
+    view.setSort(r.sort);
+    return;
+  }
+  destroyView();
+  state.error = null;
+  renderError();
+  el.home.hidden = true;
+  el.forum.hidden = false;
+  const ctx = makeContext();
+  view = r.name === 'course' ? createBoard(ctx, { courseId: r.id, sort: r.sort }) : createThread(ctx, { threadId: r.id });
+  view.kind = r.name;
+  view.mount(el.forum);
+  if (focus) {
+    window.scrollTo(0, 0);
+    focusHeading();
+  }
+}
+
+function focusHeading() {
+  const heading = $('page-heading');
+  if (heading) heading.focus();
+}
+
+// What the forum pages get from the shell.
+function makeContext() {
+  const tr = transport;
+  return {
+    transport: tr,
+    user: state.hello.user,
+    writeTimeoutMs: 30000,
+    ...local,
+    course: async (id) => { if (coursesLoaded) await coursesLoaded; return state.courses.get(id) || null; },
+    courseNow: (id) => state.courses.get(id) || null,
+    isStaff: (id) => isStaff(id),
+    canWrite: (id) => {
+      const c = state.courses.get(id);
+      if (c) return c.access === 'write';
+      return isStaff(id);
+    },
+    roleName,
+    authorName: (author, isMine) => (author ? author.name : isMine ? state.hello.user.name : t('post.anonymous')),
+    breadcrumbs,
+    setTitle: (text) => { document.title = `${text} · ${t('app.name')}`; },
+    focusHeading,
+    navigate: (hash) => { location.hash = hash; },
+    showError: (err) => { state.error = { text: errorText(err) }; renderError(); },
+    say: (text) => announce(text),
+    announcePost: (post) => announceItem('posts', post.author ? post.author.name : t('post.anonymous')),
+    announceThread: (th) => announceItem('threads', th.title),
+    rememberThread: (th) => { if (th && th.id) threads.set(th.id, th); },
+    knownThread: (id) => threads.get(id) || null,
+  };
+}
+
+function isStaff(courseId) {
+  const user = state.hello && state.hello.user;
+  if (!user) return false;
+  if (user.admin) return true;
+  const c = state.courses.get(courseId);
+  const role = c ? c.role : (user.courses || {})[String(courseId)];
+  return STAFF.has(role);
+}
+
+function roleName(role) {
+  if (ROLES.includes(role) || role === 'admin') return t(`role.${role}`);
+  return t('role.unknown', { role: String(role) });
+}
+
+function breadcrumbs(items) {
+  const ol = h('ol', {}, h('li', {}, h('a', { href: '#/' }, t('nav.courses'))));
+  for (const it of items) {
+    ol.append(h('li', {}, h('a', { href: it.href }, it.label)));
+  }
+  return h('nav', { class: 'breadcrumbs', aria: { label: t('nav.breadcrumbs') } }, ol);
+}
+
 // ---- rendering --------------------------------------------------------------
 
 function render() {
   renderStatic();
   renderStatus(false);
+  renderDemo();
   renderAccount();
   renderError();
 }
 
 function renderStatic() {
   for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
-  document.title = t('app.name');
   el.lang.value = getLang();
+  if (!view) document.title = t('app.name');
 }
 
 function statusLabel() {
@@ -155,7 +328,18 @@ function renderStatus(announceChange) {
     detail = t(state.detail.key, state.detail.params);
   }
   el.statusDetail.textContent = detail;
-  if (announceChange) announce(detail ? `${label}. ${detail}` : label);
+  if (announceChange) announce(detail ? `${label}. ${detail}` : label, { status: true });
+}
+
+function renderDemo() {
+  const show = !!(state.demo && state.demo.users && state.demo.users.length) && !state.hello;
+  el.demo.hidden = !show;
+  if (!show) return;
+  el.demoUsers.replaceChildren(...state.demo.users.map((u) => h('li', {},
+    h('button', { type: 'button', class: 'demo-user', data: { user: u.id }, on: { click: (e) => demoSignIn(u, e.currentTarget) } },
+      h('span', { class: 'demo-name' }, u.name),
+      h('span', { class: 'visually-hidden' }, ', '),
+      h('span', { class: 'role', data: { role: u.role } }, roleName(u.role))))));
 }
 
 function renderAccount() {
@@ -164,72 +348,128 @@ function renderAccount() {
   el.account.hidden = !hello;
   el.serverVersion.textContent = hello && hello.server && hello.server.version
     ? t('app.server_version', { version: hello.server.version }) : '';
+  el.whoami.hidden = !hello;
   if (!hello) return;
   const user = hello.user || {};
 
-  // "Signed in as {name}" with the name as a text node inside <strong>.
-  el.signedInAs.replaceChildren();
-  for (const part of tParts('account.signed_in_as')) {
-    if (part.param === 'name') {
-      const strong = document.createElement('strong');
-      strong.textContent = user.name || user.id || '';
-      el.signedInAs.append(strong);
-    } else {
-      el.signedInAs.append(part.text ?? `{${part.param}}`);
+  // "Signed in as {name}" with the name as a text node inside <strong>, here and in the header.
+  for (const target of [el.signedInAs, el.whoami]) {
+    target.replaceChildren();
+    for (const part of tParts('account.signed_in_as')) {
+      if (part.param === 'name') target.append(h('strong', {}, user.name || user.id || ''));
+      else target.append(part.text ?? `{${part.param}}`);
     }
   }
   el.adminNote.hidden = !user.admin;
 
-  const courses = Object.entries(user.courses || {})
-    .sort(([a], [b]) => (Number(a) - Number(b)) || a.localeCompare(b));
+  // The token's roles, with what course.list says about each course that exists here
+  // (an admin's list also has courses without a role).
+  const entries = new Map();
+  for (const [id, role] of Object.entries(user.courses || {})) entries.set(Number(id), { id: Number(id), role, course: null });
+  for (const c of state.courses.values()) entries.set(c.id, { id: c.id, role: c.role, course: c });
+  const list = [...entries.values()].sort((a, b) => a.id - b.id);
   el.courses.replaceChildren();
-  for (const [id, role] of courses) {
-    const li = document.createElement('li');
-    li.className = 'course';
-    const name = document.createElement('span');
-    name.className = 'course-name';
-    name.textContent = t('account.course', { id });
-    const sep = document.createElement('span');
-    sep.className = 'visually-hidden';
-    sep.textContent = ': ';
-    const badge = document.createElement('span');
-    badge.className = 'role';
-    badge.dataset.role = ROLES.includes(role) ? role : 'other';
-    badge.textContent = ROLES.includes(role) ? t(`role.${role}`) : t('role.unknown', { role: String(role) });
-    li.append(name, sep, badge);
+  for (const { id, role, course } of list) {
+    const name = course
+      ? h('a', { class: 'course-name', href: `#/course/${id}` }, course.title)
+      : h('span', { class: 'course-name' }, t('account.course', { id }));
+    const li = h('li', { class: 'course' }, name, h('span', { class: 'visually-hidden' }, ': '));
+    const badge = h('span', { class: 'role', data: { role: ROLES.includes(role) || role === 'admin' ? role : 'other' } }, roleName(role));
+    const right = h('span', { class: 'course-tags' }, badge);
+    if (course && course.access && course.access !== 'write') right.append(h('span', { class: 'access-note' }, t(`course.access.${course.access}`)));
+    li.append(right);
     el.courses.append(li);
   }
-  el.courses.hidden = courses.length === 0;
-  el.noCourses.hidden = courses.length !== 0;
+  el.courses.hidden = list.length === 0;
+  el.noCourses.hidden = list.length !== 0;
 }
 
 function renderError() {
   el.error.replaceChildren();
   if (!state.error) return;
-  const p = document.createElement('p');
-  p.textContent = t(state.error.key, state.error.params);
-  el.error.append(p);
+  const text = state.error.text ?? t(state.error.key, state.error.params);
+  el.error.append(h('p', {}, text));
 }
 
-// Polite announcements, at most one per ANNOUNCE_EVERY_MS; the latest one wins.
+// ---- announcements ----------------------------------------------------------
+// One polite live region; at most one announcement per ANNOUNCE_EVERY_MS. Between two,
+// news is gathered: "3 new replies" rather than three sentences.
+
+const pending = { text: null, posts: [], threads: [] };
 let lastAnnounceAt = -Infinity;
-let lastAnnounced = '';
-let pendingAnnounce = null;
+let lastStatus = '';
 let announceTimer = null;
-function announce(text) {
-  pendingAnnounce = text;
+
+function announce(text, { status = false } = {}) {
+  if (status) {
+    if (text === lastStatus) return;
+    lastStatus = text;
+  }
+  pending.text = text;
+  scheduleAnnounce();
+}
+
+function announceItem(kind, label) {
+  pending[kind].push(label);
+  scheduleAnnounce();
+}
+
+function scheduleAnnounce() {
   if (announceTimer) return;
   const wait = lastAnnounceAt + ANNOUNCE_EVERY_MS - performance.now();
-  const flush = () => {
-    announceTimer = null;
-    const msg = pendingAnnounce;
-    pendingAnnounce = null;
-    if (!msg || msg === lastAnnounced) return;
-    lastAnnounced = msg;
-    lastAnnounceAt = performance.now();
+  if (wait <= 0) flushAnnounce(); else announceTimer = setTimeout(flushAnnounce, wait);
+}
+
+function flushAnnounce() {
+  announceTimer = null;
+  const parts = [];
+  if (pending.text) parts.push(pending.text);
+  if (pending.threads.length === 1) parts.push(t('announce.thread', { title: pending.threads[0] }));
+  else if (pending.threads.length > 1) parts.push(tn('announce.threads', pending.threads.length));
+  if (pending.posts.length === 1) parts.push(t('announce.post', { name: pending.posts[0] }));
+  else if (pending.posts.length > 1) parts.push(tn('announce.posts', pending.posts.length));
+  pending.text = null;
+  pending.threads = [];
+  pending.posts = [];
+  if (!parts.length) return;
+  const msg = parts.join(' ');
+  lastAnnounceAt = performance.now();
+  if (el.announcer.textContent === msg) {
+    // The same words again: empty the region first so it is spoken again.
+    el.announcer.textContent = '';
+    setTimeout(() => { el.announcer.textContent = msg; }, 100);
+  } else {
     el.announcer.textContent = msg;
-  };
-  if (wait <= 0) flush(); else announceTimer = setTimeout(flush, wait);
+  }
+}
+
+// ---- demo sign-in ---------------------------------------------------------------
+
+async function loadDemo() {
+  try {
+    const res = await fetch('/dev/users', { cache: 'no-store' });
+    if (res.status !== 200) return;
+    const data = await res.json();
+    if (!data || !Array.isArray(data.users)) return;
+    state.demo = { course: data.course, users: data.users.filter((u) => u && typeof u.id === 'string' && typeof u.name === 'string') };
+    renderDemo();
+  } catch { /* no demo on this server */ }
+}
+
+async function demoSignIn(user, button) {
+  button.disabled = true;
+  try {
+    const res = await fetch(`/dev/token?user=${encodeURIComponent(user.id)}`, { cache: 'no-store' });
+    const data = res.ok ? await res.json() : null;
+    if (!data || !data.token) throw Object.assign(new Error('demo'), { code: 'bad_token' });
+    state.goToDemoCourse = true;
+    connect(data.token, { focus: true });
+  } catch (err) {
+    state.error = errorMessage(err);
+    renderError();
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ---- wiring -----------------------------------------------------------------
@@ -252,19 +492,34 @@ el.signout.addEventListener('click', () => {
   el.token.value = '';
   state.error = null;
   render();
-  lastAnnounced = '';
+  showRoute({ focus: false });
+  lastStatus = '';
   announce(t('account.signed_out'));
   el.signinHeading.focus();
 });
 
 el.lang.addEventListener('change', () => setLang(el.lang.value));
-onLangChange(() => render());
+onLangChange(() => {
+  render();
+  if (view) view.render();
+});
+
+window.addEventListener('hashchange', () => {
+  const tok = takeTokenFromFragment();
+  if (tok) { connect(tok, { focus: true }); return; }
+  showRoute({ focus: true });
+});
+
+// Relative times ("5 minutes ago") move on by themselves.
+setInterval(() => refreshTimes(document.body), 30000);
 
 initLang();
 render();
 // The button starts disabled in the HTML, so without this script the form never submits
 // (a plain submit would put the token into the address).
 el.connectButton.disabled = false;
+loadDemo();
 const fromFragment = takeTokenFromFragment();
 const saved = fromFragment || loadToken();
 if (saved) connect(saved);
+showRoute({ focus: false });

@@ -27,6 +27,8 @@
 //   event  {ev, room, seq, data}       a room event, each seq once, in order
 //   state  {st, room, v, data}        a state snapshot newer than the last one
 //   gap    {room, after, seq}          an event arrived past a missing seq
+//   resume {room, ok, data, error}     hello's reply for a resumed room: data is the subscribe
+//                                      reply (mode snapshot, replay or live), error a TransportError
 //   error  {error, fatal}              auth failed for good (fatal), or a server error
 //                                      that answers no request
 import { PROTOCOL, CLOSE, LIMITS } from './protocol.js';
@@ -302,6 +304,10 @@ export class Transport extends EventTarget {
   _onMessage(m) {
     if (m.re !== undefined) {
       const id = m.re === null ? null : String(m.re);
+      if (id !== null && id.startsWith('resume:')) {
+        this._onResume(id.slice(7), m);
+        return;
+      }
       const entry = id !== null ? this._pending.get(id) : undefined;
       if (!entry) {
         // re: null is an error the server could not tie to a request (bad_json, too_deep, ...).
@@ -335,6 +341,15 @@ export class Transport extends EventTarget {
       }
       this._emit('state', { st: m.st, room: m.room, v: m.v, data: m.data });
     }
+  }
+
+  // The reply hello sends for each room it resumed. A snapshot replaces what the page held
+  // (the server's seq may even be lower than ours, after a restore), so the room's last seq
+  // becomes the snapshot's; the page gets the reply as a 'resume' event either way.
+  _onResume(room, m) {
+    const data = m.ok ? (m.data ?? {}) : null;
+    if (data && data.mode === 'snapshot' && Number.isInteger(data.seq)) this.lastSeq.set(room, data.seq);
+    this._emit('resume', { room, ok: !!m.ok, data, error: m.ok ? null : TransportError.fromWire(m.error) });
   }
 
   _send(id, entry) {

@@ -1,9 +1,10 @@
-// axe-core (WCAG 2.0 and 2.1, A and AA) on the first page: signed out and signed in,
-// in English and Spanish, in light and dark colour schemes, wide and narrow.
-import { test, before, after } from 'node:test';
+// axe-core (WCAG 2.0 and 2.1, A and AA) on the first page (signed out and signed in) and on
+// the forum pages, in English and Spanish, in light and dark colour schemes, wide and narrow.
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
 import { launchBrowser, openPage, runAxe } from './browser.mjs';
+import { seedThread } from './forum-helpers.mjs';
 import en from '../../client-js/strings/en.js';
 import es from '../../client-js/strings/es.js';
 
@@ -56,3 +57,75 @@ for (const [lang, S] of [['en', en], ['es', es]]) {
     });
   }
 }
+
+// The forum pages with their data loaded: the demo sign-in, a course board and a thread
+// with responses, replies, an edited and a deleted post, an open reply box and a form error.
+describe('forum pages', () => {
+  let dev;
+  let threadId;
+  before(async () => {
+    dev = await startDaemon({ args: ['--dev'] });
+    threadId = await seedThread(dev, 'diego', { kind: 'question', title: 'How do we share notes?', body: 'Use **one** doc: https://example.com/notes' });
+    await seedThread(dev, 'carla', { title: 'Welcome, everyone', body: 'Say hello!', anonymous: false });
+    await seedThread(dev, 'bruno', { title: 'An anonymous worry', body: 'Is it OK to ask basic questions?', anonymous: true });
+  });
+  after(async () => { if (dev) await dev.stop(); });
+
+  for (const [lang, S, locale] of [['en', en, 'en-US'], ['es', es, 'es-ES']]) {
+    for (const colorScheme of ['light', 'dark']) {
+      test(`no axe violations in ${lang}, ${colorScheme}: demo sign-in, board, thread`, T, async () => {
+        const { page, close } = await openPage(browser, { bypassCSP: true, colorScheme, locale });
+        try {
+          await page.goto(`${dev.url}/`);
+          await page.locator('#demo .demo-user').first().waitFor();
+          let v = await runAxe(page);
+          assert.deepEqual(v, [], `demo sign-in:\n${report(v)}`);
+
+          await page.click('.demo-user[data-user="ana"]');
+          await page.locator(`.thread-item[data-thread="${threadId}"]`).waitFor();
+          await page.click('#new-thread-toggle');
+          await page.click('#new-thread-1 button[type="submit"]'); // empty: errors on the fields
+          await page.locator('#new-thread-1-title-error', { hasText: S['compose.error.title_empty'] }).waitFor();
+          v = await runAxe(page);
+          assert.deepEqual(v, [], `board:\n${report(v)}`);
+
+          await page.click(`.thread-item[data-thread="${threadId}"] a`);
+          await page.locator('article.opening .post-body').waitFor();
+          await page.fill(`#compose-${threadId}-body`, `A response in ${lang} ${colorScheme}`);
+          await page.click(`#compose-${threadId} button[type="submit"]`);
+          const mine = page.locator('article.response.mine', { hasText: `A response in ${lang} ${colorScheme}` });
+          await mine.waitFor();
+          const mineId = await mine.getAttribute('data-post');
+          await page.click(`#edit-${mineId}`);
+          await page.fill(`#edit-post-${mineId}-body`, 'Edited text');
+          await page.click(`#edit-post-${mineId} button[type="submit"]`);
+          await page.locator(`#post-${mineId} .edited`).waitFor();
+          await page.fill(`#compose-${threadId}-body`, 'To be deleted');
+          await page.click(`#compose-${threadId} button[type="submit"]`);
+          const gone = page.locator('article.response.mine', { hasText: 'To be deleted' });
+          await gone.waitFor();
+          const goneId = await gone.getAttribute('data-post');
+          await page.click(`#delete-${goneId}`);
+          await page.click(`#confirm-delete-${goneId}`);
+          await page.locator(`#post-${goneId} .placeholder`).waitFor();
+          await page.click(`#reply-to-${mineId}`);
+          await page.fill(`#compose-reply-${mineId}-body`, 'A reply to myself');
+          await page.click(`#compose-reply-${mineId} button[type="submit"]`);
+          await page.locator(`#post-${mineId} article.reply`).waitFor();
+          await page.click(`#reply-to-${mineId}`); // an open reply box
+          await page.click(`#delete-${mineId}`);   // and an open confirm step
+          v = await runAxe(page);
+          assert.deepEqual(v, [], `thread:\n${report(v)}`);
+
+          await page.setViewportSize({ width: 360, height: 740 });
+          v = await runAxe(page);
+          assert.deepEqual(v, [], `thread, narrow:\n${report(v)}`);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
+        } finally {
+          await close();
+        }
+      });
+    }
+  }
+});

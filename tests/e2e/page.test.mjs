@@ -63,7 +63,8 @@ describe('first page', () => {
       await ready(page);
       await page.waitForLoadState('networkidle');
       assert.equal(await page.getAttribute('html', 'lang'), 'en');
-      assert.equal(await page.locator('h1').textContent(), 'forumd');
+      assert.equal(await page.locator('.brand-name').textContent(), 'forumd');
+      assert.equal(await page.locator('h1:visible').textContent(), en['signin.heading']);
       assert.equal(await page.locator('#status-text').textContent(), en['status.signed_out']);
       // No inline script, style or handler for the CSP to have to allow.
       const inline = await page.evaluate(() => ({

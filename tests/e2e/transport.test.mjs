@@ -188,6 +188,46 @@ describe('transport against a scripted server', () => {
     }
   });
 
+  test('resumed rooms: each reply is a resume event; a snapshot resets the last seq', T, async () => {
+    const srv = await scriptedServer((sock, msg) => {
+      if (msg.op !== 'hello') return;
+      sock.send(JSON.stringify(helloOk(msg)));
+      if (!msg.data.resume) return;
+      // thread:1 is far behind the log (a snapshot, with a seq lower than the client's),
+      // thread:2 replays, thread:3 is gone.
+      sock.send(JSON.stringify([
+        { re: 'resume:thread:1', ok: true, data: { room: 'thread:1', seq: 3, mode: 'snapshot', replay: 0, posts: [] } },
+        { ev: 'post.created', room: 'thread:1', seq: 4, data: { post: { id: 9 } } },
+        { re: 'resume:thread:2', ok: true, data: { room: 'thread:2', seq: 8, mode: 'replay', replay: 1 } },
+        { ev: 'post.created', room: 'thread:2', seq: 8, data: { post: { id: 10 } } },
+        { re: 'resume:thread:3', ok: false, error: { code: 'not_found', message: 'no such room', field: 'room' } },
+      ]));
+    });
+    const tr = new Transport({ url: srv.url, getToken: async () => 'tok', ...FAST });
+    try {
+      tr.subscribeRoom('thread:1', 10);
+      tr.subscribeRoom('thread:2', 7);
+      tr.subscribeRoom('thread:3', 1);
+      const resumes = [];
+      const events = [];
+      tr.on('resume', (r) => resumes.push(r));
+      tr.on('event', (e) => events.push(`${e.room}#${e.seq}`));
+      const done = next(tr, 'event', (e) => e.room === 'thread:2');
+      await tr.connect();
+      await done;
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(resumes.map((r) => [r.room, r.ok, r.ok ? r.data.mode : r.error.code]),
+                       [['thread:1', true, 'snapshot'], ['thread:2', true, 'replay'], ['thread:3', false, 'not_found']]);
+      assert.equal(resumes[2].error.field, 'room');
+      // Past a snapshot, events after its seq are delivered even though the client once held more.
+      assert.deepEqual(events, ['thread:1#4', 'thread:2#8']);
+      assert.equal(tr.lastSeq.get('thread:1'), 4);
+    } finally {
+      tr.close();
+      await srv.close();
+    }
+  });
+
   test('requests made while disconnected wait for the next hello', T, async () => {
     const srv = await scriptedServer((sock, msg) => {
       if (msg.op === 'hello') setTimeout(() => sock.send(JSON.stringify(helloOk(msg))), 200);

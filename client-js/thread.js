@@ -1,0 +1,526 @@
+// A thread: the opening post, the responses, one level of replies under each response, and
+// the forms to add to it. Kept live by the thread:<id> room: new, edited and deleted posts
+// and vote counts arrive as they happen, and a reconnect resumes where it left off.
+import { t } from './i18n.js';
+import { h, tn, timeEl, tNodes, errorText, fullDate, formatNumber } from './ui.js';
+import { renderMarkdown } from './markdown.js';
+import { createCompose } from './compose.js';
+import { draftKey, loadDraft } from './local.js';
+
+export function createThread(ctx, { threadId }) {
+  const room = `thread:${threadId}`;
+  const st = {
+    alive: false, loaded: false, error: null, gone: false,
+    thread: ctx.knownThread(threadId), posts: new Map(), buffer: [],
+    replyOpen: new Set(), editing: new Set(), confirming: new Set(),
+  };
+  let root = null;
+  let bodyEl = null;     // everything below the page head
+  let headEl = null;
+  const composers = new Map(); // 'response' | 'reply:<id>' | 'edit:<id>' -> compose instance
+
+  const mineOf = (p) => !!p && ((p.author && p.author.id === ctx.user.id) || ctx.mine.has(p.id));
+  const courseId = () => (st.thread ? st.thread.course : null);
+  const isStaff = () => courseId() !== null && ctx.isStaff(courseId());
+  const canWrite = () => courseId() !== null && ctx.canWrite(courseId());
+  const canPost = () => canWrite() && (!st.thread.locked || isStaff());
+
+  // ---- data ---------------------------------------------------------------
+
+  function subscribe() {
+    ctx.transport.request('subscribe', { room }).then((data) => {
+      if (!st.alive) return;
+      ctx.transport.lastSeq.set(room, data.seq);
+      ctx.transport.subscribeRoom(room);
+      snapshot(data);
+    }, (err) => {
+      if (!st.alive) return;
+      st.error = err;
+      render();
+    });
+  }
+
+  async function snapshot(data) {
+    const firstTime = !st.loaded;
+    st.thread = data.thread || st.thread;
+    st.posts = new Map();
+    for (const p of data.posts || []) st.posts.set(p.id, p);
+    st.loaded = true;
+    st.error = null;
+    ctx.rememberThread(st.thread);
+    // A reply that was being written before a reload opens again with its draft.
+    for (const p of st.posts.values()) {
+      if (p.first || p.parent !== null) continue;
+      const draft = loadDraft(draftKey(ctx.user.id, `thread.${threadId}.${p.id}`));
+      if (draft && draft.body) st.replyOpen.add(p.id);
+    }
+    if (firstTime) await ctx.course(st.thread.course);
+    if (!st.alive) return;
+    const buffered = st.buffer.filter((m) => m.seq === undefined || m.seq > data.seq);
+    st.buffer = [];
+    render();
+    for (const m of buffered) apply(m, false);
+  }
+
+  function merge(p) {
+    const old = st.posts.get(p.id);
+    // The peer view hides an anonymous author, even from the author: keep what we knew.
+    if (old && old.author && !p.author && p.anonymous && mineOf(old)) p = { ...p, author: old.author };
+    st.posts.set(p.id, old ? { ...old, ...p } : p);
+    return st.posts.get(p.id);
+  }
+
+  function apply(m, announce = true) {
+    if (!st.loaded) { st.buffer.push(m); return; }
+    if (m.st === 'post.votes' && m.data) {
+      const p = st.posts.get(m.data.post);
+      if (!p) return;
+      p.votes = m.data.votes;
+      updateVotes(p);
+      return;
+    }
+    const p = m.data && m.data.post;
+    if (!p) return;
+    const known = st.posts.has(p.id);
+    const post = merge(p);
+    if (m.ev === 'post.created') {
+      if (known) { patchPost(post); return; }
+      insertPost(post, true);
+      if (announce && !mineOf(post)) ctx.announcePost(post);
+    } else if (m.ev === 'post.edited' || m.ev === 'post.deleted') {
+      if (post.first && post.state === 'deleted') { st.gone = true; render(); return; }
+      if (known) patchPost(post); else insertPost(post, false);
+    }
+    updateCounts();
+  }
+
+  // ---- writes ---------------------------------------------------------------
+
+  async function vote(p, button) {
+    const up = !ctx.votes.has(p.id);
+    button.disabled = true;
+    try {
+      const r = await ctx.transport.write('post.vote', { post: p.id, up }, { timeoutMs: ctx.writeTimeoutMs });
+      ctx.votes.toggle(p.id, !!r.voted);
+      const cur = st.posts.get(p.id);
+      if (cur) { cur.votes = r.votes; updateVotes(cur); }
+    } catch (err) {
+      ctx.showError(err);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function follow(button) {
+    const on = !ctx.follows.has(threadId);
+    button.disabled = true;
+    try {
+      const r = await ctx.transport.write('thread.follow', { thread: threadId, follow: on }, { timeoutMs: ctx.writeTimeoutMs });
+      ctx.follows.toggle(threadId, !!r.following);
+      button.setAttribute('aria-pressed', String(!!r.following));
+      button.querySelector('.follow-state').textContent = t(r.following ? 'thread.following' : 'thread.not_following');
+      ctx.say(t(r.following ? 'thread.followed' : 'thread.unfollowed'));
+    } catch (err) {
+      ctx.showError(err);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function remove(p, box) {
+    const buttons = box.querySelectorAll('button');
+    for (const b of buttons) b.disabled = true;
+    try {
+      const r = await ctx.transport.write('post.delete', { post: p.id }, { timeoutMs: ctx.writeTimeoutMs });
+      st.confirming.delete(p.id);
+      const post = merge(r.post || { ...p, state: 'deleted', body: null });
+      if (post.first) { st.gone = true; render(); ctx.focusHeading(); return; }
+      patchPost(post);
+      updateCounts();
+      document.getElementById(`post-${p.id}`)?.focus();
+      ctx.say(t('post.deleted_done'));
+    } catch (err) {
+      for (const b of buttons) b.disabled = false;
+      ctx.showError(err);
+    }
+  }
+
+  // ---- rendering ------------------------------------------------------------
+
+  function render() {
+    if (!root) return;
+    // Focus on the heading (just navigated here) stays there; focus anywhere else in the
+    // page goes back to the control with the same id, if it still exists.
+    const active = document.activeElement;
+    const focusId = active && root.contains(active) ? active.id : null;
+    composers.clear();
+    headEl = h('div', { class: 'page-head' });
+    bodyEl = h('div', { class: 'thread-body' });
+    root.replaceChildren(headEl, bodyEl);
+    renderHead();
+    renderBody();
+    if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus();
+    else if (active && active !== document.body && !document.body.contains(active)) ctx.focusHeading();
+  }
+
+  function renderHead() {
+    const th = st.thread;
+    const course = th ? ctx.courseNow(th.course) : null;
+    const courseTitle = course ? course.title : th ? t('account.course', { id: th.course }) : null;
+    const title = th ? th.title : t('thread.loading');
+    ctx.setTitle(th ? `${th.title} · ${courseTitle}` : title);
+    const crumbs = th ? [{ label: courseTitle, href: `#/course/${th.course}` }] : [];
+    const parts = [ctx.breadcrumbs(crumbs), h('h1', { id: 'page-heading', tabindex: '-1' }, st.error && !th ? t('thread.not_found_title') : title)];
+    if (th && st.loaded && !st.gone) {
+      const badges = h('ul', { class: 'badges', aria: { label: t('board.badges') } });
+      const add = (cls, key) => badges.append(h('li', { class: `badge ${cls}` }, t(key)));
+      add(`kind-${th.kind}`, `thread.kind.${th.kind === 'question' ? 'question' : 'discussion'}`);
+      if (th.pinned) add('pinned', 'thread.pinned');
+      if (th.locked) add('locked', 'thread.locked');
+      if (th.kind === 'question') add(answered() ? 'answered' : 'unanswered', answered() ? 'thread.answered' : 'thread.unanswered');
+      const following = ctx.follows.has(threadId);
+      const fb = h('button', { type: 'button', class: 'button small follow', id: 'follow', aria: { pressed: String(following) },
+                               on: { click: () => follow(fb) } },
+        h('span', { class: 'follow-label' }, t('thread.follow')),
+        h('span', { class: 'follow-state' }, t(following ? 'thread.following' : 'thread.not_following')));
+      parts.push(h('div', { class: 'thread-tools' }, badges, fb));
+    }
+    headEl.replaceChildren(...parts);
+  }
+
+  function answered() {
+    if (st.thread.answered) return true;
+    for (const p of st.posts.values()) if (!p.first && p.state !== 'deleted') return true;
+    return false;
+  }
+
+  function renderBody() {
+    const parts = [];
+    if (st.gone) {
+      parts.push(h('div', { class: 'notice' }, h('p', {}, t('thread.deleted')),
+        st.thread ? h('p', {}, h('a', { href: `#/course/${st.thread.course}` }, t('thread.back_to_board'))) : null));
+      bodyEl.replaceChildren(...parts);
+      return;
+    }
+    if (st.error) {
+      const gone = st.error.code === 'not_found';
+      parts.push(h('div', { class: 'notice error-notice' }, h('p', {}, gone ? t('thread.not_found') : errorText(st.error)),
+        h('p', {}, h('a', { href: '#/' }, t('nav.courses')))));
+      bodyEl.replaceChildren(...parts);
+      return;
+    }
+    if (!st.loaded) {
+      bodyEl.replaceChildren(h('p', { class: 'loading' }, t('thread.loading')));
+      return;
+    }
+    const th = st.thread;
+    const course = ctx.courseNow(th.course);
+    const all = [...st.posts.values()].sort((a, b) => a.id - b.id);
+    const opening = all.find((p) => p.first) || st.posts.get(th.first_post);
+    if (opening) parts.push(postEl(opening));
+
+    if (th.locked) {
+      parts.push(h('p', { class: 'notice locked-notice' }, t(isStaff() ? 'thread.locked_staff' : 'thread.locked_notice')));
+    } else if (course && course.access && course.access !== 'write') {
+      parts.push(h('p', { class: 'notice' }, t(`course.access.${course.access}`)));
+    }
+
+    const section = h('section', { class: 'responses', aria: { labelledby: 'responses-heading' } });
+    section.append(h('h2', { id: 'responses-heading' }, responsesTitle()));
+    const list = h('ol', { class: 'response-list', id: 'responses' });
+    for (const p of all) if (!p.first && p.parent === null) list.append(responseItem(p));
+    section.append(list);
+    if (!list.children.length) section.append(h('p', { class: 'empty', id: 'no-responses' }, t('thread.no_responses')));
+    parts.push(section);
+
+    if (canPost()) {
+      const box = h('section', { class: 'card compose-card', aria: { labelledby: 'respond-heading' } },
+        h('h2', { id: 'respond-heading' }, t(th.kind === 'question' ? 'thread.answer_heading' : 'thread.respond_heading')),
+        composer('response').el);
+      parts.push(box);
+    }
+    bodyEl.replaceChildren(...parts);
+  }
+
+  function responsesTitle() {
+    let n = 0;
+    for (const p of st.posts.values()) if (!p.first && p.parent === null && p.state !== 'deleted') n++;
+    return tn('thread.responses', n);
+  }
+
+  function updateCounts() {
+    const heading = root && root.querySelector('#responses-heading');
+    if (heading) heading.textContent = responsesTitle();
+    renderHeadBadges();
+  }
+
+  function renderHeadBadges() {
+    if (!headEl || !st.thread || st.thread.kind !== 'question') return;
+    const b = headEl.querySelector('.badge.answered, .badge.unanswered');
+    if (!b) return;
+    const a = answered();
+    b.className = `badge ${a ? 'answered' : 'unanswered'}`;
+    b.textContent = t(a ? 'thread.answered' : 'thread.unanswered');
+  }
+
+  function composer(which, parent = null) {
+    const name = which === 'reply' ? `reply:${parent.id}` : which;
+    if (composers.has(name)) return composers.get(name);
+    const where = which === 'reply' ? `thread.${threadId}.${parent.id}` : `thread.${threadId}.0`;
+    const c = createCompose({
+      mode: which, id: which === 'reply' ? `compose-reply-${parent.id}` : `compose-${threadId}`,
+      draftKey: draftKey(ctx.user.id, where),
+      labelKey: which === 'reply' ? 'compose.reply_label' : (st.thread.kind === 'question' ? 'compose.answer_label' : 'compose.response_label'),
+      submitKey: which === 'reply' ? 'compose.submit_reply' : 'compose.submit',
+      submit: (v, key) => ctx.transport.write('post.create', {
+        thread: threadId, body: v.body, anonymous: !!v.anonymous, key,
+        ...(parent ? { parent: parent.id } : {}),
+      }, { timeoutMs: ctx.writeTimeoutMs }),
+      done: (reply) => {
+        if (!reply || !reply.post) return;
+        ctx.mine.toggle(reply.post.id, true);
+        ctx.follows.toggle(threadId, true);
+        const known = st.posts.has(reply.post.id);
+        const post = merge(reply.post);
+        if (known) patchPost(post); else insertPost(post, false);
+        updateCounts();
+        if (which === 'reply') {
+          st.replyOpen.delete(parent.id);
+          composers.delete(name);
+          patchPost(st.posts.get(parent.id));
+          document.getElementById(`post-${post.id}`)?.focus();
+        }
+        const fb = document.getElementById('follow');
+        if (fb) { fb.setAttribute('aria-pressed', 'true'); fb.querySelector('.follow-state').textContent = t('thread.following'); }
+      },
+      cancel: which === 'reply' ? () => {
+        st.replyOpen.delete(parent.id);
+        composers.delete(name);
+        patchPost(st.posts.get(parent.id));
+        document.getElementById(`reply-to-${parent.id}`)?.focus();
+      } : null,
+    });
+    composers.set(name, c);
+    return c;
+  }
+
+  function responseItem(p) {
+    const li = h('li', { class: 'response-item', data: { post: p.id } }, postEl(p));
+    return li;
+  }
+
+  function authorLabel(p) {
+    return ctx.authorName(p.author, mineOf(p));
+  }
+
+  // One post, as an <article>; responses carry their replies and reply form inside.
+  function postEl(p) {
+    const kind = p.first ? 'opening' : p.parent === null ? 'response' : 'reply';
+    const mine = mineOf(p);
+    const name = authorLabel(p);
+    const art = h('article', { class: `post ${kind}${mine ? ' mine' : ''}${p.state !== 'visible' ? ` ${p.state}` : ''}`,
+                               id: `post-${p.id}`, tabindex: '-1', data: { post: p.id },
+                               aria: { label: t(`post.label.${kind}`, { name }) } });
+    const head = h('header', { class: 'post-head' },
+      h('span', { class: `author${p.author ? '' : ' anonymous'}` }, name),
+      mine ? h('span', { class: 'you' }, t(p.anonymous ? 'post.you_anonymous' : 'post.you')) : null,
+      h('span', { class: 'sep', aria: { hidden: 'true' } }, ' · '),
+      timeEl(p.created_at),
+      p.edited_at && p.state === 'visible' ? h('span', { class: 'edited', title: fullDate(p.edited_at) }, t('post.edited')) : null,
+      p.endorsed ? h('span', { class: 'badge endorsed' }, t('post.endorsed')) : null);
+    art.append(head);
+
+    if (p.state === 'deleted') {
+      art.append(h('p', { class: 'placeholder' }, t('post.deleted')));
+    } else if (p.state === 'hidden' && p.body === null) {
+      art.append(h('p', { class: 'placeholder' }, t('post.hidden')));
+    } else if (st.editing.has(p.id)) {
+      const c = editComposer(p);
+      art.append(c.el);
+    } else {
+      if (p.state === 'hidden') art.append(h('p', { class: 'placeholder' }, t('post.hidden_staff')));
+      art.append(h('div', { class: 'post-body' }, renderMarkdown(p.body)));
+    }
+
+    if (p.state !== 'deleted' && !(p.state === 'hidden' && p.body === null) && !st.editing.has(p.id)) art.append(actions(p, mine, name));
+
+    if (kind === 'response') {
+      const replies = [...st.posts.values()].filter((r) => r.parent === p.id).sort((a, b) => a.id - b.id);
+      const ol = h('ol', { class: 'reply-list', aria: { label: t('post.replies_to', { name }) } });
+      for (const r of replies) ol.append(h('li', { class: 'reply-item', data: { post: r.id } }, postEl(r)));
+      ol.hidden = replies.length === 0;
+      art.append(ol);
+      if (st.replyOpen.has(p.id) && canPost() && p.state !== 'deleted') {
+        art.append(h('div', { class: 'reply-box' }, composer('reply', p).el));
+      }
+    }
+    return art;
+  }
+
+  function voteLabel(p, name) {
+    return t('post.vote_label', { name, votes: tn('count.votes', p.votes) });
+  }
+
+  function actions(p, mine, name) {
+    const bar = h('div', { class: 'post-actions' });
+    if (mine || !canWrite() || p.state !== 'visible') {
+      bar.append(h('span', { class: 'votes-static', data: { role: 'votes' } }, tn('count.votes', p.votes)));
+    } else {
+      const voted = ctx.votes.has(p.id);
+      const b = h('button', { type: 'button', class: 'vote', data: { role: 'votes' },
+                              aria: { pressed: String(voted), label: voteLabel(p, name) },
+                              on: { click: () => vote(st.posts.get(p.id) || p, b) } },
+        h('span', { class: 'arrow', aria: { hidden: 'true' } }, '▲'),
+        h('span', { class: 'count' }, formatNumber(p.votes)));
+      bar.append(b);
+    }
+    const kind = p.first ? 'opening' : p.parent === null ? 'response' : 'reply';
+    if (kind === 'response' && canPost() && p.state === 'visible') {
+      bar.append(h('button', { type: 'button', class: 'link-button', id: `reply-to-${p.id}`,
+                               aria: { expanded: String(st.replyOpen.has(p.id)), label: t('post.reply_to', { name }) },
+                               on: { click: () => {
+                                 if (st.replyOpen.has(p.id)) { document.getElementById(`compose-reply-${p.id}-body`)?.focus(); return; }
+                                 st.replyOpen.add(p.id);
+                                 patchPost(st.posts.get(p.id));
+                                 document.getElementById(`compose-reply-${p.id}-body`)?.focus();
+                               } } }, t('post.reply')));
+    }
+    if (mine && p.state === 'visible' && canWrite() && (!st.thread.locked || isStaff())) {
+      bar.append(h('button', { type: 'button', class: 'link-button', id: `edit-${p.id}`,
+                               on: { click: () => {
+                                 st.editing.add(p.id);
+                                 patchPost(st.posts.get(p.id));
+                                 document.getElementById(`edit-post-${p.id}-body`)?.focus();
+                               } } }, t('post.edit')));
+      if (st.confirming.has(p.id)) {
+        const box = h('div', { class: 'confirm', role: 'group', aria: { labelledby: `confirm-${p.id}` } });
+        box.append(h('p', { id: `confirm-${p.id}` }, t(p.first ? 'post.confirm_delete_thread' : 'post.confirm_delete')),
+          h('button', { type: 'button', class: 'button danger small', id: `confirm-delete-${p.id}`, on: { click: () => remove(p, box) } }, t('post.delete_yes')),
+          h('button', { type: 'button', class: 'button small', id: `cancel-delete-${p.id}`, on: { click: () => {
+            st.confirming.delete(p.id);
+            patchPost(st.posts.get(p.id));
+            document.getElementById(`delete-${p.id}`)?.focus();
+          } } }, t('compose.cancel')));
+        bar.append(h('button', { type: 'button', class: 'link-button', id: `delete-${p.id}`, aria: { expanded: 'true' },
+                                 on: { click: () => document.getElementById(`cancel-delete-${p.id}`)?.focus() } }, t('post.delete')));
+        bar.append(box);
+      } else {
+        bar.append(h('button', { type: 'button', class: 'link-button', id: `delete-${p.id}`, aria: { expanded: 'false' },
+                                 on: { click: () => {
+                                   st.confirming.add(p.id);
+                                   patchPost(st.posts.get(p.id));
+                                   document.getElementById(`cancel-delete-${p.id}`)?.focus();
+                                 } } }, t('post.delete')));
+      }
+    }
+    return bar;
+  }
+
+  function editComposer(p) {
+    const name = `edit:${p.id}`;
+    if (composers.has(name)) return composers.get(name);
+    const close = () => {
+      st.editing.delete(p.id);
+      composers.delete(name);
+      patchPost(st.posts.get(p.id));
+    };
+    const c = createCompose({
+      mode: 'edit', id: `edit-post-${p.id}`, initial: { body: p.body || '' }, labelKey: 'compose.edit_label',
+      submit: (v, key) => ctx.transport.write('post.edit', { post: p.id, body: v.body, key }, { timeoutMs: ctx.writeTimeoutMs }),
+      done: (reply) => {
+        if (reply && reply.post) merge(reply.post);
+        close();
+        document.getElementById(`post-${p.id}`)?.focus();
+        ctx.say(t('post.saved'));
+      },
+      cancel: () => { close(); document.getElementById(`edit-${p.id}`)?.focus(); },
+    });
+    composers.set(name, c);
+    return c;
+  }
+
+  // Re-renders one post (with its replies) where it stands, keeping focus inside it when
+  // the focused control still exists.
+  function patchPost(p) {
+    if (!p) return;
+    const old = root && root.querySelector(`#post-${p.id}`);
+    if (!old) { insertPost(p, false); return; }
+    const active = document.activeElement;
+    const focusId = old.contains(active) && active.id ? active.id : null;
+    const hadFocus = old.contains(active);
+    const fresh = postEl(p);
+    old.replaceWith(fresh);
+    if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus();
+    else if (hadFocus) fresh.focus();
+  }
+
+  function insertPost(p, arrived) {
+    if (!bodyEl || !st.loaded) return;
+    if (p.first) { render(); return; }
+    const node = postEl(p);
+    if (arrived) node.classList.add('arrived');
+    if (p.parent === null) {
+      const list = root.querySelector('#responses');
+      if (!list) return;
+      root.querySelector('#no-responses')?.remove();
+      const li = h('li', { class: 'response-item', data: { post: p.id } }, node);
+      placeById(list, li, p.id);
+    } else {
+      const parent = root.querySelector(`#post-${p.parent}`);
+      if (!parent) return;
+      const ol = parent.querySelector(':scope > .reply-list');
+      ol.hidden = false;
+      placeById(ol, h('li', { class: 'reply-item', data: { post: p.id } }, node), p.id);
+    }
+  }
+
+  function placeById(list, li, id) {
+    for (const child of list.children) {
+      if (Number(child.dataset.post) > id) { list.insertBefore(li, child); return; }
+    }
+    list.append(li);
+  }
+
+  function updateVotes(p) {
+    const art = root && root.querySelector(`#post-${p.id}`);
+    const node = art && art.querySelector(':scope > .post-actions [data-role="votes"]');
+    if (!node) return;
+    if (node.tagName === 'BUTTON') {
+      node.querySelector('.count').textContent = formatNumber(p.votes);
+      node.setAttribute('aria-label', voteLabel(p, authorLabel(p)));
+      node.setAttribute('aria-pressed', String(ctx.votes.has(p.id)));
+    } else {
+      node.textContent = tn('count.votes', p.votes);
+    }
+  }
+
+  return {
+    room,
+    get rooms() { return [room]; },
+    get courseId() { return courseId(); },
+    mount(container) {
+      root = container;
+      st.alive = true;
+      render();
+      subscribe();
+    },
+    render() { render(); },
+    destroy() {
+      st.alive = false;
+      ctx.transport.unsubscribeRoom(room);
+      ctx.transport.request('unsubscribe', { room }).catch(() => {});
+    },
+    onEvent(m) { if (m.room === room) apply(m); },
+    onState(m) { if (m.room === room) apply(m); },
+    onResume(r) {
+      if (r.room !== room) return;
+      if (!r.ok) { st.error = r.error; render(); return; }
+      if (r.data && r.data.mode === 'snapshot') snapshot(r.data);
+    },
+    onGap(g) {
+      // The server fills gaps itself; if one shows anyway, read the thread afresh.
+      if (g.room === room) subscribe();
+    },
+    onOpen() {},
+  };
+}
