@@ -258,7 +258,7 @@ static void sub_activate(struct sub *s)
 		/* Snapshot: the current rows and the seq they reflect. */
 		int64_t snap_seq = 0;
 
-		reply = store_room_snapshot(R.st, s->req_id, r->name, s->staff_view, &snap_seq);
+		reply = store_room_snapshot(R.st, s->req_id, r->name, s->staff_view, s->c->uid, &snap_seq);
 		s->seq = snap_seq > r->seq ? snap_seq : r->seq;
 		conn_send(s->c, reply);
 		msg_unref(reply);
@@ -275,7 +275,7 @@ static void sub_activate(struct sub *s)
 	mode = s->since == db_seq ? "live" : "replay";
 	s->seq = s->since;
 	reply = render_subscribe_ok(s->req_id, r->name, db_seq, mode, db_seq - s->since, NULL, NULL, NULL,
-				    s->staff_view);
+				    s->staff_view, 0, 0);
 	conn_send(s->c, reply);
 	msg_unref(reply);
 	/* State values changed while away: the current ones. */

@@ -309,20 +309,27 @@ static int list_add(struct render_list *l, cJSON *item)
 	return 0;
 }
 
-int render_list_add_thread(struct render_list *l, const struct forum_thread *t, int staff_view, int following)
+int render_list_add_thread(struct render_list *l, const struct forum_thread *t, int staff_view, int following,
+			   int mine)
 {
-	cJSON *o = thread_json(t, staff_view);
+	cJSON *o = thread_json(t, staff_view || mine);
 
-	if (o && !cJSON_AddBoolToObject(o, "following", following)) {
+	if (o && (!cJSON_AddBoolToObject(o, "following", following) || !cJSON_AddBoolToObject(o, "mine", mine))) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
 	return list_add(l, o);
 }
 
-int render_list_add_post(struct render_list *l, const struct forum_post *p, int staff_view)
+int render_list_add_post(struct render_list *l, const struct forum_post *p, int staff_view, int mine, int voted)
 {
-	return list_add(l, post_json(p, staff_view));
+	cJSON *o = post_json(p, staff_view || mine);
+
+	if (o && (!cJSON_AddBoolToObject(o, "mine", mine) || !cJSON_AddBoolToObject(o, "voted", voted))) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	return list_add(l, o);
 }
 
 int render_list_add_course(struct render_list *l, const struct forum_course *c, const char *role,
@@ -387,7 +394,7 @@ struct msg *render_course_list(const char *id, struct render_list *l)
 struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, const char *mode,
 				int64_t replay, const struct forum_thread *t,
 				const struct forum_course *c, struct render_list *posts,
-				int staff_view)
+				int staff_view, int following, int mine)
 {
 	cJSON *data, *root = ok_head(id, &data), *item;
 
@@ -396,9 +403,11 @@ struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, c
 	    !cJSON_AddNumberToObject(data, "replay", (double)replay))
 		goto fail;
 	if (t) {
-		if (!(item = thread_json(t, staff_view)))
+		if (!(item = thread_json(t, staff_view || mine)))
 			goto fail;
 		cJSON_AddItemToObject(data, "thread", item);
+		if (!cJSON_AddBoolToObject(item, "following", following) || !cJSON_AddBoolToObject(item, "mine", mine))
+			goto fail;
 	}
 	if (c) {
 		if (!(item = course_json(c)))

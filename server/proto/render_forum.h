@@ -37,8 +37,12 @@ char *render_result_follow(int64_t thread, int following);
  * list owns its memory until render_list_reply() (or render_list_free()). */
 struct render_list;
 struct render_list *render_list_new(void);
-int render_list_add_thread(struct render_list *l, const struct forum_thread *t, int staff_view, int following);
-int render_list_add_post(struct render_list *l, const struct forum_post *p, int staff_view);
+/* Items of lists answered to one person: `mine` (their own post or thread:
+ * they see themself as its author, even when anonymous to peers), and
+ * whether they follow the thread or voted for the post. */
+int render_list_add_thread(struct render_list *l, const struct forum_thread *t, int staff_view, int following,
+			   int mine);
+int render_list_add_post(struct render_list *l, const struct forum_post *p, int staff_view, int mine, int voted);
 void render_list_free(struct render_list *l);
 int render_list_add_course(struct render_list *l, const struct forum_course *c, const char *role,
 			   const char *access);
@@ -51,13 +55,14 @@ struct msg *render_course_list(const char *id, struct render_list *l);
 
 /*
  * The subscribe reply: {"re":id,"ok":true,"data":{"room","seq","mode","replay",
- * "thread"?, "posts"?, "course"?}}. mode is "live" (nothing missed), "replay"
+ * "thread"?, "posts"?, "course"?}}; the thread carries `following` and `mine` for
+ * the subscriber. mode is "live" (nothing missed), "replay"
  * (replay events follow, up to seq) or "snapshot" (the data holds the current
  * state). t, c and posts may be NULL; posts is consumed.
  */
 struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, const char *mode,
 				int64_t replay, const struct forum_thread *t,
 				const struct forum_course *c, struct render_list *posts,
-				int staff_view);
+				int staff_view, int following, int mine);
 
 #endif

@@ -277,7 +277,7 @@ struct msg *store_thread_list(struct store *st, const struct identity *who, int6
 			break;
 		}
 		thread_row(s, &t);
-		if (render_list_add_thread(l, &t, staff, sqlite3_column_int(s, 22)))
+		if (render_list_add_thread(l, &t, staff, sqlite3_column_int(s, 22), t.author.uid == uid))
 			break;
 		cursor_make(next, sizeof(next), sort, &t);  /* keys of the last row sent */
 		n++;
@@ -368,12 +368,16 @@ static int64_t room_seq_now(struct store *st, const char *room)
 }
 
 static struct msg *snapshot_thread(struct store *st, const char *req_id, const char *room,
-				   int64_t thread, int staff_view, int64_t seq)
+				   int64_t thread, int staff_view, int64_t uid, int64_t seq)
 {
-	static const char q_thread[] = "SELECT " THREAD_COLUMNS THREAD_JOINS " WHERE t.id = ?1";
+	static const char q_thread[] =
+		"SELECT " THREAD_COLUMNS ", f.user_id IS NOT NULL" THREAD_JOINS
+		" LEFT JOIN follows f ON f.thread_id = t.id AND f.user_id = ?2 WHERE t.id = ?1";
 	static const char q_posts[] =
-		"SELECT " POST_COLUMNS " FROM posts p JOIN users u ON u.id = p.author_id"
-		" JOIN threads t ON t.id = p.thread_id WHERE p.thread_id = ?1 ORDER BY p.id LIMIT ?2";
+		"SELECT " POST_COLUMNS ", v.user_id IS NOT NULL FROM posts p JOIN users u ON u.id = p.author_id"
+		" JOIN threads t ON t.id = p.thread_id"
+		" LEFT JOIN post_votes v ON v.post_id = p.id AND v.user_id = ?3"
+		" WHERE p.thread_id = ?1 ORDER BY p.id LIMIT ?2";
 	sqlite3_stmt *ts = store_stmt(&st->rcache, st->rdb, q_thread), *ps;
 	struct render_list *l = NULL;
 	struct forum_thread t;
@@ -382,6 +386,7 @@ static struct msg *snapshot_thread(struct store *st, const char *req_id, const c
 	if (!ts)
 		return NULL;
 	sqlite3_bind_int64(ts, 1, thread);
+	sqlite3_bind_int64(ts, 2, uid);
 	if (sqlite3_step(ts) != SQLITE_ROW)
 		goto out;
 	thread_row(ts, &t);
@@ -389,15 +394,17 @@ static struct msg *snapshot_thread(struct store *st, const char *req_id, const c
 		goto out;
 	sqlite3_bind_int64(ps, 1, thread);
 	sqlite3_bind_int64(ps, 2, PROTO_SNAPSHOT_POSTS_MAX);
+	sqlite3_bind_int64(ps, 3, uid);
 	while (sqlite3_step(ps) == SQLITE_ROW) {
 		struct forum_post p;
 
 		post_row(ps, &p);
-		if (render_list_add_post(l, &p, staff_view))
+		if (render_list_add_post(l, &p, staff_view, p.author.uid == uid, sqlite3_column_int(ps, 16)))
 			break;
 	}
 	sqlite3_reset(ps);
-	m = render_subscribe_ok(req_id, room, seq, "snapshot", 0, &t, NULL, l, staff_view);
+	m = render_subscribe_ok(req_id, room, seq, "snapshot", 0, &t, NULL, l, staff_view,
+				sqlite3_column_int(ts, 22), t.author.uid == uid);
 	l = NULL;
 out:
 	render_list_free(l);
@@ -406,7 +413,7 @@ out:
 }
 
 struct msg *store_room_snapshot(struct store *st, const char *req_id, const char *room,
-				int staff_view, int64_t *seq)
+				int staff_view, int64_t uid, int64_t *seq)
 {
 	char kind[16];
 	int64_t id;
@@ -416,17 +423,17 @@ struct msg *store_room_snapshot(struct store *st, const char *req_id, const char
 		return NULL;
 	*seq = room_seq_now(st, room);
 	if (strcmp(kind, "thread") == 0) {
-		m = snapshot_thread(st, req_id, room, id, staff_view, *seq);
+		m = snapshot_thread(st, req_id, room, id, staff_view, uid, *seq);
 	} else if (strcmp(kind, "course") == 0) {
 		struct forum_course c;
 		sqlite3_stmt *s;
 
 		if (!course_row(st, id, &c, &s)) {
-			m = render_subscribe_ok(req_id, room, *seq, "snapshot", 0, NULL, &c, NULL, staff_view);
+			m = render_subscribe_ok(req_id, room, *seq, "snapshot", 0, NULL, &c, NULL, staff_view, 0, 0);
 			sqlite3_reset(s);
 		}
 	} else {
-		m = render_subscribe_ok(req_id, room, *seq, "snapshot", 0, NULL, NULL, NULL, staff_view);
+		m = render_subscribe_ok(req_id, room, *seq, "snapshot", 0, NULL, NULL, NULL, staff_view, 0, 0);
 	}
 	store_exec(st->rdb, "COMMIT");
 	return m;

@@ -183,9 +183,10 @@ enum proto_err store_room_access(struct store *st, const struct identity *who, i
 				 const char *room, int64_t now_s, int *staff_view);
 
 /* The subscribe reply in snapshot mode: the room's current state and its seq
- * (*seq), read in one transaction. NULL on error. */
+ * (*seq), read in one transaction, with what is personal to user uid (their
+ * own posts, their votes, whether they follow). NULL on error. */
 struct msg *store_room_snapshot(struct store *st, const char *req_id, const char *room,
-				int staff_view, int64_t *seq);
+				int staff_view, int64_t uid, int64_t *seq);
 
 /* Current vote counts of a thread room's posts, as state messages (for a
  * client that resumed rather than took a snapshot). Returns the count or -1. */

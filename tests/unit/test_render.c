@@ -221,14 +221,39 @@ static void test_subscribe_snapshot_carries_posts(void **state)
 	cJSON *j, *d;
 
 	(void)state;
-	assert_int_equal(render_list_add_post(l, &p, 0), 0);
+	assert_int_equal(render_list_add_post(l, &p, 0, 0, 1), 0);
 	p.id = 8;
-	assert_int_equal(render_list_add_post(l, &p, 0), 0);
-	j = parse(render_subscribe_ok("9", "thread:3", 17, "snapshot", 0, NULL, NULL, l, 0));
+	assert_int_equal(render_list_add_post(l, &p, 0, 0, 0), 0);
+	j = parse(render_subscribe_ok("9", "thread:3", 17, "snapshot", 0, NULL, NULL, l, 0, 0, 0));
 	d = cJSON_GetObjectItem(j, "data");
 	assert_string_equal(cJSON_GetObjectItem(d, "mode")->valuestring, "snapshot");
 	assert_int_equal(cJSON_GetObjectItem(d, "seq")->valuedouble, 17);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(d, "posts")), 2);
+	cJSON_Delete(j);
+}
+
+static void test_author_sees_own_anonymous_post(void **state)
+{
+	struct forum_post p = sample_post();
+	struct render_list *l = render_list_new();
+	const cJSON *posts, *mine, *other;
+	cJSON *j;
+
+	(void)state;
+	p.anonymous = 1;
+	assert_int_equal(render_list_add_post(l, &p, 0, 1, 0), 0);     /* the author's own */
+	p.id = 8;
+	assert_int_equal(render_list_add_post(l, &p, 0, 0, 1), 0);     /* someone else's */
+	j = parse(render_subscribe_ok("9", "thread:3", 17, "snapshot", 0, NULL, NULL, l, 0, 0, 0));
+	posts = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "posts");
+	mine = cJSON_GetArrayItem(posts, 0);
+	other = cJSON_GetArrayItem(posts, 1);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(mine, "mine")));
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(mine, "author"), "name")->valuestring,
+			    "Ana María");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(other, "author")));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(other, "voted")));
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(other, "mine")));
 	cJSON_Delete(j);
 }
 
@@ -247,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_ok_raw_escapes_id),
 		cmocka_unit_test(test_error_without_id_is_null),
 		cmocka_unit_test(test_subscribe_snapshot_carries_posts),
+		cmocka_unit_test(test_author_sees_own_anonymous_post),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
