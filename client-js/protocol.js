@@ -29,7 +29,11 @@ export const LIMITS = Object.freeze({
   "replay_max": 1000,
   "replay_chunk": 200,
   "max_subscriptions": 64,
-  "state_interval_ms": 250
+  "state_interval_ms": 250,
+  "max_reason_chars": 500,
+  "max_mute_minutes": 525600,
+  "audit_page_max": 100,
+  "max_sockets_per_user": 20
 });
 export const ERRORS = Object.freeze({
   "bad_json": {
@@ -109,6 +113,9 @@ export const ERRORS = Object.freeze({
   },
   "bad_cursor": {
     "badInput": true
+  },
+  "too_many_sockets": {
+    "badInput": false
   }
 });
 export const CLOSE = Object.freeze({
@@ -120,52 +127,119 @@ export const CLOSE = Object.freeze({
   "bad_input_flood": 4002,
   "slow_consumer": 4003,
   "token_expired": 4004,
-  "flood": 4005
+  "flood": 4005,
+  "too_many_sockets": 4006
 });
 export const ROLES = Object.freeze(["participant","facilitator","instructor"]);
-export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted"]);
+export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted","post.hidden","post.restored","post.endorsed","thread.updated","flag.created","flag.resolved","audit.created","notice"]);
 export const STATES = Object.freeze(["post.votes","thread.stats"]);
 export const OPS = Object.freeze({
   "hello": {
-    "auth": "none"
+    "auth": "none",
+    "roles": "any"
   },
   "auth.refresh": {
-    "auth": "user"
+    "auth": "user",
+    "roles": "any"
   },
   "ping": {
-    "auth": "user"
+    "auth": "user",
+    "roles": "any"
   },
   "subscribe": {
-    "auth": "user"
+    "auth": "user",
+    "roles": "any"
   },
   "unsubscribe": {
-    "auth": "user"
+    "auth": "user",
+    "roles": "any"
   },
   "course.list": {
-    "auth": "user"
+    "auth": "user",
+    "roles": "any"
   },
   "thread.list": {
-    "auth": "user"
+    "auth": "user",
+    "roles": "any"
   },
   "thread.create": {
-    "auth": "user"
+    "auth": "user",
+    "roles": "any"
   },
   "post.create": {
-    "auth": "user"
+    "auth": "user",
+    "roles": "any"
   },
   "post.edit": {
-    "auth": "user"
+    "auth": "user",
+    "roles": "any"
   },
   "post.delete": {
-    "auth": "user"
+    "auth": "user",
+    "roles": "any"
   },
   "post.vote": {
-    "auth": "user"
+    "auth": "user",
+    "roles": "any"
   },
   "thread.follow": {
-    "auth": "user"
+    "auth": "user",
+    "roles": "any"
   },
   "stats": {
-    "auth": "user"
+    "auth": "user",
+    "roles": "admin"
+  },
+  "post.flag": {
+    "auth": "user",
+    "roles": "any"
+  },
+  "flag.list": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "flag.dismiss": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "post.hide": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "post.restore": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "post.remove": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "post.endorse": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "thread.lock": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "thread.pin": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "user.mute": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "user.unmute": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "audit.list": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "post.history": {
+    "auth": "user",
+    "roles": "staff"
   }
 });

@@ -39,6 +39,7 @@ struct opts {
 	int sync_normal;
 	const char *redis;
 	long long workers, history_days;
+	struct mod_limits limits;
 	/* course */
 	long long course_id, starts, ends;
 	const char *title, *lang;
@@ -77,6 +78,10 @@ static void usage(FILE *f)
 		"                        unix:/path [FORUMD_REDIS] (default: in-process bus)\n"
 		"  --history-days D      room history kept for resuming clients [FORUMD_HISTORY_DAYS]\n"
 		"                        (30); older events are pruned, such clients get a snapshot\n"
+		"  --limits SPEC         abuse limits for participants, e.g.\n"
+		"                        post_interval_s=5,threads_per_day=20,flags_per_day=20,\n"
+		"                        votes_per_day=500,edits_per_day=200 (these are the defaults;\n"
+		"                        0 turns one off) [FORUMD_LIMITS]\n"
 		"  --workers N           processes sharing the port, database and bus [FORUMD_WORKERS] (1)\n"
 		"  --sync full|normal    SQLite synchronous level [FORUMD_SYNC] (full: an acknowledged\n"
 		"                        write survives power loss; normal: it survives a crash of\n"
@@ -167,7 +172,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_PORT = 1, OPT_BIND, OPT_DB, OPT_SECRET, OPT_STATIC, OPT_DEV, OPT_USER, OPT_NAME, OPT_ROLE, OPT_ADMIN,
 	       OPT_TTL, OPT_NBF, OPT_HELP, OPT_SYNC, OPT_ID, OPT_TITLE, OPT_LANG, OPT_STARTS, OPT_ENDS,
-	       OPT_REDIS, OPT_WORKERS, OPT_HISTORY };
+	       OPT_REDIS, OPT_WORKERS, OPT_HISTORY, OPT_LIMITS };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "bind", required_argument, NULL, OPT_BIND },
@@ -191,6 +196,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "redis", required_argument, NULL, OPT_REDIS },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "history-days", required_argument, NULL, OPT_HISTORY },
+		{ "limits", required_argument, NULL, OPT_LIMITS },
 		{ NULL, 0, NULL, 0 }
 	};
 	long long v;
@@ -203,6 +209,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->dev = strcmp(env_or("FORUMD_DEV", "0"), "1") == 0;
 	o->sync_normal = strcmp(env_or("FORUMD_SYNC", "full"), "normal") == 0;
 	o->redis = env_or("FORUMD_REDIS", NULL);
+	{
+		const struct mod_limits dflt = MOD_LIMITS_DEFAULT;
+
+		o->limits = dflt;
+		if (mod_limits_parse(&o->limits, env_or("FORUMD_LIMITS", ""))) {
+			fprintf(stderr, "forumd: FORUMD_LIMITS: see --help\n");
+			return -1;
+		}
+	}
 	if (parse_int(env_or("FORUMD_HISTORY_DAYS", "30"), 1, 3650, &o->history_days)) {
 		fprintf(stderr, "forumd: FORUMD_HISTORY_DAYS must be 1..3650\n");
 		return -1;
@@ -274,6 +289,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_TITLE: o->title = optarg; break;
 		case OPT_REDIS: o->redis = optarg; break;
+		case OPT_LIMITS:
+			if (mod_limits_parse(&o->limits, optarg)) {
+				fprintf(stderr, "forumd: --limits takes name=value,... (see --help)\n");
+				return -1;
+			}
+			break;
 		case OPT_HISTORY:
 			if (parse_int(optarg, 1, 3650, &o->history_days)) {
 				fprintf(stderr, "forumd: --history-days takes 1..3650\n");
@@ -437,6 +458,7 @@ static int cmd_serve(const struct opts *o)
 	so.seed_demo = o->dev;
 	so.redis = o->redis;
 	so.history_days = (int)o->history_days;
+	so.limits = o->limits;
 	so.ready_fd = -1;
 	if (o->workers > 1) {
 		if (!o->redis)

@@ -413,8 +413,12 @@ static void beacon_tick(uv_timer_t *t)
 
 		for (; r; r = next) {
 			next = r->hnext;
-			if (r->published_seq && now - r->published_mono < BEACON_FOR_MS)
+			if (r->published_seq && now - r->published_mono < BEACON_FOR_MS) {
 				R.bus->publish_beacon(R.bus, r->name, r->published_seq);
+				/* A bus skips a process's own beacons: check here. */
+				if (r->live && r->published_seq > r->seq)
+					room_fill(r, r->published_seq);
+			}
 			room_maybe_free(r, now);
 		}
 	}

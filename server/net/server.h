@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "core/moderation.h"
+
 struct server_opts {
 	const char *bind;                 /* address to listen on; NULL = all */
 	int port;                         /* 0 = any free port (printed at start) */
@@ -19,6 +21,7 @@ struct server_opts {
 	int seed_demo;                    /* --dev: make a demo course if there is none */
 	const char *redis;                /* bus address, NULL: in-process bus */
 	int history_days;                 /* events older than this are pruned */
+	struct mod_limits limits;         /* abuse limits for participants */
 	int reuse_port;                   /* share the port with sibling workers */
 	int ready_fd;                     /* >= 0: write one byte here once listening */
 	int quiet;                        /* do not print the listening line */

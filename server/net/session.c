@@ -3,6 +3,7 @@
  * answer requests, all behind the flow rules (rate, bad-input window).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bus.h"
@@ -52,6 +53,48 @@ static void reply_error(struct conn *c, const char *id, enum proto_err code, con
 }
 
 /* ------------------------------------------------------------------------- */
+/* Sockets per user                                                          */
+/* ------------------------------------------------------------------------- */
+
+#define USER_BUCKETS 4096
+
+struct user_count {
+	struct user_count *next;
+	int64_t uid;
+	unsigned n;
+};
+
+static struct user_count *user_buckets[USER_BUCKETS];
+
+/* Adds delta (+1, -1 or 0) to the sockets uid holds here; returns the count
+ * before the change. */
+static unsigned user_sockets(int64_t uid, int delta)
+{
+	struct user_count **pp = &user_buckets[(uint64_t)uid % USER_BUCKETS], *u;
+	unsigned before;
+
+	while (*pp && (*pp)->uid != uid)
+		pp = &(*pp)->next;
+	u = *pp;
+	before = u ? u->n : 0;
+	if (delta > 0 && !u) {
+		if (!(u = calloc(1, sizeof(*u))))
+			return before;
+		u->uid = uid;
+		*pp = u;
+	}
+	if (!u || !delta)
+		return before;
+	if (delta > 0) {
+		u->n++;
+	} else if (--u->n == 0) {
+		*pp = u->next;
+		free(u);
+	}
+	return before;
+}
+
+/* ------------------------------------------------------------------------- */
 /* Deadlines                                                                 */
 /* ------------------------------------------------------------------------- */
 
@@ -92,6 +135,8 @@ void session_deadline(struct conn *c)
 void session_closed(struct conn *c)
 {
 	rooms_conn_closed(c);
+	if (c->authed)
+		user_sockets(c->uid, -1);
 	identity_free(&c->who);
 }
 
@@ -218,6 +263,38 @@ static void op_thread_list(struct conn *c, const struct proto_request *req)
 		send_owned(c, render_error(req->id, &err, 0));
 }
 
+/* A staff read answered from the read connection. */
+static void op_staff_read(struct conn *c, const struct proto_request *req,
+			  struct msg *(*read)(struct store *, const struct identity *, const struct proto_request *,
+					      struct proto_error *))
+{
+	struct proto_error err = { 0 };
+	struct msg *m = read(S.store, &c->who, req, &err);
+
+	send_owned(c, m ? m : render_error(req->id, &err, 0));
+}
+
+/* The role table's first cut, before any course is known: staff ops need a
+ * staff role somewhere (each op then checks the course in hand), admin ops
+ * a global admin. */
+static int role_allows(const struct conn *c, enum proto_op op)
+{
+	switch (proto_ops[op].roles) {
+	case PROTO_ROLES_ANY:
+		return 1;
+	case PROTO_ROLES_ADMIN:
+		return c->who.admin;
+	case PROTO_ROLES_STAFF:
+		if (c->who.admin)
+			return 1;
+		for (size_t i = 0; i < c->who.ncourses; i++)
+			if (access_role_is_staff(c->who.courses[i].role))
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
 static void op_stats(struct conn *c, const struct proto_request *req)
 {
 	struct render_stats rs;
@@ -270,7 +347,26 @@ static void dispatch(struct conn *c, struct proto_request *req)
 	case PROTO_OP_POST_DELETE:
 	case PROTO_OP_POST_VOTE:
 	case PROTO_OP_THREAD_FOLLOW:
+	case PROTO_OP_POST_FLAG:
+	case PROTO_OP_FLAG_DISMISS:
+	case PROTO_OP_POST_HIDE:
+	case PROTO_OP_POST_RESTORE:
+	case PROTO_OP_POST_REMOVE:
+	case PROTO_OP_POST_ENDORSE:
+	case PROTO_OP_THREAD_LOCK:
+	case PROTO_OP_THREAD_PIN:
+	case PROTO_OP_USER_MUTE:
+	case PROTO_OP_USER_UNMUTE:
 		op_write(c, req);
+		break;
+	case PROTO_OP_FLAG_LIST:
+		op_staff_read(c, req, store_flag_list);
+		break;
+	case PROTO_OP_AUDIT_LIST:
+		op_staff_read(c, req, store_audit_list);
+		break;
+	case PROTO_OP_POST_HISTORY:
+		op_staff_read(c, req, store_post_history);
 		break;
 	case PROTO_OP_SUBSCRIBE:
 		op_subscribe(c, req->id, req->f[PF_SUBSCRIBE_ROOM].u.s.p, req->f[PF_SUBSCRIBE_SINCE].present,
@@ -297,7 +393,9 @@ static void dispatch(struct conn *c, struct proto_request *req)
 		store_failpoint(S.store, proto_ops[PROTO_OP_TEST_FAILPOINT].fields[PF_TEST_FAILPOINT_NAME]
 						 .values[req->f[PF_TEST_FAILPOINT_NAME].u.e],
 				(int)req->f[PF_TEST_FAILPOINT_COUNT].u.i);
-		send_owned(c, render_ok_int(req->id, "count", req->f[PF_TEST_FAILPOINT_COUNT].u.i));
+		send_owned(c, render_ok_named(req->id, proto_ops[PROTO_OP_TEST_FAILPOINT].fields[PF_TEST_FAILPOINT_NAME]
+							   .values[req->f[PF_TEST_FAILPOINT_NAME].u.e],
+					      req->f[PF_TEST_FAILPOINT_COUNT].u.i));
 		break;
 	case PROTO_OP_TEST_PRUNE:
 		submit_prune(c, req);
@@ -379,6 +477,10 @@ void session_message(struct conn *c, const char *buf, size_t len)
 			conn_close(c, PROTO_CLOSE_BAD_INPUT_FLOOD, 1);
 		goto out;
 	}
+	if (c->authed && !role_allows(c, req.op)) {
+		reply_error(c, req.id, PROTO_ERR_FORBIDDEN, NULL, 0, "your role does not allow this");
+		goto out;
+	}
 	dispatch(c, &req);
 out:
 	proto_request_free(&req);
@@ -398,11 +500,18 @@ static void hello_done(struct conn *c, struct store_job *job)
 		send_owned(c, render_error(job->req.id, &job->err, job->retry_after_ms));
 		return;
 	}
+	if (user_sockets(job->out_uid, 0) >= PROTO_MAX_SOCKETS_PER_USER) {
+		reply_error(c, job->req.id, PROTO_ERR_TOO_MANY_SOCKETS, NULL, 0,
+			    "too many connections for this user; close one");
+		conn_close(c, PROTO_CLOSE_TOO_MANY_SOCKETS, 1);
+		return;
+	}
 	identity_move(&c->who, &job->who);
 	c->uid = job->out_uid;
 	c->authed = 1;
+	user_sockets(c->uid, 1);
 	arm_expiry(c);
-	send_owned(c, render_hello_ok(job->req.id, &c->who, &S.info, clock_now_ms()));
+	send_owned(c, render_hello_ok(job->req.id, &c->who, c->uid, &S.info, clock_now_ms()));
 	/* Resume: each room as if the client had sent subscribe with since;
 	 * the replies carry re "resume:<room>". */
 	for (size_t i = 0; resume->present && i < resume->u.resume.n; i++) {

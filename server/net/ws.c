@@ -227,6 +227,12 @@ void conn_close(struct conn *c, uint16_t code, int flush)
 	c->closing = 1;
 	c->close_code = code;
 	c->drop_queue = !flush;
+	if (!flush) {
+		/* A socket that does not read may never become writable: free
+		 * what it held now, and give its close frame a deadline. */
+		queue_clear(c);
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, CLOSE_ACK_S + 3);
+	}
 	lws_callback_on_writable(c->wsi);
 }
 
@@ -728,7 +734,7 @@ int server_run(const struct server_opts *o)
 	uv_timer_init(&S.loop, &S.prune_timer);
 
 	S.store = store_open(o->db, o->sync_normal ? STORE_SYNC_NORMAL : STORE_SYNC_FULL, o->seed_demo,
-			     store_notify, &S.store_async, err, sizeof(err));
+			     &o->limits, store_notify, &S.store_async, err, sizeof(err));
 	if (!S.store) {
 		fprintf(stderr, "forumd: %s\n", err);
 		goto out;

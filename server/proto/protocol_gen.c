@@ -59,6 +59,68 @@ static const struct proto_field_spec fields_THREAD_FOLLOW[] = {
 	{ "follow", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL },
 	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
 };
+static const struct proto_field_spec fields_POST_FLAG[] = {
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "reason", PROTO_FT_TEXT, 1, 0LL, 500LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_FLAG_LIST[] = {
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+};
+static const struct proto_field_spec fields_FLAG_DISMISS[] = {
+	{ "flag", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_POST_HIDE[] = {
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "reason", PROTO_FT_TEXT, 1, 0LL, 500LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_POST_RESTORE[] = {
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_POST_REMOVE[] = {
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "reason", PROTO_FT_TEXT, 1, 0LL, 500LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_POST_ENDORSE[] = {
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "endorsed", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_THREAD_LOCK[] = {
+	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "locked", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_THREAD_PIN[] = {
+	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "pinned", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_USER_MUTE[] = {
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "user", PROTO_FT_STRING, 1, 0LL, 64LL, NULL },
+	{ "minutes", PROTO_FT_INT, 1, 1LL, 525600LL, NULL },
+	{ "reason", PROTO_FT_TEXT, 1, 0LL, 500LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_USER_UNMUTE[] = {
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "user", PROTO_FT_STRING, 1, 0LL, 64LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_AUDIT_LIST[] = {
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "action", PROTO_FT_STRING, 0, 0LL, 48LL, NULL },
+	{ "cursor", PROTO_FT_STRING, 0, 0LL, 64LL, NULL },
+	{ "limit", PROTO_FT_INT, 0, 1LL, 100LL, NULL },
+};
+static const struct proto_field_spec fields_POST_HISTORY[] = {
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+};
 static const struct proto_field_spec fields_TEST_CLOCK[] = {
 	{ "set", PROTO_FT_INT, 0, 0LL, 9007199254740991LL, NULL },
 	{ "advance", PROTO_FT_INT, 0, -315360000LL, 315360000LL, NULL },
@@ -72,25 +134,38 @@ static const struct proto_field_spec fields_TEST_FAILPOINT[] = {
 };
 
 const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
-	[PROTO_OP_NONE] = { NULL, PROTO_AUTH_NONE, 0, 0, NULL },
-	[PROTO_OP_HELLO] = { "hello", PROTO_AUTH_NONE, 0, 2, fields_HELLO },
-	[PROTO_OP_AUTH_REFRESH] = { "auth.refresh", PROTO_AUTH_USER, 0, 1, fields_AUTH_REFRESH },
-	[PROTO_OP_PING] = { "ping", PROTO_AUTH_USER, 0, 0, NULL },
-	[PROTO_OP_SUBSCRIBE] = { "subscribe", PROTO_AUTH_USER, 0, 2, fields_SUBSCRIBE },
-	[PROTO_OP_UNSUBSCRIBE] = { "unsubscribe", PROTO_AUTH_USER, 0, 1, fields_UNSUBSCRIBE },
-	[PROTO_OP_COURSE_LIST] = { "course.list", PROTO_AUTH_USER, 0, 0, NULL },
-	[PROTO_OP_THREAD_LIST] = { "thread.list", PROTO_AUTH_USER, 0, 4, fields_THREAD_LIST },
-	[PROTO_OP_THREAD_CREATE] = { "thread.create", PROTO_AUTH_USER, 0, 6, fields_THREAD_CREATE },
-	[PROTO_OP_POST_CREATE] = { "post.create", PROTO_AUTH_USER, 0, 5, fields_POST_CREATE },
-	[PROTO_OP_POST_EDIT] = { "post.edit", PROTO_AUTH_USER, 0, 3, fields_POST_EDIT },
-	[PROTO_OP_POST_DELETE] = { "post.delete", PROTO_AUTH_USER, 0, 2, fields_POST_DELETE },
-	[PROTO_OP_POST_VOTE] = { "post.vote", PROTO_AUTH_USER, 0, 3, fields_POST_VOTE },
-	[PROTO_OP_THREAD_FOLLOW] = { "thread.follow", PROTO_AUTH_USER, 0, 3, fields_THREAD_FOLLOW },
-	[PROTO_OP_STATS] = { "stats", PROTO_AUTH_USER, 0, 0, NULL },
-	[PROTO_OP_TEST_CLOCK] = { "test.clock", PROTO_AUTH_NONE, 1, 2, fields_TEST_CLOCK },
-	[PROTO_OP_TEST_BUS_DROP] = { "test.bus_drop", PROTO_AUTH_NONE, 1, 1, fields_TEST_BUS_DROP },
-	[PROTO_OP_TEST_FAILPOINT] = { "test.failpoint", PROTO_AUTH_NONE, 1, 2, fields_TEST_FAILPOINT },
-	[PROTO_OP_TEST_PRUNE] = { "test.prune", PROTO_AUTH_NONE, 1, 0, NULL },
+	[PROTO_OP_NONE] = { NULL, PROTO_AUTH_NONE, PROTO_ROLES_ANY, 0, 0, NULL },
+	[PROTO_OP_HELLO] = { "hello", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 0, 2, fields_HELLO },
+	[PROTO_OP_AUTH_REFRESH] = { "auth.refresh", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 1, fields_AUTH_REFRESH },
+	[PROTO_OP_PING] = { "ping", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 0, NULL },
+	[PROTO_OP_SUBSCRIBE] = { "subscribe", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 2, fields_SUBSCRIBE },
+	[PROTO_OP_UNSUBSCRIBE] = { "unsubscribe", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 1, fields_UNSUBSCRIBE },
+	[PROTO_OP_COURSE_LIST] = { "course.list", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 0, NULL },
+	[PROTO_OP_THREAD_LIST] = { "thread.list", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 4, fields_THREAD_LIST },
+	[PROTO_OP_THREAD_CREATE] = { "thread.create", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 6, fields_THREAD_CREATE },
+	[PROTO_OP_POST_CREATE] = { "post.create", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 5, fields_POST_CREATE },
+	[PROTO_OP_POST_EDIT] = { "post.edit", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_POST_EDIT },
+	[PROTO_OP_POST_DELETE] = { "post.delete", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 2, fields_POST_DELETE },
+	[PROTO_OP_POST_VOTE] = { "post.vote", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_POST_VOTE },
+	[PROTO_OP_THREAD_FOLLOW] = { "thread.follow", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_THREAD_FOLLOW },
+	[PROTO_OP_STATS] = { "stats", PROTO_AUTH_USER, PROTO_ROLES_ADMIN, 0, 0, NULL },
+	[PROTO_OP_POST_FLAG] = { "post.flag", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_POST_FLAG },
+	[PROTO_OP_FLAG_LIST] = { "flag.list", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 1, fields_FLAG_LIST },
+	[PROTO_OP_FLAG_DISMISS] = { "flag.dismiss", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 2, fields_FLAG_DISMISS },
+	[PROTO_OP_POST_HIDE] = { "post.hide", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_POST_HIDE },
+	[PROTO_OP_POST_RESTORE] = { "post.restore", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 2, fields_POST_RESTORE },
+	[PROTO_OP_POST_REMOVE] = { "post.remove", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_POST_REMOVE },
+	[PROTO_OP_POST_ENDORSE] = { "post.endorse", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_POST_ENDORSE },
+	[PROTO_OP_THREAD_LOCK] = { "thread.lock", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_THREAD_LOCK },
+	[PROTO_OP_THREAD_PIN] = { "thread.pin", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_THREAD_PIN },
+	[PROTO_OP_USER_MUTE] = { "user.mute", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 5, fields_USER_MUTE },
+	[PROTO_OP_USER_UNMUTE] = { "user.unmute", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_USER_UNMUTE },
+	[PROTO_OP_AUDIT_LIST] = { "audit.list", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 4, fields_AUDIT_LIST },
+	[PROTO_OP_POST_HISTORY] = { "post.history", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 1, fields_POST_HISTORY },
+	[PROTO_OP_TEST_CLOCK] = { "test.clock", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 2, fields_TEST_CLOCK },
+	[PROTO_OP_TEST_BUS_DROP] = { "test.bus_drop", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 1, fields_TEST_BUS_DROP },
+	[PROTO_OP_TEST_FAILPOINT] = { "test.failpoint", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 2, fields_TEST_FAILPOINT },
+	[PROTO_OP_TEST_PRUNE] = { "test.prune", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 0, NULL },
 };
 
 const struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {
@@ -121,6 +196,7 @@ const struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {
 	[PROTO_ERR_MUTED] = { "muted", 0 },
 	[PROTO_ERR_TOO_MANY_SUBSCRIPTIONS] = { "too_many_subscriptions", 0 },
 	[PROTO_ERR_BAD_CURSOR] = { "bad_cursor", 1 },
+	[PROTO_ERR_TOO_MANY_SOCKETS] = { "too_many_sockets", 0 },
 };
 
 const char *const proto_roles[PROTO_ROLE__COUNT] = {

@@ -36,6 +36,10 @@
 #define PROTO_REPLAY_CHUNK 200
 #define PROTO_MAX_SUBSCRIPTIONS 64
 #define PROTO_STATE_INTERVAL_MS 250
+#define PROTO_MAX_REASON_CHARS 500
+#define PROTO_MAX_MUTE_MINUTES 525600
+#define PROTO_AUDIT_PAGE_MAX 100
+#define PROTO_MAX_SOCKETS_PER_USER 20
 
 /* Error codes; PROTO_ERR_NONE means success. */
 enum proto_err {
@@ -66,6 +70,7 @@ enum proto_err {
 	PROTO_ERR_MUTED,
 	PROTO_ERR_TOO_MANY_SUBSCRIPTIONS,
 	PROTO_ERR_BAD_CURSOR,
+	PROTO_ERR_TOO_MANY_SOCKETS,
 	PROTO_ERR__COUNT
 };
 
@@ -80,6 +85,7 @@ enum proto_close {
 	PROTO_CLOSE_SLOW_CONSUMER = 4003,
 	PROTO_CLOSE_TOKEN_EXPIRED = 4004,
 	PROTO_CLOSE_FLOOD = 4005,
+	PROTO_CLOSE_TOO_MANY_SOCKETS = 4006,
 };
 
 /* Course roles carried by tokens. */
@@ -108,6 +114,19 @@ enum proto_op {
 	PROTO_OP_POST_VOTE,
 	PROTO_OP_THREAD_FOLLOW,
 	PROTO_OP_STATS,
+	PROTO_OP_POST_FLAG,
+	PROTO_OP_FLAG_LIST,
+	PROTO_OP_FLAG_DISMISS,
+	PROTO_OP_POST_HIDE,
+	PROTO_OP_POST_RESTORE,
+	PROTO_OP_POST_REMOVE,
+	PROTO_OP_POST_ENDORSE,
+	PROTO_OP_THREAD_LOCK,
+	PROTO_OP_THREAD_PIN,
+	PROTO_OP_USER_MUTE,
+	PROTO_OP_USER_UNMUTE,
+	PROTO_OP_AUDIT_LIST,
+	PROTO_OP_POST_HISTORY,
 	PROTO_OP_TEST_CLOCK,
 	PROTO_OP_TEST_BUS_DROP,
 	PROTO_OP_TEST_FAILPOINT,
@@ -148,6 +167,42 @@ enum proto_op {
 #define PF_THREAD_FOLLOW_THREAD 0
 #define PF_THREAD_FOLLOW_FOLLOW 1
 #define PF_THREAD_FOLLOW_KEY 2
+#define PF_POST_FLAG_POST 0
+#define PF_POST_FLAG_REASON 1
+#define PF_POST_FLAG_KEY 2
+#define PF_FLAG_LIST_COURSE 0
+#define PF_FLAG_DISMISS_FLAG 0
+#define PF_FLAG_DISMISS_KEY 1
+#define PF_POST_HIDE_POST 0
+#define PF_POST_HIDE_REASON 1
+#define PF_POST_HIDE_KEY 2
+#define PF_POST_RESTORE_POST 0
+#define PF_POST_RESTORE_KEY 1
+#define PF_POST_REMOVE_POST 0
+#define PF_POST_REMOVE_REASON 1
+#define PF_POST_REMOVE_KEY 2
+#define PF_POST_ENDORSE_POST 0
+#define PF_POST_ENDORSE_ENDORSED 1
+#define PF_POST_ENDORSE_KEY 2
+#define PF_THREAD_LOCK_THREAD 0
+#define PF_THREAD_LOCK_LOCKED 1
+#define PF_THREAD_LOCK_KEY 2
+#define PF_THREAD_PIN_THREAD 0
+#define PF_THREAD_PIN_PINNED 1
+#define PF_THREAD_PIN_KEY 2
+#define PF_USER_MUTE_COURSE 0
+#define PF_USER_MUTE_USER 1
+#define PF_USER_MUTE_MINUTES 2
+#define PF_USER_MUTE_REASON 3
+#define PF_USER_MUTE_KEY 4
+#define PF_USER_UNMUTE_COURSE 0
+#define PF_USER_UNMUTE_USER 1
+#define PF_USER_UNMUTE_KEY 2
+#define PF_AUDIT_LIST_COURSE 0
+#define PF_AUDIT_LIST_ACTION 1
+#define PF_AUDIT_LIST_CURSOR 2
+#define PF_AUDIT_LIST_LIMIT 3
+#define PF_POST_HISTORY_POST 0
 #define PF_TEST_CLOCK_SET 0
 #define PF_TEST_CLOCK_ADVANCE 1
 #define PF_TEST_BUS_DROP_COUNT 0
@@ -173,6 +228,13 @@ enum proto_auth {
 	PROTO_AUTH_USER
 };
 
+/* Who may use an op (PROTOCOL.md, "Role table"). */
+enum proto_op_roles {
+	PROTO_ROLES_ANY,
+	PROTO_ROLES_STAFF,
+	PROTO_ROLES_ADMIN
+};
+
 struct proto_field_spec {
 	const char *name;
 	enum proto_ftype type;
@@ -185,6 +247,7 @@ struct proto_field_spec {
 struct proto_op_spec {
 	const char *name;
 	enum proto_auth auth;
+	enum proto_op_roles roles;
 	int test_only;
 	int nfields;
 	const struct proto_field_spec *fields;

@@ -63,10 +63,11 @@ fail:
 	return NULL;
 }
 
-struct msg *render_hello_ok(const char *id, const struct identity *who,
+struct msg *render_hello_ok(const char *id, const struct identity *who, int64_t uid,
 			    const struct render_server_info *srv, int64_t now_ms)
 {
 	cJSON *root = reply_head(id, 1), *data, *user, *courses, *server;
+	char room[32];
 
 	if (!root)
 		return NULL;
@@ -75,6 +76,7 @@ struct msg *render_hello_ok(const char *id, const struct identity *who,
 	    !cJSON_AddStringToObject(user, "id", who->user) ||
 	    !cJSON_AddStringToObject(user, "name", who->name) ||
 	    !cJSON_AddBoolToObject(user, "admin", who->admin) ||
+	    (snprintf(room, sizeof(room), "user:%lld", (long long)uid), !cJSON_AddStringToObject(user, "room", room)) ||
 	    !(courses = cJSON_AddObjectToObject(user, "courses")))
 		goto fail;
 	for (size_t i = 0; i < who->ncourses; i++) {
@@ -185,6 +187,20 @@ struct msg *render_unsubscribed(const char *id, const char *room)
 		return NULL;
 	if (!(data = cJSON_AddObjectToObject(root, "data")) || !cJSON_AddStringToObject(data, "room", room) ||
 	    !cJSON_AddBoolToObject(data, "following", 0)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return finish(root);
+}
+
+struct msg *render_ok_named(const char *id, const char *name, int64_t count)
+{
+	cJSON *root = reply_head(id, 1), *data;
+
+	if (!root)
+		return NULL;
+	if (!(data = cJSON_AddObjectToObject(root, "data")) || !cJSON_AddStringToObject(data, "name", name) ||
+	    !cJSON_AddNumberToObject(data, "count", (double)count)) {
 		cJSON_Delete(root);
 		return NULL;
 	}

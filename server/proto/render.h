@@ -24,12 +24,16 @@ struct render_server_info {
  * id NULL renders "re":null; retry_after_ms <= 0 is left out. */
 struct msg *render_error(const char *id, const struct proto_error *err, int64_t retry_after_ms);
 
-/* The hello reply: who the token says the user is and which process answered. */
-struct msg *render_hello_ok(const char *id, const struct identity *who,
+/* The hello reply: who the token says the user is, their own notice room
+ * (user:<uid>), and which process answered. */
+struct msg *render_hello_ok(const char *id, const struct identity *who, int64_t uid,
 			    const struct render_server_info *srv, int64_t now_ms);
 
 /* {"re":id,"ok":true,"data":{"room":room,"following":false}}: unsubscribe. */
 struct msg *render_unsubscribed(const char *id, const char *room);
+
+/* {"re":id,"ok":true,"data":{"name":name,"count":count}}: test.failpoint. */
+struct msg *render_ok_named(const char *id, const char *name, int64_t count);
 
 /* {"re":id,"ok":true,"data":{name:value}}: ping, auth.refresh, test.clock. */
 struct msg *render_ok_int(const char *id, const char *name, int64_t value);

@@ -9,6 +9,7 @@
 
 #include "render.h"
 #include "render_forum.h"
+#include "render_internal.h"
 
 /* ------------------------------------------------------------------------- */
 /* Objects                                                                   */
@@ -16,7 +17,7 @@
 
 /* The author as this view may see them: staff see who; peers see only that
  * the post is anonymous. */
-static int add_author(cJSON *o, const char *name, const struct forum_author *a, int anonymous,
+int render_add_author(cJSON *o, const char *name, const struct forum_author *a, int anonymous,
 		      int staff_view)
 {
 	cJSON *au;
@@ -28,7 +29,7 @@ static int add_author(cJSON *o, const char *name, const struct forum_author *a, 
 	       cJSON_AddStringToObject(au, "name", a->name ? a->name : "");
 }
 
-static cJSON *post_json(const struct forum_post *p, int staff_view)
+cJSON *render_post_json(const struct forum_post *p, int staff_view)
 {
 	cJSON *o = cJSON_CreateObject();
 	int deleted = strcmp(p->state, "deleted") == 0;
@@ -42,7 +43,7 @@ static cJSON *post_json(const struct forum_post *p, int staff_view)
 			: cJSON_AddNullToObject(o, "parent")) ||
 	    !cJSON_AddBoolToObject(o, "first", p->first) ||
 	    !cJSON_AddBoolToObject(o, "anonymous", p->anonymous) ||
-	    !add_author(o, "author", &p->author, p->anonymous, staff_view) ||
+	    !render_add_author(o, "author", &p->author, p->anonymous, staff_view) ||
 	    /* Deleted text is gone for everyone; hidden text only for staff. */
 	    !((deleted || (hidden && !staff_view)) ? cJSON_AddNullToObject(o, "body")
 						   : cJSON_AddStringToObject(o, "body", p->body)) ||
@@ -70,7 +71,7 @@ static cJSON *thread_json(const struct forum_thread *t, int staff_view)
 	    !cJSON_AddStringToObject(o, "kind", t->kind) ||
 	    !cJSON_AddStringToObject(o, "title", t->title) ||
 	    !cJSON_AddBoolToObject(o, "anonymous", t->anonymous) ||
-	    !add_author(o, "author", &t->author, t->anonymous, staff_view) ||
+	    !render_add_author(o, "author", &t->author, t->anonymous, staff_view) ||
 	    !cJSON_AddNumberToObject(o, "first_post", (double)t->first_post) ||
 	    !cJSON_AddNumberToObject(o, "created_at", (double)t->created_at) ||
 	    !cJSON_AddNumberToObject(o, "last_activity_at", (double)t->last_activity_at) ||
@@ -80,7 +81,7 @@ static cJSON *thread_json(const struct forum_thread *t, int staff_view)
 	    !cJSON_AddBoolToObject(o, "locked", t->locked) ||
 	    !cJSON_AddBoolToObject(o, "answered", t->answered) ||
 	    !cJSON_AddStringToObject(o, "state", t->state) ||
-	    !(t->has_last ? add_author(o, "last_poster", &t->last, t->last_anonymous, staff_view)
+	    !(t->has_last ? render_add_author(o, "last_poster", &t->last, t->last_anonymous, staff_view)
 			  : cJSON_AddNullToObject(o, "last_poster") != NULL)) {
 		cJSON_Delete(o);
 		return NULL;
@@ -109,7 +110,7 @@ static cJSON *course_json(const struct forum_course *c)
 /* Events and state                                                          */
 /* ------------------------------------------------------------------------- */
 
-static struct msg *print_msg(cJSON *root)
+struct msg *render_print_msg(cJSON *root)
 {
 	struct msg *m = NULL;
 	char *s;
@@ -125,7 +126,7 @@ static struct msg *print_msg(cJSON *root)
 	return m;
 }
 
-static char *print_str(cJSON *root)
+char *render_print_str(cJSON *root)
 {
 	char *s;
 
@@ -137,7 +138,7 @@ static char *print_str(cJSON *root)
 }
 
 /* {"ev":type,"room":room,"seq":seq,"data":{name: item}}; takes item. */
-static struct msg *event_msg(const char *type, const char *room, int64_t seq, const char *name,
+struct msg *render_event_msg(const char *type, const char *room, int64_t seq, const char *name,
 			     cJSON *item)
 {
 	cJSON *root = cJSON_CreateObject(), *data;
@@ -149,7 +150,7 @@ static struct msg *event_msg(const char *type, const char *room, int64_t seq, co
 	    !(data = cJSON_AddObjectToObject(root, "data")))
 		goto fail;
 	cJSON_AddItemToObject(data, name, item);
-	return print_msg(root);
+	return render_print_msg(root);
 fail:
 	cJSON_Delete(item);
 	cJSON_Delete(root);
@@ -159,13 +160,13 @@ fail:
 struct msg *render_event_post(const char *type, const char *room, int64_t seq,
 			      const struct forum_post *p, int staff_view)
 {
-	return event_msg(type, room, seq, "post", post_json(p, staff_view));
+	return render_event_msg(type, room, seq, "post", render_post_json(p, staff_view));
 }
 
 struct msg *render_event_thread(const char *type, const char *room, int64_t seq,
 				const struct forum_thread *t, int staff_view)
 {
-	return event_msg(type, room, seq, "thread", thread_json(t, staff_view));
+	return render_event_msg(type, room, seq, "thread", thread_json(t, staff_view));
 }
 
 /* {"st":type,"room":room,"v":v,"data":{}}; returns the data object via *data. */
@@ -193,7 +194,7 @@ struct msg *render_state_post_votes(const char *room, int64_t post, int64_t vote
 		cJSON_Delete(root);
 		return NULL;
 	}
-	return print_msg(root);
+	return render_print_msg(root);
 }
 
 struct msg *render_state_thread_stats(const char *room, const struct forum_thread *t, int staff_view)
@@ -207,12 +208,12 @@ struct msg *render_state_thread_stats(const char *room, const struct forum_threa
 	    !cJSON_AddNumberToObject(data, "votes", (double)t->votes) ||
 	    !cJSON_AddNumberToObject(data, "last_activity_at", (double)t->last_activity_at) ||
 	    !cJSON_AddBoolToObject(data, "answered", t->answered) ||
-	    !(t->has_last ? add_author(data, "last_poster", &t->last, t->last_anonymous, staff_view)
+	    !(t->has_last ? render_add_author(data, "last_poster", &t->last, t->last_anonymous, staff_view)
 			  : cJSON_AddNullToObject(data, "last_poster") != NULL)) {
 		cJSON_Delete(root);
 		return NULL;
 	}
-	return print_msg(root);
+	return render_print_msg(root);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -221,7 +222,7 @@ struct msg *render_state_thread_stats(const char *room, const struct forum_threa
 
 char *render_result_thread(const struct forum_thread *t, const struct forum_post *first)
 {
-	cJSON *root = cJSON_CreateObject(), *tj = thread_json(t, 1), *pj = post_json(first, 1);
+	cJSON *root = cJSON_CreateObject(), *tj = thread_json(t, 1), *pj = render_post_json(first, 1);
 
 	if (!root || !tj || !pj) {
 		cJSON_Delete(root);
@@ -231,12 +232,12 @@ char *render_result_thread(const struct forum_thread *t, const struct forum_post
 	}
 	cJSON_AddItemToObject(root, "thread", tj);
 	cJSON_AddItemToObject(root, "post", pj);
-	return print_str(root);
+	return render_print_str(root);
 }
 
 char *render_result_post(const struct forum_post *p)
 {
-	cJSON *root = cJSON_CreateObject(), *pj = post_json(p, 1);
+	cJSON *root = cJSON_CreateObject(), *pj = render_post_json(p, 1);
 
 	if (!root || !pj) {
 		cJSON_Delete(root);
@@ -244,7 +245,20 @@ char *render_result_post(const struct forum_post *p)
 		return NULL;
 	}
 	cJSON_AddItemToObject(root, "post", pj);
-	return print_str(root);
+	return render_print_str(root);
+}
+
+char *render_result_thread_only(const struct forum_thread *t)
+{
+	cJSON *root = cJSON_CreateObject(), *tj = thread_json(t, 1);
+
+	if (!root || !tj) {
+		cJSON_Delete(root);
+		cJSON_Delete(tj);
+		return NULL;
+	}
+	cJSON_AddItemToObject(root, "thread", tj);
+	return render_print_str(root);
 }
 
 char *render_result_vote(int64_t post, int64_t votes, int voted)
@@ -256,7 +270,7 @@ char *render_result_vote(int64_t post, int64_t votes, int voted)
 		cJSON_Delete(root);
 		return NULL;
 	}
-	return print_str(root);
+	return render_print_str(root);
 }
 
 char *render_result_follow(int64_t thread, int following)
@@ -268,16 +282,13 @@ char *render_result_follow(int64_t thread, int following)
 		cJSON_Delete(root);
 		return NULL;
 	}
-	return print_str(root);
+	return render_print_str(root);
 }
 
 /* ------------------------------------------------------------------------- */
 /* Lists and list replies                                                    */
 /* ------------------------------------------------------------------------- */
 
-struct render_list {
-	cJSON *arr;
-};
 
 struct render_list *render_list_new(void)
 {
@@ -301,7 +312,7 @@ void render_list_free(struct render_list *l)
 	free(l);
 }
 
-static int list_add(struct render_list *l, cJSON *item)
+int render_list_add_item(struct render_list *l, cJSON *item)
 {
 	if (!item)
 		return -1;
@@ -318,18 +329,18 @@ int render_list_add_thread(struct render_list *l, const struct forum_thread *t, 
 		cJSON_Delete(o);
 		o = NULL;
 	}
-	return list_add(l, o);
+	return render_list_add_item(l, o);
 }
 
 int render_list_add_post(struct render_list *l, const struct forum_post *p, int staff_view, int mine, int voted)
 {
-	cJSON *o = post_json(p, staff_view || mine);
+	cJSON *o = render_post_json(p, staff_view || mine);
 
 	if (o && (!cJSON_AddBoolToObject(o, "mine", mine) || !cJSON_AddBoolToObject(o, "voted", voted))) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
-	return list_add(l, o);
+	return render_list_add_item(l, o);
 }
 
 int render_list_add_course(struct render_list *l, const struct forum_course *c, const char *role,
@@ -341,11 +352,11 @@ int render_list_add_course(struct render_list *l, const struct forum_course *c, 
 		cJSON_Delete(o);
 		o = NULL;
 	}
-	return list_add(l, o);
+	return render_list_add_item(l, o);
 }
 
 /* {"re":id,"ok":true,"data":{}}; returns data via *data. */
-static cJSON *ok_head(const char *id, cJSON **data)
+cJSON *render_ok_head(const char *id, cJSON **data)
 {
 	cJSON *root = cJSON_CreateObject();
 
@@ -358,7 +369,7 @@ static cJSON *ok_head(const char *id, cJSON **data)
 }
 
 /* Moves the list's array into obj under name and frees the list. */
-static void list_take(cJSON *obj, const char *name, struct render_list *l)
+void render_list_take(cJSON *obj, const char *name, struct render_list *l)
 {
 	cJSON_AddItemToObject(obj, name, l->arr);
 	l->arr = NULL;
@@ -367,7 +378,7 @@ static void list_take(cJSON *obj, const char *name, struct render_list *l)
 
 struct msg *render_thread_list(const char *id, struct render_list *l, const char *next_cursor)
 {
-	cJSON *data, *root = ok_head(id, &data);
+	cJSON *data, *root = render_ok_head(id, &data);
 
 	if (!root || !(next_cursor ? cJSON_AddStringToObject(data, "next_cursor", next_cursor)
 				   : cJSON_AddNullToObject(data, "next_cursor"))) {
@@ -375,20 +386,20 @@ struct msg *render_thread_list(const char *id, struct render_list *l, const char
 		render_list_free(l);
 		return NULL;
 	}
-	list_take(data, "threads", l);
-	return print_msg(root);
+	render_list_take(data, "threads", l);
+	return render_print_msg(root);
 }
 
 struct msg *render_course_list(const char *id, struct render_list *l)
 {
-	cJSON *data, *root = ok_head(id, &data);
+	cJSON *data, *root = render_ok_head(id, &data);
 
 	if (!root) {
 		render_list_free(l);
 		return NULL;
 	}
-	list_take(data, "courses", l);
-	return print_msg(root);
+	render_list_take(data, "courses", l);
+	return render_print_msg(root);
 }
 
 struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, const char *mode,
@@ -396,7 +407,7 @@ struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, c
 				const struct forum_course *c, struct render_list *posts,
 				int staff_view, int following, int mine)
 {
-	cJSON *data, *root = ok_head(id, &data), *item;
+	cJSON *data, *root = render_ok_head(id, &data), *item;
 
 	if (!root || !cJSON_AddStringToObject(data, "room", room) ||
 	    !cJSON_AddNumberToObject(data, "seq", (double)seq) || !cJSON_AddStringToObject(data, "mode", mode) ||
@@ -415,8 +426,8 @@ struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, c
 		cJSON_AddItemToObject(data, "course", item);
 	}
 	if (posts)
-		list_take(data, "posts", posts);
-	return print_msg(root);
+		render_list_take(data, "posts", posts);
+	return render_print_msg(root);
 fail:
 	cJSON_Delete(root);
 	render_list_free(posts);

@@ -30,6 +30,7 @@ struct msg *render_state_thread_stats(const char *room, const struct forum_threa
 /* Write results: the data object of a reply, as a malloc'd JSON string. */
 char *render_result_thread(const struct forum_thread *t, const struct forum_post *first);
 char *render_result_post(const struct forum_post *p);
+char *render_result_thread_only(const struct forum_thread *t);   /* {"thread": …} staff view */
 char *render_result_vote(int64_t post, int64_t votes, int voted);
 char *render_result_follow(int64_t thread, int following);
 

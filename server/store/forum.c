@@ -22,7 +22,7 @@
 /* Row loading                                                               */
 /* ------------------------------------------------------------------------- */
 
-static const char Q_POST[] =
+const char store_q_post[] =
 	"SELECT p.id, p.thread_id, p.parent_id, p.author_id, u.ext_id, u.name, p.anonymous, p.body,"
 	"       p.created_at, p.edited_at, p.revision, p.state, p.votes, p.votes_v, p.endorsed,"
 	"       t.first_post_id = p.id"
@@ -37,7 +37,7 @@ static const char Q_POST[] =
 	" FROM threads t JOIN users u ON u.id = t.author_id" \
 	" LEFT JOIN posts lp ON lp.id = t.last_post_id LEFT JOIN users lu ON lu.id = lp.author_id"
 
-static const char Q_THREAD[] = "SELECT " THREAD_COLUMNS THREAD_JOINS " WHERE t.id = ?1";
+const char store_q_thread[] = "SELECT " THREAD_COLUMNS THREAD_JOINS " WHERE t.id = ?1";
 
 static const char *col_text(sqlite3_stmt *s, int i)
 {
@@ -46,8 +46,8 @@ static const char *col_text(sqlite3_stmt *s, int i)
 	return t ? t : "";
 }
 
-/* Fills p from the current row of a Q_POST-shaped statement. */
-static void post_from_row(sqlite3_stmt *s, struct forum_post *p)
+/* Fills p from the current row of a store_q_post-shaped statement. */
+void store_post_row(sqlite3_stmt *s, struct forum_post *p)
 {
 	p->id = sqlite3_column_int64(s, 0);
 	p->thread = sqlite3_column_int64(s, 1);
@@ -68,7 +68,7 @@ static void post_from_row(sqlite3_stmt *s, struct forum_post *p)
 }
 
 /* Fills t from the current row of a THREAD_COLUMNS statement. */
-static void thread_from_row(sqlite3_stmt *s, struct forum_thread *t)
+void store_thread_row(sqlite3_stmt *s, struct forum_thread *t)
 {
 	t->id = sqlite3_column_int64(s, 0);
 	t->course = sqlite3_column_int64(s, 1);
@@ -97,7 +97,7 @@ static void thread_from_row(sqlite3_stmt *s, struct forum_thread *t)
 
 /* Steps a one-id query; returns the statement positioned on its row, or
  * NULL (not found or error). The caller resets it when done. */
-static sqlite3_stmt *row_by_id(struct stmt_cache *c, sqlite3 *db, const char *sql, int64_t id)
+sqlite3_stmt *store_row_by_id(struct stmt_cache *c, sqlite3 *db, const char *sql, int64_t id)
 {
 	sqlite3_stmt *s = store_stmt(c, db, sql);
 
@@ -124,19 +124,21 @@ struct msg *store_render_event(struct stmt_cache *c, sqlite3 *db, const char *ro
 	if (strncmp(type, "post.", 5) == 0) {
 		struct forum_post p;
 
-		if (!(s = row_by_id(c, db, Q_POST, subject)))
+		if (!(s = store_row_by_id(c, db, store_q_post, subject)))
 			return NULL;
-		post_from_row(s, &p);
+		store_post_row(s, &p);
 		m = render_event_post(type, room, seq, &p, staff_view);
 		sqlite3_reset(s);
 	} else if (strncmp(type, "thread.", 7) == 0) {
 		struct forum_thread t;
 
-		if (!(s = row_by_id(c, db, Q_THREAD, subject)))
+		if (!(s = store_row_by_id(c, db, store_q_thread, subject)))
 			return NULL;
-		thread_from_row(s, &t);
+		store_thread_row(s, &t);
 		m = render_event_thread(type, room, seq, &t, staff_view);
 		sqlite3_reset(s);
+	} else {
+		m = store_render_mod_event(c, db, room, seq, type, subject, staff_view);
 	}
 	return m;
 }
@@ -145,7 +147,7 @@ struct msg *store_render_event(struct stmt_cache *c, sqlite3 *db, const char *ro
 /* Checks inside the write transaction                                       */
 /* ------------------------------------------------------------------------- */
 
-static enum proto_err job_error(struct store_job *job, enum proto_err code, const char *field,
+enum proto_err store_job_error(struct store_job *job, enum proto_err code, const char *field,
 				const char *message)
 {
 	job->err.code = code;
@@ -155,26 +157,26 @@ static enum proto_err job_error(struct store_job *job, enum proto_err code, cons
 }
 
 /* The course window and role for a write (want_write) or a read. */
-static enum proto_err check_course(struct store *st, struct store_job *job, int64_t course, int want_write)
+enum proto_err store_check_course(struct store *st, struct store_job *job, int64_t course, int want_write)
 {
 	static const char q[] = "SELECT starts_at, ends_at FROM courses WHERE id = ?1";
 	struct access_course c = { .id = course };
-	sqlite3_stmt *s = row_by_id(&st->wcache, st->wdb, q, course);
+	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q, course);
 	enum proto_err rc;
 
 	if (!s)
-		return job_error(job, PROTO_ERR_NOT_FOUND, "course", "no such course");
+		return store_job_error(job, PROTO_ERR_NOT_FOUND, "course", "no such course");
 	c.starts_at = sqlite3_column_int64(s, 0);
 	c.ends_at = sqlite3_column_int64(s, 1);
 	sqlite3_reset(s);
 	rc = access_check(&job->who, &c, job->now_ms / 1000, want_write);
 	if (rc != PROTO_ERR_NONE)
-		return job_error(job, rc, NULL, proto_errs[rc].code);
+		return store_job_error(job, rc, NULL, proto_errs[rc].code);
 	return PROTO_ERR_NONE;
 }
 
 /* A muted participant may not write in the course. */
-static enum proto_err check_mute(struct store *st, struct store_job *job, int64_t course)
+enum proto_err store_check_mute(struct store *st, struct store_job *job, int64_t course)
 {
 	static const char q[] = "SELECT until FROM mutes WHERE course_id = ?1 AND user_id = ?2 AND until > ?3";
 	sqlite3_stmt *s;
@@ -184,7 +186,7 @@ static enum proto_err check_mute(struct store *st, struct store_job *job, int64_
 		return PROTO_ERR_NONE;
 	s = store_stmt(&st->wcache, st->wdb, q);
 	if (!s)
-		return job_error(job, PROTO_ERR_INTERNAL, NULL, "database error");
+		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "database error");
 	sqlite3_bind_int64(s, 1, course);
 	sqlite3_bind_int64(s, 2, job->uid);
 	sqlite3_bind_int64(s, 3, job->now_ms / 1000);
@@ -195,25 +197,19 @@ static enum proto_err check_mute(struct store *st, struct store_job *job, int64_
 	until = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	job->retry_after_ms = until * 1000 - job->now_ms;
-	return job_error(job, PROTO_ERR_MUTED, NULL, "you are muted in this course");
+	return store_job_error(job, PROTO_ERR_MUTED, NULL, "you are muted in this course");
 }
 
-/* What the writer needs to know about a thread to write in it. */
-struct thread_facts {
-	int64_t id, course, first_post;
-	int locked, question;
-	char state[12];
-};
 
-static enum proto_err load_thread_facts(struct store *st, struct store_job *job, int64_t thread,
+enum proto_err store_thread_facts(struct store *st, struct store_job *job, int64_t thread,
 					struct thread_facts *f)
 {
 	static const char q[] =
 		"SELECT course_id, first_post_id, locked, kind = 'question', state FROM threads WHERE id = ?1";
-	sqlite3_stmt *s = row_by_id(&st->wcache, st->wdb, q, thread);
+	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q, thread);
 
 	if (!s)
-		return job_error(job, PROTO_ERR_NOT_FOUND, "thread", "no such thread");
+		return store_job_error(job, PROTO_ERR_NOT_FOUND, "thread", "no such thread");
 	f->id = thread;
 	f->course = sqlite3_column_int64(s, 0);
 	f->first_post = sqlite3_column_int64(s, 1);
@@ -224,37 +220,33 @@ static enum proto_err load_thread_facts(struct store *st, struct store_job *job,
 	/* A deleted thread is gone; a hidden one is visible to staff only. */
 	if (strcmp(f->state, "deleted") == 0 ||
 	    (strcmp(f->state, "hidden") == 0 && !access_is_staff(&job->who, f->course)))
-		return job_error(job, PROTO_ERR_NOT_FOUND, "thread", "no such thread");
+		return store_job_error(job, PROTO_ERR_NOT_FOUND, "thread", "no such thread");
 	return PROTO_ERR_NONE;
 }
 
 /* Course window, mute and lock: everything a write into a thread needs. */
-static enum proto_err check_thread_write(struct store *st, struct store_job *job,
+enum proto_err store_check_thread_write(struct store *st, struct store_job *job,
 					 const struct thread_facts *f)
 {
 	enum proto_err rc;
 
-	if ((rc = check_course(st, job, f->course, 1)) != PROTO_ERR_NONE ||
-	    (rc = check_mute(st, job, f->course)) != PROTO_ERR_NONE)
+	if ((rc = store_check_course(st, job, f->course, 1)) != PROTO_ERR_NONE ||
+	    (rc = store_check_mute(st, job, f->course)) != PROTO_ERR_NONE)
 		return rc;
 	if (f->locked && !access_is_staff(&job->who, f->course))
-		return job_error(job, PROTO_ERR_THREAD_LOCKED, "thread", "the thread is locked");
+		return store_job_error(job, PROTO_ERR_THREAD_LOCKED, "thread", "the thread is locked");
 	return PROTO_ERR_NONE;
 }
 
-struct post_facts {
-	int64_t id, thread, parent, author;
-	char state[12];
-};
 
-static enum proto_err load_post_facts(struct store *st, struct store_job *job, int64_t post,
+enum proto_err store_post_facts(struct store *st, struct store_job *job, int64_t post,
 				      struct post_facts *f)
 {
 	static const char q[] = "SELECT thread_id, parent_id, author_id, state FROM posts WHERE id = ?1";
-	sqlite3_stmt *s = row_by_id(&st->wcache, st->wdb, q, post);
+	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q, post);
 
 	if (!s)
-		return job_error(job, PROTO_ERR_NOT_FOUND, "post", "no such post");
+		return store_job_error(job, PROTO_ERR_NOT_FOUND, "post", "no such post");
 	f->id = post;
 	f->thread = sqlite3_column_int64(s, 0);
 	f->parent = sqlite3_column_int64(s, 1);
@@ -262,7 +254,7 @@ static enum proto_err load_post_facts(struct store *st, struct store_job *job, i
 	snprintf(f->state, sizeof(f->state), "%s", col_text(s, 3));
 	sqlite3_reset(s);
 	if (strcmp(f->state, "deleted") == 0)
-		return job_error(job, PROTO_ERR_NOT_FOUND, "post", "the post was deleted");
+		return store_job_error(job, PROTO_ERR_NOT_FOUND, "post", "the post was deleted");
 	return PROTO_ERR_NONE;
 }
 
@@ -270,7 +262,7 @@ static enum proto_err load_post_facts(struct store *st, struct store_job *job, i
 /* Shared write steps                                                        */
 /* ------------------------------------------------------------------------- */
 
-static int step_done(sqlite3_stmt *s)
+int store_step_done(sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
 
@@ -291,7 +283,7 @@ static int follow_set(struct store *st, struct store_job *job, int64_t thread, i
 	sqlite3_bind_int64(s, 2, job->uid);
 	if (follow)
 		sqlite3_bind_int64(s, 3, job->now_ms);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 static int revision_add(struct store *st, struct store_job *job, int64_t post, int64_t revision,
@@ -308,26 +300,26 @@ static int revision_add(struct store *st, struct store_job *job, int64_t post, i
 	sqlite3_bind_text(s, 3, body, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, job->uid);
 	sqlite3_bind_int64(s, 5, job->now_ms);
-	return step_done(s);
+	return store_step_done(s);
 }
 
-static void room_name(char *buf, size_t n, const char *kind, int64_t id)
+void store_room_name(char *buf, size_t n, const char *kind, int64_t id)
 {
 	snprintf(buf, n, "%s:%" PRId64, kind, id);
 }
 
 /* Queues the thread's activity for the course's thread list (both views). */
-static int thread_stats_state(struct store *st, struct store_job *job, int64_t thread)
+int store_thread_stats_state(struct store *st, struct store_job *job, int64_t thread)
 {
-	sqlite3_stmt *s = row_by_id(&st->wcache, st->wdb, Q_THREAD, thread);
+	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, store_q_thread, thread);
 	struct forum_thread t;
 	char room[PROTO_MAX_ROOM_CHARS + 1], key[48];
 	int rc = -1;
 
 	if (!s)
 		return -1;
-	thread_from_row(s, &t);
-	room_name(room, sizeof(room), "course", t.course);
+	store_thread_row(s, &t);
+	store_room_name(room, sizeof(room), "course", t.course);
 	snprintf(key, sizeof(key), "thread:%" PRId64, t.id);
 	if (!store_state_add(job, room, key, t.stats_v, render_state_thread_stats(room, &t, 0),
 			     render_state_thread_stats(room, &t, 1)))
@@ -337,15 +329,15 @@ static int thread_stats_state(struct store *st, struct store_job *job, int64_t t
 }
 
 /* The result of a write that returns one post, rendered for its author. */
-static char *post_result(struct store *st, int64_t post)
+char *store_post_result(struct store *st, int64_t post)
 {
-	sqlite3_stmt *s = row_by_id(&st->wcache, st->wdb, Q_POST, post);
+	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, store_q_post, post);
 	struct forum_post p;
 	char *r;
 
 	if (!s)
 		return NULL;
-	post_from_row(s, &p);
+	store_post_row(s, &p);
 	r = render_result_post(&p);
 	sqlite3_reset(s);
 	return r;
@@ -370,7 +362,7 @@ static enum proto_err op_user_upsert(struct store *st, struct store_job *job)
 	sqlite3_bind_text(s, 1, job->who.user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, job->who.name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, job->now_ms);
-	if (step_done(s))
+	if (store_step_done(s))
 		return PROTO_ERR_INTERNAL;
 	s = store_stmt(&st->wcache, st->wdb, q_id);
 	if (!s)
@@ -403,11 +395,13 @@ static enum proto_err op_thread_create(struct store *st, struct store_job *job, 
 	enum proto_err rc;
 
 	if (!forum_text_present(title->p, title->len))
-		return job_error(job, PROTO_ERR_BAD_FIELD, "title", "the title is empty");
+		return store_job_error(job, PROTO_ERR_BAD_FIELD, "title", "the title is empty");
 	if (!forum_text_present(body->p, body->len))
-		return job_error(job, PROTO_ERR_BAD_FIELD, "body", "the text is empty");
-	if ((rc = check_course(st, job, course, 1)) != PROTO_ERR_NONE ||
-	    (rc = check_mute(st, job, course)) != PROTO_ERR_NONE)
+		return store_job_error(job, PROTO_ERR_BAD_FIELD, "body", "the text is empty");
+	if ((rc = store_check_course(st, job, course, 1)) != PROTO_ERR_NONE ||
+	    (rc = store_check_mute(st, job, course)) != PROTO_ERR_NONE ||
+	    (rc = store_limit(st, job, course, "thread")) != PROTO_ERR_NONE ||
+	    (rc = store_limit(st, job, course, "post")) != PROTO_ERR_NONE)
 		return rc;
 
 	if (!(s = store_stmt(&st->wcache, st->wdb, q_thread)))
@@ -419,7 +413,7 @@ static enum proto_err op_thread_create(struct store *st, struct store_job *job, 
 	sqlite3_bind_int64(s, 4, job->uid);
 	sqlite3_bind_int(s, 5, anonymous);
 	sqlite3_bind_int64(s, 6, job->now_ms);
-	if (step_done(s))
+	if (store_step_done(s))
 		return PROTO_ERR_INTERNAL;
 	tid = sqlite3_last_insert_rowid(st->wdb);
 
@@ -430,7 +424,7 @@ static enum proto_err op_thread_create(struct store *st, struct store_job *job, 
 	sqlite3_bind_int(s, 3, anonymous);
 	sqlite3_bind_text(s, 4, body->p, (int)body->len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, job->now_ms);
-	if (step_done(s))
+	if (store_step_done(s))
 		return PROTO_ERR_INTERNAL;
 	pid = sqlite3_last_insert_rowid(st->wdb);
 
@@ -438,19 +432,19 @@ static enum proto_err op_thread_create(struct store *st, struct store_job *job, 
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, tid);
 	sqlite3_bind_int64(s, 2, pid);
-	if (step_done(s) || revision_add(st, job, pid, 1, body->p) || follow_set(st, job, tid, 1))
+	if (store_step_done(s) || revision_add(st, job, pid, 1, body->p) || follow_set(st, job, tid, 1))
 		return PROTO_ERR_INTERNAL;
 
-	room_name(room, sizeof(room), "course", course);
+	store_room_name(room, sizeof(room), "course", course);
 	if (store_event_append(st, job, room, "thread.created", tid, job->uid))
 		return PROTO_ERR_INTERNAL;
-	room_name(room, sizeof(room), "thread", tid);
+	store_room_name(room, sizeof(room), "thread", tid);
 	if (store_event_append(st, job, room, "post.created", pid, job->uid))
 		return PROTO_ERR_INTERNAL;
 
-	if (!(ts = row_by_id(&st->wcache, st->wdb, Q_THREAD, tid)))
+	if (!(ts = store_row_by_id(&st->wcache, st->wdb, store_q_thread, tid)))
 		return PROTO_ERR_INTERNAL;
-	if (!(ps = row_by_id(&st->wcache, st->wdb, Q_POST, pid))) {
+	if (!(ps = store_row_by_id(&st->wcache, st->wdb, store_q_post, pid))) {
 		sqlite3_reset(ts);
 		return PROTO_ERR_INTERNAL;
 	}
@@ -458,8 +452,8 @@ static enum proto_err op_thread_create(struct store *st, struct store_job *job, 
 		struct forum_thread t;
 		struct forum_post p;
 
-		thread_from_row(ts, &t);
-		post_from_row(ps, &p);
+		store_thread_row(ts, &t);
+		store_post_row(ps, &p);
 		*result = render_result_thread(&t, &p);
 	}
 	sqlite3_reset(ts);
@@ -474,7 +468,7 @@ static enum proto_err op_post_create(struct store *st, struct store_job *job, ch
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	static const char q_thread[] =
 		"UPDATE threads SET reply_count = reply_count + 1, last_activity_at = ?2, last_post_id = ?3,"
-		" stats_v = stats_v + 1, answered = answered OR kind = 'question' WHERE id = ?1";
+		" stats_v = stats_v + 1 WHERE id = ?1";
 	const struct proto_request *r = &job->req;
 	const struct proto_str *body = &r->f[PF_POST_CREATE_BODY].u.s;
 	int anonymous = r->f[PF_POST_CREATE_ANONYMOUS].present && r->f[PF_POST_CREATE_ANONYMOUS].u.b;
@@ -485,18 +479,19 @@ static enum proto_err op_post_create(struct store *st, struct store_job *job, ch
 	enum proto_err rc;
 
 	if (!forum_text_present(body->p, body->len))
-		return job_error(job, PROTO_ERR_BAD_FIELD, "body", "the text is empty");
-	if ((rc = load_thread_facts(st, job, r->f[PF_POST_CREATE_THREAD].u.i, &tf)) != PROTO_ERR_NONE ||
-	    (rc = check_thread_write(st, job, &tf)) != PROTO_ERR_NONE)
+		return store_job_error(job, PROTO_ERR_BAD_FIELD, "body", "the text is empty");
+	if ((rc = store_thread_facts(st, job, r->f[PF_POST_CREATE_THREAD].u.i, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store_check_thread_write(st, job, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store_limit(st, job, tf.course, "post")) != PROTO_ERR_NONE)
 		return rc;
 	if (parent) {
 		struct post_facts pf;
 
 		/* One level of replies: the parent is a response, not a reply and
 		 * not the thread's opening post. */
-		if (load_post_facts(st, job, parent, &pf) != PROTO_ERR_NONE || pf.thread != tf.id ||
+		if (store_post_facts(st, job, parent, &pf) != PROTO_ERR_NONE || pf.thread != tf.id ||
 		    pf.parent || parent == tf.first_post)
-			return job_error(job, PROTO_ERR_BAD_FIELD, "parent",
+			return store_job_error(job, PROTO_ERR_BAD_FIELD, "parent",
 					 "parent must be a response in this thread");
 	}
 
@@ -509,7 +504,7 @@ static enum proto_err op_post_create(struct store *st, struct store_job *job, ch
 	sqlite3_bind_int(s, 4, anonymous);
 	sqlite3_bind_text(s, 5, body->p, (int)body->len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, job->now_ms);
-	if (step_done(s))
+	if (store_step_done(s))
 		return PROTO_ERR_INTERNAL;
 	pid = sqlite3_last_insert_rowid(st->wdb);
 
@@ -518,14 +513,14 @@ static enum proto_err op_post_create(struct store *st, struct store_job *job, ch
 	sqlite3_bind_int64(s, 1, tf.id);
 	sqlite3_bind_int64(s, 2, job->now_ms);
 	sqlite3_bind_int64(s, 3, pid);
-	if (step_done(s) || revision_add(st, job, pid, 1, body->p) || follow_set(st, job, tf.id, 1))
+	if (store_step_done(s) || revision_add(st, job, pid, 1, body->p) || follow_set(st, job, tf.id, 1))
 		return PROTO_ERR_INTERNAL;
 
-	room_name(room, sizeof(room), "thread", tf.id);
+	store_room_name(room, sizeof(room), "thread", tf.id);
 	if (store_event_append(st, job, room, "post.created", pid, job->uid) ||
-	    thread_stats_state(st, job, tf.id))
+	    store_thread_stats_state(st, job, tf.id))
 		return PROTO_ERR_INTERNAL;
-	*result = post_result(st, pid);
+	*result = store_post_result(st, pid);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -536,14 +531,14 @@ static enum proto_err own_post(struct store *st, struct store_job *job, int64_t 
 {
 	enum proto_err rc;
 
-	if ((rc = load_post_facts(st, job, post, pf)) != PROTO_ERR_NONE ||
-	    (rc = load_thread_facts(st, job, pf->thread, tf)) != PROTO_ERR_NONE ||
-	    (rc = check_thread_write(st, job, tf)) != PROTO_ERR_NONE)
+	if ((rc = store_post_facts(st, job, post, pf)) != PROTO_ERR_NONE ||
+	    (rc = store_thread_facts(st, job, pf->thread, tf)) != PROTO_ERR_NONE ||
+	    (rc = store_check_thread_write(st, job, tf)) != PROTO_ERR_NONE)
 		return rc;
 	if (pf->author != job->uid)
-		return job_error(job, PROTO_ERR_FORBIDDEN, "post", "only the author may change this post");
+		return store_job_error(job, PROTO_ERR_FORBIDDEN, "post", "only the author may change this post");
 	if (strcmp(pf->state, "visible") != 0)
-		return job_error(job, PROTO_ERR_FORBIDDEN, "post", "the post is hidden by a moderator");
+		return store_job_error(job, PROTO_ERR_FORBIDDEN, "post", "the post is hidden by a moderator");
 	return PROTO_ERR_NONE;
 }
 
@@ -562,8 +557,9 @@ static enum proto_err op_post_edit(struct store *st, struct store_job *job, char
 	int same;
 
 	if (!forum_text_present(body->p, body->len))
-		return job_error(job, PROTO_ERR_BAD_FIELD, "body", "the text is empty");
-	if ((rc = own_post(st, job, post, &pf, &tf)) != PROTO_ERR_NONE)
+		return store_job_error(job, PROTO_ERR_BAD_FIELD, "body", "the text is empty");
+	if ((rc = own_post(st, job, post, &pf, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store_limit(st, job, tf.course, "edit")) != PROTO_ERR_NONE)
 		return rc;
 
 	if (!(s = store_stmt(&st->wcache, st->wdb, q_same)))
@@ -584,13 +580,13 @@ static enum proto_err op_post_edit(struct store *st, struct store_job *job, char
 		sqlite3_bind_int64(s, 1, post);
 		sqlite3_bind_text(s, 2, body->p, (int)body->len, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, job->now_ms);
-		if (step_done(s) || revision_add(st, job, post, revision + 1, body->p))
+		if (store_step_done(s) || revision_add(st, job, post, revision + 1, body->p))
 			return PROTO_ERR_INTERNAL;
-		room_name(room, sizeof(room), "thread", tf.id);
+		store_room_name(room, sizeof(room), "thread", tf.id);
 		if (store_event_append(st, job, room, "post.edited", post, job->uid))
 			return PROTO_ERR_INTERNAL;
 	}
-	*result = post_result(st, post);
+	*result = store_post_result(st, post);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -615,26 +611,26 @@ static enum proto_err op_post_delete(struct store *st, struct store_job *job, ch
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, post);
 	sqlite3_bind_int64(s, 2, job->uid);
-	if (step_done(s))
+	if (store_step_done(s))
 		return PROTO_ERR_INTERNAL;
 	/* Deleting the opening post deletes the thread, as in Discourse. */
 	if (!(s = store_stmt(&st->wcache, st->wdb, first ? q_thread : q_reply)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, tf.id);
-	if (step_done(s))
+	if (store_step_done(s))
 		return PROTO_ERR_INTERNAL;
 
-	room_name(room, sizeof(room), "thread", tf.id);
+	store_room_name(room, sizeof(room), "thread", tf.id);
 	if (store_event_append(st, job, room, "post.deleted", post, job->uid))
 		return PROTO_ERR_INTERNAL;
 	if (first) {
-		room_name(room, sizeof(room), "course", tf.course);
+		store_room_name(room, sizeof(room), "course", tf.course);
 		if (store_event_append(st, job, room, "thread.updated", tf.id, job->uid))
 			return PROTO_ERR_INTERNAL;
-	} else if (thread_stats_state(st, job, tf.id)) {
+	} else if (store_thread_stats_state(st, job, tf.id)) {
 		return PROTO_ERR_INTERNAL;
 	}
-	*result = post_result(st, post);
+	*result = store_post_result(st, post);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -656,15 +652,17 @@ static enum proto_err op_post_vote(struct store *st, struct store_job *job, char
 	sqlite3_stmt *s;
 	enum proto_err rc;
 
-	if ((rc = load_post_facts(st, job, post, &pf)) != PROTO_ERR_NONE ||
-	    (rc = load_thread_facts(st, job, pf.thread, &tf)) != PROTO_ERR_NONE ||
-	    (rc = check_course(st, job, tf.course, 1)) != PROTO_ERR_NONE ||
-	    (rc = check_mute(st, job, tf.course)) != PROTO_ERR_NONE)
+	if ((rc = store_post_facts(st, job, post, &pf)) != PROTO_ERR_NONE ||
+	    (rc = store_thread_facts(st, job, pf.thread, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store_check_course(st, job, tf.course, 1)) != PROTO_ERR_NONE ||
+	    (rc = store_check_mute(st, job, tf.course)) != PROTO_ERR_NONE)
 		return rc;
 	if (strcmp(pf.state, "visible") != 0)
-		return job_error(job, PROTO_ERR_NOT_FOUND, "post", "no such post");
+		return store_job_error(job, PROTO_ERR_NOT_FOUND, "post", "no such post");
 	if (pf.author == job->uid)
-		return job_error(job, PROTO_ERR_FORBIDDEN, "post", "you cannot vote for your own post");
+		return store_job_error(job, PROTO_ERR_FORBIDDEN, "post", "you cannot vote for your own post");
+	if ((rc = store_limit(st, job, tf.course, "vote")) != PROTO_ERR_NONE)
+		return rc;
 
 	if (!(s = store_stmt(&st->wcache, st->wdb, up ? q_on : q_off)))
 		return PROTO_ERR_INTERNAL;
@@ -672,7 +670,7 @@ static enum proto_err op_post_vote(struct store *st, struct store_job *job, char
 	sqlite3_bind_int64(s, 2, job->uid);
 	if (up)
 		sqlite3_bind_int64(s, 3, job->now_ms);
-	if (step_done(s))
+	if (store_step_done(s))
 		return PROTO_ERR_INTERNAL;
 	changed = sqlite3_changes(st->wdb) > 0;
 
@@ -694,16 +692,16 @@ static enum proto_err op_post_vote(struct store *st, struct store_job *job, char
 		sqlite3_bind_int64(s, 1, tf.id);
 		sqlite3_bind_int64(s, 2, votes);
 		sqlite3_bind_int64(s, 3, post);
-		if (step_done(s))
+		if (store_step_done(s))
 			return PROTO_ERR_INTERNAL;
-		room_name(room, sizeof(room), "thread", tf.id);
+		store_room_name(room, sizeof(room), "thread", tf.id);
 		snprintf(key, sizeof(key), "post:%" PRId64, post);
 		if (store_state_add(job, room, key, v, render_state_post_votes(room, post, votes, v), NULL))
 			return PROTO_ERR_INTERNAL;
-		if (post == tf.first_post && thread_stats_state(st, job, tf.id))
+		if (post == tf.first_post && store_thread_stats_state(st, job, tf.id))
 			return PROTO_ERR_INTERNAL;
 	} else {
-		if (!(s = row_by_id(&st->wcache, st->wdb, q_votes, post)))
+		if (!(s = store_row_by_id(&st->wcache, st->wdb, q_votes, post)))
 			return PROTO_ERR_INTERNAL;
 		votes = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
@@ -719,8 +717,8 @@ static enum proto_err op_thread_follow(struct store *st, struct store_job *job, 
 	struct thread_facts tf;
 	enum proto_err rc;
 
-	if ((rc = load_thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
-	    (rc = check_course(st, job, tf.course, 0)) != PROTO_ERR_NONE)
+	if ((rc = store_thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store_check_course(st, job, tf.course, 0)) != PROTO_ERR_NONE)
 		return rc;
 	if (follow_set(st, job, thread, follow))
 		return PROTO_ERR_INTERNAL;
@@ -747,6 +745,6 @@ enum proto_err store_apply(struct store *st, struct store_job *job, char **resul
 	case PROTO_OP_THREAD_FOLLOW:
 		return op_thread_follow(st, job, result);
 	default:
-		return job_error(job, PROTO_ERR_INTERNAL, NULL, "not a write op");
+		return store_apply_moderation(st, job, result);
 	}
 }

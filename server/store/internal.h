@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "core/moderation.h"
 #include "store.h"
 
 #define STMT_CACHE_MAX 96
@@ -44,6 +45,9 @@ struct store {
 
 	/* Test builds: failpoints set by the loop, consumed by the writer. */
 	atomic_int fp_commit, fp_busy, fp_disk_full;  /* disk_full: -1 unchanged, 0 off, 1 on */
+	int disk_full;                                /* writer thread: the failpoint is on */
+
+	struct mod_limits limits;
 };
 
 /* Removes history older than job->prune_before_ms (events, idempotency
@@ -91,5 +95,56 @@ enum proto_err store_apply(struct store *st, struct store_job *job, char **resul
  */
 struct msg *store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			       const char *type, int64_t subject, int staff_view);
+
+/* ---- forum helpers shared by forum.c and moderation.c (writer thread) ---- */
+
+#include "core/forum.h"
+
+extern const char store_q_post[], store_q_thread[];
+
+/* What the writer needs to know about a thread or post to act on it. */
+struct thread_facts {
+	int64_t id, course, first_post;
+	int locked, question;
+	char state[12];
+};
+
+struct post_facts {
+	int64_t id, thread, parent, author;
+	char state[12];
+};
+
+/* Sets the job's error and returns its code. */
+enum proto_err store_job_error(struct store_job *job, enum proto_err code, const char *field, const char *message);
+/* Course window and role for a write (want_write) or a read. */
+enum proto_err store_check_course(struct store *st, struct store_job *job, int64_t course, int want_write);
+/* A muted participant may not write (staff are never muted). */
+enum proto_err store_check_mute(struct store *st, struct store_job *job, int64_t course);
+/* Loads a thread / post (not_found if gone or hidden from this user). */
+enum proto_err store_thread_facts(struct store *st, struct store_job *job, int64_t thread, struct thread_facts *f);
+enum proto_err store_post_facts(struct store *st, struct store_job *job, int64_t post, struct post_facts *f);
+/* Course window, mute and lock for a write into a thread. */
+enum proto_err store_check_thread_write(struct store *st, struct store_job *job, const struct thread_facts *f);
+/* A one-id query positioned on its row (the caller resets it), or NULL. */
+sqlite3_stmt *store_row_by_id(struct stmt_cache *c, sqlite3 *db, const char *sql, int64_t id);
+void store_post_row(sqlite3_stmt *s, struct forum_post *p);
+void store_thread_row(sqlite3_stmt *s, struct forum_thread *t);
+/* Steps a statement to completion and resets it: 0 or -1. */
+int store_step_done(sqlite3_stmt *s);
+void store_room_name(char *buf, size_t n, const char *kind, int64_t id);
+/* Queues the thread's thread.stats state (both views) on the job. */
+int store_thread_stats_state(struct store *st, struct store_job *job, int64_t thread);
+/* {"post": …} for the author's (or staff's) view; malloc'd or NULL. */
+char *store_post_result(struct store *st, int64_t post);
+
+/* Abuse limits for participant writes (moderation.c): PROTO_ERR_NONE, or
+ * rate_limited with job->retry_after_ms set. action: post, thread, flag,
+ * vote, edit. */
+enum proto_err store_limit(struct store *st, struct store_job *job, int64_t course, const char *action);
+
+/* Moderation ops and their event rendering (moderation.c). */
+enum proto_err store_apply_moderation(struct store *st, struct store_job *job, char **result);
+struct msg *store_render_mod_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+				   const char *type, int64_t subject, int staff_view);
 
 #endif

@@ -128,6 +128,35 @@ static const char *const migrations[] = {
 	"  day INTEGER NOT NULL,"                /* days since the epoch, UTC */
 	"  count INTEGER NOT NULL,"
 	"  PRIMARY KEY (user_id, course_id, action, day)) WITHOUT ROWID;",
+
+	/* 2: moderation: flags, notices to one person, per-action rate marks. */
+	"CREATE TABLE flags("
+	"  id INTEGER PRIMARY KEY,"
+	"  course_id INTEGER NOT NULL REFERENCES courses(id),"
+	"  post_id INTEGER NOT NULL REFERENCES posts(id),"
+	"  flagger_id INTEGER NOT NULL REFERENCES users(id),"
+	"  reason TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','dismissed','resolved')),"
+	"  created_at INTEGER NOT NULL,"
+	"  resolved_by INTEGER REFERENCES users(id),"
+	"  resolved_at INTEGER,"
+	"  UNIQUE (post_id, flagger_id));"
+	"CREATE INDEX flags_open ON flags(course_id, state, id);"
+	"CREATE INDEX flags_by_post ON flags(post_id, state);"
+	"CREATE TABLE notices("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  course_id INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  post_id INTEGER,"
+	"  until INTEGER,"
+	"  reason TEXT,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE action_marks("
+	"  user_id INTEGER NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  last_at INTEGER NOT NULL,"             /* ms */
+	"  PRIMARY KEY (user_id, action)) WITHOUT ROWID;",
 };
 
 /* The schema version, read inside the caller's transaction. */

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/identity.h"
+#include "core/moderation.h"
 #include "proto/decode.h"
 #include "proto/msg.h"
 
@@ -92,7 +93,8 @@ struct store_stats {
  * finished jobs are ready. Returns NULL and a message in err on failure.
  */
 struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
-			 void (*notify)(void *arg), void *arg, char *err, size_t err_len);
+			 const struct mod_limits *limits, void (*notify)(void *arg), void *arg,
+			 char *err, size_t err_len);
 
 /* ---- courses, for the command line (own connection, any thread) --------- */
 
@@ -187,6 +189,16 @@ enum proto_err store_room_access(struct store *st, const struct identity *who, i
  * own posts, their votes, whether they follow). NULL on error. */
 struct msg *store_room_snapshot(struct store *st, const char *req_id, const char *room,
 				int staff_view, int64_t uid, int64_t *seq);
+
+/* Staff reads: the open flags of a course, its audit log (paged), a post's
+ * revisions. A new reply msg, or NULL with *err filled (forbidden for
+ * non-staff). */
+struct msg *store_flag_list(struct store *st, const struct identity *who, const struct proto_request *req,
+			    struct proto_error *err);
+struct msg *store_audit_list(struct store *st, const struct identity *who, const struct proto_request *req,
+			     struct proto_error *err);
+struct msg *store_post_history(struct store *st, const struct identity *who, const struct proto_request *req,
+			       struct proto_error *err);
 
 /* Current vote counts of a thread room's posts, as state messages (for a
  * client that resumed rather than took a snapshot). Returns the count or -1. */

@@ -72,6 +72,22 @@ static int busy_wait(void *arg, int count)
 	return 1;
 }
 
+/* Switching a new file to WAL needs it to ourselves for a moment; when
+ * sibling workers open it at once, the busy handler is not always asked
+ * (SQLite returns SQLITE_BUSY straight away), so wait and try again here. */
+static int setup_wal(sqlite3 *db)
+{
+	struct timespec ts = { 0, 5000000 };
+	int rc = SQLITE_BUSY;
+
+	for (int i = 0; i < 1000 && (rc & 0xff) == SQLITE_BUSY; i++) {
+		rc = store_exec(db, "PRAGMA journal_mode = WAL");
+		if ((rc & 0xff) == SQLITE_BUSY)
+			nanosleep(&ts, NULL);
+	}
+	return rc;
+}
+
 static sqlite3 *open_db(const char *path, int flags, enum store_sync sync, char *err, size_t err_len)
 {
 	sqlite3 *db = NULL;
@@ -85,7 +101,7 @@ static sqlite3 *open_db(const char *path, int flags, enum store_sync sync, char 
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
 	sqlite3_busy_handler(db, busy_wait, NULL);
-	if (store_exec(db, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
+	if (setup_wal(db) != SQLITE_OK ||
 	    store_exec(db, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
 						   : "PRAGMA synchronous = NORMAL") != SQLITE_OK ||
 	    store_exec(db, "PRAGMA foreign_keys = ON") != SQLITE_OK) {
@@ -288,7 +304,9 @@ static void finish_batch(struct store *st, struct store_job *head, struct store_
 }
 
 #ifdef FORUMD_TESTING
-/* disk_full: cap the file at its current size, or lift the cap. */
+/* disk_full: cap the file at its current size (a write needing a new page
+ * fails there) and fail every commit (a write that fits in free pages would
+ * still need room in the WAL), or lift both. */
 static void apply_disk_full(struct store *st)
 {
 	int want = atomic_exchange(&st->fp_disk_full, -1);
@@ -297,6 +315,7 @@ static void apply_disk_full(struct store *st)
 
 	if (want < 0)
 		return;
+	st->disk_full = want;
 	if (want == 0) {
 		store_exec(st->wdb, "PRAGMA max_page_count = 4294967294");
 		return;
@@ -348,6 +367,8 @@ static void run_batch(struct store *st, struct store_job *head)
 		if (atomic_load(&st->fp_commit) > 0) {
 			atomic_fetch_sub(&st->fp_commit, 1);
 			rc = SQLITE_IOERR;      /* the commit fails: everything rolls back */
+		} else if (st->disk_full) {
+			rc = SQLITE_FULL;       /* no room for the WAL to grow */
 		} else
 #endif
 		rc = store_exec(st->wdb, "COMMIT");
@@ -419,7 +440,8 @@ static void *writer_main(void *arg)
 /* ------------------------------------------------------------------------- */
 
 struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
-			 void (*notify)(void *arg), void *arg, char *err, size_t err_len)
+			 const struct mod_limits *limits, void (*notify)(void *arg), void *arg,
+			 char *err, size_t err_len)
 {
 	struct store *st = calloc(1, sizeof(*st));
 
@@ -428,6 +450,7 @@ struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
 		return NULL;
 	}
 	st->sync = sync;
+	st->limits = *limits;
 	st->notify = notify;
 	st->notify_arg = arg;
 	pthread_mutex_init(&st->mu, NULL);

@@ -19,7 +19,9 @@ test('hello with a valid token returns user, expires_at and server', async () =>
   assert.equal(r.ok, true, JSON.stringify(r));
   assert.equal(typeof r.re, 'string');
   const { user, expires_at: exp, server } = r.data;
-  assert.deepEqual(user, { id: 'u1', name: 'Ana', admin: false, courses: { 1: 'participant', 7: 'facilitator' } });
+  const { room, ...rest } = user;
+  assert.deepEqual(rest, { id: 'u1', name: 'Ana', admin: false, courses: { 1: 'participant', 7: 'facilitator' } });
+  assert.match(room, /^user:\d+$/, 'the person\'s own notice room');
   assert.ok(Number.isInteger(exp), 'expires_at is an integer');
   const nowS = before / 1000;
   assert.ok(exp > nowS + 3500 && exp < nowS + 3700, `expires_at ${exp} is about now + 3600`);

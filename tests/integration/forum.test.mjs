@@ -359,15 +359,19 @@ test('thread.list: pagination, latest, unanswered, bad cursor', async () => {
   assert.equal(latest[0].reply_count, 1);
   assert.deepEqual((await list(b, { course })).threads.map((t) => t.id), latest.map((t) => t.id), 'latest is the default');
 
-  // unanswered: questions without replies only.
+  // unanswered: question threads without an endorsed answer (a reply alone does not answer).
   const uc = d.course({ title: 'Unanswered' });
   const ua = await as('tl-ua', uc);
+  const uf = await as('tl-uf', uc, 'facilitator');
   const q1 = await ok(ua, 'thread.create', { course: uc, kind: 'question', title: 'Open question', body: '?' });
   const q2 = await ok(ua, 'thread.create', { course: uc, kind: 'question', title: 'Answered question', body: '?' });
+  const q3 = await ok(ua, 'thread.create', { course: uc, kind: 'question', title: 'Replied, not endorsed', body: '?' });
   await ok(ua, 'thread.create', { course: uc, kind: 'discussion', title: 'Talk', body: 'hi' });
-  await ok(ua, 'post.create', { thread: q2.thread.id, body: 'the answer' });
+  const answer = await ok(uf, 'post.create', { thread: q2.thread.id, body: 'the answer' });
+  await ok(uf, 'post.create', { thread: q3.thread.id, body: 'a guess' });
+  await ok(uf, 'post.endorse', { post: answer.post.id, endorsed: true });
   const un = (await list(ua, { course: uc, sort: 'unanswered' })).threads;
-  assert.deepEqual(un.map((t) => t.id), [q1.thread.id]);
+  assert.deepEqual(un.map((t) => t.id), [q3.thread.id, q1.thread.id]);
   assert.equal(un[0].answered, false);
 
   assertError(await b.request('thread.list', { course, cursor: 'garbage' }), 'bad_cursor', { field: 'cursor' });
@@ -378,7 +382,7 @@ test('thread.list: pagination, latest, unanswered, bad cursor', async () => {
   assertError(await b.request('thread.list', { course, limit: LIMITS.thread_page_max + 1 }), 'bad_field', { field: 'limit' });
   assertError(await b.request('thread.list', { course: 987654 }), 'not_found');
   assertError(await b.request('thread.list', { course: uc }), 'forbidden');
-  for (const s of [a, b, ua]) await s.close();
+  for (const s of [a, b, ua, uf]) await s.close();
 });
 
 test('anonymity: peers get author null, staff see who', async () => {

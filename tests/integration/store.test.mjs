@@ -53,12 +53,13 @@ async function setup(d, { user = 'writer' } = {}) {
 }
 
 // Posts n replies in a thread from several sockets at once, each staying inside the
-// per-socket request burst; resolves with the posts in reply order per socket.
+// per-socket request burst, each its own writer (one user may hold only
+// max_sockets_per_user sockets); resolves with the posts in reply order per socket.
 async function postMany(d, course, thread, n, { user = 'bulk', per = 50 } = {}) {
-  const token = d.token({ user, name: 'Bulk', roles: participant(course) });
   const jobs = [];
   for (let start = 0; start < n; start += per) {
     const count = Math.min(per, n - start);
+    const token = d.token({ user: `${user}-${start / per}`, name: 'Bulk', roles: participant(course) });
     jobs.push((async () => {
       const { c } = await helloClient(d, {}, { token });
       const replies = await Promise.all(Array.from({ length: count }, (_, i) =>

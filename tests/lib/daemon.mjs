@@ -15,15 +15,20 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = resolve(ROOT, process.env.FORUMD_BIN || 'build/test/forumd');
 export const ASAN = !!process.env.FORUMD_ASAN;
 
+// Abuse limits are off unless a test asks for them (limits: 'default', or a
+// --limits spec), so tests that post in bulk measure delivery, not limits.
+export const NO_LIMITS = 'post_interval_s=0,threads_per_day=0,flags_per_day=0,votes_per_day=0,edits_per_day=0';
+
 export async function startDaemon({ args = [], env = {}, wrapper = null, dir = null, secret = null,
-                                    keepDir = false, timeoutMs = ASAN ? 30000 : 15000 } = {}) {
+                                    keepDir = false, timeoutMs = ASAN ? 30000 : 15000,
+                                    limits = NO_LIMITS } = {}) {
   dir = dir || mkdtempSync(join(tmpdir(), 'forumd-test-'));
   const secretFile = join(dir, 'jwt.secret');
   secret = secret || randomBytes(32).toString('hex');
   writeFileSync(secretFile, secret + '\n', { mode: 0o600 });
   const dbPath = join(dir, 'forumd.db');
   const argv = ['serve', '--port', '0', '--bind', '127.0.0.1', '--db', dbPath,
-                '--jwt-secret-file', secretFile, ...args];
+                '--jwt-secret-file', secretFile, ...(limits === 'default' ? [] : ['--limits', limits]), ...args];
   const cmd = wrapper ? wrapper[0] : BIN;
   const cmdArgs = wrapper ? [...wrapper.slice(1), BIN, ...argv] : argv;
   const proc = spawn(cmd, cmdArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

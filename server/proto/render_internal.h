@@ -1,0 +1,33 @@
+/*
+ * render_internal.h - cJSON helpers shared by the renderers in proto/ (and
+ * only there: nothing outside proto/ sees cJSON).
+ */
+#ifndef FORUMD_PROTO_RENDER_INTERNAL_H
+#define FORUMD_PROTO_RENDER_INTERNAL_H
+
+#include <cjson/cJSON.h>
+
+#include "core/forum.h"
+#include "msg.h"
+
+struct render_list {
+	cJSON *arr;
+};
+
+/* Adds name: {id, name} for the author, or null when the view may not see them. */
+int render_add_author(cJSON *o, const char *name, const struct forum_author *a, int anonymous, int staff_view);
+/* A post object in a view; NULL on OOM. */
+cJSON *render_post_json(const struct forum_post *p, int staff_view);
+/* Prints and frees root: as a msg / as a malloc'd string. */
+struct msg *render_print_msg(cJSON *root);
+char *render_print_str(cJSON *root);
+/* {"ev":type,"room":room,"seq":seq,"data":{name: item}}; takes item. */
+struct msg *render_event_msg(const char *type, const char *room, int64_t seq, const char *name, cJSON *item);
+/* Appends item (taken) to the list; -1 if item is NULL. */
+int render_list_add_item(struct render_list *l, cJSON *item);
+/* {"re":id,"ok":true,"data":{}} with data returned through *data. */
+cJSON *render_ok_head(const char *id, cJSON **data);
+/* Moves the list's array into obj under name and frees the list. */
+void render_list_take(cJSON *obj, const char *name, struct render_list *l);
+
+#endif
