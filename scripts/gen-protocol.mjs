@@ -16,6 +16,7 @@ const check = process.argv.includes('--check');
 
 const FIELD_TYPES = ['string', 'text', 'int', 'bool', 'resume', 'key', 'enum', 'id', 'room'];
 const AUTH = ['none', 'user'];
+const OP_ROLES = ['any', 'staff', 'admin'];
 const banner = 'Generated from protocol/protocol.json by scripts/gen-protocol.mjs. Do not edit.';
 
 const cname = (s) => s.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
@@ -35,6 +36,7 @@ for (const e of spec.errors) {
 }
 for (const o of spec.ops) {
   if (!AUTH.includes(o.auth)) throw new Error(`op ${o.op}: bad auth ${o.auth}`);
+  if (!OP_ROLES.includes(o.roles || 'any')) throw new Error(`op ${o.op}: bad roles ${o.roles}`);
   for (const f of o.fields) {
     if (!FIELD_TYPES.includes(f.type)) throw new Error(`op ${o.op}.${f.name}: bad type ${f.type}`);
     if (f.type === 'enum' && !Array.isArray(f.values)) throw new Error(`op ${o.op}.${f.name}: enum needs values`);
@@ -87,6 +89,11 @@ enum proto_auth {
 ${AUTH.map((a) => `\tPROTO_AUTH_${cname(a)}`).join(',\n')}
 };
 
+/* Who may use an op (PROTOCOL.md, "Role table"). */
+enum proto_op_roles {
+${OP_ROLES.map((a) => `\tPROTO_ROLES_${cname(a)}`).join(',\n')}
+};
+
 struct proto_field_spec {
 	const char *name;
 	enum proto_ftype type;
@@ -99,6 +106,7 @@ struct proto_field_spec {
 struct proto_op_spec {
 	const char *name;
 	enum proto_auth auth;
+	enum proto_op_roles roles;
 	int test_only;
 	int nfields;
 	const struct proto_field_spec *fields;
@@ -143,9 +151,9 @@ for (const o of spec.ops) {
   }
   c += `};\n`;
 }
-c += `\nconst struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {\n\t[PROTO_OP_NONE] = { NULL, PROTO_AUTH_NONE, 0, 0, NULL },\n`;
+c += `\nconst struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {\n\t[PROTO_OP_NONE] = { NULL, PROTO_AUTH_NONE, PROTO_ROLES_ANY, 0, 0, NULL },\n`;
 for (const o of spec.ops) {
-  c += `\t[PROTO_OP_${cname(o.op)}] = { "${o.op}", PROTO_AUTH_${cname(o.auth)}, ${o.test_only ? 1 : 0}, ${o.fields.length}, ${o.fields.length ? `fields_${cname(o.op)}` : 'NULL'} },\n`;
+  c += `\t[PROTO_OP_${cname(o.op)}] = { "${o.op}", PROTO_AUTH_${cname(o.auth)}, PROTO_ROLES_${cname(o.roles || 'any')}, ${o.test_only ? 1 : 0}, ${o.fields.length}, ${o.fields.length ? `fields_${cname(o.op)}` : 'NULL'} },\n`;
 }
 c += `};\n\nconst struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {\n\t[PROTO_ERR_NONE] = { "ok", 0 },\n`;
 for (const e of spec.errors) c += `\t[PROTO_ERR_${cname(e.code)}] = { "${e.code}", ${e.bad_input ? 1 : 0} },\n`;
@@ -162,7 +170,7 @@ export const CLOSE = Object.freeze(${JSON.stringify(Object.fromEntries(spec.clos
 export const ROLES = Object.freeze(${JSON.stringify(spec.roles)});
 export const EVENTS = Object.freeze(${JSON.stringify((spec.events || []).map((e) => e.ev))});
 export const STATES = Object.freeze(${JSON.stringify((spec.states || []).map((e) => e.st))});
-export const OPS = Object.freeze(${JSON.stringify(Object.fromEntries(spec.ops.filter((o) => !o.test_only).map((o) => [o.op, { auth: o.auth }])), null, 2)});
+export const OPS = Object.freeze(${JSON.stringify(Object.fromEntries(spec.ops.filter((o) => !o.test_only).map((o) => [o.op, { auth: o.auth, roles: o.roles || 'any' }])), null, 2)});
 `;
 
 const outputs = [
