@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "conn.h"
 #include "devlogin.h"
+#include "http.h"
 #include "listen.h"
 #include "rooms.h"
 #include "server.h"
@@ -431,6 +432,23 @@ static int ws_writable(struct conn *c, struct lws *wsi)
 	return 0;
 }
 
+int http_reply(struct lws *wsi, struct http_pss *h, unsigned int status, const char *type, struct msg *body)
+{
+	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
+
+	if (!body)
+		return lws_return_http_status(wsi, HTTP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+	msg_unref(h->body);
+	h->body = body;
+	if (lws_add_http_common_headers(wsi, status, type, body->len, &p, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+					(const unsigned char *)"no-store", 8, &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return 1;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
 /* A status reply, then the connection may serve its
  * next request. */
 static int http_status_only(struct lws *wsi, unsigned int status)
@@ -484,9 +502,17 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 /* HTTP: /healthz                                                            */
 /* ------------------------------------------------------------------------- */
 
-struct http_pss {
-	struct msg *body;
-};
+
+/* The request's path, whatever its method. */
+static int request_uri(struct lws *wsi, char *buf, int len)
+{
+	static const enum lws_token_indexes methods[] = { WSI_TOKEN_GET_URI, WSI_TOKEN_POST_URI, WSI_TOKEN_PUT_URI };
+
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (lws_hdr_total_length(wsi, methods[i]) > 0)
+			return lws_hdr_copy(wsi, buf, len, methods[i]);
+	return -1;
+}
 
 /* Operator endpoints answer only on the loopback interface. */
 static int peer_is_loopback(struct lws *wsi)
@@ -501,7 +527,6 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 			 void *in, size_t len)
 {
 	struct http_pss *h = user;
-	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
 	char uri[64];
 	int n;
 
@@ -509,8 +534,12 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 	case LWS_CALLBACK_HTTP:
 		/* Headers go out here, as lws's HTTP model expects; the body in
 		 * HTTP_WRITEABLE. */
-		if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0)
+		if (request_uri(wsi, uri, sizeof(uri)) < 0)
 			uri[0] = '\0';
+		if (strncmp(uri, "/api/", 5) == 0)
+			return api_begin(wsi, h, uri);
+		if (!lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
+			return http_status_only(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
 		if (strcmp(uri, "/metrics") == 0) {
 			struct render_stats rs;
 
@@ -535,16 +564,13 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 			/* lws hands a path no file matched to this callback too. */
 			return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
 		}
-		if (!h->body)
-			return lws_return_http_status(wsi, HTTP_STATUS_INTERNAL_SERVER_ERROR, NULL);
-		if (lws_add_http_common_headers(wsi, S.shutting_down ? HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK,
-						"application/json", h->body->len, &p, end) ||
-		    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-						(const unsigned char *)"no-store", 8, &p, end) ||
-		    lws_finalize_write_http_header(wsi, start, &p, end))
-			return 1;
-		lws_callback_on_writable(wsi);
-		return 0;
+		{
+			struct msg *body = h->body;
+
+			h->body = NULL;
+			return http_reply(wsi, h, S.shutting_down ? HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK,
+					  "application/json", body);
+		}
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		if (!h->body)
 			return 0;
@@ -554,9 +580,15 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 		if (n < 0)
 			return -1;
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
+	case LWS_CALLBACK_HTTP_BODY:
+		return api_body(wsi, h, in, len);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		return api_complete(wsi, h);
 	case LWS_CALLBACK_CLOSED_HTTP:
 		msg_unref(h->body);
 		h->body = NULL;
+		free(h->in);
+		h->in = NULL;
 		return 0;
 	default:
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
@@ -689,8 +721,13 @@ int server_run(const struct server_opts *o)
 		.mountpoint = "/healthz", .mountpoint_len = 8,
 		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
 	};
-	const struct lws_http_mount mount_dev = {
+	const struct lws_http_mount mount_api = {
 		.mount_next = &mount_health,
+		.mountpoint = "/api", .mountpoint_len = 4,
+		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
+	};
+	const struct lws_http_mount mount_dev = {
+		.mount_next = &mount_api,
 		.mountpoint = "/dev", .mountpoint_len = 4,
 		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
 	};
@@ -722,6 +759,7 @@ int server_run(const struct server_opts *o)
 	S.dev = o->seed_demo;
 	S.secret = o->secret;
 	S.secret_len = o->secret_len;
+	api_init(o->secret, o->secret_len, o->db);
 
 	/* Every handle of ours exists before anything can fail, so the one
 	 * cleanup path below closes them all. */

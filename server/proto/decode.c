@@ -454,3 +454,72 @@ void proto_request_free(struct proto_request *req)
 	req->arena = NULL;
 	memset(req->f, 0, sizeof(req->f));
 }
+
+/* ------------------------------------------------------------------------- */
+/* The admin API's course object                                             */
+/* ------------------------------------------------------------------------- */
+
+static int course_time(const cJSON *j, int64_t *out)
+{
+	return json_int(j, out) && *out > 0 && *out < 253402300800LL;
+}
+
+enum proto_err proto_decode_course(const char *buf, size_t len, struct proto_course *out,
+				   struct proto_error *err)
+{
+	cJSON *root = NULL;
+	const cJSON *it;
+	enum proto_err rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(err, 0, sizeof(*err));
+	rc = proto_prescan(buf, len, PROTO_MAX_DEPTH);
+	if (rc != PROTO_ERR_NONE)
+		return fail(err, rc, NULL, 0, "the body is not valid text");
+	if (!(root = json_parse_exact(buf, len)) || !cJSON_IsObject(root)) {
+		rc = fail(err, PROTO_ERR_BAD_JSON, NULL, 0, "the body must be a JSON object");
+		goto out;
+	}
+	cJSON_ArrayForEach(it, root) {
+		const char *k = it->string;
+
+		if (!strcmp(k, "id")) {
+			if (!json_int(it, &out->id) || out->id <= 0) {
+				rc = fail(err, PROTO_ERR_BAD_FIELD, "id", 0, "id must be a positive integer");
+				goto out;
+			}
+		} else if (!strcmp(k, "title")) {
+			size_t n;
+
+			if (!cJSON_IsString(it) || !(n = strlen(it->valuestring)) ||
+			    !text_utf8_valid(it->valuestring, n) || n >= sizeof(out->title) ||
+			    text_utf8_chars(it->valuestring, n) > PROTO_MAX_TITLE_CHARS) {
+				rc = fail(err, PROTO_ERR_BAD_FIELD, "title", PROTO_MAX_TITLE_CHARS,
+					  "title must be 1 to %d characters", PROTO_MAX_TITLE_CHARS);
+				goto out;
+			}
+			memcpy(out->title, it->valuestring, n + 1);
+			out->has_title = 1;
+		} else if (!strcmp(k, "lang")) {
+			if (!cJSON_IsString(it) || (strcmp(it->valuestring, "en") && strcmp(it->valuestring, "es") &&
+						    strcmp(it->valuestring, "pt"))) {
+				rc = fail(err, PROTO_ERR_BAD_FIELD, "lang", 0, "lang must be en, es or pt");
+				goto out;
+			}
+			snprintf(out->lang, sizeof(out->lang), "%s", it->valuestring);
+			out->has_lang = 1;
+		} else if (!strcmp(k, "starts_at") || !strcmp(k, "ends_at")) {
+			if (!course_time(it, !strcmp(k, "starts_at") ? &out->starts_at : &out->ends_at)) {
+				rc = fail(err, PROTO_ERR_BAD_FIELD, k, 0, "%s must be seconds since the epoch", k);
+				goto out;
+			}
+		} else {
+			rc = fail(err, PROTO_ERR_BAD_FIELD, k, 0, "unknown member %.40s", k);
+			goto out;
+		}
+	}
+	rc = PROTO_ERR_NONE;
+out:
+	cJSON_Delete(root);
+	return rc;
+}

@@ -73,6 +73,21 @@ enum proto_err proto_prescan(const char *buf, size_t len, int max_depth);
 enum proto_err proto_decode_request(const char *buf, size_t len, int allow_test_ops,
 				    struct proto_request *req, struct proto_error *err);
 
+/* A course as the admin API sends it (POST /api/courses, PUT /api/courses/N). */
+struct proto_course {
+	int64_t id;                     /* 0: not given */
+	char title[PROTO_MAX_TITLE_CHARS * 4 + 1];
+	char lang[4];
+	int64_t starts_at, ends_at;     /* seconds; 0: not given */
+	int has_title, has_lang;
+};
+
+/* Decodes a course object {id?, title?, lang?, starts_at?, ends_at?} (the
+ * caller decides which members a create needs). PROTO_ERR_NONE or an error
+ * in *err. */
+enum proto_err proto_decode_course(const char *buf, size_t len, struct proto_course *out,
+				   struct proto_error *err);
+
 /* Frees what proto_decode_request stored in *req; safe to call twice. */
 void proto_request_free(struct proto_request *req);
 

@@ -3,6 +3,7 @@
  * demo course of --dev.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -87,6 +88,34 @@ out:
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	return id;
+}
+
+char *store_course_json(const char *path, int64_t id, char *err, size_t err_len)
+{
+	static const char q_one[] =
+		"SELECT json_object('id', id, 'title', title, 'lang', lang, 'starts_at', starts_at,"
+		" 'ends_at', ends_at) FROM courses WHERE id = ?1";
+	static const char q_all[] =
+		"SELECT json_group_array(json_object('id', id, 'title', title, 'lang', lang,"
+		" 'starts_at', starts_at, 'ends_at', ends_at)) FROM (SELECT * FROM courses ORDER BY id)";
+	sqlite3 *db;
+	sqlite3_stmt *s = NULL;
+	char *out = NULL;
+
+	err[0] = '\0';
+	if (!(db = open_rw(path, err, err_len)))
+		return NULL;
+	if (sqlite3_prepare_v2(db, id ? q_one : q_all, -1, &s, NULL) == SQLITE_OK) {
+		if (id)
+			sqlite3_bind_int64(s, 1, id);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			out = strdup((const char *)sqlite3_column_text(s, 0));
+	} else {
+		snprintf(err, err_len, "%s", sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return out;
 }
 
 int store_course_print(const char *path, void *f, char *err, size_t err_len)

@@ -110,6 +110,10 @@ struct store_course_args {
 int64_t store_course_put(const char *path, const struct store_course_args *a, int update,
 			 int64_t now_ms, char *err, size_t err_len);
 
+/* A course (id > 0) or every course (id 0, a JSON array) as JSON text,
+ * malloc'd; NULL if there is no such course (or on error, with err set). */
+char *store_course_json(const char *path, int64_t id, char *err, size_t err_len);
+
 /* Prints every course as a line of JSON to f. Returns 0 or -1. */
 int store_course_print(const char *path, void *f, char *err, size_t err_len);
 

@@ -1,0 +1,162 @@
+/*
+ * api.c - the course platform's HTTP admin API, with an admin token:
+ *
+ *   GET  /api/courses           every course
+ *   POST /api/courses           create one {title, lang?, starts_at, ends_at, id?}
+ *   PUT  /api/courses/<id>      change one (any of title, lang, starts_at, ends_at)
+ *
+ * Authorization: Bearer <token> with the admin claim. Bodies are JSON, at
+ * most API_BODY_MAX bytes. Course writes are rare and run on the loop over
+ * the store's own short-lived connection.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "http.h"
+#include "proto/decode.h"
+#include "proto/render.h"
+#include "proto/token.h"
+#include "store/store.h"
+
+#define API_BODY_MAX 16384
+#define API_STATUS_CREATED 201
+
+enum { API_GET_ALL = 1, API_POST, API_PUT };
+
+static struct {
+	const unsigned char *secret;
+	size_t secret_len;
+	const char *db;
+} A;
+
+void api_init(const unsigned char *secret, size_t secret_len, const char *db)
+{
+	A.secret = secret;
+	A.secret_len = secret_len;
+	A.db = db;
+}
+
+static int api_error(struct lws *wsi, struct http_pss *h, unsigned int status, enum proto_err code,
+		     const char *field, const char *message)
+{
+	struct proto_error e = { .code = code };
+
+	snprintf(e.field, sizeof(e.field), "%s", field ? field : "");
+	snprintf(e.message, sizeof(e.message), "%s", message);
+	return http_reply(wsi, h, status, "application/json", render_error(NULL, &e, 0));
+}
+
+/* 0 if the request carries a valid admin token, else the reply's status. */
+static unsigned int check_admin(struct lws *wsi, enum proto_err *code)
+{
+	char auth[PROTO_MAX_TOKEN_BYTES + 16], why[96];
+	struct identity who;
+	int n = lws_hdr_copy(wsi, auth, sizeof(auth), WSI_TOKEN_HTTP_AUTHORIZATION);
+	unsigned int status = 0;
+
+	*code = PROTO_ERR_NOT_AUTHENTICATED;
+	if (n < 8 || strncmp(auth, "Bearer ", 7) != 0)
+		return HTTP_STATUS_UNAUTHORIZED;
+	*code = token_verify(auth + 7, A.secret, A.secret_len, clock_now_ms() / 1000, &who, why, sizeof(why));
+	if (*code != PROTO_ERR_NONE)
+		return HTTP_STATUS_UNAUTHORIZED;
+	if (!who.admin) {
+		*code = PROTO_ERR_FORBIDDEN;
+		status = HTTP_STATUS_FORBIDDEN;
+	}
+	identity_free(&who);
+	return status;
+}
+
+static int reply_course_json(struct lws *wsi, struct http_pss *h, unsigned int status, int64_t id)
+{
+	char err[256];
+	char *json = store_course_json(A.db, id, err, sizeof(err));
+	struct msg *m;
+
+	if (!json)
+		return id ? api_error(wsi, h, HTTP_STATUS_NOT_FOUND, PROTO_ERR_NOT_FOUND, "id", "no such course")
+			  : api_error(wsi, h, HTTP_STATUS_INTERNAL_SERVER_ERROR, PROTO_ERR_INTERNAL, NULL, err);
+	m = msg_from(json, strlen(json));
+	free(json);
+	return http_reply(wsi, h, status, "application/json", m);
+}
+
+int api_begin(struct lws *wsi, struct http_pss *h, const char *uri)
+{
+	enum proto_err code;
+	unsigned int status;
+	char path[64];
+
+	status = check_admin(wsi, &code);
+	if (status)
+		return api_error(wsi, h, status, code, NULL,
+				 status == HTTP_STATUS_FORBIDDEN ? "admins only" : "send an admin token as Authorization: Bearer");
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) && strcmp(uri, "/api/courses") == 0)
+		return reply_course_json(wsi, h, HTTP_STATUS_OK, 0);
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) && strcmp(uri, "/api/courses") == 0) {
+		h->method = API_POST;
+		return 0;               /* the body follows */
+	}
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI) &&
+	    sscanf(uri, "/api/courses/%" SCNd64 "%63s", &h->id, path) == 1 && h->id > 0) {
+		h->method = API_PUT;
+		return 0;
+	}
+	return api_error(wsi, h, HTTP_STATUS_NOT_FOUND, PROTO_ERR_NOT_FOUND, NULL, "no such endpoint");
+}
+
+int api_body(struct lws *wsi, struct http_pss *h, const void *in, size_t len)
+{
+	char *n;
+
+	if (!h->method)
+		return 0;
+	if (h->in_len + len > API_BODY_MAX) {
+		h->method = 0;
+		free(h->in);
+		h->in = NULL;
+		return api_error(wsi, h, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, PROTO_ERR_TOO_LONG, NULL,
+				 "the body is too large");
+	}
+	if (!(n = realloc(h->in, h->in_len + len + 1)))
+		return -1;
+	h->in = n;
+	memcpy(h->in + h->in_len, in, len);
+	h->in_len += len;
+	return 0;
+}
+
+int api_complete(struct lws *wsi, struct http_pss *h)
+{
+	struct proto_course pc;
+	struct proto_error perr;
+	struct store_course_args a;
+	char err[256];
+	int64_t id;
+	int method = h->method, rc;
+
+	if (!method)
+		return 0;
+	h->method = 0;
+	rc = proto_decode_course(h->in ? h->in : "", h->in_len, &pc, &perr) != PROTO_ERR_NONE;
+	free(h->in);
+	h->in = NULL;
+	h->in_len = 0;
+	if (rc)
+		return api_error(wsi, h, HTTP_STATUS_BAD_REQUEST, perr.code, perr.field, perr.message);
+	memset(&a, 0, sizeof(a));
+	a.id = method == API_PUT ? h->id : pc.id;
+	a.title = pc.has_title ? pc.title : NULL;
+	a.lang = pc.has_lang ? pc.lang : NULL;
+	a.starts_at = pc.starts_at;
+	a.ends_at = pc.ends_at;
+	id = store_course_put(A.db, &a, method == API_PUT, clock_now_ms(), err, sizeof(err));
+	if (id < 0)
+		return api_error(wsi, h, strncmp(err, "no course", 9) == 0 ? HTTP_STATUS_NOT_FOUND : HTTP_STATUS_BAD_REQUEST,
+				 strncmp(err, "no course", 9) == 0 ? PROTO_ERR_NOT_FOUND : PROTO_ERR_BAD_FIELD, NULL, err);
+	return reply_course_json(wsi, h, method == API_POST ? API_STATUS_CREATED : HTTP_STATUS_OK, id);
+}

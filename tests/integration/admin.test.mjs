@@ -1,0 +1,83 @@
+// The course platform's HTTP admin API: /api/courses with an admin token.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon } from '../lib/daemon.mjs';
+
+let d;
+before(async () => { d = await startDaemon(); });
+after(async () => { assert.equal(await d.stop(), 0); });
+
+async function api(method, path, { token, body } = {}) {
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  const r = await fetch(`${d.url}${path}`, { method, headers, body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)) });
+  const text = await r.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: r.status, json, text };
+}
+
+test('the admin API refuses requests without an admin token', async () => {
+  let r = await api('GET', '/api/courses');
+  assert.equal(r.status, 401);
+  assert.equal(r.json.error.code, 'not_authenticated');
+  r = await api('GET', '/api/courses', { token: d.token({ user: 'p', name: 'P', roles: ['1:facilitator'] }) });
+  assert.equal(r.status, 403);
+  assert.equal(r.json.error.code, 'forbidden');
+  r = await api('GET', '/api/courses', { token: d.token({ user: 'a', name: 'A', admin: true, ttl: -60 }) });
+  assert.equal(r.status, 401);
+  assert.equal(r.json.error.code, 'token_expired');
+  r = await api('POST', '/api/courses', { token: 'not.a.token', body: { title: 'x' } });
+  assert.equal(r.status, 401);
+});
+
+test('an admin creates, changes and lists courses', async () => {
+  const token = d.token({ user: 'root', name: 'Root', admin: true });
+  let r = await api('POST', '/api/courses', { token, body: { title: 'Liderazgo remoto', lang: 'es', starts_at: 1767225600, ends_at: 1798761600 } });
+  assert.equal(r.status, 201, r.text);
+  const id = r.json.id;
+  assert.deepEqual(r.json, { id, title: 'Liderazgo remoto', lang: 'es', starts_at: 1767225600, ends_at: 1798761600 });
+  r = await api('PUT', `/api/courses/${id}`, { token, body: { title: 'Liderazgo remoto II', ends_at: 1800000000 } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.title, 'Liderazgo remoto II');
+  assert.equal(r.json.lang, 'es');
+  assert.equal(r.json.ends_at, 1800000000);
+  r = await api('GET', '/api/courses', { token });
+  assert.equal(r.status, 200);
+  assert.ok(r.json.some((c) => c.id === id && c.title === 'Liderazgo remoto II'));
+  // The daemon sees the course: a participant of it can list it.
+  const { connect } = await import('../lib/client.mjs');
+  const c = await connect(d.wsUrl);
+  await c.request('hello', { token: d.token({ user: 'p2', name: 'P2', roles: [`${id}:participant`] }) });
+  const list = await c.request('course.list', {});
+  assert.equal(list.data.courses[0].title, 'Liderazgo remoto II');
+  await c.close();
+});
+
+test('bad course bodies get 400 with a stable code; unknown ids 404', async () => {
+  const token = d.token({ user: 'root', name: 'Root', admin: true });
+  const cases = [
+    [{ title: 'x', lang: 'fr', starts_at: 1, ends_at: 2 }, 'bad_field', 'lang'],
+    [{ title: '', starts_at: 1, ends_at: 2 }, 'bad_field', 'title'],
+    [{ title: 'x'.repeat(201), starts_at: 1, ends_at: 2 }, 'bad_field', 'title'],
+    [{ title: 'x', starts_at: 'soon', ends_at: 2 }, 'bad_field', 'starts_at'],
+    [{ title: 'x', starts_at: 1, ends_at: 2, colour: 'red' }, 'bad_field', 'colour'],
+    ['{"title":', 'bad_json', undefined],
+    ['[1,2]', 'bad_json', undefined],
+  ];
+  for (const [body, code, field] of cases) {
+    const r = await api('POST', '/api/courses', { token, body });
+    assert.equal(r.status, 400, `${JSON.stringify(body)} -> ${r.text}`);
+    assert.equal(r.json.error.code, code);
+    if (field) assert.equal(r.json.error.field, field);
+  }
+  let r = await api('POST', '/api/courses', { token, body: { title: 'ends before it starts', starts_at: 2000000000, ends_at: 1900000000 } });
+  assert.equal(r.status, 400);
+  r = await api('PUT', '/api/courses/987654', { token, body: { title: 'x' } });
+  assert.equal(r.status, 404);
+  assert.equal(r.json.error.code, 'not_found');
+  r = await api('POST', '/api/courses', { token, body: 'x'.repeat(20000) });
+  assert.equal(r.status, 413);
+  r = await api('DELETE', '/api/courses/1', { token });
+  assert.notEqual(r.status, 200);
+});
