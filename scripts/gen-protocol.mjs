@@ -121,6 +121,9 @@ extern const struct proto_op_spec proto_ops[PROTO_OP__COUNT];
 extern const struct proto_err_spec proto_errs[PROTO_ERR__COUNT];
 extern const char *const proto_roles[PROTO_ROLE__COUNT];
 
+/* The name of a close code (its close frame's reason), "" if unknown. */
+const char *proto_close_name(unsigned code);
+
 #endif
 `;
 
@@ -159,7 +162,9 @@ c += `};\n\nconst struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {\n\t[PRO
 for (const e of spec.errors) c += `\t[PROTO_ERR_${cname(e.code)}] = { "${e.code}", ${e.bad_input ? 1 : 0} },\n`;
 c += `};\n\nconst char *const proto_roles[PROTO_ROLE__COUNT] = {\n\t[PROTO_ROLE_NONE] = NULL,\n`;
 for (const r of spec.roles) c += `\t[PROTO_ROLE_${cname(r)}] = "${r}",\n`;
-c += `};\n`;
+c += `};\n\nconst char *proto_close_name(unsigned code)\n{\n\tswitch (code) {\n`;
+for (const x of spec.close_codes) c += `\tcase ${x.code}: return "${x.name}";\n`;
+c += `\t}\n\treturn "";\n}\n`;
 
 // ---- JS module ------------------------------------------------------------
 const js = `// ${banner}

@@ -38,7 +38,7 @@ struct opts {
 	int dev;
 	int sync_normal;
 	const char *redis;
-	long long workers, history_days;
+	long long workers, history_days, per_ip;
 	struct mod_limits limits;
 	/* course */
 	long long course_id, starts, ends;
@@ -82,6 +82,8 @@ static void usage(FILE *f)
 		"                        post_interval_s=5,threads_per_day=20,flags_per_day=20,\n"
 		"                        votes_per_day=500,edits_per_day=200 (these are the defaults;\n"
 		"                        0 turns one off) [FORUMD_LIMITS]\n"
+		"  --max-sockets-per-ip N  WebSockets from one address per process [FORUMD_MAX_SOCKETS_PER_IP]\n"
+		"                        (10000: a whole webinar may sit behind one NAT)\n"
 		"  --workers N           processes sharing the port, database and bus [FORUMD_WORKERS] (1)\n"
 		"  --sync full|normal    SQLite synchronous level [FORUMD_SYNC] (full: an acknowledged\n"
 		"                        write survives power loss; normal: it survives a crash of\n"
@@ -172,7 +174,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_PORT = 1, OPT_BIND, OPT_DB, OPT_SECRET, OPT_STATIC, OPT_DEV, OPT_USER, OPT_NAME, OPT_ROLE, OPT_ADMIN,
 	       OPT_TTL, OPT_NBF, OPT_HELP, OPT_SYNC, OPT_ID, OPT_TITLE, OPT_LANG, OPT_STARTS, OPT_ENDS,
-	       OPT_REDIS, OPT_WORKERS, OPT_HISTORY, OPT_LIMITS };
+	       OPT_REDIS, OPT_WORKERS, OPT_HISTORY, OPT_LIMITS, OPT_PER_IP };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "bind", required_argument, NULL, OPT_BIND },
@@ -197,6 +199,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "history-days", required_argument, NULL, OPT_HISTORY },
 		{ "limits", required_argument, NULL, OPT_LIMITS },
+		{ "max-sockets-per-ip", required_argument, NULL, OPT_PER_IP },
 		{ NULL, 0, NULL, 0 }
 	};
 	long long v;
@@ -217,6 +220,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			fprintf(stderr, "forumd: FORUMD_LIMITS: see --help\n");
 			return -1;
 		}
+	}
+	if (parse_int(env_or("FORUMD_MAX_SOCKETS_PER_IP", "10000"), 1, 1000000, &o->per_ip)) {
+		fprintf(stderr, "forumd: FORUMD_MAX_SOCKETS_PER_IP must be 1..1000000\n");
+		return -1;
 	}
 	if (parse_int(env_or("FORUMD_HISTORY_DAYS", "30"), 1, 3650, &o->history_days)) {
 		fprintf(stderr, "forumd: FORUMD_HISTORY_DAYS must be 1..3650\n");
@@ -289,6 +296,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_TITLE: o->title = optarg; break;
 		case OPT_REDIS: o->redis = optarg; break;
+		case OPT_PER_IP:
+			if (parse_int(optarg, 1, 1000000, &o->per_ip)) {
+				fprintf(stderr, "forumd: --max-sockets-per-ip takes 1..1000000\n");
+				return -1;
+			}
+			break;
 		case OPT_LIMITS:
 			if (mod_limits_parse(&o->limits, optarg)) {
 				fprintf(stderr, "forumd: --limits takes name=value,... (see --help)\n");
@@ -459,6 +472,7 @@ static int cmd_serve(const struct opts *o)
 	so.redis = o->redis;
 	so.history_days = (int)o->history_days;
 	so.limits = o->limits;
+	so.max_sockets_per_ip = (int)o->per_ip;
 	so.ready_fd = -1;
 	if (o->workers > 1) {
 		if (!o->redis)

@@ -33,6 +33,7 @@ struct conn {
 	int64_t opened_mono_ms;
 	struct identity who;           /* valid once authed */
 	int64_t uid;                   /* users.id, once authed */
+	uint32_t ip_hash;              /* the peer address, for the per-address cap */
 
 	/* Rooms this socket follows (rooms.c). */
 	struct sub *subs;

@@ -44,6 +44,15 @@ _Static_assert(MSG_HEADROOM >= LWS_PRE, "msg headroom must cover the WebSocket f
 #define CLOSE_ACK_S 2
 #define DEV_TOKEN_TTL_S (8 * 3600)
 #define PRUNE_EVERY_MS (10 * 60 * 1000)
+#define IP_BUCKETS 4096
+
+/* WebSockets per peer address: generous by default, since a whole webinar
+ * may sit behind one corporate NAT. */
+struct ip_count {
+	struct ip_count *next;
+	uint32_t hash;
+	unsigned n;
+};
 
 static const char CSP[] =
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -66,6 +75,8 @@ static struct {
 	struct store *store;
 	int shutting_down, destroying, rooms_open;
 	int dev;                          /* --dev: demo sign-in is served */
+	int max_per_ip;
+	struct ip_count *ips[IP_BUCKETS];
 	const unsigned char *secret;
 	size_t secret_len;
 	struct render_server_info info;
@@ -259,27 +270,11 @@ void conn_set_deadline(struct conn *c, int64_t ms)
 /* WebSocket callbacks                                                       */
 /* ------------------------------------------------------------------------- */
 
-static const char *close_reason(uint16_t code)
-{
-	switch (code) {
-	case PROTO_CLOSE_GOING_AWAY: return "going_away";
-	case PROTO_CLOSE_UNSUPPORTED_DATA: return "unsupported_data";
-	case PROTO_CLOSE_INVALID_UTF8: return "invalid_utf8";
-	case PROTO_CLOSE_MESSAGE_TOO_BIG: return "message_too_big";
-	case PROTO_CLOSE_AUTH_TIMEOUT: return "auth_timeout";
-	case PROTO_CLOSE_BAD_INPUT_FLOOD: return "bad_input_flood";
-	case PROTO_CLOSE_SLOW_CONSUMER: return "slow_consumer";
-	case PROTO_CLOSE_TOKEN_EXPIRED: return "token_expired";
-	case PROTO_CLOSE_FLOOD: return "flood";
-	}
-	return "";
-}
-
 /* Closes from inside a receive callback: lws sends the close frame set by
  * lws_close_reason() when the callback returns -1. */
 static int close_now(struct conn *c, uint16_t code)
 {
-	const char *r = close_reason(code);
+	const char *r = proto_close_name(code);
 
 	lws_close_reason(c->wsi, (enum lws_close_status)code, (unsigned char *)r, strlen(r));
 	return -1;
@@ -294,7 +289,7 @@ static int close_now(struct conn *c, uint16_t code)
 static int close_from_writable(struct conn *c, uint16_t code)
 {
 	unsigned char buf[LWS_PRE + 125];
-	const char *r = close_reason(code);
+	const char *r = proto_close_name(code);
 	size_t n = strlen(r);
 
 	buf[LWS_PRE] = (unsigned char)(code >> 8);
@@ -308,10 +303,56 @@ static int close_from_writable(struct conn *c, uint16_t code)
 	return 0;
 }
 
+/* Adds delta to the sockets from the address hashed to `hash`; returns the
+ * count after the change. */
+static unsigned ip_add(uint32_t hash, int delta)
+{
+	struct ip_count **pp = &S.ips[hash % IP_BUCKETS], *e;
+	unsigned n;
+
+	while (*pp && (*pp)->hash != hash)
+		pp = &(*pp)->next;
+	e = *pp;
+	if (!e) {
+		if (delta <= 0 || !(e = calloc(1, sizeof(*e))))
+			return 0;
+		e->hash = hash;
+		*pp = e;
+	}
+	e->n += (unsigned)delta;
+	n = e->n;
+	if (e->n == 0) {
+		*pp = e->next;
+		free(e);
+	}
+	return n;
+}
+
+static uint32_t peer_hash(struct lws *wsi)
+{
+	char ip[64];
+	uint32_t h = 2166136261u;
+
+	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	for (const char *p = ip; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h ? h : 1;
+}
+
 static void ws_opened(struct conn *c, struct lws *wsi)
 {
 	c->wsi = wsi;
 	c->opened_mono_ms = clock_mono_ms();
+	c->ip_hash = peer_hash(wsi);
+	if (ip_add(c->ip_hash, 1) > (unsigned)S.max_per_ip) {
+		ip_add(c->ip_hash, -1);
+		c->ip_hash = 0;
+		c->closing = 1;         /* refused: too many sockets from this address */
+		c->close_code = PROTO_CLOSE_TOO_MANY_SOCKETS;
+		c->drop_queue = 1;
+		lws_callback_on_writable(wsi);
+		return;
+	}
 	if (registry_add(c)) {
 		c->closing = 1;         /* out of memory: refuse this socket */
 		c->close_code = PROTO_CLOSE_GOING_AWAY;
@@ -326,6 +367,8 @@ static void ws_closed(struct conn *c)
 {
 	if (!c->wsi)
 		return;
+	if (c->ip_hash)
+		ip_add(c->ip_hash, -1);
 	lws_sul_cancel(&c->deadline);
 	session_closed(c);
 	queue_clear(c);
@@ -757,6 +800,7 @@ int server_run(const struct server_opts *o)
 	S.info.version = o->version;
 	S.info.process = process;
 	S.dev = o->seed_demo;
+	S.max_per_ip = o->max_sockets_per_ip > 0 ? o->max_sockets_per_ip : 10000;
 	S.secret = o->secret;
 	S.secret_len = o->secret_len;
 	api_init(o->secret, o->secret_len, o->db);

@@ -205,3 +205,20 @@ const char *const proto_roles[PROTO_ROLE__COUNT] = {
 	[PROTO_ROLE_FACILITATOR] = "facilitator",
 	[PROTO_ROLE_INSTRUCTOR] = "instructor",
 };
+
+const char *proto_close_name(unsigned code)
+{
+	switch (code) {
+	case 1001: return "going_away";
+	case 1003: return "unsupported_data";
+	case 1007: return "invalid_utf8";
+	case 1009: return "message_too_big";
+	case 4001: return "auth_timeout";
+	case 4002: return "bad_input_flood";
+	case 4003: return "slow_consumer";
+	case 4004: return "token_expired";
+	case 4005: return "flood";
+	case 4006: return "too_many_sockets";
+	}
+	return "";
+}

@@ -262,4 +262,7 @@ extern const struct proto_op_spec proto_ops[PROTO_OP__COUNT];
 extern const struct proto_err_spec proto_errs[PROTO_ERR__COUNT];
 extern const char *const proto_roles[PROTO_ROLE__COUNT];
 
+/* The name of a close code (its close frame's reason), "" if unknown. */
+const char *proto_close_name(unsigned code);
+
 #endif
