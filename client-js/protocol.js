@@ -33,7 +33,11 @@ export const LIMITS = Object.freeze({
   "max_reason_chars": 500,
   "max_mute_minutes": 525600,
   "audit_page_max": 100,
-  "max_sockets_per_user": 20
+  "max_sockets_per_user": 20,
+  "max_question_chars": 300,
+  "max_answer_chars": 1000,
+  "max_session_title_chars": 200,
+  "state_msgs_per_key_per_sec": 4
 });
 export const ERRORS = Object.freeze({
   "bad_json": {
@@ -116,6 +120,15 @@ export const ERRORS = Object.freeze({
   },
   "too_many_sockets": {
     "badInput": false
+  },
+  "already_voted": {
+    "badInput": false
+  },
+  "session_not_live": {
+    "badInput": false
+  },
+  "question_closed": {
+    "badInput": false
   }
 });
 export const CLOSE = Object.freeze({
@@ -131,8 +144,8 @@ export const CLOSE = Object.freeze({
   "too_many_sockets": 4006
 });
 export const ROLES = Object.freeze(["participant","facilitator","instructor"]);
-export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted","post.hidden","post.restored","post.endorsed","thread.updated","flag.created","flag.resolved","audit.created","notice"]);
-export const STATES = Object.freeze(["post.votes","thread.stats"]);
+export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted","post.hidden","post.restored","post.endorsed","thread.updated","flag.created","flag.resolved","audit.created","notice","session.created","session.updated","question.published","question.updated","question.pending"]);
+export const STATES = Object.freeze(["post.votes","thread.stats","question.votes","session.answering"]);
 export const OPS = Object.freeze({
   "hello": {
     "auth": "none",
@@ -239,6 +252,58 @@ export const OPS = Object.freeze({
     "roles": "staff"
   },
   "post.history": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "session.create": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "session.start": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "session.end": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "session.list": {
+    "auth": "user",
+    "roles": "any"
+  },
+  "question.ask": {
+    "auth": "user",
+    "roles": "any"
+  },
+  "question.edit": {
+    "auth": "user",
+    "roles": "any"
+  },
+  "question.withdraw": {
+    "auth": "user",
+    "roles": "any"
+  },
+  "question.vote": {
+    "auth": "user",
+    "roles": "any"
+  },
+  "question.approve": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "question.dismiss": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "question.answering": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "question.answer": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "session.bridge": {
     "auth": "user",
     "roles": "staff"
   }

@@ -4,6 +4,9 @@
  *   GET  /api/courses           every course
  *   POST /api/courses           create one {title, lang?, starts_at, ends_at, id?}
  *   PUT  /api/courses/<id>      change one (any of title, lang, starts_at, ends_at)
+ *   GET  /api/sessions/<id>/export?format=csv|json&names=1
+ *                               a live session's questions (any course member;
+ *                               askers' names only for staff who ask)
  *
  * Authorization: Bearer <token> with the admin claim. Bodies are JSON, at
  * most API_BODY_MAX bytes. Course writes are rare and run on the loop over
@@ -49,6 +52,49 @@ static int api_error(struct lws *wsi, struct http_pss *h, unsigned int status, e
 	return http_reply(wsi, h, status, "application/json", render_error(NULL, &e, 0));
 }
 
+/* Verifies the bearer token into *who (caller frees): 0, or the reply's status. */
+static unsigned int bearer(struct lws *wsi, struct identity *who, enum proto_err *code)
+{
+	char auth[PROTO_MAX_TOKEN_BYTES + 16], why[96];
+	int n = lws_hdr_copy(wsi, auth, sizeof(auth), WSI_TOKEN_HTTP_AUTHORIZATION);
+
+	*code = PROTO_ERR_NOT_AUTHENTICATED;
+	if (n < 8 || strncmp(auth, "Bearer ", 7) != 0)
+		return HTTP_STATUS_UNAUTHORIZED;
+	*code = token_verify(auth + 7, A.secret, A.secret_len, clock_now_ms() / 1000, who, why, sizeof(why));
+	return *code == PROTO_ERR_NONE ? 0 : HTTP_STATUS_UNAUTHORIZED;
+}
+
+/* GET /api/sessions/<id>/export */
+static int session_export(struct lws *wsi, struct http_pss *h, int64_t session)
+{
+	struct identity who;
+	enum proto_err code;
+	unsigned int status = bearer(wsi, &who, &code);
+	char arg[32], err[128] = "";
+	const char *format, *names;
+	int csv, st;
+	char *out;
+
+	if (status)
+		return api_error(wsi, h, status, code, NULL, "send a token as Authorization: Bearer");
+	format = lws_get_urlarg_by_name(wsi, "format=", arg, sizeof(arg));
+	csv = format && strcmp(format, "csv") == 0;
+	names = lws_get_urlarg_by_name(wsi, "names=", arg, sizeof(arg));
+	out = store_session_export(A.db, session, &who, names && strcmp(names, "1") == 0, csv, &st, err, sizeof(err));
+	identity_free(&who);
+	if (!out)
+		return api_error(wsi, h, (unsigned int)st,
+				 st == 404 ? PROTO_ERR_NOT_FOUND : st == 403 ? PROTO_ERR_FORBIDDEN : PROTO_ERR_INTERNAL,
+				 NULL, err);
+	{
+		struct msg *m = msg_from(out, strlen(out));
+
+		free(out);
+		return http_reply(wsi, h, HTTP_STATUS_OK, csv ? "text/csv; charset=utf-8" : "application/json", m);
+	}
+}
+
 /* 0 if the request carries a valid admin token, else the reply's status. */
 static unsigned int check_admin(struct lws *wsi, enum proto_err *code)
 {
@@ -90,7 +136,11 @@ int api_begin(struct lws *wsi, struct http_pss *h, const char *uri)
 	enum proto_err code;
 	unsigned int status;
 	char path[64];
+	int64_t session;
 
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) &&
+	    sscanf(uri, "/api/sessions/%" SCNd64 "/expor%63s", &session, path) == 2 && strcmp(path, "t") == 0)
+		return session_export(wsi, h, session);
 	status = check_admin(wsi, &code);
 	if (status)
 		return api_error(wsi, h, status, code, NULL,

@@ -357,8 +357,27 @@ static void dispatch(struct conn *c, struct proto_request *req)
 	case PROTO_OP_THREAD_PIN:
 	case PROTO_OP_USER_MUTE:
 	case PROTO_OP_USER_UNMUTE:
+	case PROTO_OP_SESSION_CREATE:
+	case PROTO_OP_SESSION_START:
+	case PROTO_OP_SESSION_END:
+	case PROTO_OP_QUESTION_ASK:
+	case PROTO_OP_QUESTION_EDIT:
+	case PROTO_OP_QUESTION_WITHDRAW:
+	case PROTO_OP_QUESTION_VOTE:
+	case PROTO_OP_QUESTION_APPROVE:
+	case PROTO_OP_QUESTION_DISMISS:
+	case PROTO_OP_QUESTION_ANSWERING:
+	case PROTO_OP_QUESTION_ANSWER:
+	case PROTO_OP_SESSION_BRIDGE:
 		op_write(c, req);
 		break;
+	case PROTO_OP_SESSION_LIST: {
+		struct proto_error err = { 0 };
+		struct msg *m = store_session_list(S.store, &c->who, req, clock_now_ms() / 1000, &err);
+
+		send_owned(c, m ? m : render_error(req->id, &err, 0));
+		break;
+	}
 	case PROTO_OP_FLAG_LIST:
 		op_staff_read(c, req, store_flag_list);
 		break;

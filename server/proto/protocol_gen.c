@@ -4,6 +4,7 @@
 
 static const char *const enum_THREAD_LIST_SORT[] = { "latest", "votes", "unanswered", NULL };
 static const char *const enum_THREAD_CREATE_KIND[] = { "discussion", "question", NULL };
+static const char *const enum_SESSION_BRIDGE_WHICH[] = { "unanswered", "all", NULL };
 static const char *const enum_TEST_FAILPOINT_NAME[] = { "commit", "busy", "disk_full", NULL };
 static const struct proto_field_spec fields_HELLO[] = {
 	{ "token", PROTO_FT_STRING, 1, 0LL, 8192LL, NULL },
@@ -121,6 +122,69 @@ static const struct proto_field_spec fields_AUDIT_LIST[] = {
 static const struct proto_field_spec fields_POST_HISTORY[] = {
 	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
 };
+static const struct proto_field_spec fields_SESSION_CREATE[] = {
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "title", PROTO_FT_TEXT, 1, 0LL, 200LL, NULL },
+	{ "starts_at", PROTO_FT_INT, 1, 1LL, 9007199254740991LL, NULL },
+	{ "premoderated", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_SESSION_START[] = {
+	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_SESSION_END[] = {
+	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_SESSION_LIST[] = {
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+};
+static const struct proto_field_spec fields_QUESTION_ASK[] = {
+	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "body", PROTO_FT_TEXT, 1, 0LL, 300LL, NULL },
+	{ "anonymous", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_QUESTION_EDIT[] = {
+	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "body", PROTO_FT_TEXT, 1, 0LL, 300LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_QUESTION_WITHDRAW[] = {
+	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_QUESTION_VOTE[] = {
+	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "up", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_QUESTION_APPROVE[] = {
+	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "body", PROTO_FT_TEXT, 0, 0LL, 300LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_QUESTION_DISMISS[] = {
+	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "reason", PROTO_FT_TEXT, 0, 0LL, 500LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_QUESTION_ANSWERING[] = {
+	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "question", PROTO_FT_INT, 1, 0LL, 9007199254740991LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_QUESTION_ANSWER[] = {
+	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "answer", PROTO_FT_TEXT, 0, 0LL, 1000LL, NULL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
+static const struct proto_field_spec fields_SESSION_BRIDGE[] = {
+	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "which", PROTO_FT_ENUM, 1, 0LL, 0LL, enum_SESSION_BRIDGE_WHICH },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+};
 static const struct proto_field_spec fields_TEST_CLOCK[] = {
 	{ "set", PROTO_FT_INT, 0, 0LL, 9007199254740991LL, NULL },
 	{ "advance", PROTO_FT_INT, 0, -315360000LL, 315360000LL, NULL },
@@ -162,6 +226,19 @@ const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_USER_UNMUTE] = { "user.unmute", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_USER_UNMUTE },
 	[PROTO_OP_AUDIT_LIST] = { "audit.list", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 4, fields_AUDIT_LIST },
 	[PROTO_OP_POST_HISTORY] = { "post.history", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 1, fields_POST_HISTORY },
+	[PROTO_OP_SESSION_CREATE] = { "session.create", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 5, fields_SESSION_CREATE },
+	[PROTO_OP_SESSION_START] = { "session.start", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 2, fields_SESSION_START },
+	[PROTO_OP_SESSION_END] = { "session.end", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 2, fields_SESSION_END },
+	[PROTO_OP_SESSION_LIST] = { "session.list", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 1, fields_SESSION_LIST },
+	[PROTO_OP_QUESTION_ASK] = { "question.ask", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 4, fields_QUESTION_ASK },
+	[PROTO_OP_QUESTION_EDIT] = { "question.edit", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_QUESTION_EDIT },
+	[PROTO_OP_QUESTION_WITHDRAW] = { "question.withdraw", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 2, fields_QUESTION_WITHDRAW },
+	[PROTO_OP_QUESTION_VOTE] = { "question.vote", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_QUESTION_VOTE },
+	[PROTO_OP_QUESTION_APPROVE] = { "question.approve", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_QUESTION_APPROVE },
+	[PROTO_OP_QUESTION_DISMISS] = { "question.dismiss", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_QUESTION_DISMISS },
+	[PROTO_OP_QUESTION_ANSWERING] = { "question.answering", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_QUESTION_ANSWERING },
+	[PROTO_OP_QUESTION_ANSWER] = { "question.answer", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_QUESTION_ANSWER },
+	[PROTO_OP_SESSION_BRIDGE] = { "session.bridge", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_SESSION_BRIDGE },
 	[PROTO_OP_TEST_CLOCK] = { "test.clock", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 2, fields_TEST_CLOCK },
 	[PROTO_OP_TEST_BUS_DROP] = { "test.bus_drop", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 1, fields_TEST_BUS_DROP },
 	[PROTO_OP_TEST_FAILPOINT] = { "test.failpoint", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 2, fields_TEST_FAILPOINT },
@@ -197,6 +274,9 @@ const struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {
 	[PROTO_ERR_TOO_MANY_SUBSCRIPTIONS] = { "too_many_subscriptions", 0 },
 	[PROTO_ERR_BAD_CURSOR] = { "bad_cursor", 1 },
 	[PROTO_ERR_TOO_MANY_SOCKETS] = { "too_many_sockets", 0 },
+	[PROTO_ERR_ALREADY_VOTED] = { "already_voted", 0 },
+	[PROTO_ERR_SESSION_NOT_LIVE] = { "session_not_live", 0 },
+	[PROTO_ERR_QUESTION_CLOSED] = { "question_closed", 0 },
 };
 
 const char *const proto_roles[PROTO_ROLE__COUNT] = {

@@ -2,6 +2,7 @@
  * render_mod.c - moderation records -> JSON.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "render_internal.h"
 #include "render_mod.h"
@@ -61,7 +62,8 @@ static cJSON *notice_json(const struct mod_notice *n)
 	if (!cJSON_AddStringToObject(o, "kind", n->kind) || !cJSON_AddNumberToObject(o, "course", (double)n->course) ||
 	    (n->until && !cJSON_AddNumberToObject(o, "until", (double)n->until)) ||
 	    (n->reason && !cJSON_AddStringToObject(o, "reason", n->reason)) ||
-	    (n->post && !cJSON_AddNumberToObject(o, "post", (double)n->post)) ||
+	    (n->post && !cJSON_AddNumberToObject(o, strncmp(n->kind, "question_", 9) ? "post" : "question",
+						 (double)n->post)) ||
 	    !cJSON_AddNumberToObject(o, "created_at", (double)n->created_at)) {
 		cJSON_Delete(o);
 		return NULL;
@@ -164,4 +166,16 @@ struct msg *render_list_reply(const char *id, const char *name, struct render_li
 	}
 	render_list_take(data, name, l);
 	return render_print_msg(root);
+}
+
+char *render_list_result(struct render_list *l, const char *name)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	if (!root) {
+		render_list_free(l);
+		return NULL;
+	}
+	render_list_take(root, name, l);
+	return render_print_str(root);
 }

@@ -25,6 +25,9 @@ int render_list_add_flag(struct render_list *l, const struct mod_flag *f);
 int render_list_add_audit(struct render_list *l, const struct mod_audit *a);
 int render_list_add_revision(struct render_list *l, const struct mod_revision *r);
 
+/* {name:[...]} as a malloc'd string (a write result); consumes l. */
+char *render_list_result(struct render_list *l, const char *name);
+
 /* {"re":id,"ok":true,"data":{name:[...], "next_cursor":c|null?, "post":post?}}: consumes l.
  * with_cursor 0 leaves next_cursor out; post 0 leaves post out. */
 struct msg *render_list_reply(const char *id, const char *name, struct render_list *l, int with_cursor,

@@ -286,6 +286,37 @@ static int follow_set(struct store *st, struct store_job *job, int64_t thread, i
 	return store_step_done(s);
 }
 
+/* The first revision of a new post, by its author. */
+static int revision_add_for(struct store *st, struct store_job *job, int64_t post, const char *body, int body_len,
+			    int64_t author)
+{
+	static const char q[] =
+		"INSERT INTO post_revisions(post_id, revision, body, edited_by, edited_at) VALUES (?1, 1, ?2, ?3, ?4)";
+	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, post);
+	sqlite3_bind_text(s, 2, body, body_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, author);
+	sqlite3_bind_int64(s, 4, job->now_ms);
+	return store_step_done(s);
+}
+
+/* The author of a new thread follows it. */
+static int follow_set_for(struct store *st, struct store_job *job, int64_t thread, int64_t user)
+{
+	static const char q[] = "INSERT OR IGNORE INTO follows(thread_id, user_id, created_at) VALUES (?1, ?2, ?3)";
+	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, thread);
+	sqlite3_bind_int64(s, 2, user);
+	sqlite3_bind_int64(s, 3, job->now_ms);
+	return store_step_done(s);
+}
+
 static int revision_add(struct store *st, struct store_job *job, int64_t post, int64_t revision,
 			const char *body)
 {
@@ -377,21 +408,68 @@ static enum proto_err op_user_upsert(struct store *st, struct store_job *job)
 	return PROTO_ERR_NONE;
 }
 
-static enum proto_err op_thread_create(struct store *st, struct store_job *job, char **result)
+int64_t store_thread_insert(struct store *st, struct store_job *job, int64_t course, const char *kind,
+			    const char *title, int title_len, const char *body, int body_len, int64_t author,
+			    int anonymous, int64_t votes, int64_t *post)
 {
 	static const char q_thread[] =
-		"INSERT INTO threads(course_id, kind, title, author_id, anonymous, created_at, last_activity_at) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+		"INSERT INTO threads(course_id, kind, title, author_id, anonymous, created_at, last_activity_at, votes) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)";
 	static const char q_post[] =
-		"INSERT INTO posts(thread_id, author_id, anonymous, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+		"INSERT INTO posts(thread_id, author_id, anonymous, body, created_at, votes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	static const char q_link[] = "UPDATE threads SET first_post_id = ?2, last_post_id = ?2 WHERE id = ?1";
+	char room[PROTO_MAX_ROOM_CHARS + 1];
+	sqlite3_stmt *s;
+	int64_t tid, pid;
+
+	if (!(s = store_stmt(&st->wcache, st->wdb, q_thread)))
+		return -1;
+	sqlite3_bind_int64(s, 1, course);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, title, title_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, author);
+	sqlite3_bind_int(s, 5, anonymous);
+	sqlite3_bind_int64(s, 6, job->now_ms);
+	sqlite3_bind_int64(s, 7, votes);
+	if (store_step_done(s))
+		return -1;
+	tid = sqlite3_last_insert_rowid(st->wdb);
+	if (!(s = store_stmt(&st->wcache, st->wdb, q_post)))
+		return -1;
+	sqlite3_bind_int64(s, 1, tid);
+	sqlite3_bind_int64(s, 2, author);
+	sqlite3_bind_int(s, 3, anonymous);
+	sqlite3_bind_text(s, 4, body, body_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, job->now_ms);
+	sqlite3_bind_int64(s, 6, votes);
+	if (store_step_done(s))
+		return -1;
+	pid = sqlite3_last_insert_rowid(st->wdb);
+	if (!(s = store_stmt(&st->wcache, st->wdb, q_link)))
+		return -1;
+	sqlite3_bind_int64(s, 1, tid);
+	sqlite3_bind_int64(s, 2, pid);
+	if (store_step_done(s) || revision_add_for(st, job, pid, body, body_len, author) ||
+	    follow_set_for(st, job, tid, author))
+		return -1;
+	store_room_name(room, sizeof(room), "course", course);
+	if (store_event_append(st, job, room, "thread.created", tid, job->uid))
+		return -1;
+	store_room_name(room, sizeof(room), "thread", tid);
+	if (store_event_append(st, job, room, "post.created", pid, job->uid))
+		return -1;
+	*post = pid;
+	return tid;
+}
+
+static enum proto_err op_thread_create(struct store *st, struct store_job *job, char **result)
+{
 	const struct proto_request *r = &job->req;
 	const struct proto_str *title = &r->f[PF_THREAD_CREATE_TITLE].u.s;
 	const struct proto_str *body = &r->f[PF_THREAD_CREATE_BODY].u.s;
 	int64_t course = r->f[PF_THREAD_CREATE_COURSE].u.i, tid, pid;
 	int anonymous = r->f[PF_THREAD_CREATE_ANONYMOUS].present && r->f[PF_THREAD_CREATE_ANONYMOUS].u.b;
-	char room[PROTO_MAX_ROOM_CHARS + 1];
-	sqlite3_stmt *s, *ts, *ps;
+	sqlite3_stmt *ts, *ps;
 	enum proto_err rc;
 
 	if (!forum_text_present(title->p, title->len))
@@ -403,45 +481,11 @@ static enum proto_err op_thread_create(struct store *st, struct store_job *job, 
 	    (rc = store_limit(st, job, course, "thread")) != PROTO_ERR_NONE ||
 	    (rc = store_limit(st, job, course, "post")) != PROTO_ERR_NONE)
 		return rc;
-
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_thread)))
+	tid = store_thread_insert(st, job, course,
+				  proto_ops[PROTO_OP_THREAD_CREATE].fields[PF_THREAD_CREATE_KIND].values[r->f[PF_THREAD_CREATE_KIND].u.e],
+				  title->p, (int)title->len, body->p, (int)body->len, job->uid, anonymous, 0, &pid);
+	if (tid < 0)
 		return PROTO_ERR_INTERNAL;
-	sqlite3_bind_int64(s, 1, course);
-	sqlite3_bind_text(s, 2, proto_ops[PROTO_OP_THREAD_CREATE].fields[PF_THREAD_CREATE_KIND]
-				     .values[r->f[PF_THREAD_CREATE_KIND].u.e], -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, title->p, (int)title->len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, job->uid);
-	sqlite3_bind_int(s, 5, anonymous);
-	sqlite3_bind_int64(s, 6, job->now_ms);
-	if (store_step_done(s))
-		return PROTO_ERR_INTERNAL;
-	tid = sqlite3_last_insert_rowid(st->wdb);
-
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_post)))
-		return PROTO_ERR_INTERNAL;
-	sqlite3_bind_int64(s, 1, tid);
-	sqlite3_bind_int64(s, 2, job->uid);
-	sqlite3_bind_int(s, 3, anonymous);
-	sqlite3_bind_text(s, 4, body->p, (int)body->len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, job->now_ms);
-	if (store_step_done(s))
-		return PROTO_ERR_INTERNAL;
-	pid = sqlite3_last_insert_rowid(st->wdb);
-
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_link)))
-		return PROTO_ERR_INTERNAL;
-	sqlite3_bind_int64(s, 1, tid);
-	sqlite3_bind_int64(s, 2, pid);
-	if (store_step_done(s) || revision_add(st, job, pid, 1, body->p) || follow_set(st, job, tid, 1))
-		return PROTO_ERR_INTERNAL;
-
-	store_room_name(room, sizeof(room), "course", course);
-	if (store_event_append(st, job, room, "thread.created", tid, job->uid))
-		return PROTO_ERR_INTERNAL;
-	store_room_name(room, sizeof(room), "thread", tid);
-	if (store_event_append(st, job, room, "post.created", pid, job->uid))
-		return PROTO_ERR_INTERNAL;
-
 	if (!(ts = store_row_by_id(&st->wcache, st->wdb, store_q_thread, tid)))
 		return PROTO_ERR_INTERNAL;
 	if (!(ps = store_row_by_id(&st->wcache, st->wdb, store_q_post, pid))) {

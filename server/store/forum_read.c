@@ -352,6 +352,12 @@ enum proto_err store_room_access(struct store *st, const struct identity *who, i
 		*staff_view = 1;
 		return rc;
 	}
+	if (strcmp(kind, "session") == 0) {
+		if (store_session_course(st, id, &course))
+			return PROTO_ERR_NOT_FOUND;
+		*staff_view = access_is_staff(who, course);
+		return course_access(st, who, course, now_s, 0);
+	}
 	if (strcmp(kind, "user") == 0) {
 		*staff_view = 1;        /* your own notices */
 		return id == uid ? PROTO_ERR_NONE : PROTO_ERR_FORBIDDEN;
@@ -424,6 +430,8 @@ struct msg *store_room_snapshot(struct store *st, const char *req_id, const char
 	*seq = room_seq_now(st, room);
 	if (strcmp(kind, "thread") == 0) {
 		m = snapshot_thread(st, req_id, room, id, staff_view, uid, *seq);
+	} else if (strcmp(kind, "session") == 0) {
+		m = store_session_snapshot(st, req_id, room, id, staff_view, uid, *seq);
 	} else if (strcmp(kind, "course") == 0) {
 		struct forum_course c;
 		sqlite3_stmt *s;
@@ -450,6 +458,8 @@ long store_room_state(struct store *st, const char *room, void (*emit)(void *arg
 
 	if (room_parse(room, kind, &id))
 		return -1;
+	if (strcmp(kind, "session") == 0)
+		return store_session_state(st, room, id, emit, arg);
 	if (strcmp(kind, "thread") != 0)
 		return 0;
 	if (!(s = store_stmt(&st->rcache, st->rdb, q)))

@@ -142,6 +142,30 @@ char *store_post_result(struct store *st, int64_t post);
  * vote, edit. */
 enum proto_err store_limit(struct store *st, struct store_job *job, int64_t course, const char *action);
 
+/* Logs a staff action (audit.created in staff:<course>); 0 or -1. */
+int store_audit_add(struct store *st, struct store_job *job, int64_t course, const char *action,
+		    const char *kind, int64_t subject, const char *reason);
+/* Tells one person what happened (notice in user:<id>); post holds the post
+ * or question id the notice is about, 0 if none. 0 or -1. */
+int store_notice_add(struct store *st, struct store_job *job, int64_t user, int64_t course, const char *kind,
+		     int64_t post, int64_t until, const char *reason);
+
+/* Starts a thread with its opening post (events thread.created and
+ * post.created); returns the thread id (and *post) or -1. votes seeds the
+ * opening post's count (a bridged question carries its votes). */
+int64_t store_thread_insert(struct store *st, struct store_job *job, int64_t course, const char *kind,
+			    const char *title, int title_len, const char *body, int body_len, int64_t author,
+			    int anonymous, int64_t votes, int64_t *post);
+
+/* Live Q&A (qa.c). */
+struct msg *store_session_snapshot(struct store *st, const char *req_id, const char *room, int64_t session,
+				   int staff_view, int64_t uid, int64_t seq);
+long store_session_state(struct store *st, const char *room, int64_t session,
+			 void (*emit)(void *arg, struct msg *m), void *arg);
+enum proto_err store_apply_qa(struct store *st, struct store_job *job, char **result);
+struct msg *store_render_qa_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+				  const char *type, int64_t subject, int staff_view);
+
 /* Moderation ops and their event rendering (moderation.c). */
 enum proto_err store_apply_moderation(struct store *st, struct store_job *job, char **result);
 struct msg *store_render_mod_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,

@@ -161,7 +161,6 @@ struct msg *store_render_mod_event(struct stmt_cache *c, sqlite3 *db, const char
 	struct msg *m = NULL;
 	sqlite3_stmt *s, *ps = NULL;
 
-	(void)staff_view;       /* these rooms have one audience each */
 	if (strncmp(type, "flag.", 5) == 0) {
 		struct mod_flag f;
 
@@ -194,6 +193,8 @@ struct msg *store_render_mod_event(struct stmt_cache *c, sqlite3 *db, const char
 		n.created_at = sqlite3_column_int64(s, 6);
 		m = render_event_notice(room, seq, &n);
 		sqlite3_reset(s);
+	} else {
+		m = store_render_qa_event(c, db, room, seq, type, subject, staff_view);
 	}
 	return m;
 }
@@ -210,7 +211,7 @@ static enum proto_err need_staff(struct store_job *job, int64_t course)
 }
 
 /* Logs a staff action and tells the staff room. */
-static int audit_add(struct store *st, struct store_job *job, int64_t course, const char *action,
+int store_audit_add(struct store *st, struct store_job *job, int64_t course, const char *action,
 		     const char *kind, int64_t subject, const char *reason)
 {
 	static const char q[] =
@@ -236,7 +237,7 @@ static int audit_add(struct store *st, struct store_job *job, int64_t course, co
 }
 
 /* Tells one person what happened to them (their user:<id> room). */
-static int notice_add(struct store *st, struct store_job *job, int64_t user, int64_t course, const char *kind,
+int store_notice_add(struct store *st, struct store_job *job, int64_t user, int64_t course, const char *kind,
 		      int64_t post, int64_t until, const char *reason)
 {
 	static const char q[] =
@@ -421,7 +422,7 @@ static enum proto_err op_flag_dismiss(struct store *st, struct store_job *job, c
 		sqlite3_bind_int64(s, 3, job->now_ms);
 		store_room_name(room, sizeof(room), "staff", course);
 		if (store_step_done(s) || store_event_append(st, job, room, "flag.resolved", flag, job->uid) ||
-		    audit_add(st, job, course, "flag.dismiss", "flag", flag, NULL))
+		    store_audit_add(st, job, course, "flag.dismiss", "flag", flag, NULL))
 			return PROTO_ERR_INTERNAL;
 	}
 	*result = flag_result(st, flag);
@@ -484,8 +485,8 @@ static enum proto_err op_post_state(struct store *st, struct store_job *job, cha
 	store_room_name(room, sizeof(room), "thread", tf.id);
 	if (store_event_append(st, job, room, event, post, job->uid) ||
 	    (op != PROTO_OP_POST_RESTORE && flags_resolve(st, job, tf.course, post)) ||
-	    audit_add(st, job, tf.course, action, "post", post, reason) ||
-	    (pf.author != job->uid && notice_add(st, job, pf.author, tf.course, notice, post, 0, reason)))
+	    store_audit_add(st, job, tf.course, action, "post", post, reason) ||
+	    (pf.author != job->uid && store_notice_add(st, job, pf.author, tf.course, notice, post, 0, reason)))
 		return PROTO_ERR_INTERNAL;
 	*result = store_post_result(st, post);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -520,7 +521,7 @@ static enum proto_err op_post_endorse(struct store *st, struct store_job *job, c
 	store_room_name(room, sizeof(room), "thread", tf.id);
 	if (store_step_done(s) || store_event_append(st, job, room, "post.endorsed", post, job->uid) ||
 	    store_thread_stats_state(st, job, tf.id) ||
-	    audit_add(st, job, tf.course, endorsed ? "post.endorse" : "post.unendorse", "post", post, NULL))
+	    store_audit_add(st, job, tf.course, endorsed ? "post.endorse" : "post.unendorse", "post", post, NULL))
 		return PROTO_ERR_INTERNAL;
 	*result = store_post_result(st, post);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -553,7 +554,7 @@ static enum proto_err op_thread_flag(struct store *st, struct store_job *job, ch
 		return PROTO_ERR_INTERNAL;
 	store_room_name(room, sizeof(room), "thread", thread);
 	if (store_event_append(st, job, room, "thread.updated", thread, job->uid) ||
-	    audit_add(st, job, tf.course, lock ? (on ? "thread.lock" : "thread.unlock") : (on ? "thread.pin" : "thread.unpin"),
+	    store_audit_add(st, job, tf.course, lock ? (on ? "thread.lock" : "thread.unlock") : (on ? "thread.pin" : "thread.unpin"),
 		      "thread", thread, NULL))
 		return PROTO_ERR_INTERNAL;
 	if (!(s = store_row_by_id(&st->wcache, st->wdb, store_q_thread, thread)))
@@ -622,8 +623,8 @@ static enum proto_err op_user_mute(struct store *st, struct store_job *job, char
 		sqlite3_bind_int64(s, 6, job->now_ms);
 	}
 	if (store_step_done(s) ||
-	    audit_add(st, job, course, mute ? "user.mute" : "user.unmute", "user", uid, reason) ||
-	    notice_add(st, job, uid, course, mute ? "muted" : "unmuted", 0, until, reason))
+	    store_audit_add(st, job, course, mute ? "user.mute" : "user.unmute", "user", uid, reason) ||
+	    store_notice_add(st, job, uid, course, mute ? "muted" : "unmuted", 0, until, reason))
 		return PROTO_ERR_INTERNAL;
 	if (mute) {
 		struct mod_mute m = { course, { uid, user, name }, until, reason };
@@ -655,7 +656,7 @@ enum proto_err store_apply_moderation(struct store *st, struct store_job *job, c
 	case PROTO_OP_USER_UNMUTE:
 		return op_user_mute(st, job, result);
 	default:
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a write op");
+		return store_apply_qa(st, job, result);
 	}
 }
 

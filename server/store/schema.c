@@ -157,6 +157,45 @@ static const char *const migrations[] = {
 	"  action TEXT NOT NULL,"
 	"  last_at INTEGER NOT NULL,"             /* ms */
 	"  PRIMARY KEY (user_id, action)) WITHOUT ROWID;",
+
+	/* 3: live sessions and their questions. */
+	"CREATE TABLE live_sessions("
+	"  id INTEGER PRIMARY KEY,"
+	"  course_id INTEGER NOT NULL REFERENCES courses(id),"
+	"  title TEXT NOT NULL,"
+	"  starts_at INTEGER NOT NULL,"           /* seconds, scheduled */
+	"  state TEXT NOT NULL DEFAULT 'scheduled' CHECK (state IN ('scheduled','live','ended')),"
+	"  premoderated INTEGER NOT NULL DEFAULT 0,"
+	"  started_at INTEGER,"                   /* ms */
+	"  ended_at INTEGER,"
+	"  answering_id INTEGER,"
+	"  answering_v INTEGER NOT NULL DEFAULT 0,"
+	"  created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX live_sessions_by_course ON live_sessions(course_id, id);"
+	"CREATE TABLE questions("
+	"  id INTEGER PRIMARY KEY,"
+	"  session_id INTEGER NOT NULL REFERENCES live_sessions(id),"
+	"  author_id INTEGER NOT NULL REFERENCES users(id),"
+	"  anonymous INTEGER NOT NULL DEFAULT 0,"
+	"  body TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending','visible','answering','answered','dismissed','withdrawn')),"
+	"  votes INTEGER NOT NULL DEFAULT 0,"
+	"  votes_v INTEGER NOT NULL DEFAULT 0,"
+	"  answer TEXT,"
+	"  dismiss_reason TEXT,"
+	"  published INTEGER NOT NULL DEFAULT 0,"   /* ever shown to the session room */
+	"  created_at INTEGER NOT NULL,"
+	"  published_at INTEGER,"
+	"  answered_at INTEGER,"
+	"  edited_at INTEGER,"
+	"  bridged_thread INTEGER);"
+	"CREATE INDEX questions_by_session ON questions(session_id, id);"
+	"CREATE TABLE question_votes("
+	"  question_id INTEGER NOT NULL REFERENCES questions(id),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (question_id, user_id)) WITHOUT ROWID;",
 };
 
 /* The schema version, read inside the caller's transaction. */

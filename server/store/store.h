@@ -204,6 +204,17 @@ struct msg *store_audit_list(struct store *st, const struct identity *who, const
 struct msg *store_post_history(struct store *st, const struct identity *who, const struct proto_request *req,
 			       struct proto_error *err);
 
+/* Live Q&A reads: a course's sessions (needs read access); a session's course. */
+struct msg *store_session_list(struct store *st, const struct identity *who, const struct proto_request *req,
+			       int64_t now_s, struct proto_error *err);
+int store_session_course(struct store *st, int64_t session, int64_t *course);
+
+/* The Q&A export of a session as JSON or CSV (malloc'd), for someone in its
+ * course: staff see every question and, with names, who asked; others only
+ * published questions and no names. NULL with *status 403/404/500 and err. */
+char *store_session_export(const char *path, int64_t session, const struct identity *who, int names, int csv,
+			   int *status, char *err, size_t err_len);
+
 /* Current vote counts of a thread room's posts, as state messages (for a
  * client that resumed rather than took a snapshot). Returns the count or -1. */
 long store_room_state(struct store *st, const char *room, void (*emit)(void *arg, struct msg *m),

@@ -1,0 +1,67 @@
+/*
+ * render_qa.h - live sessions and questions as JSON, and the Q&A export
+ * as JSON or CSV.
+ *
+ * Views as for posts: staff see who asked an anonymous question and why one
+ * was dismissed; peers see neither; the asker sees themself (`mine`).
+ */
+#ifndef FORUMD_PROTO_RENDER_QA_H
+#define FORUMD_PROTO_RENDER_QA_H
+
+#include "core/qa.h"
+#include "msg.h"
+#include "render_forum.h"
+
+/* {"ev":type,"room":room,"seq":seq,"data":{"session":{...}}} */
+struct msg *render_event_session(const char *type, const char *room, int64_t seq, const struct qa_session *s);
+/* {"ev":type,"room":room,"seq":seq,"data":{"question":{...}}} in a view. */
+struct msg *render_event_question(const char *type, const char *room, int64_t seq, const struct qa_question *q,
+				  int staff_view);
+/* {"st":"question.votes","room":room,"v":v,"data":{"question":id,"votes":n}} */
+struct msg *render_state_question_votes(const char *room, int64_t question, int64_t votes, int64_t v);
+/* {"st":"session.answering","room":room,"v":v,"data":{"session":id,"question":id|null}} */
+struct msg *render_state_answering(const char *room, int64_t session, int64_t question, int64_t v);
+
+/* Write results: {"session":…}, {"question":…} (the actor's view), {"question":id,"votes":n,"voted":b}. */
+char *render_result_session(const struct qa_session *s);
+char *render_result_question(const struct qa_question *q, int staff_view);
+char *render_result_question_vote(int64_t question, int64_t votes, int voted);
+
+/* List items. */
+int render_list_add_session(struct render_list *l, const struct qa_session *s);
+int render_list_add_question(struct render_list *l, const struct qa_question *q, int staff_view, int mine,
+			     int voted);
+/* {"question":id,"thread":id} for session.bridge's reply. */
+int render_list_add_bridged(struct render_list *l, int64_t question, int64_t thread);
+
+/* The subscribe reply for session:<id>: {room, seq, mode:"snapshot", replay:0, session, questions}; consumes l. */
+struct msg *render_session_snapshot(const char *id, const char *room, int64_t seq, const struct qa_session *s,
+				    struct render_list *questions);
+
+/* ---- export ---------------------------------------------------------------- */
+
+struct qa_export_row {
+	int64_t id;
+	int64_t asked_at_s;           /* seconds since the session started */
+	const char *state;
+	int64_t votes;
+	int anonymous;
+	const char *asker;            /* NULL: left out (no names) */
+	const char *question;
+	const char *answer;           /* NULL if none */
+	int64_t answered_at_s;        /* -1 if not answered */
+};
+
+struct qa_export;                  /* rows collected, then rendered */
+struct qa_export *qa_export_new(const struct qa_session *s, int names);
+int qa_export_add(struct qa_export *e, const struct qa_export_row *r);
+/* The export as malloc'd text (JSON or CSV), freeing e. NULL on OOM. */
+char *qa_export_finish(struct qa_export *e, int csv);
+void qa_export_free(struct qa_export *e);
+
+/* Writes cell as one CSV field: quoted when needed (RFC 4180), and with a
+ * leading ' when it starts with = + - @ (or a tab or CR), so a spreadsheet
+ * shows it instead of running it. Returns bytes written or -1 (too small). */
+int qa_csv_cell(char *out, size_t cap, const char *cell);
+
+#endif
