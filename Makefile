@@ -17,8 +17,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wno-unused-parameter
-CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -g $(WARN) $(PKG_CFLAGS) -Iserver
-LDLIBS  := $(PKG_LIBS) -lm -lpthread
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -g $(WARN) $(PKG_CFLAGS) $(shell pkg-config --cflags libutf8proc) -Iserver
+LDLIBS  := $(PKG_LIBS) $(shell pkg-config --libs libutf8proc) -lstemmer -lm -lpthread
 
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -78,9 +78,9 @@ build/asan/unit/%: tests/unit/%.c $(call obj,asan,$(LIB_SRC)) $(wildcard tests/u
 # ---- fuzzers (clang libFuzzer + ASan + UBSan) -------------------------------
 build/fuzz/%: tests/fuzz/%.c $(PURE_SRC) $(wildcard server/*.h server/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -DFORUMD_TESTING -Wall -Wextra -Werror -Wno-unused-parameter $(PKG_CFLAGS) -Iserver \
+	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -DFORUMD_TESTING -Wall -Wextra -Werror -Wno-unused-parameter $(PKG_CFLAGS) $(shell pkg-config --cflags libutf8proc) -Iserver \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -o $@ $< $(PURE_SRC) $(PKG_LIBS) -lm
+	  -o $@ $< $(PURE_SRC) $(PKG_LIBS) $(shell pkg-config --libs libutf8proc) -lstemmer -lm
 
 # ---- install ---------------------------------------------------------------
 deps-build:

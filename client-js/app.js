@@ -3,14 +3,19 @@
 //   #/                  your account and courses
 //   #/course/1          a course's threads (?sort=votes | ?sort=unanswered)
 //   #/thread/42         a thread
+//   #/course/1/moderation  the course's moderation console (staff)
+//   #/session/7         a live session's questions (#/session/7/present: the presenter view, staff)
 // Every string comes from i18n.js; user text goes in as text nodes, never as HTML.
 import { Transport } from './transport.js';
 import { t, tParts, initLang, setLang, getLang, onLangChange } from './i18n.js';
 import { ROLES } from './protocol.js';
-import { h, tn, errorText, setServerTime, refreshTimes } from './ui.js';
-import { mine, votes, follows } from './local.js';
+import { h, tn, errorText, setServerTime, refreshTimes, fullDate, untilMs, serverNow } from './ui.js';
+import { mine, votes, follows, flagged } from './local.js';
 import { createBoard, SORTS } from './board.js';
 import { createThread } from './thread.js';
+import { createModeration } from './moderation.js';
+import { createLive } from './live.js';
+import { createPresenter } from './presenter.js';
 
 const TOKEN_KEY = 'forumd.token';
 const ANNOUNCE_EVERY_MS = 3000; // the polite live region speaks at most this often
@@ -20,7 +25,7 @@ const $ = (id) => document.getElementById(id);
 const el = {
   lang: $('lang'), error: $('error'),
   statusDot: $('status-dot'), statusText: $('status-text'), statusDetail: $('status-detail'),
-  announcer: $('announcer'), whoami: $('whoami'),
+  announcer: $('announcer'), whoami: $('whoami'), notices: $('notices'),
   home: $('view-home'), forum: $('view-forum'),
   signin: $('signin'), signinHeading: $('signin-heading'), form: $('signin-form'), token: $('token'), connectButton: $('connect'),
   demo: $('demo'), demoUsers: $('demo-users'),
@@ -38,7 +43,12 @@ const state = {
   courses: new Map(),     // course id -> course from course.list (with role and access)
   demo: null,             // {course, users} when the server offers demo sign-in
   goToDemoCourse: false,  // a demo sign-in goes straight to the demo course
+  notices: [],            // notices from the user:<n> room, newest first: {id, kind, course, until, reason, post}
+  userRoom: null,         // this person's own notice room, from hello
+  mutes: new Map(),       // course id -> when this person's mute there ends (ms; Infinity: not said)
 };
+let noticeSeq = 0;
+const MAX_NOTICES = 5;
 let transport = null;
 let view = null;          // the forum page being shown (board or thread), or null
 let coursesLoaded = null; // promise of the course.list of this connection
@@ -96,7 +106,8 @@ function connect(token, { focus = false } = {}) {
     const first = !state.hello;
     state.hello = hello;
     setServerTime(hello.server && hello.server.time_ms);
-    if (first) local = { mine: mine(hello.user.id), mineThreads: mine(`${hello.user.id}.threads`), votes: votes(hello.user.id), follows: follows(hello.user.id) };
+    if (first) local = { mine: mine(hello.user.id), mineThreads: mine(`${hello.user.id}.threads`), votes: votes(hello.user.id), follows: follows(hello.user.id), flagged: flagged(hello.user.id) };
+    if (first) subscribeNotices(tr, hello.user.room);
     if (state.error && state.error.key && state.error.key.startsWith('error.')) state.error = null;
     coursesLoaded = loadCourses(tr);
     if (first) {
@@ -116,7 +127,11 @@ function connect(token, { focus = false } = {}) {
       coursesLoaded.then(() => { if (transport === tr && !view) renderAccount(); });
     }
   });
-  tr.on('event', (m) => { if (transport === tr && view) view.onEvent(m); });
+  tr.on('event', (m) => {
+    if (transport !== tr) return;
+    if (state.userRoom && m.room === state.userRoom) { onNotice(m); return; }
+    if (view) view.onEvent(m);
+  });
   tr.on('state', (m) => { if (transport === tr && view) view.onState(m); });
   tr.on('resume', (r) => { if (transport === tr && view) view.onResume(r); });
   tr.on('gap', (g) => { if (transport === tr && view && view.onGap) view.onGap(g); });
@@ -159,9 +174,93 @@ function disconnect() {
   }
   state.hello = null;
   state.courses = new Map();
+  state.notices = [];
+  state.mutes = new Map();
+  state.userRoom = null;
+  renderNotices();
   state.status = 'signed_out';
   state.detail = null;
   coursesLoaded = null;
+}
+
+// ---- notices: the user:<n> room ---------------------------------------------------
+// Things that happened to you (muted, a post of yours hidden...) arrive in your own room: a
+// banner shows them until dismissed (a mute until it ends) and the live region reads them.
+
+function subscribeNotices(tr, room) {
+  if (!room || typeof room !== 'string') return;
+  state.userRoom = room;
+  tr.request('subscribe', { room }).then((data) => {
+    if (transport !== tr) return;
+    tr.lastSeq.set(room, data.seq);
+    tr.subscribeRoom(room);
+  }, () => { /* no notices on this server: the pages still work */ });
+}
+
+function onNotice(m) {
+  const n = m.data && (m.data.notice || m.data);
+  if (!n || typeof n.kind !== 'string') return;
+  const notice = { id: ++noticeSeq, kind: n.kind, course: n.course, until: n.until ?? null, reason: n.reason ?? null, post: n.post ?? null, question: n.question ?? null };
+  // A mute or unmute replaces the earlier mute notices of that course.
+  if (notice.kind === 'muted') state.mutes.set(notice.course, notice.until ? untilMs(notice.until) : Infinity);
+  if (notice.kind === 'unmuted') state.mutes.delete(notice.course);
+  if (notice.kind === 'muted' || notice.kind === 'unmuted') {
+    state.notices = state.notices.filter((x) => !((x.kind === 'muted' || x.kind === 'unmuted') && x.course === notice.course));
+  }
+  state.notices.unshift(notice);
+  state.notices = state.notices.slice(0, MAX_NOTICES);
+  renderNotices();
+  announce(noticeText(notice));
+  if (view && view.onNotice) view.onNotice(notice);
+}
+
+function noticeText(n) {
+  const c = state.courses.get(n.course);
+  const course = c ? c.title : t('account.course', { id: n.course });
+  const reason = n.reason ? ` ${t('notice.reason', { reason: n.reason })}` : '';
+  switch (n.kind) {
+    case 'muted': return (n.until ? t('notice.muted', { course, time: fullDate(untilMs(n.until)) }) : t('notice.muted_no_time', { course })) + reason;
+    case 'unmuted': return t('notice.unmuted', { course });
+    case 'post_hidden': return t('notice.post_hidden', { course }) + reason;
+    case 'post_removed': return t('notice.post_removed', { course }) + reason;
+    case 'post_restored': return t('notice.post_restored', { course });
+    case 'question_dismissed': return t('notice.question_dismissed', { course }) + reason;
+    case 'question_answered': return t('notice.question_answered', { course });
+    default: return t('notice.other', { course });
+  }
+}
+
+// When this person is muted in a course, as the notices told: ms, or null.
+function mutedUntil(courseId) {
+  const until = state.mutes.get(courseId);
+  if (until === undefined) return null;
+  if (until <= serverNow()) { state.mutes.delete(courseId); return null; }
+  return until;
+}
+
+function renderNotices() {
+  if (!el.notices) return;
+  const now = serverNow();
+  state.notices = state.notices.filter((n) => !(n.kind === 'muted' && n.until && untilMs(n.until) <= now));
+  el.notices.replaceChildren();
+  el.notices.hidden = state.notices.length === 0;
+  if (!state.notices.length) return;
+  el.notices.append(h('h2', { class: 'visually-hidden', id: 'notices-heading' }, t('notice.heading')));
+  const list = h('ul', { class: 'notice-list', aria: { labelledby: 'notices-heading' } });
+  for (const n of state.notices) {
+    const dismiss = h('button', { type: 'button', class: 'button small', id: `notice-dismiss-${n.id}`,
+                                  aria: { label: t('notice.dismiss_label') },
+                                  on: { click: () => {
+                                    const i = state.notices.findIndex((x) => x.id === n.id);
+                                    state.notices = state.notices.filter((x) => x.id !== n.id);
+                                    renderNotices();
+                                    const next = state.notices[Math.min(i, state.notices.length - 1)];
+                                    const target = next ? document.getElementById(`notice-dismiss-${next.id}`) : null;
+                                    if (target) target.focus(); else focusHeading();
+                                  } } }, t('notice.dismiss'));
+    list.append(h('li', { class: `notice-banner kind-${n.kind}`, data: { kind: n.kind } }, h('p', {}, noticeText(n)), dismiss));
+  }
+  el.notices.append(list);
 }
 
 function closeKey(code) {
@@ -171,6 +270,7 @@ function closeKey(code) {
 
 function errorMessage(err) {
   const code = err && err.code ? String(err.code) : 'internal';
+  if (code === 'muted') return { text: errorText(err) };
   if (code === 'rate_limited' && err.retryAfterMs > 0) {
     return { key: 'error.rate_limited_wait', params: { seconds: Math.ceil(err.retryAfterMs / 1000) } };
   }
@@ -181,6 +281,10 @@ function errorMessage(err) {
 // ---- routing ----------------------------------------------------------------
 
 function parseRoute(hash = location.hash) {
+  const mod = /^#\/course\/(\d{1,15})\/moderation$/.exec(hash);
+  const live = /^#\/session\/(\d{1,15})(\/present)?$/.exec(hash);
+  if (live) return { name: live[2] ? 'present' : 'session', id: Number(live[1]) };
+  if (mod) return { name: 'moderation', id: Number(mod[1]) };
   const m = /^#\/(course|thread)\/(\d{1,15})(?:\?(.*))?$/.exec(hash);
   if (!m) return { name: 'home' };
   const id = Number(m[2]);
@@ -230,7 +334,11 @@ function showRoute({ focus }) {
   el.home.hidden = true;
   el.forum.hidden = false;
   const ctx = makeContext();
-  view = r.name === 'course' ? createBoard(ctx, { courseId: r.id, sort: r.sort }) : createThread(ctx, { threadId: r.id });
+  view = r.name === 'course' ? createBoard(ctx, { courseId: r.id, sort: r.sort })
+    : r.name === 'moderation' ? createModeration(ctx, { courseId: r.id })
+    : r.name === 'session' ? createLive(ctx, { sessionId: r.id })
+    : r.name === 'present' ? createPresenter(ctx, { sessionId: r.id })
+    : createThread(ctx, { threadId: r.id });
   view.kind = r.name;
   view.mount(el.forum);
   if (focus) {
@@ -270,6 +378,8 @@ function makeContext() {
     say: (text) => announce(text),
     announcePost: (post) => announceItem('posts', post.author ? post.author.name : t('post.anonymous')),
     announceThread: (th) => announceItem('threads', th.title),
+    announceFlag: (title) => announceItem('flags', title),
+    mutedUntil: (courseId) => mutedUntil(courseId),
     rememberThread: (th) => { if (th && th.id) threads.set(th.id, th); },
     knownThread: (id) => threads.get(id) || null,
   };
@@ -301,6 +411,7 @@ function breadcrumbs(items) {
 
 function render() {
   renderStatic();
+  renderNotices();
   renderStatus(false);
   renderDemo();
   renderAccount();
@@ -395,7 +506,7 @@ function renderError() {
 // One polite live region; at most one announcement per ANNOUNCE_EVERY_MS. Between two,
 // news is gathered: "3 new replies" rather than three sentences.
 
-const pending = { text: null, posts: [], threads: [] };
+const pending = { text: null, posts: [], threads: [], flags: [] };
 let lastAnnounceAt = -Infinity;
 let lastStatus = '';
 let announceTimer = null;
@@ -405,7 +516,8 @@ function announce(text, { status = false } = {}) {
     if (text === lastStatus) return;
     lastStatus = text;
   }
-  pending.text = text;
+  // Two messages within one interval are read together, not the last one alone.
+  pending.text = pending.text && !status ? `${pending.text} ${text}` : text;
   scheduleAnnounce();
 }
 
@@ -428,9 +540,12 @@ function flushAnnounce() {
   else if (pending.threads.length > 1) parts.push(tn('announce.threads', pending.threads.length));
   if (pending.posts.length === 1) parts.push(t('announce.post', { name: pending.posts[0] }));
   else if (pending.posts.length > 1) parts.push(tn('announce.posts', pending.posts.length));
+  if (pending.flags.length === 1) parts.push(t('announce.flag', { title: pending.flags[0] }));
+  else if (pending.flags.length > 1) parts.push(tn('announce.flags', pending.flags.length));
   pending.text = null;
   pending.threads = [];
   pending.posts = [];
+  pending.flags = [];
   if (!parts.length) return;
   const msg = parts.join(' ');
   lastAnnounceAt = performance.now();
@@ -511,7 +626,10 @@ window.addEventListener('hashchange', () => {
 });
 
 // Relative times ("5 minutes ago") move on by themselves.
-setInterval(() => refreshTimes(document.body), 30000);
+setInterval(() => {
+  refreshTimes(document.body);
+  if (state.notices.some((n) => n.kind === 'muted' && n.until && untilMs(n.until) <= serverNow())) renderNotices();
+}, 30000);
 
 initLang();
 render();

@@ -4,6 +4,7 @@ import { t } from './i18n.js';
 import { h, tn, timeEl, tNodes, errorText } from './ui.js';
 import { createCompose } from './compose.js';
 import { draftKey, loadDraft } from './local.js';
+import { createSessionsSection } from './sessions.js';
 
 export const SORTS = ['latest', 'votes', 'unanswered'];
 
@@ -26,6 +27,7 @@ export function createBoard(ctx, { courseId, sort }) {
   let listEl = null;
   let moreEl = null;
   let gen = 0; // bumped per (re)load, so a stale thread.list reply is dropped
+  const sessions = createSessionsSection(ctx, courseId); // the course's live sessions, above the threads
 
   const compose = () => createCompose({
     mode: 'thread', id: `new-thread-${courseId}`,
@@ -50,6 +52,7 @@ export function createBoard(ctx, { courseId, sort }) {
     render();
     subscribe();
     load();
+    sessions.load();
   }
 
   function subscribe() {
@@ -77,6 +80,7 @@ export function createBoard(ctx, { courseId, sort }) {
       const have = new Set(view.threads.map((x) => x.id));
       for (const th of data.threads || []) {
         ctx.follows.toggle(th.id, !!th.following);
+        if (th.mine === true) ctx.mineThreads.toggle(th.id, true);
         ctx.rememberThread(th);
         if (have.has(th.id)) continue;
         view.threads.push(th);
@@ -206,7 +210,7 @@ export function createBoard(ctx, { courseId, sort }) {
 
   function meta(th) {
     return h('p', { class: 'thread-meta' },
-      h('span', {}, tNodes('board.started_by', { name: h('span', { class: 'who' }, ctx.authorName(th.author, ctx.mineThreads.has(th.id))) })),
+      h('span', {}, tNodes('board.started_by', { name: h('span', { class: 'who' }, ctx.authorName(th.author, th.mine === true || ctx.mineThreads.has(th.id))) })),
       h('span', { class: 'sep', aria: { hidden: 'true' } }, ' · '),
       h('span', {}, tNodes('board.last_activity', { time: timeEl(th.last_activity_at) })));
   }
@@ -263,7 +267,8 @@ export function createBoard(ctx, { courseId, sort }) {
         h('ul', {}, sortLinks.map((a) => h('li', {}, a))))));
     listWrap = h('div', { class: 'threads-wrap' });
     section.append(listWrap);
-    root.replaceChildren(headEl, section);
+    root.replaceChildren(headEl, sessions.el, section);
+    sessions.render();
     renderList();
     if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus();
   }
@@ -280,6 +285,7 @@ export function createBoard(ctx, { courseId, sort }) {
         h('span', { class: 'role', data: { role: course.role } }, ctx.roleName(course.role)),
         course.access && course.access !== 'write' ? h('span', { class: 'access-note' }, t(`course.access.${course.access}`)) : null));
     }
+    if (!ctx.canWrite(courseId) && consoleLink()) parts.push(h('div', { class: 'board-actions' }, consoleLink()));
     if (ctx.canWrite(courseId)) {
       const draft = loadDraft(draftKey(ctx.user.id, `course.${courseId}`));
       if (!composeInst && draft && (draft.body || draft.title)) view.composeOpen = true;
@@ -291,7 +297,7 @@ export function createBoard(ctx, { courseId, sort }) {
                                      if (view.composeOpen) composeInst.focus();
                                      else document.getElementById('new-thread-toggle')?.focus();
                                    } } }, t('board.new_thread'));
-      parts.push(h('div', { class: 'board-actions' }, toggle));
+      parts.push(h('div', { class: 'board-actions' }, toggle, consoleLink()));
       const panel = h('section', { id: 'new-thread-panel', class: 'card compose-card', aria: { labelledby: 'new-thread-heading' } });
       panel.hidden = !view.composeOpen;
       if (view.composeOpen) {
@@ -301,6 +307,12 @@ export function createBoard(ctx, { courseId, sort }) {
       parts.push(panel);
     }
     headEl.replaceChildren(...parts);
+  }
+
+  // Staff get a way into the course's moderation console.
+  function consoleLink() {
+    if (!ctx.isStaff(courseId)) return null;
+    return h('a', { href: `#/course/${courseId}/moderation`, class: 'button console-link', id: 'moderation-link' }, t('mod.console_link'));
   }
 
   function renderList() {
@@ -349,16 +361,17 @@ export function createBoard(ctx, { courseId, sort }) {
     get courseId() { return courseId; },
     destroy() {
       view.alive = false;
+      sessions.destroy();
       ctx.transport.unsubscribeRoom(room);
       ctx.transport.request('unsubscribe', { room }).catch(() => {});
     },
-    onEvent(m) { if (m.room === room) apply(m); },
+    onEvent(m) { if (m.room === room) { sessions.onEvent(m); apply(m); } },
     onState(m) { if (m.room === room) apply(m); },
     onResume(r) {
       if (r.room !== room) return;
       if (!r.ok) { view.error = r.error; renderList(); }
     },
     // After a reconnect the list is read again: stats are not replayed for course rooms.
-    onOpen() { if (view.loaded) load(); },
+    onOpen() { if (view.loaded) load(); sessions.load(); },
   };
 }

@@ -74,3 +74,5 @@ export const mine = (user) => new IdSet('session', `forumd.mine.${user}`);
 export const votes = (user) => new IdSet('local', `forumd.votes.${user}`);
 // Threads this user follows, as last seen in a list or set here.
 export const follows = (user) => new IdSet('local', `forumd.follows.${user}`);
+// Posts this user flagged (the server answers a second flag with the first one).
+export const flagged = (user) => new IdSet('session', `forumd.flagged.${user}`);

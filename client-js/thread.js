@@ -1,11 +1,14 @@
 // A thread: the opening post, the responses, one level of replies under each response, and
 // the forms to add to it. Kept live by the thread:<id> room: new, edited and deleted posts
 // and vote counts arrive as they happen, and a reconnect resumes where it left off.
+// Staff also get the moderation actions here (hide, restore, remove, endorse, history, lock,
+// pin); everyone can flag someone else's post.
 import { t } from './i18n.js';
-import { h, tn, timeEl, tNodes, errorText, fullDate, formatNumber } from './ui.js';
+import { h, tn, timeEl, errorText, fullDate, formatNumber } from './ui.js';
 import { renderMarkdown } from './markdown.js';
 import { createCompose } from './compose.js';
 import { draftKey, loadDraft } from './local.js';
+import { flagPost, hidePost, removePost, directWrite, showHistory } from './modactions.js';
 
 export function createThread(ctx, { threadId }) {
   const room = `thread:${threadId}`;
@@ -19,7 +22,7 @@ export function createThread(ctx, { threadId }) {
   let headEl = null;
   const composers = new Map(); // 'response' | 'reply:<id>' | 'edit:<id>' -> compose instance
 
-  const mineOf = (p) => !!p && ((p.author && p.author.id === ctx.user.id) || ctx.mine.has(p.id));
+  const mineOf = (p) => !!p && (p.mine === true || (p.author && p.author.id === ctx.user.id) || ctx.mine.has(p.id));
   const courseId = () => (st.thread ? st.thread.course : null);
   const isStaff = () => courseId() !== null && ctx.isStaff(courseId());
   const canWrite = () => courseId() !== null && ctx.canWrite(courseId());
@@ -44,7 +47,14 @@ export function createThread(ctx, { threadId }) {
     const firstTime = !st.loaded;
     st.thread = data.thread || st.thread;
     st.posts = new Map();
-    for (const p of data.posts || []) st.posts.set(p.id, p);
+    // The snapshot says what is this person's: their posts, their votes, whether they follow.
+    for (const p of data.posts || []) {
+      st.posts.set(p.id, p);
+      if (typeof p.voted === 'boolean') ctx.votes.toggle(p.id, p.voted);
+      if (p.mine === true) ctx.mine.toggle(p.id, true);
+    }
+    if (data.thread && typeof data.thread.following === 'boolean') ctx.follows.toggle(threadId, data.thread.following);
+    if (data.thread && data.thread.mine === true) ctx.mineThreads.toggle(threadId, true);
     st.loaded = true;
     st.error = null;
     ctx.rememberThread(st.thread);
@@ -79,10 +89,27 @@ export function createThread(ctx, { threadId }) {
       updateVotes(p);
       return;
     }
+    if (m.ev === 'thread.updated' && m.data && m.data.thread) {
+      if (m.data.thread.id !== threadId) return;
+      const was = st.thread;
+      st.thread = { ...st.thread, ...m.data.thread };
+      ctx.rememberThread(st.thread);
+      if (was && (was.locked !== st.thread.locked || was.pinned !== st.thread.pinned) && announce) {
+        if (was.locked !== st.thread.locked) ctx.say(t(st.thread.locked ? 'mod.thread_locked_live' : 'mod.thread_unlocked_live'));
+      }
+      render();
+      return;
+    }
     const p = m.data && m.data.post;
     if (!p) return;
     const known = st.posts.has(p.id);
     const post = merge(p);
+    if (m.ev === 'post.hidden' || m.ev === 'post.restored' || m.ev === 'post.endorsed') {
+      if (known) patchPost(post); else insertPost(post, false);
+      if (m.ev === 'post.endorsed' && post.endorsed && st.thread.kind === 'question') st.thread.answered = true;
+      updateCounts();
+      return;
+    }
     if (m.ev === 'post.created') {
       if (known) { patchPost(post); return; }
       insertPost(post, true);
@@ -183,14 +210,15 @@ export function createThread(ctx, { threadId }) {
                                on: { click: () => follow(fb) } },
         h('span', { class: 'follow-label' }, t('thread.follow')),
         h('span', { class: 'follow-state' }, t(following ? 'thread.following' : 'thread.not_following')));
-      parts.push(h('div', { class: 'thread-tools' }, badges, fb));
+      parts.push(h('div', { class: 'thread-tools' }, badges, h('div', { class: 'tool-buttons' }, threadTools(), fb)));
     }
     headEl.replaceChildren(...parts);
   }
 
+  // A question is answered when staff endorsed a response (the server's rule).
   function answered() {
     if (st.thread.answered) return true;
-    for (const p of st.posts.values()) if (!p.first && p.state !== 'deleted') return true;
+    for (const p of st.posts.values()) if (!p.first && p.endorsed && p.state !== 'deleted') return true;
     return false;
   }
 
@@ -233,6 +261,11 @@ export function createThread(ctx, { threadId }) {
     if (!list.children.length) section.append(h('p', { class: 'empty', id: 'no-responses' }, t('thread.no_responses')));
     parts.push(section);
 
+    const muted = ctx.mutedUntil(th.course);
+    if (muted && canPost()) {
+      parts.push(h('p', { class: 'notice muted-notice' },
+        muted === Infinity ? t('mod.you_are_muted') : t('mod.you_are_muted_until', { time: fullDate(muted) })));
+    }
     if (canPost()) {
       const box = h('section', { class: 'card compose-card', aria: { labelledby: 'respond-heading' } },
         h('h2', { id: 'respond-heading' }, t(th.kind === 'question' ? 'thread.answer_heading' : 'thread.respond_heading')),
@@ -327,7 +360,8 @@ export function createThread(ctx, { threadId }) {
       h('span', { class: 'sep', aria: { hidden: 'true' } }, ' · '),
       timeEl(p.created_at),
       p.edited_at && p.state === 'visible' ? h('span', { class: 'edited', title: fullDate(p.edited_at) }, t('post.edited')) : null,
-      p.endorsed ? h('span', { class: 'badge endorsed' }, t('post.endorsed')) : null);
+      p.endorsed ? h('span', { class: 'badge endorsed' }, t('post.endorsed')) : null,
+      p.state === 'hidden' && p.body !== null ? h('span', { class: 'badge hidden' }, t('mod.state.hidden')) : null);
     art.append(head);
 
     if (p.state === 'deleted') {
@@ -338,7 +372,8 @@ export function createThread(ctx, { threadId }) {
       const c = editComposer(p);
       art.append(c.el);
     } else {
-      if (p.state === 'hidden') art.append(h('p', { class: 'placeholder' }, t('post.hidden_staff')));
+      // Staff see a hidden post's text; so does its author, in their own snapshot.
+      if (p.state === 'hidden') art.append(h('p', { class: 'placeholder' }, t(isStaff() || !mine ? 'post.hidden_staff' : 'post.hidden_own')));
       art.append(h('div', { class: 'post-body' }, renderMarkdown(p.body)));
     }
 
@@ -363,6 +398,7 @@ export function createThread(ctx, { threadId }) {
 
   function actions(p, mine, name) {
     const bar = h('div', { class: 'post-actions' });
+    const more = modActions(p, mine, name);
     if (mine || !canWrite() || p.state !== 'visible') {
       bar.append(h('span', { class: 'votes-static', data: { role: 'votes' } }, tn('count.votes', p.votes)));
     } else {
@@ -413,7 +449,86 @@ export function createThread(ctx, { threadId }) {
                                  } } }, t('post.delete')));
       }
     }
+    if (more.length) {
+      // The confirm box takes a whole row; moderation comes before it.
+      const confirm = bar.querySelector(':scope > .confirm');
+      for (const b of more) bar.insertBefore(b, confirm);
+    }
     return bar;
+  }
+
+  // Flag (anyone, on someone else's visible post) and, for staff, the moderation actions.
+  function modActions(p, mine, name) {
+    const out = [];
+    const cur = () => st.posts.get(p.id) || p;
+    const back = (...ids) => () => ids.map((id) => document.getElementById(id)).find(Boolean) || document.getElementById(`post-${p.id}`);
+    const onReply = (r) => { if (r && r.post) { const post = merge(r.post); patchPost(post); updateCounts(); } };
+    if (!mine && p.state === 'visible' && !isStaff()) {
+      if (ctx.flagged.has(p.id)) {
+        out.push(h('span', { class: 'flag-state', id: `flagged-post-${p.id}` }, t('mod.flagged')));
+      } else {
+        out.push(h('button', { type: 'button', class: 'link-button flag', id: `flag-post-${p.id}`,
+                               aria: { label: t('mod.flag_label', { name }) },
+                               on: { click: () => flagPost(ctx, cur(), { name, returnFocus: back(`flag-post-${p.id}`),
+                                                                          done: () => { ctx.flagged.toggle(p.id, true); patchPost(cur()); } }) } },
+          t('mod.flag')));
+      }
+    }
+    if (!isStaff()) return out;
+    if (p.state === 'visible') {
+      out.push(h('button', { type: 'button', class: 'link-button', id: `hide-post-${p.id}`, aria: { label: t('mod.hide_label', { name }) },
+                             on: { click: () => hidePost(ctx, cur(), { name, returnFocus: back(`restore-post-${p.id}`, `hide-post-${p.id}`), done: onReply }) } },
+        t('mod.hide')));
+    } else if (p.state === 'hidden') {
+      const b = h('button', { type: 'button', class: 'link-button', id: `restore-post-${p.id}`, aria: { label: t('mod.restore_label', { name }) },
+                              on: { click: async () => {
+                                const r = await directWrite(ctx, b, 'post.restore', { post: p.id }, 'mod.restored_done');
+                                onReply(r);
+                                document.getElementById(`hide-post-${p.id}`)?.focus();
+                              } } }, t('mod.restore'));
+      out.push(b);
+    }
+    if (p.state !== 'deleted') {
+      out.push(h('button', { type: 'button', class: 'link-button danger-link', id: `remove-post-${p.id}`, aria: { label: t('mod.remove_label', { name }) },
+                             on: { click: () => removePost(ctx, cur(), { name, returnFocus: back(`remove-post-${p.id}`), done: (r) => {
+                               if (r && r.post && r.post.first) { st.gone = true; render(); ctx.focusHeading(); return; }
+                               onReply(r);
+                             } }) } },
+        t('mod.remove')));
+    }
+    if (st.thread.kind === 'question' && !p.first && p.parent === null && p.state === 'visible') {
+      const b = h('button', { type: 'button', class: 'link-button', id: `endorse-post-${p.id}`, aria: { pressed: String(!!p.endorsed) },
+                              on: { click: async () => {
+                                const r = await directWrite(ctx, b, 'post.endorse', { post: p.id, endorsed: !cur().endorsed },
+                                                            cur().endorsed ? 'mod.unendorsed_done' : 'mod.endorsed_done');
+                                onReply(r);
+                                document.getElementById(`endorse-post-${p.id}`)?.focus();
+                              } } }, t('mod.endorse'));
+      out.push(b);
+    }
+    if (p.edited_at || p.revision > 1) {
+      out.push(h('button', { type: 'button', class: 'link-button', id: `history-post-${p.id}`, aria: { label: t('mod.history_label', { name }) },
+                             on: { click: () => showHistory(ctx, cur(), { name, returnFocus: back(`history-post-${p.id}`) }) } },
+        t('mod.history')));
+    }
+    return out;
+  }
+
+  // Lock and pin, for staff, next to Follow.
+  function threadTools() {
+    if (!isStaff()) return [];
+    const th = st.thread;
+    const lock = h('button', { type: 'button', class: 'button small', id: 'lock-thread', on: { click: async () => {
+      const r = await directWrite(ctx, lock, 'thread.lock', { thread: threadId, locked: !st.thread.locked },
+                                  st.thread.locked ? 'mod.unlocked_done' : 'mod.locked_done');
+      if (r && r.thread) { st.thread = { ...st.thread, ...r.thread }; render(); document.getElementById('lock-thread')?.focus(); }
+    } } }, t(th.locked ? 'mod.unlock' : 'mod.lock'));
+    const pin = h('button', { type: 'button', class: 'button small', id: 'pin-thread', on: { click: async () => {
+      const r = await directWrite(ctx, pin, 'thread.pin', { thread: threadId, pinned: !st.thread.pinned },
+                                  st.thread.pinned ? 'mod.unpinned_done' : 'mod.pinned_done');
+      if (r && r.thread) { st.thread = { ...st.thread, ...r.thread }; render(); document.getElementById('pin-thread')?.focus(); }
+    } } }, t(th.pinned ? 'mod.unpin' : 'mod.pin'));
+    return [lock, pin, h('a', { href: `#/course/${th.course}/moderation`, class: 'console-link' }, t('mod.console_link'))];
   }
 
   function editComposer(p) {
@@ -522,5 +637,6 @@ export function createThread(ctx, { threadId }) {
       if (g.room === room) subscribe();
     },
     onOpen() {},
+    onNotice() { render(); },
   };
 }

@@ -92,6 +92,12 @@ export function relativeTime(ms) {
   return rtf.format(0, 'second');
 }
 
+// A moment the server gave in seconds (mutes, notices) or in ms, as ms.
+export function untilMs(v) {
+  const n = Number(v);
+  return n > 1e11 ? n : n * 1000;
+}
+
 export function fullDate(ms) {
   return new Intl.DateTimeFormat(getLang(), { dateStyle: 'long', timeStyle: 'short' }).format(new Date(ms));
 }
@@ -119,7 +125,7 @@ export function errorText(err) {
   if ((code === 'rate_limited' || code === 'muted') && err.retryAfterMs > 0) {
     const seconds = Math.ceil(err.retryAfterMs / 1000);
     if (code === 'rate_limited') return t('error.rate_limited_wait', { seconds });
-    return t('error.muted_until', { minutes: formatNumber(Math.max(1, Math.ceil(seconds / 60))) });
+    return t('error.muted_until', { time: fullDate(serverNow() + err.retryAfterMs) });
   }
   const key = `error.${code}`;
   return t(key) === key ? t('error.unknown', { code }) : t(key);

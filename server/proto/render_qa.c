@@ -307,7 +307,7 @@ char *qa_export_finish(struct qa_export *e, int csv)
 		qa_export_free(e);
 		return out;
 	}
-	bad |= csv_field(&out, &len, &cap, "question_id", 0) | csv_field(&out, &len, &cap, "asked_at_s", 0) |
+	bad |= csv_field(&out, &len, &cap, "id", 0) | csv_field(&out, &len, &cap, "asked_at_s", 0) |
 	       csv_field(&out, &len, &cap, "state", 0) | csv_field(&out, &len, &cap, "votes", 0) |
 	       csv_field(&out, &len, &cap, "anonymous", 0);
 	if (e->names)

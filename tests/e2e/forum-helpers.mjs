@@ -53,3 +53,25 @@ export async function tabUntil(page, selector, max = 120) {
   }
   throw new Error(`Tab never reached ${selector}`);
 }
+
+// A signed-in WebSocket of a demo user, for setting the scene: call(op, data) resolves with
+// the reply's data (a write gets a fresh idempotency key), and fails the test on an error.
+export async function signedIn(d, user, course = 1) {
+  const c = await connect(d.wsUrl);
+  const hello = await c.request('hello', { token: await tokenFor(d, user, course) });
+  assert.equal(hello.ok, true, JSON.stringify(hello));
+  return {
+    hello: hello.data,
+    async call(op, data = {}, { write = true } = {}) {
+      const r = await c.request(op, write ? { ...data, key: key() } : data);
+      assert.equal(r.ok, true, `${op}: ${JSON.stringify(r)}`);
+      return r.data;
+    },
+    close: () => c.close(),
+  };
+}
+
+// The thread's opening post id, as the thread page shows it.
+export async function openingPostId(page) {
+  return Number(await page.locator('article.opening').getAttribute('data-post'));
+}

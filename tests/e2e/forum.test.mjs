@@ -95,7 +95,8 @@ describe('forum', () => {
       // Back on the board (Back button), the counts moved.
       await B.page.goBack();
       await boardItem(B.page, threadId).locator('.stats', { hasText: fill(en['count.replies.other'], { count: 2 }) }).waitFor();
-      assert.ok((await boardItem(B.page, threadId).textContent()).includes(en['thread.answered']));
+      // Replies alone do not answer a question: only a staff endorsement does.
+      assert.ok((await boardItem(B.page, threadId).textContent()).includes(en['thread.unanswered']));
       await B.page.goForward();
       await B.page.locator('article.reply', { hasText: 'Good idea' }).waitFor();
 
@@ -328,8 +329,8 @@ describe('forum', () => {
       await page.waitForFunction(() => document.querySelectorAll('.thread-item').length === 11);
       const kinds = await page.locator('.thread-item .badge.kind-question').count();
       assert.equal(kinds, 11);
-      // Answering one takes it off the unanswered list, live.
-      await seedReply(ids[30]);
+      // An endorsed answer takes it off the unanswered list, live.
+      await seedReply(ids[30], { endorse: true });
       await page.waitForFunction(() => document.querySelectorAll('.thread-item').length === 10);
 
       const missing = await openPage(browser);
@@ -344,12 +345,17 @@ describe('forum', () => {
       await close();
     }
 
-    async function seedReply(threadId) {
+    async function seedReply(threadId, { endorse = false } = {}) {
       const { connect } = await import('../lib/client.mjs');
+      const key = () => `k${Date.now()}${Math.random().toString(36).slice(2)}`.slice(0, 40);
       const c = await connect(d.wsUrl);
-      await c.request('hello', { token: d.token({ user: 'sam', name: 'Sam', roles: [`${course}:participant`] }) });
-      const r = await c.request('post.create', { thread: threadId, body: 'An answer', key: `k${Date.now()}${Math.random().toString(36).slice(2)}`.slice(0, 40) });
+      await c.request('hello', { token: d.token({ user: 'sam', name: 'Sam', roles: [`${course}:facilitator`] }) });
+      const r = await c.request('post.create', { thread: threadId, body: 'An answer', key: key() });
       assert.equal(r.ok, true, JSON.stringify(r));
+      if (endorse) {
+        const e = await c.request('post.endorse', { post: r.data.post.id, endorsed: true, key: key() });
+        assert.equal(e.ok, true, JSON.stringify(e));
+      }
       await c.close();
     }
   });
