@@ -29,14 +29,6 @@ const char store_q_post[] =
 	"  FROM posts p JOIN users u ON u.id = p.author_id JOIN threads t ON t.id = p.thread_id"
 	" WHERE p.id = ?1";
 
-#define THREAD_COLUMNS \
-	"t.id, t.course_id, t.kind, t.title, t.author_id, u.ext_id, u.name, t.anonymous," \
-	" t.first_post_id, t.created_at, t.last_activity_at, t.reply_count, t.votes, t.stats_v," \
-	" t.pinned, t.locked, t.answered, t.state, lp.author_id, lu.ext_id, lu.name, lp.anonymous"
-#define THREAD_JOINS \
-	" FROM threads t JOIN users u ON u.id = t.author_id" \
-	" LEFT JOIN posts lp ON lp.id = t.last_post_id LEFT JOIN users lu ON lu.id = lp.author_id"
-
 const char store_q_thread[] = "SELECT " THREAD_COLUMNS THREAD_JOINS " WHERE t.id = ?1";
 
 static const char *col_text(sqlite3_stmt *s, int i)

@@ -14,71 +14,11 @@
 #include "proto/render.h"
 #include "proto/render_forum.h"
 
-/* Shared with forum.c through the same column order. */
-#define THREAD_COLUMNS \
-	"t.id, t.course_id, t.kind, t.title, t.author_id, u.ext_id, u.name, t.anonymous," \
-	" t.first_post_id, t.created_at, t.last_activity_at, t.reply_count, t.votes, t.stats_v," \
-	" t.pinned, t.locked, t.answered, t.state, lp.author_id, lu.ext_id, lu.name, lp.anonymous"
-#define THREAD_JOINS \
-	" FROM threads t JOIN users u ON u.id = t.author_id" \
-	" LEFT JOIN posts lp ON lp.id = t.last_post_id LEFT JOIN users lu ON lu.id = lp.author_id"
-#define POST_COLUMNS \
-	"p.id, p.thread_id, p.parent_id, p.author_id, u.ext_id, u.name, p.anonymous, p.body," \
-	" p.created_at, p.edited_at, p.revision, p.state, p.votes, p.votes_v, p.endorsed," \
-	" t.first_post_id = p.id"
-
 static const char *col_text(sqlite3_stmt *s, int i)
 {
 	const char *t = (const char *)sqlite3_column_text(s, i);
 
 	return t ? t : "";
-}
-
-static void thread_row(sqlite3_stmt *s, struct forum_thread *t)
-{
-	t->id = sqlite3_column_int64(s, 0);
-	t->course = sqlite3_column_int64(s, 1);
-	t->kind = col_text(s, 2);
-	t->title = col_text(s, 3);
-	t->author.uid = sqlite3_column_int64(s, 4);
-	t->author.ext_id = col_text(s, 5);
-	t->author.name = col_text(s, 6);
-	t->anonymous = sqlite3_column_int(s, 7);
-	t->first_post = sqlite3_column_int64(s, 8);
-	t->created_at = sqlite3_column_int64(s, 9);
-	t->last_activity_at = sqlite3_column_int64(s, 10);
-	t->reply_count = sqlite3_column_int64(s, 11);
-	t->votes = sqlite3_column_int64(s, 12);
-	t->stats_v = sqlite3_column_int64(s, 13);
-	t->pinned = sqlite3_column_int(s, 14);
-	t->locked = sqlite3_column_int(s, 15);
-	t->answered = sqlite3_column_int(s, 16);
-	t->state = col_text(s, 17);
-	t->has_last = sqlite3_column_type(s, 18) != SQLITE_NULL;
-	t->last.uid = sqlite3_column_int64(s, 18);
-	t->last.ext_id = col_text(s, 19);
-	t->last.name = col_text(s, 20);
-	t->last_anonymous = sqlite3_column_int(s, 21);
-}
-
-static void post_row(sqlite3_stmt *s, struct forum_post *p)
-{
-	p->id = sqlite3_column_int64(s, 0);
-	p->thread = sqlite3_column_int64(s, 1);
-	p->parent = sqlite3_column_int64(s, 2);
-	p->author.uid = sqlite3_column_int64(s, 3);
-	p->author.ext_id = col_text(s, 4);
-	p->author.name = col_text(s, 5);
-	p->anonymous = sqlite3_column_int(s, 6);
-	p->body = col_text(s, 7);
-	p->created_at = sqlite3_column_int64(s, 8);
-	p->edited_at = sqlite3_column_int64(s, 9);
-	p->revision = sqlite3_column_int64(s, 10);
-	p->state = col_text(s, 11);
-	p->votes = sqlite3_column_int64(s, 12);
-	p->votes_v = sqlite3_column_int64(s, 13);
-	p->endorsed = sqlite3_column_int(s, 14);
-	p->first = sqlite3_column_int(s, 15);
 }
 
 /* Loads a course's window and text into c; strings valid until *out_stmt is
@@ -276,7 +216,7 @@ struct msg *store_thread_list(struct store *st, const struct identity *who, int6
 			more = 1;
 			break;
 		}
-		thread_row(s, &t);
+		store_thread_row(s, &t);
 		if (render_list_add_thread(l, &t, staff, sqlite3_column_int(s, 22), t.author.uid == uid))
 			break;
 		cursor_make(next, sizeof(next), sort, &t);  /* keys of the last row sent */
@@ -395,7 +335,7 @@ static struct msg *snapshot_thread(struct store *st, const char *req_id, const c
 	sqlite3_bind_int64(ts, 2, uid);
 	if (sqlite3_step(ts) != SQLITE_ROW)
 		goto out;
-	thread_row(ts, &t);
+	store_thread_row(ts, &t);
 	if (!(ps = store_stmt(&st->rcache, st->rdb, q_posts)) || !(l = render_list_new()))
 		goto out;
 	sqlite3_bind_int64(ps, 1, thread);
@@ -404,7 +344,7 @@ static struct msg *snapshot_thread(struct store *st, const char *req_id, const c
 	while (sqlite3_step(ps) == SQLITE_ROW) {
 		struct forum_post p;
 
-		post_row(ps, &p);
+		store_post_row(ps, &p);
 		if (render_list_add_post(l, &p, staff_view, p.author.uid == uid, sqlite3_column_int(ps, 16)))
 			break;
 	}

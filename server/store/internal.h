@@ -100,6 +100,19 @@ struct msg *store_render_event(struct stmt_cache *c, sqlite3 *db, const char *ro
 
 #include "core/forum.h"
 
+/* Column lists whose order store_thread_row and store_post_row read. */
+#define THREAD_COLUMNS \
+	"t.id, t.course_id, t.kind, t.title, t.author_id, u.ext_id, u.name, t.anonymous," \
+	" t.first_post_id, t.created_at, t.last_activity_at, t.reply_count, t.votes, t.stats_v," \
+	" t.pinned, t.locked, t.answered, t.state, lp.author_id, lu.ext_id, lu.name, lp.anonymous"
+#define THREAD_JOINS \
+	" FROM threads t JOIN users u ON u.id = t.author_id" \
+	" LEFT JOIN posts lp ON lp.id = t.last_post_id LEFT JOIN users lu ON lu.id = lp.author_id"
+#define POST_COLUMNS \
+	"p.id, p.thread_id, p.parent_id, p.author_id, u.ext_id, u.name, p.anonymous, p.body," \
+	" p.created_at, p.edited_at, p.revision, p.state, p.votes, p.votes_v, p.endorsed," \
+	" t.first_post_id = p.id"
+
 extern const char store_q_post[], store_q_thread[];
 
 /* What the writer needs to know about a thread or post to act on it. */
