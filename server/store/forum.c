@@ -629,8 +629,11 @@ static enum proto_err op_post_edit(struct store *st, struct store_job *job, char
 static enum proto_err op_post_delete(struct store *st, struct store_job *job, char **result)
 {
 	static const char q_del[] = "UPDATE posts SET state = 'deleted', state_by = ?2 WHERE id = ?1";
+	/* A deleted endorsed response no longer answers the question. */
 	static const char q_reply[] =
-		"UPDATE threads SET reply_count = reply_count - 1, stats_v = stats_v + 1 WHERE id = ?1";
+		"UPDATE threads SET reply_count = reply_count - 1, stats_v = stats_v + 1,"
+		" answered = EXISTS (SELECT 1 FROM posts WHERE thread_id = ?1 AND endorsed AND state <> 'deleted')"
+		" WHERE id = ?1";
 	static const char q_thread[] = "UPDATE threads SET state = 'deleted' WHERE id = ?1";
 	int64_t post = job->req.f[PF_POST_DELETE_POST].u.i;
 	struct post_facts pf;
