@@ -16,6 +16,7 @@
 // for example `ulimit -n 20000` (at most the hard limit, `ulimit -Hn`).
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { signJwt, claimsFor } from '../tests/lib/helpers.mjs';
 import { startDaemon, ROOT } from '../tests/lib/daemon.mjs';
 import { connect } from '../tests/lib/client.mjs';
 
@@ -65,7 +66,10 @@ const pid = d.proc.pid;
 const clients = [];
 let code = 0;
 try {
-  const token = d.token({ user: 'mem', name: 'Memory Probe', roles: ['1:participant'], ttl: 3600 });
+  // One user per socket: a user may hold only max_sockets_per_user sockets.
+  const token = (i) => signJwt({ secret: d.secret, claims: claimsFor({ user: `mem${i}`, name: 'Memory Probe',
+                                                                       courses: { 1: 'participant' } }) });
+  let made = 0;
   await sleep(SETTLE_MS);
   const idle = rssKiB(pid);
 
@@ -73,7 +77,7 @@ try {
     const n = Math.min(BATCH, N - done);
     const batch = await Promise.all(Array.from({ length: n }, async () => {
       const c = await connect(d.wsUrl, { timeoutMs: 30000 });
-      const r = await c.request('hello', { token }, { timeoutMs: 30000 });
+      const r = await c.request('hello', { token: token(made++) }, { timeoutMs: 30000 });
       if (!r.ok) throw new Error(`hello failed: ${JSON.stringify(r)}`);
       return c;
     }));
