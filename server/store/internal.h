@@ -155,6 +155,9 @@ char *store_post_result(struct store *st, int64_t post);
  * vote, edit. */
 enum proto_err store_limit(struct store *st, struct store_job *job, int64_t course, const char *action);
 
+/* forbidden unless the job's user is staff in course (or a global admin). */
+enum proto_err store_need_staff(struct store_job *job, int64_t course);
+
 /* Logs a staff action (audit.created in staff:<course>); 0 or -1. */
 int store_audit_add(struct store *st, struct store_job *job, int64_t course, const char *action,
 		    const char *kind, int64_t subject, const char *reason);

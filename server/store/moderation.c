@@ -203,7 +203,7 @@ struct msg *store_render_mod_event(struct stmt_cache *c, sqlite3 *db, const char
 /* Shared steps                                                              */
 /* ------------------------------------------------------------------------- */
 
-static enum proto_err need_staff(struct store_job *job, int64_t course)
+enum proto_err store_need_staff(struct store_job *job, int64_t course)
 {
 	if (!access_is_staff(&job->who, course))
 		return store_job_error(job, PROTO_ERR_FORBIDDEN, NULL, "staff only");
@@ -336,7 +336,7 @@ static enum proto_err staff_post(struct store *st, struct store_job *job, int64_
 
 	if ((rc = store_post_facts(st, job, post, pf)) != PROTO_ERR_NONE ||
 	    (rc = store_thread_facts(st, job, pf->thread, tf)) != PROTO_ERR_NONE ||
-	    (rc = need_staff(job, tf->course)) != PROTO_ERR_NONE)
+	    (rc = store_need_staff(job, tf->course)) != PROTO_ERR_NONE)
 		return rc;
 	return PROTO_ERR_NONE;
 }
@@ -412,7 +412,7 @@ static enum proto_err op_flag_dismiss(struct store *st, struct store_job *job, c
 	course = sqlite3_column_int64(s, 0);
 	open = strcmp((const char *)sqlite3_column_text(s, 1), "open") == 0;
 	sqlite3_reset(s);
-	if ((rc = need_staff(job, course)) != PROTO_ERR_NONE)
+	if ((rc = store_need_staff(job, course)) != PROTO_ERR_NONE)
 		return rc;
 	if (open) {
 		if (!(s = store_stmt(&st->wcache, st->wdb, q_set)))
@@ -544,7 +544,7 @@ static enum proto_err op_thread_flag(struct store *st, struct store_job *job, ch
 	enum proto_err rc;
 
 	if ((rc = store_thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
-	    (rc = need_staff(job, tf.course)) != PROTO_ERR_NONE)
+	    (rc = store_need_staff(job, tf.course)) != PROTO_ERR_NONE)
 		return rc;
 	if (!(s = store_stmt(&st->wcache, st->wdb, lock ? q_lock : q_pin)))
 		return PROTO_ERR_INTERNAL;
@@ -608,7 +608,7 @@ static enum proto_err op_user_mute(struct store *st, struct store_job *job, char
 
 	if (reason && !forum_text_present(reason, strlen(reason)))
 		return store_job_error(job, PROTO_ERR_BAD_FIELD, "reason", "give a reason");
-	if ((rc = need_staff(job, course)) != PROTO_ERR_NONE ||
+	if ((rc = store_need_staff(job, course)) != PROTO_ERR_NONE ||
 	    (rc = store_check_course(st, job, course, 0)) != PROTO_ERR_NONE ||
 	    (rc = mute_target(st, job, user, &uid, name, sizeof(name))) != PROTO_ERR_NONE)
 		return rc;

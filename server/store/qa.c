@@ -153,13 +153,6 @@ static enum proto_err question_facts(struct store *st, struct store_job *job, in
 	return PROTO_ERR_NONE;
 }
 
-static enum proto_err need_staff_in(struct store_job *job, int64_t course)
-{
-	if (!access_is_staff(&job->who, course))
-		return store_job_error(job, PROTO_ERR_FORBIDDEN, NULL, "staff only");
-	return PROTO_ERR_NONE;
-}
-
 /* The room a question's events go to: the session's once published. */
 static void question_room(char *room, size_t n, const struct question_facts *f, int published)
 {
@@ -275,7 +268,7 @@ static enum proto_err op_session_create(struct store *st, struct store_job *job,
 
 	if (!forum_text_present(title->p, title->len))
 		return store_job_error(job, PROTO_ERR_BAD_FIELD, "title", "the title is empty");
-	if ((rc = need_staff_in(job, course)) != PROTO_ERR_NONE ||
+	if ((rc = store_need_staff(job, course)) != PROTO_ERR_NONE ||
 	    (rc = store_check_course(st, job, course, 1)) != PROTO_ERR_NONE)
 		return rc;
 	if (!(s = store_stmt(&st->wcache, st->wdb, q)))
@@ -306,7 +299,7 @@ static enum proto_err op_session_start_end(struct store *st, struct store_job *j
 	enum proto_err rc;
 
 	if ((rc = session_facts(st, job, job->req.f[0].u.i, &f)) != PROTO_ERR_NONE ||
-	    (rc = need_staff_in(job, f.course)) != PROTO_ERR_NONE)
+	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
 	if (start ? strcmp(f.state, "scheduled") : strcmp(f.state, "live")) {
 		if (!strcmp(f.state, start ? "live" : "ended")) {      /* already so: the same answer */
@@ -499,7 +492,7 @@ static enum proto_err op_question_approve(struct store *st, struct store_job *jo
 	sqlite3_stmt *s;
 
 	if ((rc = question_facts(st, job, job->req.f[PF_QUESTION_APPROVE_QUESTION].u.i, &f)) != PROTO_ERR_NONE ||
-	    (rc = need_staff_in(job, f.course)) != PROTO_ERR_NONE)
+	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
 	if (strcmp(f.state, "pending") != 0)
 		return store_job_error(job, PROTO_ERR_QUESTION_CLOSED, "question", "only a pending question is approved");
@@ -534,7 +527,7 @@ static enum proto_err op_question_dismiss(struct store *st, struct store_job *jo
 	sqlite3_stmt *s;
 
 	if ((rc = question_facts(st, job, job->req.f[PF_QUESTION_DISMISS_QUESTION].u.i, &f)) != PROTO_ERR_NONE ||
-	    (rc = need_staff_in(job, f.course)) != PROTO_ERR_NONE)
+	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
 	if (!qa_state_change_allowed(f.state, "dismissed"))
 		return store_job_error(job, PROTO_ERR_QUESTION_CLOSED, "question", "the question is closed");
@@ -561,7 +554,7 @@ static enum proto_err op_question_answering(struct store *st, struct store_job *
 	enum proto_err rc;
 
 	if ((rc = session_facts(st, job, job->req.f[PF_QUESTION_ANSWERING_SESSION].u.i, &sf)) != PROTO_ERR_NONE ||
-	    (rc = need_staff_in(job, sf.course)) != PROTO_ERR_NONE)
+	    (rc = store_need_staff(job, sf.course)) != PROTO_ERR_NONE)
 		return rc;
 	if (question) {
 		if ((rc = question_facts(st, job, question, &f)) != PROTO_ERR_NONE)
@@ -598,7 +591,7 @@ static enum proto_err op_question_answer(struct store *st, struct store_job *job
 	sqlite3_stmt *s;
 
 	if ((rc = question_facts(st, job, job->req.f[PF_QUESTION_ANSWER_QUESTION].u.i, &f)) != PROTO_ERR_NONE ||
-	    (rc = need_staff_in(job, f.course)) != PROTO_ERR_NONE)
+	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
 	if (!f.published || !qa_state_change_allowed(f.state, "answered"))
 		return store_job_error(job, PROTO_ERR_QUESTION_CLOSED, "question", "the question is closed");
@@ -675,7 +668,7 @@ static enum proto_err op_session_bridge(struct store *st, struct store_job *job,
 	size_t n = 0, cap = 0;
 
 	if ((rc = session_facts(st, job, job->req.f[PF_SESSION_BRIDGE_SESSION].u.i, &sf)) != PROTO_ERR_NONE ||
-	    (rc = need_staff_in(job, sf.course)) != PROTO_ERR_NONE)
+	    (rc = store_need_staff(job, sf.course)) != PROTO_ERR_NONE)
 		return rc;
 	if ((s = store_row_by_id(&st->wcache, st->wdb, q_lang, sf.course))) {
 		snprintf(lang, sizeof(lang), "%s", (const char *)sqlite3_column_text(s, 0));
