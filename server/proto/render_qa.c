@@ -8,6 +8,7 @@
 
 #include "render_internal.h"
 #include "render_qa.h"
+#include "export.h"
 
 static int add_opt_num(cJSON *o, const char *name, int64_t v)
 {
@@ -187,159 +188,66 @@ struct msg *render_session_snapshot(const char *id, const char *room, int64_t se
 /* Export                                                                    */
 /* ------------------------------------------------------------------------- */
 
+/* The export's rows go straight into an export table (proto/export.c). */
 struct qa_export {
-	cJSON *root, *rows;
+	struct export *x;
 	int names;
 };
 
 struct qa_export *qa_export_new(const struct qa_session *s, int names)
 {
+	static const char *const cols[] = { "id", "asked_at_s", "state", "votes", "anonymous", "asker",
+					     "question", "answer", "answered_at_s" };
+	static const char *const cols_no_names[] = { "id", "asked_at_s", "state", "votes", "anonymous",
+						     "question", "answer", "answered_at_s" };
 	struct qa_export *e = calloc(1, sizeof(*e));
-	cJSON *sj;
+	cJSON *sj = cJSON_CreateObject();
+	char *head = NULL;
 
-	if (!e)
-		return NULL;
-	e->names = names;
-	e->root = cJSON_CreateObject();
-	if (!e->root || !(sj = cJSON_AddObjectToObject(e->root, "session")) ||
-	    !cJSON_AddNumberToObject(sj, "id", (double)s->id) || !cJSON_AddStringToObject(sj, "title", s->title) ||
+	if (!e || !sj || !cJSON_AddNumberToObject(sj, "id", (double)s->id) ||
+	    !cJSON_AddStringToObject(sj, "title", s->title) ||
 	    !cJSON_AddNumberToObject(sj, "course", (double)s->course) || !add_opt_num(sj, "started_at", s->started_at) ||
-	    !(e->rows = cJSON_AddArrayToObject(e->root, "questions"))) {
-		qa_export_free(e);
-		return NULL;
-	}
+	    !(head = cJSON_PrintUnformatted(sj)))
+		goto fail;
+	e->names = names;
+	if (!(e->x = export_new("session", head)) ||
+	    export_table(e->x, "questions", names ? cols : cols_no_names, names ? 9 : 8))
+		goto fail;
+	cJSON_Delete(sj);
+	free(head);
 	return e;
+fail:
+	cJSON_Delete(sj);
+	free(head);
+	qa_export_free(e);
+	return NULL;
 }
 
 void qa_export_free(struct qa_export *e)
 {
 	if (!e)
 		return;
-	cJSON_Delete(e->root);
+	export_free(e->x);
 	free(e);
 }
 
 int qa_export_add(struct qa_export *e, const struct qa_export_row *r)
 {
-	cJSON *o = cJSON_CreateObject();
+	int bad = export_int(e->x, r->id) | export_int(e->x, r->asked_at_s) | export_str(e->x, r->state) |
+		  export_int(e->x, r->votes) | export_bool(e->x, r->anonymous);
 
-	if (!o || !cJSON_AddNumberToObject(o, "id", (double)r->id) ||
-	    !cJSON_AddNumberToObject(o, "asked_at_s", (double)r->asked_at_s) ||
-	    !cJSON_AddStringToObject(o, "state", r->state) || !cJSON_AddNumberToObject(o, "votes", (double)r->votes) ||
-	    !cJSON_AddBoolToObject(o, "anonymous", r->anonymous) ||
-	    (e->names && !(r->asker ? cJSON_AddStringToObject(o, "asker", r->asker) : cJSON_AddNullToObject(o, "asker"))) ||
-	    !cJSON_AddStringToObject(o, "question", r->question) ||
-	    !(r->answer ? cJSON_AddStringToObject(o, "answer", r->answer) : cJSON_AddNullToObject(o, "answer")) ||
-	    !(r->answered_at_s >= 0 ? cJSON_AddNumberToObject(o, "answered_at_s", (double)r->answered_at_s)
-				    : cJSON_AddNullToObject(o, "answered_at_s"))) {
-		cJSON_Delete(o);
-		return -1;
-	}
-	cJSON_AddItemToArray(e->rows, o);
-	return 0;
-}
-
-int qa_csv_cell(char *out, size_t cap, const char *cell)
-{
-	size_t n = 0;
-	int quote = strpbrk(cell, ",\"\r\n") != NULL || cell[0] == '\t';
-	int guard = cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
-		    cell[0] == '\t' || cell[0] == '\r';
-
-#define PUT(c) do { if (n + 1 >= cap) return -1; out[n++] = (c); } while (0)
-	if (quote)
-		PUT('"');
-	if (guard)
-		PUT('\'');
-	for (const char *p = cell; *p; p++) {
-		if (*p == '"')
-			PUT('"');
-		PUT(*p);
-	}
-	if (quote)
-		PUT('"');
-#undef PUT
-	out[n] = '\0';
-	return (int)n;
-}
-
-/* Appends s to the growing buffer; -1 on OOM. */
-static int buf_add(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
-{
-	if (*len + n + 1 > *cap) {
-		size_t ncap = (*cap ? *cap * 2 : 4096) + n;
-		char *nb = realloc(*buf, ncap);
-
-		if (!nb)
-			return -1;
-		*buf = nb;
-		*cap = ncap;
-	}
-	memcpy(*buf + *len, s, n);
-	*len += n;
-	(*buf)[*len] = '\0';
-	return 0;
-}
-
-static int csv_field(char **buf, size_t *len, size_t *cap, const char *v, int last)
-{
-	size_t need = strlen(v) * 2 + 4;
-	char *cell = malloc(need);
-	int n, rc;
-
-	if (!cell)
-		return -1;
-	n = qa_csv_cell(cell, need, v);
-	rc = n < 0 ? -1 : buf_add(buf, len, cap, cell, (size_t)n);
-	free(cell);
-	return rc ? -1 : buf_add(buf, len, cap, last ? "\r\n" : ",", last ? 2 : 1);
+	if (e->names)
+		bad |= export_str(e->x, r->asker);
+	bad |= export_str(e->x, r->question) | export_str(e->x, r->answer);
+	bad |= r->answered_at_s >= 0 ? export_int(e->x, r->answered_at_s) : export_str(e->x, NULL);
+	return bad | export_row_end(e->x) ? -1 : 0;
 }
 
 char *qa_export_finish(struct qa_export *e, int csv)
 {
-	char *out = NULL, num[32];
-	size_t len = 0, cap = 0;
-	const cJSON *row;
-	int bad = 0;
+	char *out = export_finish(e->x, csv, "questions");
 
-	if (!csv) {
-		out = cJSON_PrintUnformatted(e->root);
-		qa_export_free(e);
-		return out;
-	}
-	bad |= csv_field(&out, &len, &cap, "id", 0) | csv_field(&out, &len, &cap, "asked_at_s", 0) |
-	       csv_field(&out, &len, &cap, "state", 0) | csv_field(&out, &len, &cap, "votes", 0) |
-	       csv_field(&out, &len, &cap, "anonymous", 0);
-	if (e->names)
-		bad |= csv_field(&out, &len, &cap, "asker", 0);
-	bad |= csv_field(&out, &len, &cap, "question", 0) | csv_field(&out, &len, &cap, "answer", 0) |
-	       csv_field(&out, &len, &cap, "answered_at_s", 1);
-	cJSON_ArrayForEach(row, e->rows) {
-		const cJSON *asker = cJSON_GetObjectItem(row, "asker"), *answer = cJSON_GetObjectItem(row, "answer");
-		const cJSON *at = cJSON_GetObjectItem(row, "answered_at_s");
-
-		snprintf(num, sizeof(num), "%" PRId64, (int64_t)cJSON_GetObjectItem(row, "id")->valuedouble);
-		bad |= csv_field(&out, &len, &cap, num, 0);
-		snprintf(num, sizeof(num), "%" PRId64, (int64_t)cJSON_GetObjectItem(row, "asked_at_s")->valuedouble);
-		bad |= csv_field(&out, &len, &cap, num, 0);
-		bad |= csv_field(&out, &len, &cap, cJSON_GetObjectItem(row, "state")->valuestring, 0);
-		snprintf(num, sizeof(num), "%" PRId64, (int64_t)cJSON_GetObjectItem(row, "votes")->valuedouble);
-		bad |= csv_field(&out, &len, &cap, num, 0);
-		bad |= csv_field(&out, &len, &cap, cJSON_IsTrue(cJSON_GetObjectItem(row, "anonymous")) ? "yes" : "no", 0);
-		if (e->names)
-			bad |= csv_field(&out, &len, &cap, cJSON_IsString(asker) ? asker->valuestring : "", 0);
-		bad |= csv_field(&out, &len, &cap, cJSON_GetObjectItem(row, "question")->valuestring, 0);
-		bad |= csv_field(&out, &len, &cap, cJSON_IsString(answer) ? answer->valuestring : "", 0);
-		if (cJSON_IsNumber(at))
-			snprintf(num, sizeof(num), "%" PRId64, (int64_t)at->valuedouble);
-		else
-			num[0] = '\0';
-		bad |= csv_field(&out, &len, &cap, num, 1);
-	}
+	e->x = NULL;
 	qa_export_free(e);
-	if (bad) {
-		free(out);
-		return NULL;
-	}
 	return out;
 }

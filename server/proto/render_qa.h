@@ -59,9 +59,4 @@ int qa_export_add(struct qa_export *e, const struct qa_export_row *r);
 char *qa_export_finish(struct qa_export *e, int csv);
 void qa_export_free(struct qa_export *e);
 
-/* Writes cell as one CSV field: quoted when needed (RFC 4180), and with a
- * leading ' when it starts with = + - @ (or a tab or CR), so a spreadsheet
- * shows it instead of running it. Returns bytes written or -1 (too small). */
-int qa_csv_cell(char *out, size_t cap, const char *cell);
-
 #endif

@@ -1,0 +1,180 @@
+/*
+ * test_export.c - download tables as JSON and CSV, and the CSV cell rules
+ * that keep spreadsheets from running a cell as a formula.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "proto/export.h"
+
+static const char *const COLS[] = { "item", "count", "share", "correct" };
+
+/* A small results table: two rows, one with a null share. */
+static struct export *sample(void)
+{
+	struct export *e = export_new("poll", "{\"id\":7,\"prompt\":\"Which?\"}");
+
+	assert_non_null(e);
+	assert_int_equal(export_table(e, "results", COLS, 4), 0);
+	assert_int_equal(export_str(e, "Option A"), 0);
+	assert_int_equal(export_int(e, 25), 0);
+	assert_int_equal(export_num(e, 62.5), 0);
+	assert_int_equal(export_bool(e, 1), 0);
+	assert_int_equal(export_row_end(e), 0);
+	assert_int_equal(export_str(e, "=SUM(A1)"), 0);
+	assert_int_equal(export_int(e, 0), 0);
+	assert_int_equal(export_num(e, NAN), 0);
+	assert_int_equal(export_bool(e, 0), 0);
+	assert_int_equal(export_row_end(e), 0);
+	return e;
+}
+
+static void test_json_nests_head_and_rows(void **state)
+{
+	char *out = export_finish(sample(), 0, NULL);
+
+	(void)state;
+	assert_non_null(out);
+	assert_string_equal(out, "{\"poll\":{\"id\":7,\"prompt\":\"Which?\"},\"results\":["
+				 "{\"item\":\"Option A\",\"count\":25,\"share\":62.5,\"correct\":true},"
+				 "{\"item\":\"=SUM(A1)\",\"count\":0,\"share\":null,\"correct\":false}]}");
+	free(out);
+}
+
+static void test_csv_has_header_and_guards_formulas(void **state)
+{
+	char *out = export_finish(sample(), 1, "results");
+
+	(void)state;
+	assert_non_null(out);
+	assert_string_equal(out, "item,count,share,correct\r\n"
+				 "Option A,25,62.5,yes\r\n"
+				 "'=SUM(A1),0,,no\r\n");
+	free(out);
+}
+
+static void test_csv_unknown_table_is_null(void **state)
+{
+	(void)state;
+	assert_null(export_finish(sample(), 1, "answers"));
+}
+
+static void test_two_tables_in_json(void **state)
+{
+	static const char *const A[] = { "name", "answer" };
+	struct export *e = sample();
+	char *out;
+
+	(void)state;
+	assert_int_equal(export_table(e, "answers", A, 2), 0);
+	assert_int_equal(export_str(e, "Ana"), 0);
+	assert_int_equal(export_str(e, "Option A"), 0);
+	assert_int_equal(export_row_end(e), 0);
+	out = export_finish(e, 1, "answers");
+	assert_non_null(out);
+	assert_string_equal(out, "name,answer\r\nAna,Option A\r\n");
+	free(out);
+}
+
+static void test_short_row_fails(void **state)
+{
+	struct export *e = export_new("poll", NULL);
+
+	(void)state;
+	assert_int_equal(export_table(e, "results", COLS, 4), 0);
+	assert_int_equal(export_str(e, "x"), 0);
+	assert_int_equal(export_row_end(e), -1);
+	assert_null(export_finish(e, 0, NULL));
+}
+
+static void test_too_many_cells_fail(void **state)
+{
+	static const char *const ONE[] = { "only" };
+	struct export *e = export_new("poll", NULL);
+
+	(void)state;
+	assert_int_equal(export_table(e, "t", ONE, 1), 0);
+	assert_int_equal(export_int(e, 1), 0);
+	assert_int_equal(export_int(e, 2), -1);
+	assert_null(export_finish(e, 1, "t"));
+}
+
+static void test_cell_before_table_fails(void **state)
+{
+	struct export *e = export_new("poll", NULL);
+
+	(void)state;
+	assert_int_equal(export_str(e, "x"), -1);
+	export_free(e);
+}
+
+static void test_bad_head_becomes_empty_object(void **state)
+{
+	char *out = export_finish(export_new("session", "not json"), 0, NULL);
+
+	(void)state;
+	assert_non_null(out);
+	assert_string_equal(out, "{\"session\":{}}");
+	free(out);
+}
+
+static void test_csv_cell_quoting(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(export_csv_cell(out, sizeof(out), "plain"), 5);
+	assert_string_equal(out, "plain");
+	export_csv_cell(out, sizeof(out), "a,b");
+	assert_string_equal(out, "\"a,b\"");
+	export_csv_cell(out, sizeof(out), "say \"hi\"");
+	assert_string_equal(out, "\"say \"\"hi\"\"\"");
+	export_csv_cell(out, sizeof(out), "two\nlines");
+	assert_string_equal(out, "\"two\nlines\"");
+	export_csv_cell(out, sizeof(out), "+1");
+	assert_string_equal(out, "'+1");
+	export_csv_cell(out, sizeof(out), "-1");
+	assert_string_equal(out, "'-1");
+	export_csv_cell(out, sizeof(out), "@cmd");
+	assert_string_equal(out, "'@cmd");
+	export_csv_cell(out, sizeof(out), "\tx");
+	assert_string_equal(out, "\"'\tx\"");
+	export_csv_cell(out, sizeof(out), "");
+	assert_string_equal(out, "");
+	export_csv_cell(out, sizeof(out), "año ñ");
+	assert_string_equal(out, "año ñ");
+}
+
+static void test_csv_cell_too_small(void **state)
+{
+	char out[4];
+
+	(void)state;
+	assert_int_equal(export_csv_cell(out, sizeof(out), "abc"), 3);
+	assert_int_equal(export_csv_cell(out, sizeof(out), "abcd"), -1);
+	assert_int_equal(export_csv_cell(out, sizeof(out), "=ab"), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_nests_head_and_rows),
+		cmocka_unit_test(test_csv_has_header_and_guards_formulas),
+		cmocka_unit_test(test_csv_unknown_table_is_null),
+		cmocka_unit_test(test_two_tables_in_json),
+		cmocka_unit_test(test_short_row_fails),
+		cmocka_unit_test(test_too_many_cells_fail),
+		cmocka_unit_test(test_cell_before_table_fails),
+		cmocka_unit_test(test_bad_head_becomes_empty_object),
+		cmocka_unit_test(test_csv_cell_quoting),
+		cmocka_unit_test(test_csv_cell_too_small),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
