@@ -45,7 +45,8 @@ export const LIMITS = Object.freeze({
   "max_word_chars": 40,
   "max_cloud_entries": 10,
   "max_result_items": 100,
-  "max_survey_title_chars": 200
+  "max_survey_title_chars": 200,
+  "max_blocked_words": 1000
 });
 export const ERRORS = Object.freeze({
   "bad_json": {

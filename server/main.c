@@ -39,8 +39,12 @@ struct opts {
 	int sync_normal;
 	const char *redis;
 	long long workers, history_days, per_ip;
-	int csv, names;
+	int csv, names, answers;
 	struct mod_limits limits;
+	/* words: the words after the options (GNU getopt moves them last) */
+	int allow_args;
+	char **args;
+	int nargs;
 	/* course */
 	long long course_id, starts, ends;
 	const char *title, *lang;
@@ -64,6 +68,8 @@ static void usage(FILE *f)
 		"  forumd course create|update|list [options]   manage courses\n"
 		"  forumd export session ID --db F [--format csv|json] [--names]\n"
 		"                                export a live session's questions\n"
+		"  forumd words list|block|unblock --lang en|es|pt --db F [WORD...]\n"
+		"                                words refused in word clouds of that language\n"
 		"  forumd --help | --version\n"
 		"\n"
 		"serve options (environment variable in brackets):\n"
@@ -177,7 +183,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_PORT = 1, OPT_BIND, OPT_DB, OPT_SECRET, OPT_STATIC, OPT_DEV, OPT_USER, OPT_NAME, OPT_ROLE, OPT_ADMIN,
 	       OPT_TTL, OPT_NBF, OPT_HELP, OPT_SYNC, OPT_ID, OPT_TITLE, OPT_LANG, OPT_STARTS, OPT_ENDS,
-	       OPT_REDIS, OPT_WORKERS, OPT_HISTORY, OPT_LIMITS, OPT_PER_IP, OPT_FORMAT, OPT_NAMES };
+	       OPT_REDIS, OPT_WORKERS, OPT_HISTORY, OPT_LIMITS, OPT_PER_IP, OPT_FORMAT, OPT_NAMES,
+	       OPT_ANSWERS };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "bind", required_argument, NULL, OPT_BIND },
@@ -205,6 +212,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "max-sockets-per-ip", required_argument, NULL, OPT_PER_IP },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "names", no_argument, NULL, OPT_NAMES },
+		{ "answers", no_argument, NULL, OPT_ANSWERS },
 		{ NULL, 0, NULL, 0 }
 	};
 	long long v;
@@ -309,6 +317,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->csv = strcmp(optarg, "csv") == 0;
 			break;
 		case OPT_NAMES: o->names = 1; break;
+		case OPT_ANSWERS: o->answers = 1; break;
 		case OPT_PER_IP:
 			if (parse_int(optarg, 1, 1000000, &o->per_ip)) {
 				fprintf(stderr, "forumd: --max-sockets-per-ip takes 1..1000000\n");
@@ -346,7 +355,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
-	if (optind != argc) {
+	if (o->allow_args) {
+		o->args = argv + optind;
+		o->nargs = argc - optind;
+	} else if (optind != argc) {
 		fprintf(stderr, "forumd: unexpected argument %s\n", argv[optind]);
 		return -1;
 	}
@@ -586,6 +598,42 @@ static int cmd_export(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* forumd words list|block|unblock --lang L --db F [WORD...]: the words refused
+ * in word clouds of courses in language L. */
+static int cmd_words(int argc, char **argv, struct opts *o)
+{
+	const char *sub = argc > 1 ? argv[1] : "";      /* argv[0] is "words" */
+	enum store_blocked_mode mode = STORE_BLOCKED_ADD;
+	char err[256] = "";
+	char *out;
+
+	o->allow_args = 1;
+	if ((strcmp(sub, "list") && strcmp(sub, "block") && strcmp(sub, "unblock")) ||
+	    parse_opts(argc - 1, argv + 1, o) || !o->lang) {
+		fprintf(stderr, "forumd: words list|block|unblock --lang en|es|pt --db F [WORD...]\n");
+		return 2;
+	}
+	if (strcmp(sub, "list")) {
+		if (o->nargs == 0) {
+			fprintf(stderr, "forumd: words %s needs at least one word\n", sub);
+			return 2;
+		}
+		mode = strcmp(sub, "block") ? STORE_BLOCKED_REMOVE : STORE_BLOCKED_ADD;
+		if (store_blocked_change(o->db, o->lang, mode, (const char *const *)o->args, (size_t)o->nargs,
+					 clock_now_ms(), err, sizeof(err))) {
+			fprintf(stderr, "forumd: %s\n", err);
+			return 1;
+		}
+	}
+	if (!(out = store_blocked_json(o->db, o->lang, err, sizeof(err)))) {
+		fprintf(stderr, "forumd: %s\n", err);
+		return 1;
+	}
+	printf("%s\n", out);
+	free(out);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct opts o;
@@ -606,6 +654,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "export"))
 		return cmd_export(argc - 2, argv + 2, &o);
+	if (!strcmp(cmd, "words"))
+		return cmd_words(argc - 1, argv + 1, &o);
 	if (!strcmp(cmd, "course")) {
 		if (argc < 3) {
 			fprintf(stderr, "forumd: course create|update|list\n");

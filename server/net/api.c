@@ -7,6 +7,9 @@
  *   GET  /api/sessions/<id>/export?format=csv|json&names=1
  *                               a live session's questions (any course member;
  *                               askers' names only for staff who ask)
+ *   GET  /api/blocked-words/<lang>   the words refused in word clouds of
+ *                               courses in that language (en, es, pt)
+ *   PUT  /api/blocked-words/<lang>   replace that list: {"words": [...]}
  *
  * Authorization: Bearer <token> with the admin claim. Bodies are JSON, at
  * most API_BODY_MAX bytes. Course writes are rare and run on the loop over
@@ -27,7 +30,7 @@
 #define API_BODY_MAX 16384
 #define API_STATUS_CREATED 201
 
-enum { API_GET_ALL = 1, API_POST, API_PUT };
+enum { API_GET_ALL = 1, API_POST, API_PUT, API_PUT_WORDS };
 
 static struct {
 	const unsigned char *secret;
@@ -131,11 +134,37 @@ static int reply_course_json(struct lws *wsi, struct http_pss *h, unsigned int s
 	return http_reply(wsi, h, status, "application/json", m);
 }
 
+/* The language of /api/blocked-words/<lang> into lang[3]; 0, or -1 if the
+ * uri is not such a path. */
+static int blocked_words_lang(const char *uri, char *lang)
+{
+	static const char prefix[] = "/api/blocked-words/";
+	size_t n = sizeof(prefix) - 1;
+
+	if (strncmp(uri, prefix, n) != 0 || strlen(uri + n) != 2)
+		return -1;
+	memcpy(lang, uri + n, 3);
+	return 0;
+}
+
+static int reply_blocked_words(struct lws *wsi, struct http_pss *h, const char *lang)
+{
+	char err[256];
+	char *json = store_blocked_json(A.db, lang, err, sizeof(err));
+	struct msg *m;
+
+	if (!json)
+		return api_error(wsi, h, HTTP_STATUS_NOT_FOUND, PROTO_ERR_NOT_FOUND, "lang", err);
+	m = msg_from(json, strlen(json));
+	free(json);
+	return http_reply(wsi, h, HTTP_STATUS_OK, "application/json", m);
+}
+
 int api_begin(struct lws *wsi, struct http_pss *h, const char *uri)
 {
 	enum proto_err code;
 	unsigned int status;
-	char path[64];
+	char path[64], lang[3];
 	int64_t session;
 
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) &&
@@ -155,6 +184,15 @@ int api_begin(struct lws *wsi, struct http_pss *h, const char *uri)
 	    sscanf(uri, "/api/courses/%" SCNd64 "%63s", &h->id, path) == 1 && h->id > 0) {
 		h->method = API_PUT;
 		return 0;
+	}
+	if (blocked_words_lang(uri, lang) == 0) {
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
+			return reply_blocked_words(wsi, h, lang);
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI)) {
+			memcpy(h->lang, lang, sizeof(h->lang));
+			h->method = API_PUT_WORDS;
+			return 0;
+		}
 	}
 	return api_error(wsi, h, HTTP_STATUS_NOT_FOUND, PROTO_ERR_NOT_FOUND, NULL, "no such endpoint");
 }
@@ -180,6 +218,27 @@ int api_body(struct lws *wsi, struct http_pss *h, const void *in, size_t len)
 	return 0;
 }
 
+/* PUT /api/blocked-words/<lang> once its body is in. */
+static int put_blocked_words(struct lws *wsi, struct http_pss *h)
+{
+	struct proto_words w;
+	struct proto_error perr;
+	char err[256];
+	int rc = proto_decode_words(h->in ? h->in : "", h->in_len, &w, &perr);
+
+	free(h->in);
+	h->in = NULL;
+	h->in_len = 0;
+	if (rc != PROTO_ERR_NONE)       /* keeps the limit passed */
+		return http_reply(wsi, h, HTTP_STATUS_BAD_REQUEST, "application/json", render_error(NULL, &perr, 0));
+	rc = store_blocked_change(A.db, h->lang, STORE_BLOCKED_REPLACE, (const char *const *)w.words, w.n,
+				  clock_now_ms(), err, sizeof(err));
+	proto_words_free(&w);
+	if (rc)
+		return api_error(wsi, h, HTTP_STATUS_BAD_REQUEST, PROTO_ERR_BAD_FIELD, "words", err);
+	return reply_blocked_words(wsi, h, h->lang);
+}
+
 int api_complete(struct lws *wsi, struct http_pss *h)
 {
 	struct proto_course pc;
@@ -192,6 +251,8 @@ int api_complete(struct lws *wsi, struct http_pss *h)
 	if (!method)
 		return 0;
 	h->method = 0;
+	if (method == API_PUT_WORDS)
+		return put_blocked_words(wsi, h);
 	rc = proto_decode_course(h->in ? h->in : "", h->in_len, &pc, &perr) != PROTO_ERR_NONE;
 	free(h->in);
 	h->in = NULL;

@@ -18,6 +18,7 @@ struct http_pss {
 	size_t in_len;
 	int method;                    /* api.c: which request this is */
 	int64_t id;
+	char lang[3];                  /* api.c: PUT /api/blocked-words/<lang> */
 };
 
 /*

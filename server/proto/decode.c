@@ -593,3 +593,83 @@ out:
 	cJSON_Delete(root);
 	return rc;
 }
+
+/* ------------------------------------------------------------------------- */
+/* Word lists (admin API)                                                    */
+/* ------------------------------------------------------------------------- */
+
+void proto_words_free(struct proto_words *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->n; i++)
+		free(w->words[i]);
+	free(w->words);
+	w->words = NULL;
+	w->n = 0;
+}
+
+enum proto_err proto_decode_words(const char *buf, size_t len, struct proto_words *out,
+				  struct proto_error *err)
+{
+	cJSON *root = NULL;
+	const cJSON *list, *it;
+	enum proto_err rc;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	memset(err, 0, sizeof(*err));
+	rc = proto_prescan(buf, len, PROTO_MAX_DEPTH);
+	if (rc != PROTO_ERR_NONE)
+		return fail(err, rc, NULL, 0, "the body is not valid text");
+	if (!(root = json_parse_exact(buf, len)) || !cJSON_IsObject(root)) {
+		rc = fail(err, PROTO_ERR_BAD_JSON, NULL, 0, "the body must be a JSON object");
+		goto out;
+	}
+	cJSON_ArrayForEach(it, root) {
+		if (strcmp(it->string, "words") != 0) {
+			rc = fail(err, PROTO_ERR_BAD_FIELD, it->string, 0, "unknown member %.40s", it->string);
+			goto out;
+		}
+	}
+	list = cJSON_GetObjectItemCaseSensitive(root, "words");
+	if (!cJSON_IsArray(list)) {
+		rc = fail(err, PROTO_ERR_BAD_FIELD, "words", 0, "words must be an array of strings");
+		goto out;
+	}
+	n = cJSON_GetArraySize(list);
+	if (n > PROTO_MAX_BLOCKED_WORDS) {
+		rc = fail(err, PROTO_ERR_TOO_LONG, "words", PROTO_MAX_BLOCKED_WORDS, "at most %d words",
+			  PROTO_MAX_BLOCKED_WORDS);
+		goto out;
+	}
+	if (n && !(out->words = calloc((size_t)n, sizeof(*out->words)))) {
+		rc = fail(err, PROTO_ERR_INTERNAL, NULL, 0, "out of memory");
+		goto out;
+	}
+	cJSON_ArrayForEach(it, list) {
+		size_t wl;
+
+		if (!cJSON_IsString(it) || !(wl = strlen(it->valuestring)) ||
+		    !text_utf8_valid(it->valuestring, wl)) {
+			rc = fail(err, PROTO_ERR_BAD_FIELD, "words", 0, "each word must be a non-empty string");
+			goto out;
+		}
+		if (text_utf8_chars(it->valuestring, wl) > PROTO_MAX_WORD_CHARS) {
+			rc = fail(err, PROTO_ERR_TOO_LONG, "words", PROTO_MAX_WORD_CHARS,
+				  "a word is at most %d characters", PROTO_MAX_WORD_CHARS);
+			goto out;
+		}
+		if (!(out->words[out->n] = strdup(it->valuestring))) {
+			rc = fail(err, PROTO_ERR_INTERNAL, NULL, 0, "out of memory");
+			goto out;
+		}
+		out->n++;
+	}
+	rc = PROTO_ERR_NONE;
+out:
+	if (rc != PROTO_ERR_NONE)
+		proto_words_free(out);
+	cJSON_Delete(root);
+	return rc;
+}

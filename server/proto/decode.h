@@ -96,6 +96,20 @@ struct proto_course {
 enum proto_err proto_decode_course(const char *buf, size_t len, struct proto_course *out,
 				   struct proto_error *err);
 
+/* A list of words as the admin API sends it: {"words": ["...", ...]}. */
+struct proto_words {
+	char **words;                   /* n NUL-terminated strings; owned */
+	size_t n;
+};
+
+/* Decodes {"words": [...]}: at most max_blocked_words strings, each valid
+ * UTF-8 without NUL, not blank, at most max_word_chars characters. On
+ * success the caller frees out with proto_words_free; on failure nothing
+ * is left to free and *err says why. */
+enum proto_err proto_decode_words(const char *buf, size_t len, struct proto_words *out,
+				  struct proto_error *err);
+void proto_words_free(struct proto_words *w);
+
 /* Frees what proto_decode_request stored in *req; safe to call twice. */
 void proto_request_free(struct proto_request *req);
 

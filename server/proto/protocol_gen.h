@@ -52,6 +52,7 @@
 #define PROTO_MAX_CLOUD_ENTRIES 10
 #define PROTO_MAX_RESULT_ITEMS 100
 #define PROTO_MAX_SURVEY_TITLE_CHARS 200
+#define PROTO_MAX_BLOCKED_WORDS 1000
 
 /* Error codes; PROTO_ERR_NONE means success. */
 enum proto_err {

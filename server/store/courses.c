@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-static sqlite3 *open_rw(const char *path, char *err, size_t err_len)
+sqlite3 *store_open_rw(const char *path, char *err, size_t err_len)
 {
 	sqlite3 *db = NULL;
 	int on = 1;
@@ -29,7 +29,7 @@ static sqlite3 *open_rw(const char *path, char *err, size_t err_len)
 	return db;
 }
 
-static int lang_valid(const char *l)
+int store_lang_valid(const char *l)
 {
 	return l && (!strcmp(l, "en") || !strcmp(l, "es") || !strcmp(l, "pt"));
 }
@@ -53,7 +53,7 @@ int64_t store_course_put(const char *path, const struct store_course_args *a, in
 		snprintf(err, err_len, "a course needs a title, a start and an end");
 		return -1;
 	}
-	if (a->lang && !lang_valid(a->lang)) {
+	if (a->lang && !store_lang_valid(a->lang)) {
 		snprintf(err, err_len, "the language must be en, es or pt");
 		return -1;
 	}
@@ -61,7 +61,7 @@ int64_t store_course_put(const char *path, const struct store_course_args *a, in
 		snprintf(err, err_len, "a course must end after it starts");
 		return -1;
 	}
-	if (!(db = open_rw(path, err, err_len)))
+	if (!(db = store_open_rw(path, err, err_len)))
 		return -1;
 	if (sqlite3_prepare_v2(db, update ? q_upd : q_ins, -1, &s, NULL) != SQLITE_OK)
 		goto out;
@@ -103,7 +103,7 @@ char *store_course_json(const char *path, int64_t id, char *err, size_t err_len)
 	char *out = NULL;
 
 	err[0] = '\0';
-	if (!(db = open_rw(path, err, err_len)))
+	if (!(db = store_open_rw(path, err, err_len)))
 		return NULL;
 	if (sqlite3_prepare_v2(db, id ? q_one : q_all, -1, &s, NULL) == SQLITE_OK) {
 		if (id)
@@ -128,7 +128,7 @@ int store_course_print(const char *path, void *f, char *err, size_t err_len)
 	int rc = -1;
 
 	err[0] = '\0';
-	if (!(db = open_rw(path, err, err_len)))
+	if (!(db = store_open_rw(path, err, err_len)))
 		return -1;
 	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK) {
 		while (sqlite3_step(s) == SQLITE_ROW)

@@ -62,6 +62,14 @@ void store_stmt_cache_free(struct stmt_cache *c);
 /* Runs one statement without results; 0 or the SQLite error code. */
 int store_exec(sqlite3 *db, const char *sql);
 
+/* A read-write connection of its own for the command line and the HTTP
+ * admin API (migrated, WAL, 5 s busy timeout); NULL with err set. The
+ * caller closes it. */
+sqlite3 *store_open_rw(const char *path, char *err, size_t err_len);
+
+/* 1 for a course language forumd speaks: en, es, pt. */
+int store_lang_valid(const char *lang);
+
 /* --dev: a demo course (and its staff's welcome thread) if there is none. */
 int store_seed_demo(sqlite3 *db, int64_t now_ms);
 

@@ -117,6 +117,24 @@ char *store_course_json(const char *path, int64_t id, char *err, size_t err_len)
 /* Prints every course as a line of JSON to f. Returns 0 or -1. */
 int store_course_print(const char *path, void *f, char *err, size_t err_len);
 
+/* ---- blocked words for word clouds (own connection, any thread) ---------- */
+
+enum store_blocked_mode {
+	STORE_BLOCKED_REPLACE,        /* the list becomes exactly these words */
+	STORE_BLOCKED_ADD,
+	STORE_BLOCKED_REMOVE,
+};
+
+/* {"lang", "words": [...]} for lang (en, es, pt), malloc'd; NULL
+ * with err set. */
+char *store_blocked_json(const char *path, const char *lang, char *err, size_t err_len);
+
+/* Changes lang's list in one transaction (every writer notices and reloads
+ * it). A word that normalizes to nothing is refused and nothing changes.
+ * 0, or -1 with err set. */
+int store_blocked_change(const char *path, const char *lang, enum store_blocked_mode mode,
+			 const char *const *words, size_t n, int64_t now_ms, char *err, size_t err_len);
+
 /* Lets the writer finish every queued job, stops it, closes the database.
  * Finished jobs not yet taken are freed. NULL is ignored. */
 void store_close(struct store *st);

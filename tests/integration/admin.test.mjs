@@ -1,7 +1,9 @@
-// The course platform's HTTP admin API: /api/courses with an admin token.
+// The course platform's HTTP admin API with an admin token: /api/courses and the word clouds'
+// blocked words (/api/blocked-words/<lang>), and the same lists from the command line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon } from '../lib/daemon.mjs';
+import { execFileSync } from 'node:child_process';
+import { startDaemon, BIN } from '../lib/daemon.mjs';
 
 let d;
 before(async () => { d = await startDaemon(); });
@@ -80,4 +82,51 @@ test('bad course bodies get 400 with a stable code; unknown ids 404', async () =
   assert.equal(r.status, 413);
   r = await api('DELETE', '/api/courses/1', { token });
   assert.notEqual(r.status, 200);
+});
+
+test('an admin keeps a blocked-words list per language; a list with a bad word is refused whole', async () => {
+  const token = d.token({ user: 'root', name: 'Root', admin: true });
+  let r = await api('GET', '/api/blocked-words/es', { token });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json, { lang: 'es', words: [] });
+  r = await api('PUT', '/api/blocked-words/es', { token, body: { words: ['idiota', 'tonto', 'idiota'] } });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json, { lang: 'es', words: ['idiota', 'tonto'] });
+  // Other languages keep their own lists.
+  r = await api('GET', '/api/blocked-words/pt', { token });
+  assert.deepEqual(r.json.words, []);
+  // A word at the 40-character limit is taken; one over it, or one that is only punctuation, is not,
+  // and the list stays as it was.
+  const forty = 'ñ'.repeat(40);
+  r = await api('PUT', '/api/blocked-words/es', { token, body: { words: ['tonto', forty] } });
+  assert.equal(r.status, 200, r.text);
+  r = await api('PUT', '/api/blocked-words/es', { token, body: { words: ['tonto', forty + 'ñ'] } });
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error.code, 'too_long');
+  assert.equal(r.json.error.limit, 40);
+  r = await api('PUT', '/api/blocked-words/es', { token, body: { words: ['¡¿!?'] } });
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error.code, 'bad_field');
+  r = await api('PUT', '/api/blocked-words/es', { token, body: { words: Array.from({ length: 1001 }, (_, i) => `w${i}`) } });
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error.code, 'too_long');
+  assert.equal(r.json.error.limit, 1000);
+  for (const body of [{ words: 'tonto' }, { words: [1] }, { words: [''] }, { words: [], extra: 1 }, '{"words":']) {
+    r = await api('PUT', '/api/blocked-words/es', { token, body });
+    assert.equal(r.status, 400, JSON.stringify(body));
+  }
+  r = await api('GET', '/api/blocked-words/es', { token });
+  assert.deepEqual(r.json.words, [forty, 'tonto'].sort());
+  r = await api('GET', '/api/blocked-words/fr', { token });
+  assert.equal(r.status, 404);
+  r = await api('PUT', '/api/blocked-words/es', { token: d.token({ user: 'f', name: 'F', roles: ['1:facilitator'] }), body: { words: [] } });
+  assert.equal(r.status, 403);
+  // The command line edits the same list.
+  const cli = (...a) => JSON.parse(execFileSync(BIN, ['words', ...a, '--db', d.dbPath], { encoding: 'utf8' }));
+  assert.deepEqual(cli('block', '--lang', 'es', 'menso').words, [forty, 'menso', 'tonto'].sort());
+  assert.deepEqual(cli('unblock', '--lang', 'es', forty, 'menso').words, ['tonto']);
+  assert.deepEqual(cli('list', '--lang', 'pt').words, []);
+  assert.throws(() => execFileSync(BIN, ['words', 'block', '--lang', 'es', '--db', d.dbPath, '...'], { stdio: 'pipe' }));
+  r = await api('PUT', '/api/blocked-words/es', { token, body: { words: [] } });
+  assert.deepEqual(r.json.words, []);
 });
