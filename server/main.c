@@ -68,6 +68,8 @@ static void usage(FILE *f)
 		"  forumd course create|update|list [options]   manage courses\n"
 		"  forumd export session ID --db F [--format csv|json] [--names]\n"
 		"                                export a live session's questions\n"
+		"  forumd export poll ID | polls SESSION_ID --db F [--format csv|json] [--answers]\n"
+		"                                export poll results (one poll, or a session's)\n"
 		"  forumd words list|block|unblock --lang en|es|pt --db F [WORD...]\n"
 		"                                words refused in word clouds of that language\n"
 		"  forumd --help | --version\n"
@@ -568,7 +570,8 @@ static int cmd_course(const char *sub, const struct opts *o)
 	return 0;
 }
 
-/* forumd export session ID: what the HTTP export gives a global admin. */
+/* forumd export session ID | poll ID | polls SESSION_ID: what the HTTP
+ * exports give a global admin. */
 static int cmd_export(int argc, char **argv, struct opts *o)
 {
 	struct identity admin;
@@ -577,8 +580,10 @@ static int cmd_export(int argc, char **argv, struct opts *o)
 	char *out;
 	int status;
 
-	if (argc < 2 || strcmp(argv[0], "session") || parse_int(argv[1], 1, 999999999999999999LL, &id)) {
-		fprintf(stderr, "forumd: export session ID --db F [--format csv|json] [--names]\n");
+	if (argc < 2 || (strcmp(argv[0], "session") && strcmp(argv[0], "poll") && strcmp(argv[0], "polls")) ||
+	    parse_int(argv[1], 1, 999999999999999999LL, &id)) {
+		fprintf(stderr, "forumd: export session ID --db F [--format csv|json] [--names]\n"
+				"        export poll ID | polls SESSION_ID --db F [--format csv|json] [--answers]\n");
 		return 2;
 	}
 	if (parse_opts(argc - 1, argv + 1, o))
@@ -586,7 +591,11 @@ static int cmd_export(int argc, char **argv, struct opts *o)
 	memset(&admin, 0, sizeof(admin));
 	snprintf(admin.user, sizeof(admin.user), "cli");
 	admin.admin = 1;
-	out = store_session_export(o->db, id, &admin, o->names, o->csv, &status, err, sizeof(err));
+	if (!strcmp(argv[0], "session"))
+		out = store_session_export(o->db, id, &admin, o->names, o->csv, &status, err, sizeof(err));
+	else
+		out = store_poll_export(o->db, id, !strcmp(argv[0], "polls"), &admin, o->answers, o->csv, &status, err,
+					sizeof(err));
 	if (!out) {
 		fprintf(stderr, "forumd: %s\n", err);
 		return 1;

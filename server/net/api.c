@@ -7,6 +7,10 @@
  *   GET  /api/sessions/<id>/export?format=csv|json&names=1
  *                               a live session's questions (any course member;
  *                               askers' names only for staff who ask)
+ *   GET  /api/polls/<id>/export?format=csv|json&answers=1
+ *   GET  /api/sessions/<id>/polls/export?format=csv|json&answers=1
+ *                               poll results (and each participant's answers),
+ *                               for staff of the course
  *   GET  /api/blocked-words/<lang>   the words refused in word clouds of
  *                               courses in that language (en, es, pt)
  *   PUT  /api/blocked-words/<lang>   replace that list: {"words": [...]}
@@ -27,7 +31,7 @@
 #include "proto/token.h"
 #include "store/store.h"
 
-#define API_BODY_MAX 16384
+#define API_BODY_MAX 131072      /* a list of 1,000 blocked words in any script fits */
 #define API_STATUS_CREATED 201
 
 enum { API_GET_ALL = 1, API_POST, API_PUT, API_PUT_WORDS };
@@ -68,6 +72,42 @@ static unsigned int bearer(struct lws *wsi, struct identity *who, enum proto_err
 	return *code == PROTO_ERR_NONE ? 0 : HTTP_STATUS_UNAUTHORIZED;
 }
 
+/* The export's reply, or the error its status names. */
+static int reply_export(struct lws *wsi, struct http_pss *h, char *out, int csv, int st, const char *err)
+{
+	struct msg *m;
+
+	if (!out)
+		return api_error(wsi, h, (unsigned int)st,
+				 st == 404 ? PROTO_ERR_NOT_FOUND : st == 403 ? PROTO_ERR_FORBIDDEN : PROTO_ERR_INTERNAL,
+				 NULL, err);
+	m = msg_from(out, strlen(out));
+	free(out);
+	return http_reply(wsi, h, HTTP_STATUS_OK, csv ? "text/csv; charset=utf-8" : "application/json", m);
+}
+
+/* GET /api/polls/<id>/export, GET /api/sessions/<id>/polls/export */
+static int poll_export(struct lws *wsi, struct http_pss *h, int64_t id, int whole_session)
+{
+	struct identity who;
+	enum proto_err code;
+	unsigned int status = bearer(wsi, &who, &code);
+	char arg[32], err[128] = "";
+	const char *format, *answers;
+	int csv, st;
+	char *out;
+
+	if (status)
+		return api_error(wsi, h, status, code, NULL, "send a token as Authorization: Bearer");
+	format = lws_get_urlarg_by_name(wsi, "format=", arg, sizeof(arg));
+	csv = format && strcmp(format, "csv") == 0;
+	answers = lws_get_urlarg_by_name(wsi, "answers=", arg, sizeof(arg));
+	out = store_poll_export(A.db, id, whole_session, &who, answers && strcmp(answers, "1") == 0, csv, &st, err,
+				sizeof(err));
+	identity_free(&who);
+	return reply_export(wsi, h, out, csv, st, err);
+}
+
 /* GET /api/sessions/<id>/export */
 static int session_export(struct lws *wsi, struct http_pss *h, int64_t session)
 {
@@ -86,16 +126,7 @@ static int session_export(struct lws *wsi, struct http_pss *h, int64_t session)
 	names = lws_get_urlarg_by_name(wsi, "names=", arg, sizeof(arg));
 	out = store_session_export(A.db, session, &who, names && strcmp(names, "1") == 0, csv, &st, err, sizeof(err));
 	identity_free(&who);
-	if (!out)
-		return api_error(wsi, h, (unsigned int)st,
-				 st == 404 ? PROTO_ERR_NOT_FOUND : st == 403 ? PROTO_ERR_FORBIDDEN : PROTO_ERR_INTERNAL,
-				 NULL, err);
-	{
-		struct msg *m = msg_from(out, strlen(out));
-
-		free(out);
-		return http_reply(wsi, h, HTTP_STATUS_OK, csv ? "text/csv; charset=utf-8" : "application/json", m);
-	}
+	return reply_export(wsi, h, out, csv, st, err);
 }
 
 /* 0 if the request carries a valid admin token, else the reply's status. */
@@ -170,6 +201,12 @@ int api_begin(struct lws *wsi, struct http_pss *h, const char *uri)
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) &&
 	    sscanf(uri, "/api/sessions/%" SCNd64 "/expor%63s", &session, path) == 2 && strcmp(path, "t") == 0)
 		return session_export(wsi, h, session);
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) &&
+	    sscanf(uri, "/api/sessions/%" SCNd64 "/polls/expor%63s", &session, path) == 2 && strcmp(path, "t") == 0)
+		return poll_export(wsi, h, session, 1);
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) &&
+	    sscanf(uri, "/api/polls/%" SCNd64 "/expor%63s", &session, path) == 2 && strcmp(path, "t") == 0)
+		return poll_export(wsi, h, session, 0);
 	status = check_admin(wsi, &code);
 	if (status)
 		return api_error(wsi, h, status, code, NULL,

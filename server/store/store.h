@@ -233,6 +233,14 @@ int store_session_course(struct store *st, int64_t session, int64_t *course);
 char *store_session_export(const char *path, int64_t session, const struct identity *who, int names, int csv,
 			   int *status, char *err, size_t err_len);
 
+/* A poll's results (whole_session 0: poll id) or those of every poll of a
+ * session that has been opened (whole_session 1: session id), as JSON or
+ * CSV (malloc'd), for staff of the course only; with answers, also each
+ * participant's answers (CSV then holds the answers). NULL with *status
+ * 403/404/500 and err. */
+char *store_poll_export(const char *path, int64_t id, int whole_session, const struct identity *who, int answers,
+			int csv, int *status, char *err, size_t err_len);
+
 /* Current vote counts of a thread room's posts, as state messages (for a
  * client that resumed rather than took a snapshot). Returns the count or -1. */
 long store_room_state(struct store *st, const char *room, void (*emit)(void *arg, struct msg *m),

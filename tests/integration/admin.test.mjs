@@ -78,7 +78,7 @@ test('bad course bodies get 400 with a stable code; unknown ids 404', async () =
   r = await api('PUT', '/api/courses/987654', { token, body: { title: 'x' } });
   assert.equal(r.status, 404);
   assert.equal(r.json.error.code, 'not_found');
-  r = await api('POST', '/api/courses', { token, body: 'x'.repeat(20000) });
+  r = await api('POST', '/api/courses', { token, body: 'x'.repeat(140000) });
   assert.equal(r.status, 413);
   r = await api('DELETE', '/api/courses/1', { token });
   assert.notEqual(r.status, 200);
@@ -107,6 +107,13 @@ test('an admin keeps a blocked-words list per language; a list with a bad word i
   r = await api('PUT', '/api/blocked-words/es', { token, body: { words: ['¡¿!?'] } });
   assert.equal(r.status, 400);
   assert.equal(r.json.error.code, 'bad_field');
+  // 1,000 words of 40 characters each (80 KB) are taken; 1,001 are not.
+  const many = Array.from({ length: 1000 }, (_, i) => `${'ñ'.repeat(36)}${String(i).padStart(4, '0')}`);
+  r = await api('PUT', '/api/blocked-words/pt', { token, body: { words: many } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.words.length, 1000);
+  r = await api('PUT', '/api/blocked-words/pt', { token, body: { words: [] } });
+  assert.deepEqual(r.json.words, []);
   r = await api('PUT', '/api/blocked-words/es', { token, body: { words: Array.from({ length: 1001 }, (_, i) => `w${i}`) } });
   assert.equal(r.status, 400);
   assert.equal(r.json.error.code, 'too_long');
