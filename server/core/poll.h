@@ -138,6 +138,25 @@ struct poll_results {
 	struct poll_group *groups;      /* borrowed */
 };
 
+/* A survey: an ordered set of polls of one session. */
+struct poll_survey {
+	int64_t id, session, course;
+	const char *title;
+	int64_t created_at;
+	size_t npolls;
+	const int64_t *polls;           /* ids in survey order; borrowed */
+};
+
+/* Someone's own answer to a poll, for `mine`. */
+struct poll_mine {
+	enum poll_kind kind;
+	uint32_t choices;               /* single, multiple */
+	int64_t rating;                 /* rating */
+	const char *text;               /* text */
+	size_t nentries;                /* words */
+	const char *const *entries;
+};
+
 /* Sorts groups for display: by count, most first, then by first appearance. */
 void poll_groups_sort(struct poll_group *g, size_t n);
 
