@@ -72,11 +72,37 @@ static unsigned int bearer(struct lws *wsi, struct identity *who, enum proto_err
 	return *code == PROTO_ERR_NONE ? 0 : HTTP_STATUS_UNAUTHORIZED;
 }
 
-/* The export's reply, or the error its status names. */
-static int reply_export(struct lws *wsi, struct http_pss *h, char *out, int csv, int st, const char *err)
+/* The three downloads: a session's questions, a poll's results, a session's poll results. */
+enum api_export { API_EXPORT_QUESTIONS, API_EXPORT_POLL, API_EXPORT_SESSION_POLLS };
+
+/*
+ * GET /api/sessions/<id>/export?format=&names=1, /api/polls/<id>/export?format=&answers=1
+ * and /api/sessions/<id>/polls/export?...: any valid token; the store decides
+ * what it may see (403/404).
+ */
+static int export_get(struct lws *wsi, struct http_pss *h, int64_t id, enum api_export what)
 {
+	struct identity who;
+	enum proto_err code;
+	unsigned int status = bearer(wsi, &who, &code);
+	char arg[32], err[128] = "";
+	const char *format, *flag;
+	int csv, more, st;
+	char *out;
 	struct msg *m;
 
+	if (status)
+		return api_error(wsi, h, status, code, NULL, "send a token as Authorization: Bearer");
+	format = lws_get_urlarg_by_name(wsi, "format=", arg, sizeof(arg));
+	csv = format && strcmp(format, "csv") == 0;
+	flag = lws_get_urlarg_by_name(wsi, what == API_EXPORT_QUESTIONS ? "names=" : "answers=", arg, sizeof(arg));
+	more = flag && strcmp(flag, "1") == 0;
+	if (what == API_EXPORT_QUESTIONS)
+		out = store_session_export(A.db, id, &who, more, csv, &st, err, sizeof(err));
+	else
+		out = store_poll_export(A.db, id, what == API_EXPORT_SESSION_POLLS, &who, more, csv, &st, err,
+					sizeof(err));
+	identity_free(&who);
 	if (!out)
 		return api_error(wsi, h, (unsigned int)st,
 				 st == 404 ? PROTO_ERR_NOT_FOUND : st == 403 ? PROTO_ERR_FORBIDDEN : PROTO_ERR_INTERNAL,
@@ -84,49 +110,6 @@ static int reply_export(struct lws *wsi, struct http_pss *h, char *out, int csv,
 	m = msg_from(out, strlen(out));
 	free(out);
 	return http_reply(wsi, h, HTTP_STATUS_OK, csv ? "text/csv; charset=utf-8" : "application/json", m);
-}
-
-/* GET /api/polls/<id>/export, GET /api/sessions/<id>/polls/export */
-static int poll_export(struct lws *wsi, struct http_pss *h, int64_t id, int whole_session)
-{
-	struct identity who;
-	enum proto_err code;
-	unsigned int status = bearer(wsi, &who, &code);
-	char arg[32], err[128] = "";
-	const char *format, *answers;
-	int csv, st;
-	char *out;
-
-	if (status)
-		return api_error(wsi, h, status, code, NULL, "send a token as Authorization: Bearer");
-	format = lws_get_urlarg_by_name(wsi, "format=", arg, sizeof(arg));
-	csv = format && strcmp(format, "csv") == 0;
-	answers = lws_get_urlarg_by_name(wsi, "answers=", arg, sizeof(arg));
-	out = store_poll_export(A.db, id, whole_session, &who, answers && strcmp(answers, "1") == 0, csv, &st, err,
-				sizeof(err));
-	identity_free(&who);
-	return reply_export(wsi, h, out, csv, st, err);
-}
-
-/* GET /api/sessions/<id>/export */
-static int session_export(struct lws *wsi, struct http_pss *h, int64_t session)
-{
-	struct identity who;
-	enum proto_err code;
-	unsigned int status = bearer(wsi, &who, &code);
-	char arg[32], err[128] = "";
-	const char *format, *names;
-	int csv, st;
-	char *out;
-
-	if (status)
-		return api_error(wsi, h, status, code, NULL, "send a token as Authorization: Bearer");
-	format = lws_get_urlarg_by_name(wsi, "format=", arg, sizeof(arg));
-	csv = format && strcmp(format, "csv") == 0;
-	names = lws_get_urlarg_by_name(wsi, "names=", arg, sizeof(arg));
-	out = store_session_export(A.db, session, &who, names && strcmp(names, "1") == 0, csv, &st, err, sizeof(err));
-	identity_free(&who);
-	return reply_export(wsi, h, out, csv, st, err);
 }
 
 /* 0 if the request carries a valid admin token, else the reply's status. */
@@ -200,13 +183,13 @@ int api_begin(struct lws *wsi, struct http_pss *h, const char *uri)
 
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) &&
 	    sscanf(uri, "/api/sessions/%" SCNd64 "/expor%63s", &session, path) == 2 && strcmp(path, "t") == 0)
-		return session_export(wsi, h, session);
+		return export_get(wsi, h, session, API_EXPORT_QUESTIONS);
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) &&
 	    sscanf(uri, "/api/sessions/%" SCNd64 "/polls/expor%63s", &session, path) == 2 && strcmp(path, "t") == 0)
-		return poll_export(wsi, h, session, 1);
+		return export_get(wsi, h, session, API_EXPORT_SESSION_POLLS);
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) &&
 	    sscanf(uri, "/api/polls/%" SCNd64 "/expor%63s", &session, path) == 2 && strcmp(path, "t") == 0)
-		return poll_export(wsi, h, session, 0);
+		return export_get(wsi, h, session, API_EXPORT_POLL);
 	status = check_admin(wsi, &code);
 	if (status)
 		return api_error(wsi, h, status, code, NULL,
