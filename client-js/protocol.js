@@ -12,6 +12,7 @@ export const LIMITS = Object.freeze({
   "rate_burst": 60,
   "rate_per_sec": 30,
   "flood_refusals": 200,
+  "flood_window_ms": 10000,
   "bad_requests_max": 50,
   "outq_max_bytes": 4194304,
   "max_out_frame_bytes": 65536,

@@ -50,7 +50,7 @@ struct conn {
 
 	/* Flow rules. */
 	struct flow_bucket rate;
-	uint32_t refusals_in_row;
+	struct flow_window refusals;     /* rate_limited refusals: too many in a window is a flood */
 	struct flow_window bad;
 
 	/* Auth deadline, then token expiry. */

@@ -486,13 +486,12 @@ void session_message(struct conn *c, const char *buf, size_t len)
 
 	wait = flow_bucket_take(&c->rate, now, PROTO_RATE_BURST, PROTO_RATE_PER_SEC);
 	if (wait) {
-		if (++c->refusals_in_row > PROTO_FLOOD_REFUSALS)
+		if (flow_window_hit(&c->refusals, now, PROTO_FLOOD_WINDOW_MS, PROTO_FLOOD_REFUSALS))
 			conn_close(c, PROTO_CLOSE_FLOOD, 0);
 		else
 			reply_error(c, req.id, PROTO_ERR_RATE_LIMITED, NULL, wait, "too many requests");
 		goto out;
 	}
-	c->refusals_in_row = 0;
 
 	if (S.shutting_down) {
 		reply_error(c, req.id, PROTO_ERR_SHUTTING_DOWN, NULL, 0, "the server is stopping");
