@@ -37,7 +37,15 @@ export const LIMITS = Object.freeze({
   "max_question_chars": 300,
   "max_answer_chars": 1000,
   "max_session_title_chars": 200,
-  "state_msgs_per_key_per_sec": 4
+  "state_msgs_per_key_per_sec": 4,
+  "max_poll_prompt_chars": 300,
+  "max_poll_options": 20,
+  "max_option_chars": 120,
+  "max_poll_text_chars": 200,
+  "max_word_chars": 40,
+  "max_cloud_entries": 10,
+  "max_result_items": 100,
+  "max_survey_title_chars": 200
 });
 export const ERRORS = Object.freeze({
   "bad_json": {
@@ -129,6 +137,18 @@ export const ERRORS = Object.freeze({
   },
   "question_closed": {
     "badInput": false
+  },
+  "poll_closed": {
+    "badInput": false
+  },
+  "bad_answer": {
+    "badInput": false
+  },
+  "entry_limit": {
+    "badInput": false
+  },
+  "word_refused": {
+    "badInput": false
   }
 });
 export const CLOSE = Object.freeze({
@@ -144,8 +164,8 @@ export const CLOSE = Object.freeze({
   "too_many_sockets": 4006
 });
 export const ROLES = Object.freeze(["participant","facilitator","instructor"]);
-export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted","post.hidden","post.restored","post.endorsed","thread.updated","flag.created","flag.resolved","audit.created","notice","session.created","session.updated","question.published","question.updated","question.pending"]);
-export const STATES = Object.freeze(["post.votes","thread.stats","question.votes","session.answering"]);
+export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted","post.hidden","post.restored","post.endorsed","thread.updated","flag.created","flag.resolved","audit.created","notice","session.created","session.updated","question.published","question.updated","question.pending","poll.created","poll.updated","survey.created","survey.updated"]);
+export const STATES = Object.freeze(["post.votes","thread.stats","question.votes","session.answering","poll.results"]);
 export const OPS = Object.freeze({
   "hello": {
     "auth": "none",
@@ -304,6 +324,54 @@ export const OPS = Object.freeze({
     "roles": "staff"
   },
   "session.bridge": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "survey.create": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "survey.open": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "survey.close": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "poll.create": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "poll.open": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "poll.close": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "poll.reveal": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "poll.reset": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "poll.duplicate": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "poll.answer": {
+    "auth": "user",
+    "roles": "any"
+  },
+  "cloud.remove": {
+    "auth": "user",
+    "roles": "staff"
+  },
+  "cloud.merge": {
     "auth": "user",
     "roles": "staff"
   }

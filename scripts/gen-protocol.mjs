@@ -14,7 +14,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const spec = JSON.parse(readFileSync(join(root, 'protocol/protocol.json'), 'utf8'));
 const check = process.argv.includes('--check');
 
-const FIELD_TYPES = ['string', 'text', 'int', 'bool', 'resume', 'key', 'enum', 'id', 'room'];
+const FIELD_TYPES = ['string', 'text', 'int', 'bool', 'resume', 'key', 'enum', 'id', 'room', 'ints', 'texts'];
+const LIST_TYPES = ['ints', 'texts'];
 const AUTH = ['none', 'user'];
 const OP_ROLES = ['any', 'staff', 'admin'];
 const banner = 'Generated from protocol/protocol.json by scripts/gen-protocol.mjs. Do not edit.';
@@ -40,6 +41,7 @@ for (const o of spec.ops) {
   for (const f of o.fields) {
     if (!FIELD_TYPES.includes(f.type)) throw new Error(`op ${o.op}.${f.name}: bad type ${f.type}`);
     if (f.type === 'enum' && !Array.isArray(f.values)) throw new Error(`op ${o.op}.${f.name}: enum needs values`);
+    if (LIST_TYPES.includes(f.type) !== (f.max_items !== undefined)) throw new Error(`op ${o.op}.${f.name}: max_items goes with list types`);
   }
 }
 const maxFields = Math.max(1, ...spec.ops.map((o) => o.fields.length));
@@ -98,9 +100,11 @@ struct proto_field_spec {
 	const char *name;
 	enum proto_ftype type;
 	int required;
-	int64_t min;            /* int: smallest value; string/text/key: shortest */
-	int64_t max;            /* int: largest value; string/key: bytes; text: characters */
+	int64_t min;            /* int: smallest value; string/text/key: shortest; ints: smallest item */
+	int64_t max;            /* int: largest value; string/key: bytes; text: characters;
+	                         * ints: largest item; texts: characters of one item */
 	const char *const *values; /* enum: NULL-terminated list */
+	int64_t max_items;      /* ints, texts: most items in the list */
 };
 
 struct proto_op_spec {
@@ -145,12 +149,13 @@ for (const o of spec.ops) {
   c += `static const struct proto_field_spec fields_${cname(o.op)}[] = {\n`;
   for (const f of o.fields) {
     let min = limitValue(f.min);
-    let max = limitValue(f.type === 'int' ? f.max_value : f.max);
+    let max = limitValue(f.type === 'int' || f.type === 'ints' ? f.max_value : f.max);
     if (f.type === 'key') { min = min ?? limitValue('min_key_chars'); max = max ?? limitValue('max_key_chars'); }
     if (f.type === 'id') { min = min ?? 1; max = max ?? Number.MAX_SAFE_INTEGER; }
-    if (f.type === 'int') { min = min ?? -Number.MAX_SAFE_INTEGER; max = max ?? Number.MAX_SAFE_INTEGER; }
+    if (f.type === 'int' || f.type === 'ints') { min = min ?? -Number.MAX_SAFE_INTEGER; max = max ?? Number.MAX_SAFE_INTEGER; }
+    const maxItems = limitValue(f.max_items) ?? 0;
     const vals = f.type === 'enum' ? `enum_${cname(o.op)}_${cname(f.name)}` : 'NULL';
-    c += `\t{ "${f.name}", PROTO_FT_${cname(f.type)}, ${f.required ? 1 : 0}, ${min ?? 0}LL, ${max ?? 0}LL, ${vals} },\n`;
+    c += `\t{ "${f.name}", PROTO_FT_${cname(f.type)}, ${f.required ? 1 : 0}, ${min ?? 0}LL, ${max ?? 0}LL, ${vals}, ${maxItems}LL },\n`;
   }
   c += `};\n`;
 }

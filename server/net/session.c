@@ -369,6 +369,18 @@ static void dispatch(struct conn *c, struct proto_request *req)
 	case PROTO_OP_QUESTION_ANSWERING:
 	case PROTO_OP_QUESTION_ANSWER:
 	case PROTO_OP_SESSION_BRIDGE:
+	case PROTO_OP_SURVEY_CREATE:
+	case PROTO_OP_SURVEY_OPEN:
+	case PROTO_OP_SURVEY_CLOSE:
+	case PROTO_OP_POLL_CREATE:
+	case PROTO_OP_POLL_OPEN:
+	case PROTO_OP_POLL_CLOSE:
+	case PROTO_OP_POLL_REVEAL:
+	case PROTO_OP_POLL_RESET:
+	case PROTO_OP_POLL_DUPLICATE:
+	case PROTO_OP_POLL_ANSWER:
+	case PROTO_OP_CLOUD_REMOVE:
+	case PROTO_OP_CLOUD_MERGE:
 		op_write(c, req);
 		break;
 	case PROTO_OP_SESSION_LIST: {

@@ -244,6 +244,66 @@ static enum proto_err decode_resume(const struct proto_field_spec *fs, const cJS
 	return PROTO_ERR_NONE;
 }
 
+/* ints: an array of at most max_items integers, each within min..max. */
+static enum proto_err decode_ints(const struct proto_field_spec *fs, const cJSON *j, struct arena *a,
+				  struct proto_value *v, struct proto_error *err)
+{
+	const cJSON *it;
+	size_t n;
+
+	if (!cJSON_IsArray(j))
+		return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s must be an array of integers", fs->name);
+	n = (size_t)cJSON_GetArraySize(j);
+	if ((int64_t)n > fs->max_items)
+		return fail(err, PROTO_ERR_TOO_LONG, fs->name, fs->max_items, "%s holds more than %lld items",
+			    fs->name, (long long)fs->max_items);
+	v->u.ints.items = n ? arena_alloc(a, n * sizeof(*v->u.ints.items)) : NULL;
+	v->u.ints.n = 0;
+	cJSON_ArrayForEach(it, j) {
+		int64_t x;
+
+		if (!json_int(it, &x) || x < fs->min || x > fs->max)
+			return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s: each item must be an integer from %lld to %lld",
+				    fs->name, (long long)fs->min, (long long)fs->max);
+		v->u.ints.items[v->u.ints.n++] = x;
+	}
+	return PROTO_ERR_NONE;
+}
+
+/* texts: an array of at most max_items strings, each valid UTF-8 of at most
+ * max characters (NUL was refused by the prescan). */
+static enum proto_err decode_texts(const struct proto_field_spec *fs, const cJSON *j, struct arena *a,
+				   struct proto_value *v, struct proto_error *err)
+{
+	const cJSON *it;
+	size_t n;
+
+	if (!cJSON_IsArray(j))
+		return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s must be an array of strings", fs->name);
+	n = (size_t)cJSON_GetArraySize(j);
+	if ((int64_t)n > fs->max_items)
+		return fail(err, PROTO_ERR_TOO_LONG, fs->name, fs->max_items, "%s holds more than %lld items",
+			    fs->name, (long long)fs->max_items);
+	v->u.texts.items = n ? arena_alloc(a, n * sizeof(*v->u.texts.items)) : NULL;
+	v->u.texts.n = 0;
+	cJSON_ArrayForEach(it, j) {
+		size_t len;
+
+		if (!cJSON_IsString(it))
+			return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s: each item must be a string", fs->name);
+		len = strlen(it->valuestring);
+		if (!text_utf8_valid(it->valuestring, len))
+			return fail(err, PROTO_ERR_BAD_UTF8, fs->name, 0, "%s is not valid UTF-8", fs->name);
+		if (fs->max && (int64_t)text_utf8_chars(it->valuestring, len) > fs->max)
+			return fail(err, PROTO_ERR_TOO_LONG, fs->name, fs->max, "an item of %s is longer than %lld characters",
+				    fs->name, (long long)fs->max);
+		v->u.texts.items[v->u.texts.n].p = arena_strdup(a, it->valuestring, len);
+		v->u.texts.items[v->u.texts.n].len = len;
+		v->u.texts.n++;
+	}
+	return PROTO_ERR_NONE;
+}
+
 static enum proto_err decode_field(const struct proto_field_spec *fs, const cJSON *j,
 				   struct arena *a, struct proto_value *v, struct proto_error *err)
 {
@@ -280,6 +340,12 @@ static enum proto_err decode_field(const struct proto_field_spec *fs, const cJSO
 		return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s has no such value", fs->name);
 	case PROTO_FT_RESUME:
 		rc = decode_resume(fs, j, a, v, err);
+		break;
+	case PROTO_FT_INTS:
+		rc = decode_ints(fs, j, a, v, err);
+		break;
+	case PROTO_FT_TEXTS:
+		rc = decode_texts(fs, j, a, v, err);
 		break;
 	case PROTO_FT_ROOM:
 		if (!cJSON_IsString(j) || !proto_room_valid(j->valuestring, strlen(j->valuestring)))
@@ -426,8 +492,12 @@ enum proto_err proto_decode_request(const char *buf, size_t len, int allow_test_
 
 	/* Every string we keep is a substring of the input, so len bytes plus
 	 * up to 7 bytes of terminator and alignment per string (each string costs at least 2 input bytes) always suffice; the
-	 * resume array needs its own room. */
+	 * resume array and the item arrays of list fields (bounded by their
+	 * max_items, checked before they are allocated) need their own room. */
 	a.cap = 4 * len + 64 + PROTO_MAX_RESUME_ROOMS * sizeof(struct proto_resume_item);
+	for (int i = 0; i < proto_ops[req->op].nfields; i++)
+		if (proto_ops[req->op].fields[i].type == PROTO_FT_INTS || proto_ops[req->op].fields[i].type == PROTO_FT_TEXTS)
+			a.cap += (size_t)proto_ops[req->op].fields[i].max_items * sizeof(struct proto_str);
 	a.base = malloc(a.cap);
 	if (!a.base) {
 		rc = fail(err, PROTO_ERR_INTERNAL, NULL, 0, "out of memory");

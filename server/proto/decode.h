@@ -37,6 +37,14 @@ struct proto_value {
 			struct proto_resume_item *items;  /* inside the arena */
 			size_t n;
 		} resume;
+		struct {
+			int64_t *items;         /* inside the arena; NULL when n is 0 */
+			size_t n;
+		} ints;
+		struct {
+			struct proto_str *items; /* inside the arena; NULL when n is 0 */
+			size_t n;
+		} texts;
 	} u;
 };
 

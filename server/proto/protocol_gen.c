@@ -5,196 +5,264 @@
 static const char *const enum_THREAD_LIST_SORT[] = { "latest", "votes", "unanswered", NULL };
 static const char *const enum_THREAD_CREATE_KIND[] = { "discussion", "question", NULL };
 static const char *const enum_SESSION_BRIDGE_WHICH[] = { "unanswered", "all", NULL };
+static const char *const enum_POLL_CREATE_KIND[] = { "single", "multiple", "rating", "text", "words", NULL };
+static const char *const enum_POLL_CREATE_VISIBILITY[] = { "live", "after_answer", "on_reveal", "staff_only", NULL };
 static const char *const enum_TEST_FAILPOINT_NAME[] = { "commit", "busy", "disk_full", NULL };
 static const struct proto_field_spec fields_HELLO[] = {
-	{ "token", PROTO_FT_STRING, 1, 0LL, 8192LL, NULL },
-	{ "resume", PROTO_FT_RESUME, 0, 0LL, 0LL, NULL },
+	{ "token", PROTO_FT_STRING, 1, 0LL, 8192LL, NULL, 0LL },
+	{ "resume", PROTO_FT_RESUME, 0, 0LL, 0LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_AUTH_REFRESH[] = {
-	{ "token", PROTO_FT_STRING, 1, 0LL, 8192LL, NULL },
+	{ "token", PROTO_FT_STRING, 1, 0LL, 8192LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_SUBSCRIBE[] = {
-	{ "room", PROTO_FT_ROOM, 1, 0LL, 0LL, NULL },
-	{ "since", PROTO_FT_INT, 0, 0LL, 9007199254740991LL, NULL },
+	{ "room", PROTO_FT_ROOM, 1, 0LL, 0LL, NULL, 0LL },
+	{ "since", PROTO_FT_INT, 0, 0LL, 9007199254740991LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_UNSUBSCRIBE[] = {
-	{ "room", PROTO_FT_ROOM, 1, 0LL, 0LL, NULL },
+	{ "room", PROTO_FT_ROOM, 1, 0LL, 0LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_THREAD_LIST[] = {
-	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "sort", PROTO_FT_ENUM, 0, 0LL, 0LL, enum_THREAD_LIST_SORT },
-	{ "cursor", PROTO_FT_STRING, 0, 0LL, 64LL, NULL },
-	{ "limit", PROTO_FT_INT, 0, 1LL, 100LL, NULL },
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "sort", PROTO_FT_ENUM, 0, 0LL, 0LL, enum_THREAD_LIST_SORT, 0LL },
+	{ "cursor", PROTO_FT_STRING, 0, 0LL, 64LL, NULL, 0LL },
+	{ "limit", PROTO_FT_INT, 0, 1LL, 100LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_THREAD_CREATE[] = {
-	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "kind", PROTO_FT_ENUM, 1, 0LL, 0LL, enum_THREAD_CREATE_KIND },
-	{ "title", PROTO_FT_TEXT, 1, 0LL, 200LL, NULL },
-	{ "body", PROTO_FT_TEXT, 1, 0LL, 20000LL, NULL },
-	{ "anonymous", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "kind", PROTO_FT_ENUM, 1, 0LL, 0LL, enum_THREAD_CREATE_KIND, 0LL },
+	{ "title", PROTO_FT_TEXT, 1, 0LL, 200LL, NULL, 0LL },
+	{ "body", PROTO_FT_TEXT, 1, 0LL, 20000LL, NULL, 0LL },
+	{ "anonymous", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_POST_CREATE[] = {
-	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "parent", PROTO_FT_ID, 0, 1LL, 9007199254740991LL, NULL },
-	{ "body", PROTO_FT_TEXT, 1, 0LL, 20000LL, NULL },
-	{ "anonymous", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "parent", PROTO_FT_ID, 0, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "body", PROTO_FT_TEXT, 1, 0LL, 20000LL, NULL, 0LL },
+	{ "anonymous", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_POST_EDIT[] = {
-	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "body", PROTO_FT_TEXT, 1, 0LL, 20000LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "body", PROTO_FT_TEXT, 1, 0LL, 20000LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_POST_DELETE[] = {
-	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_POST_VOTE[] = {
-	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "up", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "up", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_THREAD_FOLLOW[] = {
-	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "follow", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "follow", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_POST_FLAG[] = {
-	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "reason", PROTO_FT_TEXT, 1, 0LL, 500LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "reason", PROTO_FT_TEXT, 1, 0LL, 500LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_FLAG_LIST[] = {
-	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_FLAG_DISMISS[] = {
-	{ "flag", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "flag", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_POST_HIDE[] = {
-	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "reason", PROTO_FT_TEXT, 1, 0LL, 500LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "reason", PROTO_FT_TEXT, 1, 0LL, 500LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_POST_RESTORE[] = {
-	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_POST_REMOVE[] = {
-	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "reason", PROTO_FT_TEXT, 1, 0LL, 500LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "reason", PROTO_FT_TEXT, 1, 0LL, 500LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_POST_ENDORSE[] = {
-	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "endorsed", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "endorsed", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_THREAD_LOCK[] = {
-	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "locked", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "locked", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_THREAD_PIN[] = {
-	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "pinned", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "pinned", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_USER_MUTE[] = {
-	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "user", PROTO_FT_STRING, 1, 0LL, 64LL, NULL },
-	{ "minutes", PROTO_FT_INT, 1, 1LL, 525600LL, NULL },
-	{ "reason", PROTO_FT_TEXT, 1, 0LL, 500LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "user", PROTO_FT_STRING, 1, 0LL, 64LL, NULL, 0LL },
+	{ "minutes", PROTO_FT_INT, 1, 1LL, 525600LL, NULL, 0LL },
+	{ "reason", PROTO_FT_TEXT, 1, 0LL, 500LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_USER_UNMUTE[] = {
-	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "user", PROTO_FT_STRING, 1, 0LL, 64LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "user", PROTO_FT_STRING, 1, 0LL, 64LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_AUDIT_LIST[] = {
-	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "action", PROTO_FT_STRING, 0, 0LL, 48LL, NULL },
-	{ "cursor", PROTO_FT_STRING, 0, 0LL, 64LL, NULL },
-	{ "limit", PROTO_FT_INT, 0, 1LL, 100LL, NULL },
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "action", PROTO_FT_STRING, 0, 0LL, 48LL, NULL, 0LL },
+	{ "cursor", PROTO_FT_STRING, 0, 0LL, 64LL, NULL, 0LL },
+	{ "limit", PROTO_FT_INT, 0, 1LL, 100LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_POST_HISTORY[] = {
-	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_SESSION_CREATE[] = {
-	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "title", PROTO_FT_TEXT, 1, 0LL, 200LL, NULL },
-	{ "starts_at", PROTO_FT_INT, 1, 1LL, 9007199254740991LL, NULL },
-	{ "premoderated", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "title", PROTO_FT_TEXT, 1, 0LL, 200LL, NULL, 0LL },
+	{ "starts_at", PROTO_FT_INT, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "premoderated", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_SESSION_START[] = {
-	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_SESSION_END[] = {
-	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_SESSION_LIST[] = {
-	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_QUESTION_ASK[] = {
-	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "body", PROTO_FT_TEXT, 1, 0LL, 300LL, NULL },
-	{ "anonymous", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "body", PROTO_FT_TEXT, 1, 0LL, 300LL, NULL, 0LL },
+	{ "anonymous", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_QUESTION_EDIT[] = {
-	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "body", PROTO_FT_TEXT, 1, 0LL, 300LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "body", PROTO_FT_TEXT, 1, 0LL, 300LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_QUESTION_WITHDRAW[] = {
-	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_QUESTION_VOTE[] = {
-	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "up", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "up", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_QUESTION_APPROVE[] = {
-	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "body", PROTO_FT_TEXT, 0, 0LL, 300LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "body", PROTO_FT_TEXT, 0, 0LL, 300LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_QUESTION_DISMISS[] = {
-	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "reason", PROTO_FT_TEXT, 0, 0LL, 500LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "reason", PROTO_FT_TEXT, 0, 0LL, 500LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_QUESTION_ANSWERING[] = {
-	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "question", PROTO_FT_INT, 1, 0LL, 9007199254740991LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "question", PROTO_FT_INT, 1, 0LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_QUESTION_ANSWER[] = {
-	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "answer", PROTO_FT_TEXT, 0, 0LL, 1000LL, NULL },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "question", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "answer", PROTO_FT_TEXT, 0, 0LL, 1000LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_SESSION_BRIDGE[] = {
-	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL },
-	{ "which", PROTO_FT_ENUM, 1, 0LL, 0LL, enum_SESSION_BRIDGE_WHICH },
-	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL },
+	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "which", PROTO_FT_ENUM, 1, 0LL, 0LL, enum_SESSION_BRIDGE_WHICH, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_SURVEY_CREATE[] = {
+	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "title", PROTO_FT_TEXT, 1, 0LL, 200LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_SURVEY_OPEN[] = {
+	{ "survey", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_SURVEY_CLOSE[] = {
+	{ "survey", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_POLL_CREATE[] = {
+	{ "session", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "kind", PROTO_FT_ENUM, 1, 0LL, 0LL, enum_POLL_CREATE_KIND, 0LL },
+	{ "prompt", PROTO_FT_TEXT, 1, 0LL, 300LL, NULL, 0LL },
+	{ "options", PROTO_FT_TEXTS, 0, 0LL, 120LL, NULL, 20LL },
+	{ "min_choices", PROTO_FT_INT, 0, 1LL, 20LL, NULL, 0LL },
+	{ "max_choices", PROTO_FT_INT, 0, 1LL, 20LL, NULL, 0LL },
+	{ "scale", PROTO_FT_INT, 0, 1LL, 100LL, NULL, 0LL },
+	{ "correct", PROTO_FT_INTS, 0, 0LL, 1000LL, NULL, 20LL },
+	{ "visibility", PROTO_FT_ENUM, 0, 0LL, 0LL, enum_POLL_CREATE_VISIBILITY, 0LL },
+	{ "max_entries", PROTO_FT_INT, 0, 1LL, 10LL, NULL, 0LL },
+	{ "survey", PROTO_FT_ID, 0, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_POLL_OPEN[] = {
+	{ "poll", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_POLL_CLOSE[] = {
+	{ "poll", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_POLL_REVEAL[] = {
+	{ "poll", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "revealed", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_POLL_RESET[] = {
+	{ "poll", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_POLL_DUPLICATE[] = {
+	{ "poll", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_POLL_ANSWER[] = {
+	{ "poll", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "choices", PROTO_FT_INTS, 0, 0LL, 1000LL, NULL, 20LL },
+	{ "rating", PROTO_FT_INT, 0, 0LL, 1000LL, NULL, 0LL },
+	{ "text", PROTO_FT_TEXT, 0, 0LL, 200LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_CLOUD_REMOVE[] = {
+	{ "poll", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "word", PROTO_FT_STRING, 1, 0LL, 512LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_CLOUD_MERGE[] = {
+	{ "poll", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "word", PROTO_FT_STRING, 1, 0LL, 512LL, NULL, 0LL },
+	{ "into", PROTO_FT_STRING, 1, 0LL, 512LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_TEST_CLOCK[] = {
-	{ "set", PROTO_FT_INT, 0, 0LL, 9007199254740991LL, NULL },
-	{ "advance", PROTO_FT_INT, 0, -315360000LL, 315360000LL, NULL },
+	{ "set", PROTO_FT_INT, 0, 0LL, 9007199254740991LL, NULL, 0LL },
+	{ "advance", PROTO_FT_INT, 0, -315360000LL, 315360000LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_TEST_BUS_DROP[] = {
-	{ "count", PROTO_FT_INT, 1, 0LL, 1000LL, NULL },
+	{ "count", PROTO_FT_INT, 1, 0LL, 1000LL, NULL, 0LL },
 };
 static const struct proto_field_spec fields_TEST_FAILPOINT[] = {
-	{ "name", PROTO_FT_ENUM, 1, 0LL, 0LL, enum_TEST_FAILPOINT_NAME },
-	{ "count", PROTO_FT_INT, 1, 0LL, 1000LL, NULL },
+	{ "name", PROTO_FT_ENUM, 1, 0LL, 0LL, enum_TEST_FAILPOINT_NAME, 0LL },
+	{ "count", PROTO_FT_INT, 1, 0LL, 1000LL, NULL, 0LL },
 };
 
 const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
@@ -239,6 +307,18 @@ const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_QUESTION_ANSWERING] = { "question.answering", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_QUESTION_ANSWERING },
 	[PROTO_OP_QUESTION_ANSWER] = { "question.answer", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_QUESTION_ANSWER },
 	[PROTO_OP_SESSION_BRIDGE] = { "session.bridge", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_SESSION_BRIDGE },
+	[PROTO_OP_SURVEY_CREATE] = { "survey.create", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_SURVEY_CREATE },
+	[PROTO_OP_SURVEY_OPEN] = { "survey.open", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 2, fields_SURVEY_OPEN },
+	[PROTO_OP_SURVEY_CLOSE] = { "survey.close", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 2, fields_SURVEY_CLOSE },
+	[PROTO_OP_POLL_CREATE] = { "poll.create", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 12, fields_POLL_CREATE },
+	[PROTO_OP_POLL_OPEN] = { "poll.open", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 2, fields_POLL_OPEN },
+	[PROTO_OP_POLL_CLOSE] = { "poll.close", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 2, fields_POLL_CLOSE },
+	[PROTO_OP_POLL_REVEAL] = { "poll.reveal", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_POLL_REVEAL },
+	[PROTO_OP_POLL_RESET] = { "poll.reset", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 2, fields_POLL_RESET },
+	[PROTO_OP_POLL_DUPLICATE] = { "poll.duplicate", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 2, fields_POLL_DUPLICATE },
+	[PROTO_OP_POLL_ANSWER] = { "poll.answer", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 5, fields_POLL_ANSWER },
+	[PROTO_OP_CLOUD_REMOVE] = { "cloud.remove", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 3, fields_CLOUD_REMOVE },
+	[PROTO_OP_CLOUD_MERGE] = { "cloud.merge", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 4, fields_CLOUD_MERGE },
 	[PROTO_OP_TEST_CLOCK] = { "test.clock", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 2, fields_TEST_CLOCK },
 	[PROTO_OP_TEST_BUS_DROP] = { "test.bus_drop", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 1, fields_TEST_BUS_DROP },
 	[PROTO_OP_TEST_FAILPOINT] = { "test.failpoint", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 2, fields_TEST_FAILPOINT },
@@ -277,6 +357,10 @@ const struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {
 	[PROTO_ERR_ALREADY_VOTED] = { "already_voted", 0 },
 	[PROTO_ERR_SESSION_NOT_LIVE] = { "session_not_live", 0 },
 	[PROTO_ERR_QUESTION_CLOSED] = { "question_closed", 0 },
+	[PROTO_ERR_POLL_CLOSED] = { "poll_closed", 0 },
+	[PROTO_ERR_BAD_ANSWER] = { "bad_answer", 0 },
+	[PROTO_ERR_ENTRY_LIMIT] = { "entry_limit", 0 },
+	[PROTO_ERR_WORD_REFUSED] = { "word_refused", 0 },
 };
 
 const char *const proto_roles[PROTO_ROLE__COUNT] = {

@@ -44,6 +44,14 @@
 #define PROTO_MAX_ANSWER_CHARS 1000
 #define PROTO_MAX_SESSION_TITLE_CHARS 200
 #define PROTO_STATE_MSGS_PER_KEY_PER_SEC 4
+#define PROTO_MAX_POLL_PROMPT_CHARS 300
+#define PROTO_MAX_POLL_OPTIONS 20
+#define PROTO_MAX_OPTION_CHARS 120
+#define PROTO_MAX_POLL_TEXT_CHARS 200
+#define PROTO_MAX_WORD_CHARS 40
+#define PROTO_MAX_CLOUD_ENTRIES 10
+#define PROTO_MAX_RESULT_ITEMS 100
+#define PROTO_MAX_SURVEY_TITLE_CHARS 200
 
 /* Error codes; PROTO_ERR_NONE means success. */
 enum proto_err {
@@ -78,6 +86,10 @@ enum proto_err {
 	PROTO_ERR_ALREADY_VOTED,
 	PROTO_ERR_SESSION_NOT_LIVE,
 	PROTO_ERR_QUESTION_CLOSED,
+	PROTO_ERR_POLL_CLOSED,
+	PROTO_ERR_BAD_ANSWER,
+	PROTO_ERR_ENTRY_LIMIT,
+	PROTO_ERR_WORD_REFUSED,
 	PROTO_ERR__COUNT
 };
 
@@ -147,6 +159,18 @@ enum proto_op {
 	PROTO_OP_QUESTION_ANSWERING,
 	PROTO_OP_QUESTION_ANSWER,
 	PROTO_OP_SESSION_BRIDGE,
+	PROTO_OP_SURVEY_CREATE,
+	PROTO_OP_SURVEY_OPEN,
+	PROTO_OP_SURVEY_CLOSE,
+	PROTO_OP_POLL_CREATE,
+	PROTO_OP_POLL_OPEN,
+	PROTO_OP_POLL_CLOSE,
+	PROTO_OP_POLL_REVEAL,
+	PROTO_OP_POLL_RESET,
+	PROTO_OP_POLL_DUPLICATE,
+	PROTO_OP_POLL_ANSWER,
+	PROTO_OP_CLOUD_REMOVE,
+	PROTO_OP_CLOUD_MERGE,
 	PROTO_OP_TEST_CLOCK,
 	PROTO_OP_TEST_BUS_DROP,
 	PROTO_OP_TEST_FAILPOINT,
@@ -260,13 +284,55 @@ enum proto_op {
 #define PF_SESSION_BRIDGE_SESSION 0
 #define PF_SESSION_BRIDGE_WHICH 1
 #define PF_SESSION_BRIDGE_KEY 2
+#define PF_SURVEY_CREATE_SESSION 0
+#define PF_SURVEY_CREATE_TITLE 1
+#define PF_SURVEY_CREATE_KEY 2
+#define PF_SURVEY_OPEN_SURVEY 0
+#define PF_SURVEY_OPEN_KEY 1
+#define PF_SURVEY_CLOSE_SURVEY 0
+#define PF_SURVEY_CLOSE_KEY 1
+#define PF_POLL_CREATE_SESSION 0
+#define PF_POLL_CREATE_KIND 1
+#define PF_POLL_CREATE_PROMPT 2
+#define PF_POLL_CREATE_OPTIONS 3
+#define PF_POLL_CREATE_MIN_CHOICES 4
+#define PF_POLL_CREATE_MAX_CHOICES 5
+#define PF_POLL_CREATE_SCALE 6
+#define PF_POLL_CREATE_CORRECT 7
+#define PF_POLL_CREATE_VISIBILITY 8
+#define PF_POLL_CREATE_MAX_ENTRIES 9
+#define PF_POLL_CREATE_SURVEY 10
+#define PF_POLL_CREATE_KEY 11
+#define PF_POLL_OPEN_POLL 0
+#define PF_POLL_OPEN_KEY 1
+#define PF_POLL_CLOSE_POLL 0
+#define PF_POLL_CLOSE_KEY 1
+#define PF_POLL_REVEAL_POLL 0
+#define PF_POLL_REVEAL_REVEALED 1
+#define PF_POLL_REVEAL_KEY 2
+#define PF_POLL_RESET_POLL 0
+#define PF_POLL_RESET_KEY 1
+#define PF_POLL_DUPLICATE_POLL 0
+#define PF_POLL_DUPLICATE_KEY 1
+#define PF_POLL_ANSWER_POLL 0
+#define PF_POLL_ANSWER_CHOICES 1
+#define PF_POLL_ANSWER_RATING 2
+#define PF_POLL_ANSWER_TEXT 3
+#define PF_POLL_ANSWER_KEY 4
+#define PF_CLOUD_REMOVE_POLL 0
+#define PF_CLOUD_REMOVE_WORD 1
+#define PF_CLOUD_REMOVE_KEY 2
+#define PF_CLOUD_MERGE_POLL 0
+#define PF_CLOUD_MERGE_WORD 1
+#define PF_CLOUD_MERGE_INTO 2
+#define PF_CLOUD_MERGE_KEY 3
 #define PF_TEST_CLOCK_SET 0
 #define PF_TEST_CLOCK_ADVANCE 1
 #define PF_TEST_BUS_DROP_COUNT 0
 #define PF_TEST_FAILPOINT_NAME 0
 #define PF_TEST_FAILPOINT_COUNT 1
 
-#define PROTO_MAX_FIELDS 6
+#define PROTO_MAX_FIELDS 12
 
 enum proto_ftype {
 	PROTO_FT_STRING,
@@ -277,7 +343,9 @@ enum proto_ftype {
 	PROTO_FT_KEY,
 	PROTO_FT_ENUM,
 	PROTO_FT_ID,
-	PROTO_FT_ROOM
+	PROTO_FT_ROOM,
+	PROTO_FT_INTS,
+	PROTO_FT_TEXTS
 };
 
 enum proto_auth {
@@ -296,9 +364,11 @@ struct proto_field_spec {
 	const char *name;
 	enum proto_ftype type;
 	int required;
-	int64_t min;            /* int: smallest value; string/text/key: shortest */
-	int64_t max;            /* int: largest value; string/key: bytes; text: characters */
+	int64_t min;            /* int: smallest value; string/text/key: shortest; ints: smallest item */
+	int64_t max;            /* int: largest value; string/key: bytes; text: characters;
+	                         * ints: largest item; texts: characters of one item */
 	const char *const *values; /* enum: NULL-terminated list */
+	int64_t max_items;      /* ints, texts: most items in the list */
 };
 
 struct proto_op_spec {

@@ -196,6 +196,118 @@ static const char *const migrations[] = {
 	"  user_id INTEGER NOT NULL REFERENCES users(id),"
 	"  created_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (question_id, user_id)) WITHOUT ROWID;",
+
+	/* 4: polls, surveys and word clouds. A poll's counts live beside it
+	 * (poll_options: one row per option, or per rating value) and are
+	 * kept exact in the write transaction; open text answers and
+	 * word-cloud entries are grouped by key (poll_groups), with every
+	 * spelling counted (poll_spellings) so the most common one is shown.
+	 * A poll's results go to the room results:<n>, n from results_rooms;
+	 * a poll gets a new n whenever who may see its results narrows. */
+	"CREATE TABLE surveys("
+	"  id INTEGER PRIMARY KEY,"
+	"  session_id INTEGER NOT NULL REFERENCES live_sessions(id),"
+	"  course_id INTEGER NOT NULL REFERENCES courses(id),"
+	"  title TEXT NOT NULL,"
+	"  created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX surveys_by_session ON surveys(session_id, id);"
+	"CREATE TABLE polls("
+	"  id INTEGER PRIMARY KEY,"
+	"  session_id INTEGER NOT NULL REFERENCES live_sessions(id),"
+	"  course_id INTEGER NOT NULL REFERENCES courses(id),"
+	"  survey_id INTEGER REFERENCES surveys(id),"
+	"  position INTEGER NOT NULL DEFAULT 0,"     /* order within the survey */
+	"  kind TEXT NOT NULL CHECK (kind IN ('single','multiple','rating','text','words')),"
+	"  prompt TEXT NOT NULL,"
+	"  min_choices INTEGER,"                      /* single, multiple */
+	"  max_choices INTEGER,"
+	"  scale INTEGER,"                            /* rating: 5 or 10 */
+	"  max_entries INTEGER,"                      /* words */
+	"  correct INTEGER,"                          /* bit i set: option i is right; NULL: not set */
+	"  visibility TEXT NOT NULL DEFAULT 'live' CHECK (visibility IN ('live','after_answer','on_reveal','staff_only')),"
+	"  state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft','open','closed')),"
+	"  revealed INTEGER NOT NULL DEFAULT 0,"
+	"  results_room INTEGER NOT NULL,"            /* n of results:<n> (results_rooms.n) */
+	"  respondents INTEGER NOT NULL DEFAULT 0,"   /* people who answered (words: sent an entry) */
+	"  entries INTEGER NOT NULL DEFAULT 0,"       /* words: entries counted */
+	"  results_v INTEGER NOT NULL DEFAULT 0,"     /* version of the poll.results state */
+	"  created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"              /* ms */
+	"  opened_at INTEGER,"                        /* ms, first opening; NULL: a draft */
+	"  closed_at INTEGER);"
+	"CREATE INDEX polls_by_session ON polls(session_id, id);"
+	"CREATE INDEX polls_by_survey ON polls(survey_id, position);"
+	"CREATE TABLE poll_options("
+	"  poll_id INTEGER NOT NULL REFERENCES polls(id),"
+	"  idx INTEGER NOT NULL,"                     /* option index; rating: value - 1 */
+	"  label TEXT NOT NULL,"                      /* rating: '' */
+	"  count INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (poll_id, idx)) WITHOUT ROWID;"
+	"CREATE TABLE poll_answers("
+	"  poll_id INTEGER NOT NULL REFERENCES polls(id),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  choices INTEGER,"                          /* single, multiple: bit i = option i */
+	"  rating INTEGER,"
+	"  text TEXT,"                                /* text: as sent */
+	"  text_key TEXT,"                            /* text: its group (poll_groups.key) */
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (poll_id, user_id)) WITHOUT ROWID;"
+	"CREATE TABLE cloud_entries("
+	"  id INTEGER PRIMARY KEY,"
+	"  poll_id INTEGER NOT NULL REFERENCES polls(id),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  key TEXT NOT NULL,"                        /* the word (poll_groups.key), after merges */
+	"  spelling TEXT NOT NULL,"                   /* display form as typed */
+	"  removed INTEGER NOT NULL DEFAULT 0,"       /* staff removed its word; still counts toward max_entries */
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX cloud_entries_by_user ON cloud_entries(poll_id, user_id);"
+	"CREATE INDEX cloud_entries_by_key ON cloud_entries(poll_id, key);"
+	"CREATE TABLE poll_groups("
+	"  poll_id INTEGER NOT NULL REFERENCES polls(id),"
+	"  key TEXT NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  first_v INTEGER NOT NULL,"                 /* results_v when it first appeared: ties in order */
+	"  PRIMARY KEY (poll_id, key)) WITHOUT ROWID;"
+	"CREATE INDEX poll_groups_by_count ON poll_groups(poll_id, count DESC, first_v);"
+	"CREATE TABLE poll_spellings("
+	"  poll_id INTEGER NOT NULL REFERENCES polls(id),"
+	"  key TEXT NOT NULL,"
+	"  spelling TEXT NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  first_v INTEGER NOT NULL,"
+	"  PRIMARY KEY (poll_id, key, spelling)) WITHOUT ROWID;"
+	/* Staff decisions about a word cloud's words that later entries obey:
+	 * into NULL: removed (refused); else merged into that word. */
+	"CREATE TABLE cloud_aliases("
+	"  poll_id INTEGER NOT NULL REFERENCES polls(id),"
+	"  key TEXT NOT NULL,"
+	"  into_key TEXT,"
+	"  PRIMARY KEY (poll_id, key)) WITHOUT ROWID;"
+	"CREATE TABLE results_rooms("
+	"  n INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  poll_id INTEGER NOT NULL REFERENCES polls(id),"
+	"  created_at INTEGER NOT NULL);"
+	/* Words refused in word clouds, per course language; matched by the
+	 * normalizer's key, so a blocked word blocks its every spelling. */
+	"CREATE TABLE blocked_words("
+	"  lang TEXT NOT NULL CHECK (lang IN ('en','es','pt')),"
+	"  word TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (lang, word)) WITHOUT ROWID;"
+	/* Named counters; blocked_words bumps its own on every change so a
+	 * process reloads its normalizers when (and only when) the list moved. */
+	"CREATE TABLE counters("
+	"  name TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO counters(name, value) VALUES ('blocked_words', 0);"
+	"CREATE TRIGGER blocked_words_ins AFTER INSERT ON blocked_words BEGIN"
+	"  UPDATE counters SET value = value + 1 WHERE name = 'blocked_words'; END;"
+	"CREATE TRIGGER blocked_words_del AFTER DELETE ON blocked_words BEGIN"
+	"  UPDATE counters SET value = value + 1 WHERE name = 'blocked_words'; END;"
+	"CREATE TRIGGER blocked_words_upd AFTER UPDATE ON blocked_words BEGIN"
+	"  UPDATE counters SET value = value + 1 WHERE name = 'blocked_words'; END;",
 };
 
 /* The schema version, read inside the caller's transaction. */

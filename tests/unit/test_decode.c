@@ -1182,6 +1182,206 @@ static void test_room_valid(void **state)
 	assert_false(proto_room_valid(":", 1));
 }
 
+
+/* ------------------------------------------------------------------------- */
+/* list fields: ints and texts                                               */
+/* ------------------------------------------------------------------------- */
+
+#define ANSWER_HEAD "{\"id\":\"a\",\"op\":\"poll.answer\",\"data\":{\"poll\":1,\"key\":\"k123456789abcdef0\","
+#define CREATE_HEAD "{\"id\":\"c\",\"op\":\"poll.create\",\"data\":{\"session\":1,\"kind\":\"single\"," \
+		    "\"prompt\":\"p\",\"key\":\"k123456789abcdef0\","
+
+/* A JSON array of n copies of item, comma separated. */
+static char *json_array(const char *item, int n)
+{
+	size_t il = strlen(item), cap = (il + 1) * (size_t)n + 3, off = 0;
+	char *s = malloc(cap);
+
+	assert_non_null(s);
+	s[off++] = '[';
+	for (int i = 0; i < n; i++) {
+		if (i)
+			s[off++] = ',';
+		memcpy(s + off, item, il);
+		off += il;
+	}
+	s[off++] = ']';
+	s[off] = '\0';
+	return s;
+}
+
+/* n copies of the UTF-8 sequence u, quoted. */
+static char *quoted_repeat(const char *u, int n)
+{
+	size_t ul = strlen(u), off = 0;
+	char *s = malloc(ul * (size_t)n + 3);
+
+	assert_non_null(s);
+	s[off++] = '"';
+	for (int i = 0; i < n; i++, off += ul)
+		memcpy(s + off, u, ul);
+	s[off++] = '"';
+	s[off] = '\0';
+	return s;
+}
+
+static void test_ints_ok(void **state)
+{
+	struct proto_request req;
+	const struct proto_value *v;
+
+	(void)state;
+	expect_ok(ANSWER_HEAD "\"choices\":[0,3,1000]}}", 0, &req);
+	v = &req.f[PF_POLL_ANSWER_CHOICES];
+	assert_true(v->present);
+	assert_int_equal(v->u.ints.n, 3);
+	assert_int_equal(v->u.ints.items[0], 0);
+	assert_int_equal(v->u.ints.items[1], 3);
+	assert_int_equal(v->u.ints.items[2], 1000);
+	assert_false(req.f[PF_POLL_ANSWER_RATING].present);
+	proto_request_free(&req);
+}
+
+static void test_ints_empty_and_null(void **state)
+{
+	struct proto_request req;
+
+	(void)state;
+	expect_ok(ANSWER_HEAD "\"choices\":[]}}", 0, &req);
+	assert_true(req.f[PF_POLL_ANSWER_CHOICES].present);
+	assert_int_equal(req.f[PF_POLL_ANSWER_CHOICES].u.ints.n, 0);
+	assert_null(req.f[PF_POLL_ANSWER_CHOICES].u.ints.items);
+	proto_request_free(&req);
+	expect_ok(ANSWER_HEAD "\"choices\":null}}", 0, &req);
+	assert_false(req.f[PF_POLL_ANSWER_CHOICES].present);
+	proto_request_free(&req);
+}
+
+static void test_ints_item_count_edge(void **state)
+{
+	struct proto_request req;
+	struct proto_error err;
+	char *arr = json_array("7", PROTO_MAX_POLL_OPTIONS), *s = fmt(ANSWER_HEAD "\"choices\":%s}}", arr);
+
+	(void)state;
+	expect_ok(s, 0, &req);
+	assert_int_equal(req.f[PF_POLL_ANSWER_CHOICES].u.ints.n, PROTO_MAX_POLL_OPTIONS);
+	assert_int_equal(req.f[PF_POLL_ANSWER_CHOICES].u.ints.items[PROTO_MAX_POLL_OPTIONS - 1], 7);
+	proto_request_free(&req);
+	free(s);
+	free(arr);
+
+	arr = json_array("7", PROTO_MAX_POLL_OPTIONS + 1);
+	s = fmt(ANSWER_HEAD "\"choices\":%s}}", arr);
+	expect_fail(s, 0, PROTO_ERR_TOO_LONG, "choices");
+	assert_int_equal(decode(s, 0, &req, &err), PROTO_ERR_TOO_LONG);
+	assert_int_equal(err.limit, PROTO_MAX_POLL_OPTIONS);
+	proto_request_free(&req);
+	free(s);
+	free(arr);
+}
+
+static void test_ints_bad_items(void **state)
+{
+	static const char *const bad[] = { "[-1]", "[1001]", "[1.5]", "[\"1\"]", "[true]", "[null]", "[[1]]",
+					   "[{}]", "{}", "\"1\"", "1", "[1e300]" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *s = fmt(ANSWER_HEAD "\"choices\":%s}}", bad[i]);
+
+		expect_fail(s, 0, PROTO_ERR_BAD_FIELD, "choices");
+		free(s);
+	}
+}
+
+static void test_texts_ok(void **state)
+{
+	struct proto_request req;
+	const struct proto_value *v;
+
+	(void)state;
+	expect_ok(CREATE_HEAD "\"options\":[\"A\",\"\xc3\x91\x61nd\xc3\xba\",\"\"]}}", 0, &req);
+	v = &req.f[PF_POLL_CREATE_OPTIONS];
+	assert_true(v->present);
+	assert_int_equal(v->u.texts.n, 3);
+	assert_string_equal(v->u.texts.items[0].p, "A");
+	assert_int_equal(v->u.texts.items[0].len, 1);
+	assert_string_equal(v->u.texts.items[1].p, "\xc3\x91\x61nd\xc3\xba");
+	assert_int_equal(v->u.texts.items[1].len, 7);
+	assert_int_equal(v->u.texts.items[2].len, 0);
+	proto_request_free(&req);
+}
+
+/* The largest list of the longest items (multi-byte: the limit counts
+ * characters) decodes whole; one more character or item does not. */
+static void test_texts_edges(void **state)
+{
+	struct proto_request req;
+	struct proto_error err;
+	char *item = quoted_repeat("\xe2\x82\xac", PROTO_MAX_OPTION_CHARS);   /* € x 120 */
+	char *arr = json_array(item, PROTO_MAX_POLL_OPTIONS);
+	char *s = fmt(CREATE_HEAD "\"options\":%s}}", arr);
+
+	(void)state;
+	expect_ok(s, 0, &req);
+	assert_int_equal(req.f[PF_POLL_CREATE_OPTIONS].u.texts.n, PROTO_MAX_POLL_OPTIONS);
+	assert_int_equal(req.f[PF_POLL_CREATE_OPTIONS].u.texts.items[PROTO_MAX_POLL_OPTIONS - 1].len,
+			 3 * PROTO_MAX_OPTION_CHARS);
+	proto_request_free(&req);
+	free(s);
+	free(arr);
+	free(item);
+
+	item = quoted_repeat("\xe2\x82\xac", PROTO_MAX_OPTION_CHARS + 1);
+	s = fmt(CREATE_HEAD "\"options\":[\"a\",%s]}}", item);
+	expect_fail(s, 0, PROTO_ERR_TOO_LONG, "options");
+	assert_int_equal(decode(s, 0, &req, &err), PROTO_ERR_TOO_LONG);
+	assert_int_equal(err.limit, PROTO_MAX_OPTION_CHARS);
+	proto_request_free(&req);
+	free(s);
+	free(item);
+
+	arr = json_array("\"x\"", PROTO_MAX_POLL_OPTIONS + 1);
+	s = fmt(CREATE_HEAD "\"options\":%s}}", arr);
+	expect_fail(s, 0, PROTO_ERR_TOO_LONG, "options");
+	assert_int_equal(decode(s, 0, &req, &err), PROTO_ERR_TOO_LONG);
+	assert_int_equal(err.limit, PROTO_MAX_POLL_OPTIONS);
+	proto_request_free(&req);
+	free(s);
+	free(arr);
+}
+
+/* Many empty items: the arena must hold their array as well as the strings. */
+static void test_texts_many_empty_items(void **state)
+{
+	struct proto_request req;
+	char *arr = json_array("\"\"", PROTO_MAX_POLL_OPTIONS), *s = fmt(CREATE_HEAD "\"options\":%s}}", arr);
+
+	(void)state;
+	expect_ok(s, 0, &req);
+	assert_int_equal(req.f[PF_POLL_CREATE_OPTIONS].u.texts.n, PROTO_MAX_POLL_OPTIONS);
+	for (int i = 0; i < PROTO_MAX_POLL_OPTIONS; i++)
+		assert_string_equal(req.f[PF_POLL_CREATE_OPTIONS].u.texts.items[i].p, "");
+	proto_request_free(&req);
+	free(s);
+	free(arr);
+}
+
+static void test_texts_bad_items(void **state)
+{
+	static const char *const bad[] = { "[1]", "[null]", "[[\"a\"]]", "[{}]", "{}", "\"a\"", "[true]" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *s = fmt(CREATE_HEAD "\"options\":%s}}", bad[i]);
+
+		expect_fail(s, 0, PROTO_ERR_BAD_FIELD, "options");
+		free(s);
+	}
+	expect_fail(CREATE_HEAD "\"options\":[\"a\\u0000b\"]}}", 0, PROTO_ERR_NUL_IN_TEXT, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1277,6 +1477,15 @@ int main(void)
 		cmocka_unit_test(test_reuse_request_struct),
 		cmocka_unit_test(test_op_lookup),
 		cmocka_unit_test(test_room_valid),
+		/* list fields */
+		cmocka_unit_test(test_ints_ok),
+		cmocka_unit_test(test_ints_empty_and_null),
+		cmocka_unit_test(test_ints_item_count_edge),
+		cmocka_unit_test(test_ints_bad_items),
+		cmocka_unit_test(test_texts_ok),
+		cmocka_unit_test(test_texts_edges),
+		cmocka_unit_test(test_texts_many_empty_items),
+		cmocka_unit_test(test_texts_bad_items),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
