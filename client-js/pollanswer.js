@@ -175,7 +175,7 @@ export function createPollAnswers(ctx, polls, { ticker, summaryTicker }) {
     const parts = [
       h(hTag, { class: 'poll-prompt', id: promptId }, poll.prompt),
       h('p', { class: 'poll-meta' }, pollStateBadge(poll), ' ', h('span', { class: 'poll-kind' }, kindLabel(poll.kind)),
-        typeof poll.respondents === 'number' ? [h('span', { class: 'sep', aria: { hidden: 'true' } }, ' · '), tn('polls.answers', poll.respondents)] : null),
+        typeof poll.respondents === 'number' && !polls.results.has(poll.id) ? [h('span', { class: 'sep', aria: { hidden: 'true' } }, ' · '), tn('polls.answers', poll.respondents)] : null),
     ];
     if (mine) parts.push(h('p', { class: 'poll-mine', id: `poll-${poll.id}-mine` }, yourAnswer(poll, mine)));
     if (poll.state === 'open') parts.push(answerForm(poll, mine, promptId));

@@ -362,7 +362,9 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
       }
       parts.push(resultsBlock(poll, res, { idp: 'ps', cloud, showCorrect: true, wordActions: (w, words) => wordActions(poll, w, words) }));
     } else if (poll.state !== 'draft') {
-      parts.push(h('p', { class: 'loading' }, t('polls.results_loading')));
+      parts.push(polls.refused.get(poll.id) === poll.results_room
+        ? h('p', { class: 'notice error-notice' }, t('polls.results_failed'))
+        : h('p', { class: 'loading' }, t('polls.results_loading')));
     }
     return h('li', { class: `present-poll state-${poll.state}`, id: `pp-${poll.id}`, data: { poll: poll.id, state: poll.state } }, parts);
   }

@@ -326,7 +326,9 @@ function choiceResults(poll, res, idp, { showCorrect }) {
       h('th', { scope: 'row' }, r.label, r.right ? ` (${t('polls.correct_answer')})` : ''),
       h('td', { class: 'count' }, formatNumber(r.count)),
       h('td', {}, percent(r.count, total))))));
-  const out = [chart, h('div', { class: 'table-wrap results-table-wrap' }, table)];
+  // The bars already show every label, count and share on screen; the table is for screen
+  // readers (the chart is hidden from them), so it is visually hidden.
+  const out = [chart, h('div', { class: 'visually-hidden' }, table)];
   if (poll.kind === 'rating') {
     out.push(h('p', { class: 'results-mean' }, typeof res.mean === 'number'
       ? t('polls.mean', { mean: formatMean(res.mean), scale: formatNumber(poll.scale || 5) }) : t('polls.mean_none')));

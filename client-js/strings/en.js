@@ -563,6 +563,7 @@ export default {
   'polls.correct_answer': 'correct answer',
   'polls.results': 'Results',
   'polls.results_loading': 'Loading the results…',
+  'polls.results_failed': 'The results could not be loaded. Reload the page to try again.',
   'polls.results_after_answer': 'The results appear once you have answered.',
   'polls.results_on_reveal': 'The results appear when the presenter reveals them.',
   'polls.results_staff_only': 'Only the course staff see the results of this poll.',

@@ -562,6 +562,7 @@ export default {
   'polls.correct_answer': 'respuesta correcta',
   'polls.results': 'Resultados',
   'polls.results_loading': 'Cargando los resultados…',
+  'polls.results_failed': 'No se pudieron cargar los resultados. Recarga la página para intentarlo de nuevo.',
   'polls.results_after_answer': 'Los resultados aparecen cuando hayas respondido.',
   'polls.results_on_reveal': 'Los resultados aparecen cuando el presentador los muestre.',
   'polls.results_staff_only': 'Solo el equipo docente ve los resultados de esta encuesta.',

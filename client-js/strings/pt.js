@@ -562,6 +562,7 @@ export default {
   'polls.correct_answer': 'resposta certa',
   'polls.results': 'Resultado',
   'polls.results_loading': 'Carregando o resultado…',
+  'polls.results_failed': 'Não foi possível carregar o resultado. Recarregue a página para tentar de novo.',
   'polls.results_after_answer': 'O resultado aparece depois que você responder.',
   'polls.results_on_reveal': 'O resultado aparece quando o apresentador o revelar.',
   'polls.results_staff_only': 'Só a equipe do curso vê o resultado desta enquete.',
