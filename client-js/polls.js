@@ -389,7 +389,12 @@ export function pollErrorText(err, poll) {
   switch (code) {
     case 'poll_closed': return t('polls.error.poll_closed');
     case 'entry_limit': return t('polls.error.entry_limit', { max: formatNumber(err.limit ?? (poll && poll.max_entries) ?? 0) });
-    case 'word_refused': return t('polls.error.word_refused');
+    case 'word_refused': {
+      // The message starts with why ("stop word: ..."), as the protocol documents.
+      const why = /^(empty|stop word|blocked|removed):/.exec(String(err.message || ''));
+      const key = why ? { empty: 'word_empty', 'stop word': 'word_stop', blocked: 'word_blocked', removed: 'word_removed' }[why[1]] : 'word_refused';
+      return t(`polls.error.${key}`);
+    }
     case 'too_long': return t('polls.error.too_long', { max: formatNumber(err.limit ?? POLL_LIMITS.text) });
     case 'bad_answer':
       if (poll && poll.kind === 'multiple' && err.field === 'choices') return t('polls.error.bad_choices', { min: formatNumber(poll.min_choices || 1), max: formatNumber(poll.max_choices || 1) });
