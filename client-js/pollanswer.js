@@ -59,6 +59,8 @@ export function createPollAnswers(ctx, polls, { ticker, summaryTicker }) {
       renderNow();
       const st = ui.status.get(poll.id);
       if (st && st.error && focusId) document.getElementById(focusId)?.focus();
+      // A word sent: ready for the next one, or on the note that all were sent.
+      if (st && !st.error && poll.kind === 'words') (document.getElementById(focusId) || document.getElementById(`poll-${poll.id}-done`))?.focus();
     }
   }
 
@@ -279,7 +281,7 @@ export function createPollAnswers(ctx, polls, { ticker, summaryTicker }) {
       const used = (mine && Array.isArray(mine.entries)) ? mine.entries.length : 0;
       const left = polls.entriesLeft.has(poll.id) ? polls.entriesLeft.get(poll.id) : Math.max(0, (poll.max_entries || 3) - used);
       if (left <= 0) {
-        form.append(h('p', { class: 'notice', id: `poll-${poll.id}-done` }, t('polls.entries_done')), ...messages(poll));
+        form.append(h('p', { class: 'notice', id: `poll-${poll.id}-done`, tabindex: '-1' }, t('polls.entries_done')), ...messages(poll));
         return form;
       }
       form.append(h('p', { class: 'hint entries-left', id: `poll-${poll.id}-left` }, tn('polls.entries_left', left)));

@@ -47,7 +47,9 @@ export function createPollStore(ctx, sessionId, hooks) {
   const staff = () => hooks.isStaff();
 
   p.list = () => [...p.polls.values()].sort((a, b) => a.id - b.id);
-  p.surveyPolls = (sv) => (sv.polls || []).map((id) => p.polls.get(id)).filter(Boolean)
+  // A survey's polls in order: each poll names its survey (a new draft may be known before
+  // the survey's own list names it).
+  p.surveyPolls = (sv) => [...p.polls.values()].filter((x) => x.survey === sv.id || (sv.polls || []).includes(x.id))
     .sort((a, b) => (a.position - b.position) || (a.id - b.id));
 
   p.fromSnapshot = (data) => {
