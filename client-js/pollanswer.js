@@ -36,6 +36,7 @@ export function createPollAnswers(ctx, polls, { ticker, summaryTicker }) {
     return key;
   }
 
+  // Messages are kept as functions, so a language switch says them in the new language.
   function fail(poll, text, focusId) {
     ui.status.set(poll.id, { error: text });
     renderNow();
@@ -51,9 +52,9 @@ export function createPollAnswers(ctx, polls, { ticker, summaryTicker }) {
       await polls.answer(poll, answer, keyFor(poll, answer));
       ui.keys.delete(poll.id);
       if (after) after();
-      ui.status.set(poll.id, { ok: okText || t('polls.answer_saved') });
+      ui.status.set(poll.id, { ok: okText || (() => t('polls.answer_saved')) });
     } catch (err) {
-      ui.status.set(poll.id, { error: pollErrorText(err, poll) });
+      ui.status.set(poll.id, { error: () => pollErrorText(err, poll) });
     } finally {
       ui.sending.delete(poll.id);
       renderNow();
@@ -76,35 +77,35 @@ export function createPollAnswers(ctx, polls, { ticker, summaryTicker }) {
     const first = `poll-${poll.id}-in-0`;
     if (poll.kind === 'single') {
       const choices = d.choices ?? mine.choices ?? [];
-      if (choices.length !== 1) return fail(poll, t('polls.error.choose_one'), first);
+      if (choices.length !== 1) return fail(poll, () => t('polls.error.choose_one'), first);
       return send(poll, { choices }, { focusId: first });
     }
     if (poll.kind === 'multiple') {
       const choices = [...(d.choices ?? mine.choices ?? [])].sort((a, b) => a - b);
       const min = poll.min_choices || 1;
       const max = poll.max_choices || choiceLabels(poll).length;
-      if (choices.length < min || choices.length > max) return fail(poll, t('polls.error.bad_choices', { min: formatNumber(min), max: formatNumber(max) }), first);
+      if (choices.length < min || choices.length > max) return fail(poll, () => t('polls.error.bad_choices', { min: formatNumber(min), max: formatNumber(max) }), first);
       return send(poll, { choices }, { focusId: first });
     }
     if (poll.kind === 'rating') {
       const rating = d.rating ?? mine.rating;
-      if (!Number.isInteger(rating)) return fail(poll, t('polls.error.choose_rating'), first);
+      if (!Number.isInteger(rating)) return fail(poll, () => t('polls.error.choose_rating'), first);
       return send(poll, { rating }, { focusId: first });
     }
     if (poll.kind === 'text') {
       const id = `poll-${poll.id}-text`;
       const text = (d.text ?? mine.text ?? '').trim();
-      if (isBlank(text)) return fail(poll, t('polls.error.blank'), id);
-      if (charCount(text) > POLL_LIMITS.text) return fail(poll, t('polls.error.too_long', { max: formatNumber(POLL_LIMITS.text) }), id);
+      if (isBlank(text)) return fail(poll, () => t('polls.error.blank'), id);
+      if (charCount(text) > POLL_LIMITS.text) return fail(poll, () => t('polls.error.too_long', { max: formatNumber(POLL_LIMITS.text) }), id);
       return send(poll, { text }, { focusId: id });
     }
     if (poll.kind === 'words') {
       const id = `poll-${poll.id}-word`;
       const text = (d.word ?? '').trim();
-      if (isBlank(text)) return fail(poll, t('polls.error.blank_word'), id);
-      if (charCount(text) > POLL_LIMITS.word) return fail(poll, t('polls.error.too_long', { max: formatNumber(POLL_LIMITS.word) }), id);
+      if (isBlank(text)) return fail(poll, () => t('polls.error.blank_word'), id);
+      if (charCount(text) > POLL_LIMITS.word) return fail(poll, () => t('polls.error.too_long', { max: formatNumber(POLL_LIMITS.word) }), id);
       return send(poll, { text }, {
-        focusId: id, okText: t('polls.word_added', { word: text }),
+        focusId: id, okText: () => t('polls.word_added', { word: text }),
         after: () => { d.word = ''; },
       });
     }
@@ -223,8 +224,8 @@ export function createPollAnswers(ctx, polls, { ticker, summaryTicker }) {
   function messages(poll) {
     const st = ui.status.get(poll.id) || {};
     return [
-      h('div', { class: 'form-error', role: 'alert', id: `poll-${poll.id}-error` }, st.error ? h('p', {}, st.error) : null),
-      h('p', { class: 'compose-status', role: 'status', id: `poll-${poll.id}-status` }, st.ok || ''),
+      h('div', { class: 'form-error', role: 'alert', id: `poll-${poll.id}-error` }, st.error ? h('p', {}, st.error()) : null),
+      h('p', { class: 'compose-status', role: 'status', id: `poll-${poll.id}-status` }, st.ok ? st.ok() : ''),
     ];
   }
 
