@@ -351,6 +351,12 @@ static void on_state(const char *name, const char *key, int64_t version, struct 
 	if (!r || !r->nsubs)
 		return;
 	snprintf(staff_room, sizeof(staff_room), "%s" STAFF_SUFFIX, name);
+	if (strcmp(key, STORE_STATE_RETIRE) == 0) {
+		/* The room is retired: what it still holds unsent goes nowhere. */
+		coalesce_drop_room(R.co, name);
+		coalesce_drop_room(R.co, staff_room);
+		return;
+	}
 	coalesce_update(R.co, name, key, version, msg_data(peer), peer->len, now);
 	staff = staff ? staff : peer;
 	coalesce_update(R.co, staff_room, key, version, msg_data(staff), staff->len, now);

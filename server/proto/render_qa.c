@@ -166,7 +166,8 @@ int render_list_add_bridged(struct render_list *l, int64_t question, int64_t thr
 }
 
 struct msg *render_session_snapshot(const char *id, const char *room, int64_t seq, const struct qa_session *s,
-				    struct render_list *questions)
+				    struct render_list *questions, struct render_list *polls,
+				    struct render_list *surveys)
 {
 	cJSON *data, *root = render_ok_head(id, &data), *sj = session_json(s);
 
@@ -176,10 +177,14 @@ struct msg *render_session_snapshot(const char *id, const char *room, int64_t se
 		cJSON_Delete(root);
 		cJSON_Delete(sj);
 		render_list_free(questions);
+		render_list_free(polls);
+		render_list_free(surveys);
 		return NULL;
 	}
 	cJSON_AddItemToObject(data, "session", sj);
 	render_list_take(data, "questions", questions);
+	render_list_take(data, "polls", polls);
+	render_list_take(data, "surveys", surveys);
 	return render_print_msg(root);
 }
 

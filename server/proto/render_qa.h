@@ -34,9 +34,11 @@ int render_list_add_question(struct render_list *l, const struct qa_question *q,
 /* {"question":id,"thread":id} for session.bridge's reply. */
 int render_list_add_bridged(struct render_list *l, int64_t question, int64_t thread);
 
-/* The subscribe reply for session:<id>: {room, seq, mode:"snapshot", replay:0, session, questions}; consumes l. */
+/* The subscribe reply for session:<id>: {room, seq, mode:"snapshot", replay:0, session, questions, polls,
+ * surveys}; consumes the lists. */
 struct msg *render_session_snapshot(const char *id, const char *room, int64_t seq, const struct qa_session *s,
-				    struct render_list *questions);
+				    struct render_list *questions, struct render_list *polls,
+				    struct render_list *surveys);
 
 /* ---- export ---------------------------------------------------------------- */
 

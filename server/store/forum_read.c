@@ -302,6 +302,8 @@ enum proto_err store_room_access(struct store *st, const struct identity *who, i
 		*staff_view = 1;        /* your own notices */
 		return id == uid ? PROTO_ERR_NONE : PROTO_ERR_FORBIDDEN;
 	}
+	if (strcmp(kind, "results") == 0)
+		return store_results_access(st, who, uid, id, now_s, staff_view);
 	return PROTO_ERR_NOT_FOUND;
 }
 
@@ -372,6 +374,8 @@ struct msg *store_room_snapshot(struct store *st, const char *req_id, const char
 		m = snapshot_thread(st, req_id, room, id, staff_view, uid, *seq);
 	} else if (strcmp(kind, "session") == 0) {
 		m = store_session_snapshot(st, req_id, room, id, staff_view, uid, *seq);
+	} else if (strcmp(kind, "results") == 0) {
+		m = store_results_snapshot(st, req_id, room, id);
 	} else if (strcmp(kind, "course") == 0) {
 		struct forum_course c;
 		sqlite3_stmt *s;
@@ -400,6 +404,8 @@ long store_room_state(struct store *st, const char *room, void (*emit)(void *arg
 		return -1;
 	if (strcmp(kind, "session") == 0)
 		return store_session_state(st, room, id, emit, arg);
+	if (strcmp(kind, "results") == 0)
+		return store_results_state(st, room, id, emit, arg);
 	if (strcmp(kind, "thread") != 0)
 		return 0;
 	if (!(s = store_stmt(&st->rcache, st->rdb, q)))

@@ -14,7 +14,7 @@
 #include "core/moderation.h"
 #include "store.h"
 
-#define STMT_CACHE_MAX 96
+#define STMT_CACHE_MAX 192
 
 /* Prepared statements of one connection, keyed by the SQL text's address
  * (every SQL string is a static literal). */
@@ -48,6 +48,12 @@ struct store {
 	int disk_full;                                /* writer thread: the failpoint is on */
 
 	struct mod_limits limits;
+
+	/* Writer thread: word-cloud normalizers per language (en, es, pt) with
+	 * that language's blocked words, and the blocked_words counter they
+	 * were loaded at (reloaded when it moves). */
+	struct words *words[3];
+	int64_t words_v[3];
 };
 
 /* Removes history older than job->prune_before_ms (events, idempotency
@@ -181,6 +187,23 @@ long store_session_state(struct store *st, const char *room, int64_t session,
 enum proto_err store_apply_qa(struct store *st, struct store_job *job, char **result);
 struct msg *store_render_qa_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 				  const char *type, int64_t subject, int staff_view);
+
+/* Polls, surveys and word clouds (poll.c). */
+enum proto_err store_apply_poll(struct store *st, struct store_job *job, char **result);
+struct msg *store_render_poll_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+				    const char *type, int64_t subject, int staff_view);
+/* The session snapshot's polls and surveys, inside the caller's read
+ * transaction; new lists or NULL (OOM). */
+struct render_list *store_session_polls(struct store *st, int64_t session, int staff_view, int64_t uid);
+struct render_list *store_session_surveys(struct store *st, int64_t session, int staff_view);
+/* results:<n>: access, snapshot and current state. */
+enum proto_err store_results_access(struct store *st, const struct identity *who, int64_t uid, int64_t n,
+				    int64_t now_s, int *staff_view);
+struct msg *store_results_snapshot(struct store *st, const char *req_id, const char *room, int64_t n);
+long store_results_state(struct store *st, const char *room, int64_t n, void (*emit)(void *arg, struct msg *m),
+			 void *arg);
+/* Frees the writer's normalizers (store_close). */
+void store_poll_free(struct store *st);
 
 /* Moderation ops and their event rendering (moderation.c). */
 enum proto_err store_apply_moderation(struct store *st, struct store_job *job, char **result);

@@ -92,6 +92,8 @@ struct msg *store_render_qa_event(struct stmt_cache *c, sqlite3 *db, const char 
 		question_row(s, &q);
 		m = render_event_question(type, room, seq, &q, staff_view);
 		sqlite3_reset(s);
+	} else {
+		m = store_render_poll_event(c, db, room, seq, type, subject, staff_view);
 	}
 	return m;
 }
@@ -759,7 +761,7 @@ enum proto_err store_apply_qa(struct store *st, struct store_job *job, char **re
 	case PROTO_OP_SESSION_BRIDGE:
 		return op_session_bridge(st, job, result);
 	default:
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a write op");
+		return store_apply_poll(st, job, result);
 	}
 }
 
@@ -836,7 +838,7 @@ struct msg *store_session_snapshot(struct store *st, const char *req_id, const c
 		"                              OR q.author_id = ?3)"
 		" ORDER BY q.id";
 	sqlite3_stmt *ss = store_row_by_id(&st->rcache, st->rdb, Q_SESSION, session), *qs;
-	struct render_list *l = NULL;
+	struct render_list *l = NULL, *polls = NULL, *surveys = NULL;
 	struct qa_session x;
 	struct msg *m = NULL;
 
@@ -856,10 +858,15 @@ struct msg *store_session_snapshot(struct store *st, const char *req_id, const c
 			break;
 	}
 	sqlite3_reset(qs);
-	m = render_session_snapshot(req_id, room, seq, &x, l);
-	l = NULL;
+	if (!(polls = store_session_polls(st, session, staff_view, uid)) ||
+	    !(surveys = store_session_surveys(st, session, staff_view)))
+		goto out;
+	m = render_session_snapshot(req_id, room, seq, &x, l, polls, surveys);
+	l = polls = surveys = NULL;
 out:
 	render_list_free(l);
+	render_list_free(polls);
+	render_list_free(surveys);
 	sqlite3_reset(ss);
 	return m;
 }

@@ -37,6 +37,11 @@ struct store_event {
 	struct msg *staff;        /* what staff see, or NULL when identical to peer; owned */
 };
 
+/* A state key that retires its room: the loop drops every value of the room
+ * it still holds unsent and sends nothing for it (a poll's old results room
+ * once fewer people may see its results). Never sent to a client. */
+#define STORE_STATE_RETIRE "!retire"
+
 /* A state value changed by a job (a vote count, say): coalesced by the loop. */
 struct store_state {
 	char room[PROTO_MAX_ROOM_CHARS + 1];

@@ -501,6 +501,7 @@ void store_close(struct store *st)
 		next = job->next;
 		store_job_free(job);
 	}
+	store_poll_free(st);
 	store_stmt_cache_free(&st->wcache);
 	store_stmt_cache_free(&st->rcache);
 	if (st->wdb)

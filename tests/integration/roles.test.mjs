@@ -35,6 +35,13 @@ user.unmute                 refused      allowed      allowed     allowed
 audit.list                  refused      allowed      allowed     allowed
 post.history                refused      allowed      allowed     allowed
 stats                       refused      refused      refused     allowed
+survey.create               refused      allowed      allowed     allowed
+poll.create                 refused      allowed      allowed     allowed
+poll.open                   refused      allowed      allowed     allowed
+poll.reveal                 refused      allowed      allowed     allowed
+poll.reset                  refused      allowed      allowed     allowed
+cloud.remove                refused      allowed      allowed     allowed
+poll.answer                 allowed      allowed      allowed     allowed
 `;
 
 const MATRIX = TABLE.trim().split('\n').slice(1).map((line) => {
@@ -89,8 +96,95 @@ async function assertAudited(action, subjectId, actor, allowed) {
   assert.equal(hit.length, allowed ? 1 : 0, `${action} on ${subjectId} by ${actor.user.id} in the audit log`);
 }
 
+// A live session of the course, made once, for the poll ops.
+let liveSessionId = null;
+async function liveSession() {
+  if (!liveSessionId) {
+    const { session } = await ok(obs, 'session.create', { course, title: 'Roles live', starts_at: nowS() });
+    liveSessionId = (await ok(obs, 'session.start', { session: session.id })).session.id;
+  }
+  return liveSessionId;
+}
+const obsPoll = async (def = { kind: 'single', prompt: uniq('Poll'), options: ['A', 'B'] }, open = true) => {
+  const p = (await ok(obs, 'poll.create', { session: await liveSession(), ...def })).poll;
+  return open ? (await ok(obs, 'poll.open', { poll: p.id })).poll : p;
+};
+// The session as staff see it: {polls, surveys, ...}.
+async function liveSnapshot() {
+  const room = `session:${await liveSession()}`;
+  const s = await subscribe(obs, room);
+  await unsubscribe(obs, room);
+  return s;
+}
+const pollNow = async (id) => (await liveSnapshot()).polls.find((p) => p.id === id);
+async function resultsNow(id) {
+  const room = (await pollNow(id)).results_room;
+  const s = await subscribe(obs, room);
+  await unsubscribe(obs, room);
+  return s.results;
+}
+
 // Per op: setup() -> state, run(actor, state) -> reply, effect(actor, state, allowed, reply).
 const CASES = {
+  'survey.create': {
+    setup: async () => ({ title: uniq('Survey') }),
+    run: async (a, s) => send(a, 'survey.create', { session: await liveSession(), title: s.title }),
+    async effect(a, s, allowed) {
+      assert.equal((await liveSnapshot()).surveys.some((x) => x.title === s.title), allowed);
+    },
+  },
+  'poll.create': {
+    setup: async () => ({ prompt: uniq('Prompt') }),
+    run: async (a, s) => send(a, 'poll.create', { session: await liveSession(), kind: 'text', prompt: s.prompt }),
+    async effect(a, s, allowed) {
+      assert.equal((await liveSnapshot()).polls.some((p) => p.prompt === s.prompt), allowed);
+    },
+  },
+  'poll.open': {
+    setup: async () => ({ poll: await obsPoll(undefined, false) }),
+    run: (a, s) => send(a, 'poll.open', { poll: s.poll.id }),
+    async effect(a, s, allowed) {
+      assert.equal((await pollNow(s.poll.id)).state, allowed ? 'open' : 'draft');
+    },
+  },
+  'poll.reveal': {
+    setup: async () => ({ poll: await obsPoll() }),
+    run: (a, s) => send(a, 'poll.reveal', { poll: s.poll.id, revealed: true }),
+    async effect(a, s, allowed) {
+      assert.equal((await pollNow(s.poll.id)).revealed, allowed);
+    },
+  },
+  'poll.reset': {
+    async setup() {
+      const poll = await obsPoll();
+      await ok(flagger, 'poll.answer', { poll: poll.id, choices: [1] });
+      return { poll };
+    },
+    run: (a, s) => send(a, 'poll.reset', { poll: s.poll.id }),
+    async effect(a, s, allowed) {
+      assert.equal((await resultsNow(s.poll.id)).respondents, allowed ? 0 : 1);
+      await assertAudited('poll.reset', s.poll.id, a, allowed);
+    },
+  },
+  'cloud.remove': {
+    async setup() {
+      const poll = await obsPoll({ kind: 'words', prompt: uniq('Cloud') });
+      await ok(flagger, 'poll.answer', { poll: poll.id, text: 'Rolesword' });
+      return { poll, word: (await resultsNow(poll.id)).words[0].word };
+    },
+    run: (a, s) => send(a, 'cloud.remove', { poll: s.poll.id, word: s.word }),
+    async effect(a, s, allowed) {
+      assert.equal((await resultsNow(s.poll.id)).words.some((w) => w.word === s.word), !allowed);
+      await assertAudited('cloud.remove', s.poll.id, a, allowed);
+    },
+  },
+  'poll.answer': {
+    setup: async () => ({ poll: await obsPoll() }),
+    run: (a, s) => send(a, 'poll.answer', { poll: s.poll.id, choices: [1] }),
+    async effect(a, s, allowed) {
+      assert.deepEqual((await resultsNow(s.poll.id)).counts, [0, allowed ? 1 : 0]);
+    },
+  },
   'thread.create': {
     setup: async () => ({ title: uniq('Created') }),
     run: (a, s) => send(a, 'thread.create', { course, kind: 'discussion', title: s.title, body: 'body' }),
