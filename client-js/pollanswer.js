@@ -330,6 +330,7 @@ export function createPollAnswers(ctx, polls, { ticker, summaryTicker }) {
       if (live && what === 'revealed' && poll) ticker.say(t('polls.announce.revealed', { prompt: shortPrompt(poll) }), `revealed:${id}`);
       if (live && what === 'state' && poll && poll.state === 'closed') ticker.say(t('polls.announce.closed', { prompt: shortPrompt(poll) }), `closed:${id}`);
       if (what === 'results' && id) summarize(id);
+      if (what === 'answer_gone' && id) { ui.drafts.delete(id); ui.status.delete(id); ui.keys.delete(id); }
       schedule();
     },
     destroy() { for (const c of clouds.values()) c.destroy(); clouds.clear(); el = null; },

@@ -119,6 +119,14 @@ export function createPollStore(ctx, sessionId, hooks) {
     return true;
   };
 
+  // This person's answer was deleted with every other one (poll.reset).
+  function forget(id) {
+    p.mine.delete(id);
+    p.entriesLeft.delete(id);
+    p.allowed.delete(id);
+    changed('answer_gone', id);
+  }
+
   function pollOfRoom(room) {
     for (const [id, r] of p.rooms) if (r === room) return id;
     return null;
@@ -128,9 +136,9 @@ export function createPollStore(ctx, sessionId, hooks) {
     if (!res || typeof res !== 'object') return;
     const before = p.results.get(id);
     // A new results room with nobody counted: the poll was reset, this person's answer with it.
-    if (before && before.room !== p.rooms.get(id) && res.respondents === 0 && !staff()) { p.mine.delete(id); p.entriesLeft.delete(id); }
+    const reset = before && before.room !== p.rooms.get(id) && res.respondents === 0 && p.mine.has(id) && !staff();
     p.results.set(id, { ...res, room: p.rooms.get(id) });
-    changed('results', id, true);
+    if (reset) forget(id); else changed('results', id, true);
   }
 
   // May this person follow the poll's results room now? Staff: always (drafts have none to
@@ -174,6 +182,12 @@ export function createPollStore(ctx, sessionId, hooks) {
         p.rooms.delete(poll.id);
         p.results.delete(poll.id);
         if (err && (err.code === 'forbidden' || err.code === 'not_found')) p.refused.set(poll.id, want);
+        // Refused after answering, results after answering: the answer is gone (a reset).
+        const cur = p.polls.get(poll.id);
+        if (err && err.code === 'forbidden' && cur && cur.visibility === 'after_answer' && !cur.revealed && p.mine.has(poll.id)) {
+          forget(poll.id);
+          return;
+        }
         changed('results', poll.id);
       });
     }
@@ -200,6 +214,7 @@ export function createPollStore(ctx, sessionId, hooks) {
     if (r && typeof r.entries_left === 'number') p.entriesLeft.set(poll.id, r.entries_left);
     if (r && r.results_room && r.results_visible) {
       p.allowed.set(poll.id, r.results_room);
+      p.refused.delete(poll.id);
       const cur = p.polls.get(poll.id);
       if (cur && cur.results_room !== r.results_room) merge({ ...cur, results_room: r.results_room });
     }

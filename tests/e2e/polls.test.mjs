@@ -330,6 +330,105 @@ describe('live polls', () => {
     }
   });
 
+  test('diego runs a quiz from the presenter view: form, close, open again, duplicate, reset', T, async () => {
+    const d = await startDaemon({ args: ['--dev'] });
+    const D = await openPage(browser);
+    const A = await openPage(browser);
+    try {
+      const sessionId = await liveSession(d);
+      await openAs(D.page, d, 'diego', `#/session/${sessionId}/present`);
+      await openAs(A.page, d, 'ana', `#/session/${sessionId}`);
+      await D.page.locator('#poll-new-toggle').click();
+      await D.page.check('#poll-new-kind-multiple');
+      assert.equal(await D.page.evaluate(() => document.activeElement.id), 'poll-new-kind-multiple');
+      const prompt = 'Which of these are time zones?';
+      await D.page.fill('#poll-new-prompt', prompt);
+      await D.page.click('#poll-new-add');
+      assert.equal(await D.page.evaluate(() => document.activeElement.id), 'poll-new-opt-3');
+      const options = ['CET', 'JPEG', 'PST', 'IST'];
+      for (let i = 0; i < 4; i++) await D.page.fill(`#poll-new-opt-${i}`, options[i]);
+      for (const i of [0, 2, 3]) await D.page.check(`#poll-new-correct-${i}`);
+      // Fewest above most is caught before sending.
+      await D.page.fill('#poll-new-min', '3');
+      await D.page.fill('#poll-new-max', '2');
+      await D.page.click('#poll-new-open');
+      await D.page.locator('#poll-new-error', { hasText: fill(en['polls.form.error_minmax'], { n: 4 }) }).waitFor();
+      assert.equal(await D.page.evaluate(() => document.activeElement.id), 'poll-new-min');
+      await D.page.fill('#poll-new-min', '2');
+      await D.page.fill('#poll-new-max', '3');
+      await D.page.selectOption('#poll-new-visibility', 'after_answer');
+      await D.page.click('#poll-new-draft');
+      const item = D.page.locator('.present-poll', { hasText: prompt });
+      await item.locator('.poll-state', { hasText: en['polls.state.draft'] }).waitFor();
+      const id = Number(await item.getAttribute('data-poll'));
+      await D.page.locator('#polls-status', { hasText: fill(en['polls.form.created'], { prompt }) }).waitFor();
+
+      // What the server keeps is what the form said.
+      const diego = await signedIn(d, 'diego');
+      const snap = await diego.call('subscribe', { room: `session:${sessionId}` }, { write: false });
+      const made = snap.polls.find((p) => p.id === id);
+      await diego.close();
+      assert.deepEqual([made.kind, made.options, made.min_choices, made.max_choices, made.correct, made.visibility],
+                       ['multiple', options, 2, 3, [0, 2, 3], 'after_answer']);
+      // A draft is not on ana's page.
+      assert.equal(await A.page.locator(`#poll-${id}`).count(), 0);
+
+      await D.page.click(`#pp-${id}-open`);
+      await item.locator('.poll-state', { hasText: en['polls.state.open'] }).waitFor();
+      await A.page.locator(`#poll-${id}`).waitFor();
+      await A.page.locator(`#poll-${id} legend`, { hasText: fill(en['polls.choose_between'], { min: 2, max: 3 }) }).waitFor();
+      await A.page.locator(`#poll-${id} .results-hidden`, { hasText: en['polls.results_after_answer'] }).waitFor();
+      await A.page.check(`#poll-${id}-in-0`);
+      await A.page.check(`#poll-${id}-in-1`);
+      await A.page.click(`#poll-${id}-submit`);
+      // Results after answering: ana follows the results room now.
+      await A.page.locator(`#pr-table-${id} tbody tr[data-option="1"][data-count="1"]`).waitFor();
+      await D.page.locator(`#ps-table-${id} tbody tr[data-option="1"][data-count="1"]`).waitFor();
+      // The staff table marks the correct answers.
+      assert.equal(await D.page.textContent(`#ps-table-${id} tbody tr[data-option="2"] th`), `PST (${en['polls.correct_answer']})`);
+
+      // Closed: ana's form goes, her answer stays.
+      await D.page.click(`#pp-${id}-close`);
+      await A.page.locator(`#poll-${id} .poll-state`, { hasText: en['polls.state.closed'] }).waitFor();
+      assert.equal(await A.page.locator(`#poll-${id}-form`).count(), 0);
+      await A.page.locator(`#poll-${id}-mine`, { hasText: fill(en['polls.your_answer'], { answer: 'CET, JPEG' }) }).waitFor();
+      await D.page.click(`#pp-${id}-open`);
+      await A.page.locator(`#poll-${id}-form`).waitFor();
+
+      // Duplicate: a new draft with the same question.
+      await D.page.click(`#pp-${id}-duplicate`);
+      await D.page.locator('#polls-status', { hasText: fill(en['polls.duplicated'], { prompt }) }).waitFor();
+      await D.page.waitForFunction((p) => [...document.querySelectorAll('.present-poll')].filter((li) => li.textContent.includes(p)).length === 2, prompt);
+
+      // Reset asks first; Cancel keeps everything.
+      await D.page.click(`#pp-${id}-reset`);
+      assert.equal(await D.page.evaluate(() => document.activeElement.id), `pp-${id}-reset-yes`);
+      await D.page.click(`#pp-${id}-reset-no`);
+      assert.equal(await D.page.evaluate(() => document.activeElement.id), `pp-${id}-reset`);
+      await D.page.locator(`#ps-table-${id} tbody tr[data-option="1"][data-count="1"]`).waitFor();
+      await D.page.click(`#pp-${id}-reset`);
+      await D.page.click(`#pp-${id}-reset-yes`);
+      await D.page.locator(`#ps-total-${id}`, { hasText: fill(en['polls.answers.other'], { count: 0 }) }).waitFor();
+      // Ana's answer is gone with it, and so are her results (after answering, again).
+      await A.page.locator(`#pr-results-${id}`).waitFor({ state: 'detached' });
+      await A.page.locator(`#poll-${id} .results-hidden`, { hasText: en['polls.results_after_answer'] }).waitFor();
+      assert.equal(await A.page.locator(`#poll-${id}-mine`).count(), 0);
+      assert.equal(await A.page.isChecked(`#poll-${id}-in-0`), false);
+      assert.equal(await A.page.textContent(`#poll-${id}-submit`), en['polls.send_answer']);
+      // She answers again and follows the new results room.
+      await A.page.check(`#poll-${id}-in-2`);
+      await A.page.check(`#poll-${id}-in-3`);
+      await A.page.click(`#poll-${id}-submit`);
+      await A.page.locator(`#pr-table-${id} tbody tr[data-option="3"][data-count="1"]`).waitFor();
+      await D.page.locator(`#ps-table-${id} tbody tr[data-option="3"][data-count="1"]`).waitFor();
+      assert.deepEqual(D.problems, []);
+      assert.deepEqual(A.problems, []);
+    } finally {
+      await Promise.all([D.close(), A.close()]);
+      await d.stop();
+    }
+  });
+
   test('no axe violations on the participant page and the presenter view with polls loaded', T, async () => {
     const d = await startDaemon({ args: ['--dev'] });
     const D = await openPage(browser, { bypassCSP: true });
