@@ -179,12 +179,14 @@ describe('live polls', () => {
       await A.page.locator(`#poll-${cloudId}-mine`, { hasText: fill(en['polls.your_words'], { words: 'Liderazgo, agenda' }) }).waitFor();
       await others[0].call('poll.answer', { poll: cloudId, text: 'liderazgo' });
       await others[1].call('poll.answer', { poll: cloudId, text: 'Agenda' });
+      await others[0].call('poll.answer', { poll: cloudId, text: 'Teamwork!' });
 
       // The presenter's list and cloud: the list equals the server's words, in order.
       const list = `#ps-words-${cloudId}`;
       await D.page.locator(`${list} > li[data-count="2"]`).first().waitFor();
-      await D.page.waitForFunction((sel) => document.querySelectorAll(`${sel} > li`).length === 2, list);
+      await D.page.waitForFunction((sel) => document.querySelectorAll(`${sel} > li`).length === 3, list);
       res = await serverResults(d, sessionId, cloudId);
+      assert.deepEqual(res.words.map((w) => [w.text, w.count]), [['Liderazgo', 2], ['agenda', 2], ['Teamwork', 1]]);
       await D.page.waitForFunction(([sel, n]) => [...document.querySelectorAll(`${sel} > li`)].reduce((s, li) => s + Number(li.dataset.count), 0) === n,
         [list, res.words.reduce((s, w) => s + w.count, 0)]);
       await assertWordAlternatives(D.page, 'ps', cloudId, res);
@@ -192,11 +194,27 @@ describe('live polls', () => {
       const canvas = D.page.locator(`#pp-${cloudId} canvas.word-cloud`);
       await D.page.waitForFunction((id) => {
         const c = document.querySelector(`#pp-${id} canvas.word-cloud`);
-        return c && c.dataset.drawn && JSON.parse(c.dataset.drawn).length === 2;
+        return c && c.dataset.drawn && JSON.parse(c.dataset.drawn).length === 3;
       }, cloudId);
       assert.equal(await canvas.getAttribute('role'), 'img');
       assert.equal(await D.page.evaluate(() => typeof window.WordCloud), 'function');
       assert.deepEqual(JSON.parse(await canvas.getAttribute('data-drawn')), res.words.map((w) => [w.text, w.count]));
+      // This reader asked for reduced motion: the bars do not slide.
+      assert.notEqual(await D.page.locator(`#ps-results-${pollId} .bar-fill`).first().evaluate((e) => getComputedStyle(e).transitionDuration), '0.5s');
+
+      // diego merges "Teamwork" into "Liderazgo": choose the word to keep, then confirm.
+      const [keep, , merged] = res.words;
+      await D.page.locator(`${list} > li[data-word="${merged.word}"]`).locator('button', { hasText: en['polls.word_merge_open'] }).click();
+      const into = D.page.locator(`${list} select`);
+      assert.equal(await D.page.evaluate(() => document.activeElement.tagName), 'SELECT');
+      await into.selectOption(keep.word);
+      await D.page.locator(`${list} button.primary`, { hasText: en['polls.word_merge'] }).click();
+      await D.page.locator(`${list} > li[data-word="${keep.word}"][data-count="3"]`).waitFor();
+      await D.page.waitForFunction((sel) => document.querySelectorAll(`${sel} > li`).length === 2, list);
+      res = await serverResults(d, sessionId, cloudId);
+      assert.deepEqual(res.words.map((w) => [w.text, w.count]), [['Liderazgo', 3], ['agenda', 2]]);
+      await assertWordAlternatives(D.page, 'ps', cloudId, res);
+      await D.page.waitForFunction(([id, n]) => JSON.parse(document.querySelector(`#pp-${id} canvas.word-cloud`).dataset.drawn || '[]').length === n, [cloudId, 2]);
 
       // diego removes a word from the cloud, after a confirmation.
       const gone = res.words[1];
@@ -332,7 +350,7 @@ describe('live polls', () => {
 
   test('diego runs a quiz from the presenter view: form, close, open again, duplicate, reset', T, async () => {
     const d = await startDaemon({ args: ['--dev'] });
-    const D = await openPage(browser);
+    const D = await openPage(browser, { reducedMotion: 'no-preference' });
     const A = await openPage(browser);
     try {
       const sessionId = await liveSession(d);
@@ -384,6 +402,8 @@ describe('live polls', () => {
       // Results after answering: ana follows the results room now.
       await A.page.locator(`#pr-table-${id} tbody tr[data-option="1"][data-count="1"]`).waitFor();
       await D.page.locator(`#ps-table-${id} tbody tr[data-option="1"][data-count="1"]`).waitFor();
+      // Motion is welcome here: the bars slide to their new length.
+      assert.equal(await D.page.locator(`#ps-results-${id} .bar-fill`).first().evaluate((e) => getComputedStyle(e).transitionDuration), '0.5s');
       // The staff table marks the correct answers.
       assert.equal(await D.page.textContent(`#ps-table-${id} tbody tr[data-option="2"] th`), `PST (${en['polls.correct_answer']})`);
 
@@ -431,7 +451,7 @@ describe('live polls', () => {
 
   test('no axe violations on the participant page and the presenter view with polls loaded', T, async () => {
     const d = await startDaemon({ args: ['--dev'] });
-    const D = await openPage(browser, { bypassCSP: true });
+    const D = await openPage(browser, { bypassCSP: true, reducedMotion: 'no-preference' });
     const A = await openPage(browser, { bypassCSP: true, colorScheme: 'dark' });
     try {
       const sessionId = await liveSession(d);
