@@ -309,6 +309,14 @@ export function createPollAnswers(ctx, polls, { ticker, summaryTicker }) {
     return form;
   }
 
+  function updateResults(id) {
+    const poll = polls.polls.get(id);
+    const box = document.getElementById(`poll-${id}-results`);
+    if (!poll || !box || !el || !el.contains(box) || !polls.results.has(id) || !box.querySelector('.poll-results')) return false;
+    keepFocus(box, () => box.replaceWith(resultsPart(poll, polls.mine.get(id) || null)));
+    return true;
+  }
+
   // ---- news ------------------------------------------------------------------
 
   function summarize(id) {
@@ -331,6 +339,9 @@ export function createPollAnswers(ctx, polls, { ticker, summaryTicker }) {
       if (live && what === 'state' && poll && poll.state === 'closed') ticker.say(t('polls.announce.closed', { prompt: shortPrompt(poll) }), `closed:${id}`);
       if (what === 'results' && id) summarize(id);
       if (what === 'answer_gone' && id) { ui.drafts.delete(id); ui.status.delete(id); ui.keys.delete(id); }
+      // New counts for results already on show: only that block changes, so the form someone
+      // is filling in is left alone.
+      if (what === 'results' && id && !queued && updateResults(id)) return;
       schedule();
     },
     destroy() { for (const c of clouds.values()) c.destroy(); clouds.clear(); el = null; },

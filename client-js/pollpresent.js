@@ -355,18 +355,22 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
       h('div', { class: 'form-error', role: 'alert', id: `pp-${poll.id}-error` }, ui.errors.has(poll.id) ? h('p', {}, ui.errors.get(poll.id)) : null),
     ];
     if (res) {
-      let cloud = null;
-      if (poll.kind === 'words') {
-        cloud = clouds.get(poll.id);
-        if (!cloud) { cloud = createCloud(); clouds.set(poll.id, cloud); }
-      }
-      parts.push(resultsBlock(poll, res, { idp: 'ps', cloud, showCorrect: true, wordActions: (w, words) => wordActions(poll, w, words) }));
+      parts.push(resultsFor(poll, res));
     } else if (poll.state !== 'draft') {
       parts.push(polls.refused.get(poll.id) === poll.results_room
         ? h('p', { class: 'notice error-notice' }, t('polls.results_failed'))
         : h('p', { class: 'loading' }, t('polls.results_loading')));
     }
     return h('li', { class: `present-poll state-${poll.state}`, id: `pp-${poll.id}`, data: { poll: poll.id, state: poll.state } }, parts);
+  }
+
+  function resultsFor(poll, res) {
+    let cloud = null;
+    if (poll.kind === 'words') {
+      cloud = clouds.get(poll.id);
+      if (!cloud) { cloud = createCloud(); clouds.set(poll.id, cloud); }
+    }
+    return resultsBlock(poll, res, { idp: 'ps', cloud, showCorrect: true, wordActions: (w, words) => wordActions(poll, w, words) });
   }
 
   function controls(poll, headingId) {
@@ -451,6 +455,16 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
         t('polls.word_merge_open')) : null);
   }
 
+  // New counts for results already on show: only that block is drawn again.
+  function updateResults(id) {
+    const poll = polls.polls.get(id);
+    const res = polls.results.get(id);
+    const block = document.getElementById(`ps-results-${id}`);
+    if (!poll || !res || !block || !el || !el.contains(block)) return false;
+    keepFocus(block, () => block.replaceWith(resultsFor(poll, res)));
+    return true;
+  }
+
   function summarize(id) {
     const poll = polls.polls.get(id);
     const res = polls.results.get(id);
@@ -466,6 +480,7 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
     render: renderNow,
     changed(what, id) {
       if (what === 'results' && id) summarize(id);
+      if (what === 'results' && id && !queued && updateResults(id)) return;
       if (what === 'survey' && ui.creating && !ui.form.sending) ui.formEl = null; // the survey menu changed
       schedule();
     },

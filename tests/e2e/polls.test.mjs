@@ -128,7 +128,10 @@ describe('live polls', () => {
       // Results are live for everyone here: ana's page shows them too.
       await A.page.locator(`#pr-table-${pollId} tbody tr[data-option="1"][data-count="1"]`).waitFor();
 
-      // bruno and chloe answer over the wire.
+      // bruno and chloe answer over the wire. ana's form is left as it is (only her results
+      // block is drawn again), so nothing she is choosing or typing is disturbed.
+      await A.page.focus(`#poll-${pollId}-in-0`);
+      await A.page.evaluate((id) => { document.getElementById(`poll-${id}-in-0`).dataset.kept = 'yes'; }, pollId);
       for (const [who, choice] of [['bruno', 1], ['chloe', 2]]) {
         const c = await signedIn(d, who);
         others.push(c);
@@ -143,6 +146,7 @@ describe('live polls', () => {
       await assertChoiceAlternatives(D.page, 'ps', poll, res);
       await A.page.locator(`#pr-table-${pollId} tbody tr[data-option="1"][data-count="2"]`).waitFor();
       await assertChoiceAlternatives(A.page, 'pr', poll, res);
+      assert.deepEqual(await A.page.evaluate((id) => [document.activeElement.id, document.activeElement.dataset.kept], pollId), [`poll-${pollId}-in-0`, 'yes']);
       // The polite live region gets a summary of the poll, at most every few seconds.
       const summary = fill(en['polls.summary'], { prompt, answers: fill(en['polls.answers.other'], { count: 3 }),
                                                    lead: fill(en['polls.summary_leads'], { option: 'Weekly demo', count: 2 }) });
