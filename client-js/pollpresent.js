@@ -19,7 +19,7 @@ function blankForm() {
 
 export function createPollPresenter(ctx, polls, { summaryTicker }) {
   const ui = {
-    creating: false, form: blankForm(), formEl: null, status: '',
+    creating: false, form: blankForm(), formEl: null, status: null, // messages are functions: a language switch says them anew
     surveyTitle: '', surveyOpen: false, surveyError: null,
     confirmReset: null, word: null, // {poll, word, action: 'remove'|'merge', into}
     busy: new Set(), errors: new Map(), // poll id -> error text
@@ -42,7 +42,7 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
     try {
       await fn();
     } catch (err) {
-      if (pollId !== null) ui.errors.set(pollId, pollErrorText(err)); else ctx.showError(err);
+      if (pollId !== null) ui.errors.set(pollId, () => pollErrorText(err)); else ctx.showError(err);
     } finally {
       ui.busy.delete(id);
       renderNow();
@@ -73,24 +73,24 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
 
   // A message for what the server would refuse anyway, said before sending; else null.
   function formProblem(fields) {
-    if (isBlank(fields.prompt)) return { text: t('polls.form.error_prompt'), focus: 'poll-new-prompt' };
-    if (charCount(fields.prompt) > POLL_LIMITS.prompt) return { text: t('polls.form.error_prompt_long', { max: formatNumber(POLL_LIMITS.prompt) }), focus: 'poll-new-prompt' };
+    if (isBlank(fields.prompt)) return { text: () => t('polls.form.error_prompt'), focus: 'poll-new-prompt' };
+    if (charCount(fields.prompt) > POLL_LIMITS.prompt) return { text: () => t('polls.form.error_prompt_long', { max: formatNumber(POLL_LIMITS.prompt) }), focus: 'poll-new-prompt' };
     if (fields.options) {
-      if (fields.options.length < 2) return { text: t('polls.form.error_options'), focus: 'poll-new-opt-0' };
+      if (fields.options.length < 2) return { text: () => t('polls.form.error_options'), focus: 'poll-new-opt-0' };
       const long = fields.options.findIndex((o) => charCount(o) > POLL_LIMITS.option);
-      if (long >= 0) return { text: t('polls.form.error_option_long', { max: formatNumber(POLL_LIMITS.option) }), focus: 'poll-new-opt-0' };
-      if (fields.kind === 'single' && fields.correct && fields.correct.length > 1) return { text: t('polls.form.error_correct_one'), focus: 'poll-new-correct-0' };
+      if (long >= 0) return { text: () => t('polls.form.error_option_long', { max: formatNumber(POLL_LIMITS.option) }), focus: 'poll-new-opt-0' };
+      if (fields.kind === 'single' && fields.correct && fields.correct.length > 1) return { text: () => t('polls.form.error_correct_one'), focus: 'poll-new-correct-0' };
       if (fields.kind === 'multiple') {
         const n = fields.options.length;
         const min = fields.min_choices ?? 1;
         const max = fields.max_choices ?? n;
         if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && max <= n && min <= max)) {
-          return { text: t('polls.form.error_minmax', { n: formatNumber(n) }), focus: 'poll-new-min' };
+          return { text: () => t('polls.form.error_minmax', { n: formatNumber(n) }), focus: 'poll-new-min' };
         }
       }
     }
     if (fields.kind === 'words' && !(Number.isInteger(fields.max_entries) && fields.max_entries >= 1 && fields.max_entries <= POLL_LIMITS.entries)) {
-      return { text: t('polls.form.error_entries', { max: formatNumber(POLL_LIMITS.entries) }), focus: 'poll-new-entries' };
+      return { text: () => t('polls.form.error_entries', { max: formatNumber(POLL_LIMITS.entries) }), focus: 'poll-new-entries' };
     }
     return null;
   }
@@ -100,7 +100,7 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
     if (f.sending) return;
     const fields = formFields();
     const problem = formProblem(fields);
-    f.error = problem ? problem.text : null;
+    f.error = problem ? () => problem.text() : null;
     if (problem) { rebuildForm(); document.getElementById(problem.focus)?.focus(); return; }
     const sig = JSON.stringify(fields);
     if (f.sig !== sig) { f.key = newKey(); f.sig = sig; }
@@ -117,12 +117,12 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
       ui.form.survey = f.survey; // the next poll most likely goes to the same survey
       ui.creating = false;
       ui.formEl = null;
-      ui.status = t(openNow ? 'polls.form.created_open' : 'polls.form.created', { prompt: shortText(fields.prompt, 80) });
-      ctx.say(ui.status);
+      ui.status = () => t(openNow ? 'polls.form.created_open' : 'polls.form.created', { prompt: shortText(fields.prompt, 80) });
+      ctx.say(ui.status());
       renderNow();
       if (poll) document.getElementById(`pp-${poll.id}-heading`)?.focus();
     } catch (err) {
-      f.error = err && err.code === 'bad_field' && err.field ? t('polls.form.error_field', { field: fieldName(err.field) }) : pollErrorText(err);
+      f.error = () => (err && err.code === 'bad_field' && err.field ? t('polls.form.error_field', { field: fieldName(err.field) }) : pollErrorText(err));
       f.sending = false;
       rebuildForm();
       document.getElementById('poll-new-error')?.focus();
@@ -237,7 +237,7 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
       sel.value = f.survey;
       parts.push(h('div', { class: 'field' }, h('label', { for: 'poll-new-survey', class: 'field-label' }, t('polls.form.survey')), sel));
     }
-    parts.push(h('div', { class: 'form-error', role: 'alert', id: 'poll-new-error', tabindex: '-1' }, f.error ? h('p', {}, f.error) : null),
+    parts.push(h('div', { class: 'form-error', role: 'alert', id: 'poll-new-error', tabindex: '-1' }, f.error ? h('p', {}, f.error()) : null),
       h('div', { class: 'tool-buttons' },
         h('button', { type: 'submit', class: 'button primary', id: 'poll-new-open', disabled: f.sending }, t('polls.form.create_open')),
         h('button', { type: 'button', class: 'button', id: 'poll-new-draft', disabled: f.sending, on: { click: () => submitCreate(false) } }, t('polls.form.create_draft')),
@@ -255,16 +255,16 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
     e.preventDefault();
     const title = ui.surveyTitle.trim();
     ui.surveyError = null;
-    if (isBlank(title)) ui.surveyError = t('polls.survey_form.error_title');
-    else if (charCount(title) > POLL_LIMITS.survey) ui.surveyError = t('polls.form.error_prompt_long', { max: formatNumber(POLL_LIMITS.survey) });
+    if (isBlank(title)) ui.surveyError = () => t('polls.survey_form.error_title');
+    else if (charCount(title) > POLL_LIMITS.survey) ui.surveyError = () => t('polls.form.error_prompt_long', { max: formatNumber(POLL_LIMITS.survey) });
     if (ui.surveyError) { renderNow(); document.getElementById('survey-new-title')?.focus(); return; }
     await act('survey.create', async () => {
       const r = await polls.createSurvey(title, newKey());
       ui.surveyTitle = '';
       ui.surveyOpen = false;
       if (r && r.survey) { ui.form.survey = String(r.survey.id); ui.formEl = null; }
-      ui.status = t('polls.survey_form.created', { title });
-      ctx.say(ui.status);
+      ui.status = () => t('polls.survey_form.created', { title });
+      ctx.say(ui.status());
     }, { focus: () => 'present-polls-heading' });
   }
 
@@ -281,7 +281,7 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
     const bar = h('div', { class: 'tool-buttons' });
     if (!ui.creating) {
       bar.append(h('button', { type: 'button', class: 'button primary', id: 'poll-new-toggle',
-                               on: { click: () => { ui.creating = true; ui.status = ''; renderNow(); document.getElementById('poll-new-prompt')?.focus(); } } },
+                               on: { click: () => { ui.creating = true; ui.status = null; renderNow(); document.getElementById('poll-new-prompt')?.focus(); } } },
         t('polls.form.new')));
     }
     if (!ui.surveyOpen) {
@@ -289,13 +289,13 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
                                on: { click: () => { ui.surveyOpen = true; renderNow(); document.getElementById('survey-new-title')?.focus(); } } },
         t('polls.survey_form.new')));
     }
-    out.push(bar, h('p', { class: 'compose-status', role: 'status', id: 'polls-status' }, ui.status));
+    out.push(bar, h('p', { class: 'compose-status', role: 'status', id: 'polls-status' }, ui.status ? ui.status() : ''));
     if (ui.surveyOpen) {
       const input = h('input', { type: 'text', id: 'survey-new-title', class: 'input', autocomplete: 'off', on: { input: () => { ui.surveyTitle = input.value; } } });
       input.value = ui.surveyTitle;
       out.push(h('form', { class: 'inline-form survey-new', id: 'survey-new', novalidate: true, on: { submit: submitSurvey } },
         h('label', { for: 'survey-new-title', class: 'field-label' }, t('polls.survey_form.title')), input,
-        h('div', { class: 'form-error', role: 'alert' }, ui.surveyError ? h('p', {}, ui.surveyError) : null),
+        h('div', { class: 'form-error', role: 'alert' }, ui.surveyError ? h('p', {}, ui.surveyError()) : null),
         h('div', { class: 'tool-buttons' },
           h('button', { type: 'submit', class: 'button primary small', id: 'survey-new-submit' }, t('polls.survey_form.create')),
           h('button', { type: 'button', class: 'button small', on: { click: () => {
@@ -352,7 +352,7 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
         h('span', { class: 'sep', aria: { hidden: 'true' } }, ' · '), h('span', {}, t(`polls.visibility.${poll.visibility}`)),
         poll.revealed ? [h('span', { class: 'sep', aria: { hidden: 'true' } }, ' · '), h('span', { class: 'badge revealed' }, t('polls.revealed_badge'))] : null),
       controls(poll, headingId),
-      h('div', { class: 'form-error', role: 'alert', id: `pp-${poll.id}-error` }, ui.errors.has(poll.id) ? h('p', {}, ui.errors.get(poll.id)) : null),
+      h('div', { class: 'form-error', role: 'alert', id: `pp-${poll.id}-error` }, ui.errors.has(poll.id) ? h('p', {}, ui.errors.get(poll.id)()) : null),
     ];
     if (res) {
       parts.push(resultsFor(poll, res));
@@ -402,8 +402,8 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
     }
     bar.append(button('duplicate', t('polls.duplicate'), () => act(`dup:${poll.id}`, async () => {
       const r = await polls.control('poll.duplicate', poll);
-      ui.status = t('polls.duplicated', { prompt: shortText(poll.prompt, 80) });
-      ctx.say(ui.status);
+      ui.status = () => t('polls.duplicated', { prompt: shortText(poll.prompt, 80) });
+      ctx.say(ui.status());
       if (r && r.poll) setTimeout(() => document.getElementById(`pp-${r.poll.id}-heading`)?.focus(), 0);
     }, { pollId: poll.id })));
     return bar;

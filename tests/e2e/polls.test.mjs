@@ -272,6 +272,10 @@ describe('live polls', () => {
       // ana's page shows the results and marks the correct answer.
       await A.page.locator(`#pr-table-${poll.id} tbody tr[data-option="2"][data-count="1"]`).waitFor();
       await A.page.locator(`#poll-${poll.id}-correct`, { hasText: fill(en['polls.correct_is'], { answer: 'São Paulo' }) }).waitFor();
+      // The polite live region tells ana.
+      const said = fill(en['polls.announce.revealed'], { prompt: 'Which time zone is UTC-3?' });
+      await A.page.waitForFunction((text) => document.getElementById('announcer').textContent.includes(text), said, { timeout: 15000 })
+        .catch(async (e) => { throw new Error(`${e.message}; announcer: ${await A.page.textContent('#announcer')}`); });
       const row0 = await A.page.textContent(`#pr-table-${poll.id} tbody tr[data-option="0"] th`);
       assert.equal(row0, `São Paulo (${en['polls.correct_answer']})`);
       await A.page.locator(`#poll-${poll.id}`).locator('.hint', { hasText: en['polls.results_on_reveal'] }).waitFor({ state: 'detached' });
