@@ -557,8 +557,8 @@ static enum proto_err op_survey_open_close(struct store *st, struct store_job *j
 {
 	static const char q_ids[] = "SELECT id FROM polls WHERE survey_id = ?1 ORDER BY position, id";
 	int open = job->req.op == PROTO_OP_SURVEY_OPEN;
-	int64_t survey = job->req.f[0].u.i, ids[256];
-	size_t n = 0;
+	int64_t survey = job->req.f[0].u.i, *ids = NULL;
+	size_t n = 0, cap = 0;
 	struct survey_row sr;
 	struct render_list *l;
 	enum proto_err rc = PROTO_ERR_NONE;
@@ -574,11 +574,24 @@ static enum proto_err op_survey_open_close(struct store *st, struct store_job *j
 	if (!(s = store_stmt(&st->wcache, st->wdb, q_ids)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, survey);
-	while (n < sizeof(ids) / sizeof(ids[0]) && sqlite3_step(s) == SQLITE_ROW)
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (n == cap) {
+			int64_t *nn = realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof(*nn));
+
+			if (!nn) {
+				sqlite3_reset(s);
+				free(ids);
+				return PROTO_ERR_INTERNAL;
+			}
+			ids = nn;
+		}
 		ids[n++] = sqlite3_column_int64(s, 0);
+	}
 	sqlite3_reset(s);
-	if (!(l = render_list_new()))
+	if (!(l = render_list_new())) {
+		free(ids);
 		return PROTO_ERR_INTERNAL;
+	}
 	for (size_t i = 0; i < n && rc == PROTO_ERR_NONE; i++) {
 		struct poll_row r;
 
@@ -594,6 +607,7 @@ static enum proto_err op_survey_open_close(struct store *st, struct store_job *j
 			rc = PROTO_ERR_INTERNAL;
 		poll_row_free(&r);
 	}
+	free(ids);
 	if (rc == PROTO_ERR_NONE && changed && survey_event(st, job, survey, "survey.updated"))
 		rc = PROTO_ERR_INTERNAL;
 	if (rc != PROTO_ERR_NONE || survey_load(&st->wcache, st->wdb, survey, 1, &sr)) {
@@ -613,7 +627,7 @@ static enum proto_err op_survey_open_close(struct store *st, struct store_job *j
  * room; returns the id or -1. */
 static int64_t poll_insert(struct store *st, struct store_job *job, const struct poll_def *d, int64_t session,
 			   int64_t course, int64_t survey, const char *prompt, int prompt_len,
-			   char *const *labels, const size_t *label_lens)
+			   const char *const *labels, const size_t *label_lens)
 {
 	static const char q_pos[] = "SELECT coalesce(max(position) + 1, 0) FROM polls WHERE survey_id = ?1";
 	static const char q[] =
@@ -688,7 +702,7 @@ static enum proto_err op_poll_create(struct store *st, struct store_job *job, ch
 	const struct proto_str *prompt = &rq->f[PF_POLL_CREATE_PROMPT].u.s;
 	const struct proto_value *opts = &rq->f[PF_POLL_CREATE_OPTIONS], *cor = &rq->f[PF_POLL_CREATE_CORRECT];
 	int64_t session = rq->f[PF_POLL_CREATE_SESSION].u.i, course, survey = 0, id;
-	char *labels[POLL_MAX_OPTIONS];
+	const char *labels[POLL_MAX_OPTIONS];
 	size_t lens[POLL_MAX_OPTIONS];
 	struct poll_def d;
 	const char *field, *why;
@@ -704,7 +718,7 @@ static enum proto_err op_poll_create(struct store *st, struct store_job *job, ch
 	d.noptions = opts->present ? opts->u.texts.n : 0;
 	for (size_t i = 0; i < d.noptions && i < POLL_MAX_OPTIONS; i++) {
 		d.options[i] = (struct poll_text){ opts->u.texts.items[i].p, opts->u.texts.items[i].len };
-		labels[i] = (char *)opts->u.texts.items[i].p;
+		labels[i] = opts->u.texts.items[i].p;
 		lens[i] = opts->u.texts.items[i].len;
 	}
 	d.has_min = rq->f[PF_POLL_CREATE_MIN_CHOICES].present;
@@ -749,7 +763,7 @@ static enum proto_err op_poll_duplicate(struct store *st, struct store_job *job,
 	struct poll_row r;
 	struct poll_def d;
 	size_t lens[POLL_MAX_OPTIONS];
-	char *labels[POLL_MAX_OPTIONS];
+	const char *labels[POLL_MAX_OPTIONS];
 	enum proto_err rc;
 	int64_t id;
 

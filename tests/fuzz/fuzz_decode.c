@@ -119,6 +119,24 @@ static void check_success(const struct proto_request *req, int allow_test_ops)
 				CHECK(it->since >= 0 && it->since <= 9007199254740991LL);
 			}
 			break;
+		case PROTO_FT_INTS:
+			CHECK((int64_t)v->u.ints.n <= fs->max_items);
+			CHECK(v->u.ints.n == 0 || v->u.ints.items != NULL);
+			for (size_t k = 0; k < v->u.ints.n; k++)
+				CHECK(v->u.ints.items[k] >= fs->min && v->u.ints.items[k] <= fs->max);
+			break;
+		case PROTO_FT_TEXTS:
+			CHECK((int64_t)v->u.texts.n <= fs->max_items);
+			CHECK(v->u.texts.n == 0 || v->u.texts.items != NULL);
+			for (size_t k = 0; k < v->u.texts.n; k++) {
+				const struct proto_str *t = &v->u.texts.items[k];
+
+				CHECK(t->p != NULL && strlen(t->p) == t->len);
+				CHECK(!text_has_nul(t->p, t->len));
+				CHECK(text_utf8_valid(t->p, t->len));
+				CHECK(!fs->max || (int64_t)text_utf8_chars(t->p, t->len) <= fs->max);
+			}
+			break;
 		}
 	}
 }
