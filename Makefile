@@ -47,7 +47,7 @@ PORT ?= 8080
 DATA ?= data
 
 .PHONY: all build run test deps deps-build deps-test gen gen-check unit integration \
-        integration-asan e2e fuzz fuzz-smoke clean
+        integration-asan e2e fuzz fuzz-smoke clean vendor
 
 all: build
 
@@ -95,15 +95,27 @@ gen:
 gen-check:
 	node scripts/gen-protocol.mjs --check
 
+# ---- browser libraries from npm, copied into the served tree -----------------
+# The word cloud layout (wordcloud2.js, MIT) comes from node_modules (package-lock.json);
+# client-js/vendor/ is build output, not kept in git.
+VENDOR := client-js/vendor/wordcloud2.js client-js/vendor/wordcloud2.LICENSE
+vendor: $(VENDOR)
+client-js/vendor/wordcloud2.js: node_modules/wordcloud/src/wordcloud2.js
+	@mkdir -p $(dir $@)
+	cp $< $@
+client-js/vendor/wordcloud2.LICENSE: node_modules/wordcloud/LICENSE
+	@mkdir -p $(dir $@)
+	cp $< $@
+
 # ---- run -------------------------------------------------------------------
 run: deps-build
-	@$(MAKE) --no-print-directory $(BIN_release)
+	@$(MAKE) --no-print-directory $(BIN_release) vendor
 	@mkdir -p $(DATA)
 	$(BIN_release) serve --dev --port $(PORT) --db $(DATA)/forumd.db
 
 # ---- test ------------------------------------------------------------------
 test: deps-test
-	@$(MAKE) --no-print-directory gen-check build $(UNIT_BINS) $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory gen-check build vendor $(UNIT_BINS) $(FUZZ_BINS)
 	@scripts/run-tests.sh
 
 unit: $(UNIT_BINS)
@@ -112,7 +124,7 @@ integration: $(BIN_test)
 	@scripts/run-tests.sh integration
 integration-asan: $(BIN_asan)
 	@scripts/run-tests.sh integration-asan
-e2e: $(BIN_test)
+e2e: $(BIN_test) vendor
 	@scripts/run-tests.sh e2e
 fuzz-smoke: $(FUZZ_BINS)
 	@scripts/run-tests.sh fuzz

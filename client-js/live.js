@@ -8,6 +8,10 @@ import { h, timeEl, errorText, charCount, isBlank, formatNumber, fullDate } from
 import { newKey } from './transport.js';
 import { LIMITS } from './protocol.js';
 import { createSessionStore, stateBadge, askerLabel, voteCount, keepFocus, createNewsTicker, OPEN, SORT_KEYS } from './questions.js';
+import { createPollStore } from './polls.js';
+import { createPollAnswers } from './pollanswer.js';
+
+const POLL_SUMMARY_EVERY_MS = 8000; // a poll's results summary is spoken at most this often
 
 const MAX = LIMITS.max_question_chars;
 const SORT_STORE = 'forumd.live.sort';
@@ -24,12 +28,14 @@ export function createLive(ctx, { sessionId }) {
   let root = null;
   let headEl = null;
   let nowEl = null;
+  let pollsEl = null;
   let askEl = null;
   let listEl = null;
   let answeredEl = null;
   let queued = false;
   let askState = null; // the session state the ask form was built for
   const ticker = createNewsTicker(ctx);
+  const summaryTicker = createNewsTicker(ctx, POLL_SUMMARY_EVERY_MS);
 
   const store = createSessionStore(ctx, sessionId, {
     changed(what, q, live) {
@@ -39,7 +45,14 @@ export function createLive(ctx, { sessionId }) {
       if (what === 'snapshot' || what === 'error') { render(); return; }
       schedule();
     },
+    snapshot: (data) => polls.fromSnapshot(data),
+    message: (m, live) => polls.apply(m, live),
   });
+  const polls = createPollStore(ctx, sessionId, {
+    isStaff: () => store.isStaff(),
+    changed: (what, id, live) => pollsUi.changed(what, id, live),
+  });
+  const pollsUi = createPollAnswers(ctx, polls, { ticker, summaryTicker });
 
   // Bursts (a frame with many messages) render once.
   function schedule() {
@@ -92,11 +105,13 @@ export function createLive(ctx, { sessionId }) {
     if (!root) return;
     headEl = h('div', { class: 'page-head' });
     nowEl = h('section', { class: 'now-answering-wrap', aria: { labelledby: 'now-heading' } });
+    pollsEl = h('section', { class: 'live-polls', aria: { labelledby: 'polls-heading' }, hidden: true });
     askEl = h('div', { class: 'ask-wrap' });
     listEl = h('section', { class: 'live-questions', aria: { labelledby: 'questions-heading' } });
     answeredEl = h('section', { class: 'live-answered', aria: { labelledby: 'answered-heading' } });
     askState = null;
-    root.replaceChildren(h('div', { class: 'live-page' }, headEl, nowEl, askEl, listEl, answeredEl));
+    root.replaceChildren(h('div', { class: 'live-page' }, headEl, nowEl, pollsEl, askEl, listEl, answeredEl));
+    pollsUi.mount(pollsEl);
     renderLive();
   }
 
@@ -348,10 +363,10 @@ export function createLive(ctx, { sessionId }) {
     get courseId() { return store.session ? store.session.course : null; },
     mount(container) { root = container; render(); store.start(); },
     render() { render(); },
-    destroy() { ticker.stop(); store.destroy(); root = null; },
+    destroy() { ticker.stop(); summaryTicker.stop(); polls.destroy(); pollsUi.destroy(); store.destroy(); root = null; },
     onEvent(m) { store.onEvent(m); },
-    onState(m) { store.onState(m); },
-    onResume(r) { store.onResume(r); },
+    onState(m) { store.onState(m); polls.onState(m); },
+    onResume(r) { if (!polls.onResume(r)) store.onResume(r); },
     onOpen() {},
     // A notice about one of your questions. A pending question's dismissal reaches only
     // staff and the asker's notices (never the session room), so it is applied from here.

@@ -11,6 +11,10 @@ import { t } from './i18n.js';
 import { h, tn, timeEl, errorText, charCount, isBlank, formatNumber, fullDate } from './ui.js';
 import { LIMITS } from './protocol.js';
 import { createSessionStore, stateBadge, askerLabel, voteCount, keepFocus, createNewsTicker, downloadExport } from './questions.js';
+import { createPollStore } from './polls.js';
+import { createPollPresenter } from './pollpresent.js';
+
+const POLL_SUMMARY_EVERY_MS = 6000; // a poll's results summary is spoken at most this often
 
 const SHORTCUTS_STORE = 'forumd.presenter.shortcuts';
 const NAMES_STORE = 'forumd.presenter.names';
@@ -34,6 +38,7 @@ export function createPresenter(ctx, { sessionId }) {
   let parts = null;
   let queued = false;
   const ticker = createNewsTicker(ctx);
+  const summaryTicker = createNewsTicker(ctx, POLL_SUMMARY_EVERY_MS);
 
   const store = createSessionStore(ctx, sessionId, {
     changed(what, q, live) {
@@ -42,7 +47,14 @@ export function createPresenter(ctx, { sessionId }) {
       if (what === 'snapshot' || what === 'error') { render(); return; }
       schedule();
     },
+    snapshot: (data) => polls.fromSnapshot(data),
+    message: (m, live) => polls.apply(m, live),
   });
+  const polls = createPollStore(ctx, sessionId, {
+    isStaff: () => store.isStaff(),
+    changed: (what, id, live) => pollsUi.changed(what, id, live),
+  });
+  const pollsUi = createPollPresenter(ctx, polls, { summaryTicker });
 
   const isStaff = () => store.isStaff();
   const queueList = () => store.sorted('votes', (q) => q.state === 'visible');
@@ -165,12 +177,13 @@ export function createPresenter(ctx, { sessionId }) {
     parts = {
       head: h('div', { class: 'page-head' }),
       now: h('section', { class: 'present-now', aria: { labelledby: 'present-now-heading' } }),
+      polls: h('section', { class: 'present-polls', aria: { labelledby: 'present-polls-heading' } }),
       queue: h('section', { class: 'present-queue', aria: { labelledby: 'present-queue-heading' } }),
       pending: h('section', { class: 'present-pending', aria: { labelledby: 'present-pending-heading' } }),
       answered: h('section', { class: 'present-answered', aria: { labelledby: 'present-answered-heading' } }),
       tools: h('section', { class: 'present-tools', aria: { labelledby: 'present-tools-heading' } }),
     };
-    root.replaceChildren(h('div', { class: 'presenter' }, parts.head, parts.now, parts.pending, parts.queue, parts.answered, parts.tools));
+    root.replaceChildren(h('div', { class: 'presenter' }, parts.head, parts.now, parts.polls, parts.pending, parts.queue, parts.answered, parts.tools));
     renderLive();
   }
 
@@ -179,8 +192,9 @@ export function createPresenter(ctx, { sessionId }) {
     keepFocus(root, () => {
       renderHead();
       const ready = store.loaded && isStaff();
-      for (const k of ['now', 'queue', 'pending', 'answered', 'tools']) parts[k].hidden = !ready;
+      for (const k of ['now', 'polls', 'queue', 'pending', 'answered', 'tools']) parts[k].hidden = !ready;
       if (!ready) return;
+      if (!parts.polls.firstChild) pollsUi.mount(parts.polls);
       renderNow();
       renderPending();
       renderQueue();
@@ -444,10 +458,10 @@ export function createPresenter(ctx, { sessionId }) {
     get courseId() { return store.session ? store.session.course : null; },
     mount(container) { root = container; render(); store.start(); },
     render() { render(); },
-    destroy() { ticker.stop(); store.destroy(); root = null; },
+    destroy() { ticker.stop(); summaryTicker.stop(); polls.destroy(); pollsUi.destroy(); store.destroy(); root = null; },
     onEvent(m) { store.onEvent(m); },
-    onState(m) { store.onState(m); },
-    onResume(r) { store.onResume(r); },
+    onState(m) { store.onState(m); polls.onState(m); },
+    onResume(r) { if (!polls.onResume(r)) store.onResume(r); },
     onOpen() {},
     onNotice() {},
   };

@@ -5,6 +5,7 @@
 // waiting for approval arrive (question.pending).
 //
 //   const s = createSessionStore(ctx, sessionId, { changed(what, q) {...}, failed(err) {...} });
+//   (snapshot(data) and message(m, live) -> handled? let a page read the rest of the room: polls)
 //   s.start();  s.questions  s.session  s.sorted('votes')  s.destroy();
 //
 // Both live pages (the participant's and the presenter's) are built on it, and it has the
@@ -76,6 +77,7 @@ export function createSessionStore(ctx, sessionId, hooks = {}) {
     }
     s.loaded = true;
     s.error = null;
+    if (hooks.snapshot) hooks.snapshot(data);
     const buffered = s.buffer.filter((m) => m.seq === undefined || m.room !== room || m.seq > data.seq);
     s.buffer = [];
     changed('snapshot');
@@ -97,6 +99,7 @@ export function createSessionStore(ctx, sessionId, hooks = {}) {
   // Applies an event or a state message; `live` is false for buffered ones (not announced).
   s.apply = (m, live = true) => {
     if (!s.loaded) { s.buffer.push(m); return; }
+    if (hooks.message && hooks.message(m, live)) return;
     const d = m.data || {};
     if (m.st === 'question.votes') {
       const id = d.question ?? d.q;

@@ -5,15 +5,16 @@
 #   scripts/install-deps.sh test    the above, plus what every test tier needs
 #
 # As root it runs apt-get itself; otherwise it prints the one apt-get line to
-# run and fails. Node packages for the tests come from package-lock.json (npm ci).
+# run and fails. Node packages come from package-lock.json (npm ci): the browser
+# libraries the build copies into client-js/vendor/, and the test drivers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what=${1:-test}
 build_pkgs=(build-essential pkg-config libwebsockets-dev libwebsockets-evlib-uv libuv1-dev
             libhiredis-dev libsqlite3-dev libcjson-dev libjwt-dev libcap-dev
-            libutf8proc-dev libstemmer-dev)
-test_pkgs=(libcmocka-dev clang libclang-rt-dev redis-server chromium valgrind nodejs npm
+            libutf8proc-dev libstemmer-dev nodejs npm)
+test_pkgs=(libcmocka-dev clang libclang-rt-dev redis-server chromium valgrind
            sqlite3 procps)
 
 pkgs=("${build_pkgs[@]}")
@@ -43,10 +44,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-if [ "$what" = test ]; then
-  # npm ci when node_modules is absent or older than the lock file.
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    echo "install-deps: npm ci"
-    npm ci --no-audit --no-fund --loglevel=error
-  fi
+# npm ci when node_modules is absent or older than the lock file (both the build, for the
+# browser libraries, and the tests need it).
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "install-deps: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
 fi
