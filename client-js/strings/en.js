@@ -356,10 +356,6 @@ export default {
   'error.already_voted': 'You already voted for this question.',
   'error.session_not_live': 'This live session has not started yet, or it has ended.',
   'error.question_closed': 'This question was already answered, dismissed or withdrawn.',
-  'error.poll_closed': 'This poll is not open for answers.',
-  'error.bad_answer': 'This answer does not fit the poll.',
-  'error.entry_limit': 'You have sent all your words to this cloud.',
-  'error.word_refused': 'This word cannot go into the cloud.',
   // live sessions: the board's list, the participant page, the presenter view
   'sessions.heading': 'Live sessions',
   'sessions.loading': 'Loading live sessions…',

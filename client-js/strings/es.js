@@ -355,10 +355,6 @@ export default {
   'error.already_voted': 'Ya votaste por esta pregunta.',
   'error.session_not_live': 'Esta sesión en vivo aún no ha empezado o ya terminó.',
   'error.question_closed': 'Esta pregunta ya fue respondida, descartada o retirada.',
-  'error.poll_closed': 'Esta encuesta no está abierta a respuestas.',
-  'error.bad_answer': 'Esta respuesta no encaja con la encuesta.',
-  'error.entry_limit': 'Ya enviaste todas tus palabras a esta nube.',
-  'error.word_refused': 'Esta palabra no puede ir a la nube.',
   // sesiones en vivo: la lista del tablero, la página del participante, la vista de presentador
   'sessions.heading': 'Sesiones en vivo',
   'sessions.loading': 'Cargando las sesiones en vivo…',

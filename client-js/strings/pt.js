@@ -355,10 +355,6 @@ export default {
   'error.already_voted': 'Você já votou nesta pergunta.',
   'error.session_not_live': 'Esta sessão ao vivo ainda não começou ou já terminou.',
   'error.question_closed': 'Esta pergunta já foi respondida, descartada ou retirada.',
-  'error.poll_closed': 'Esta enquete não está aberta a respostas.',
-  'error.bad_answer': 'Esta resposta não se encaixa na enquete.',
-  'error.entry_limit': 'Você já enviou todas as suas palavras para esta nuvem.',
-  'error.word_refused': 'Esta palavra não pode entrar na nuvem.',
   // sessões ao vivo: a lista do quadro, a página do participante, o modo apresentador
   'sessions.heading': 'Sessões ao vivo',
   'sessions.loading': 'Carregando as sessões ao vivo…',

@@ -26,6 +26,18 @@ test('es and pt have exactly the keys of en', () => {
   }
 });
 
+// A key written twice in one table silently keeps only the last value: refuse it in the source.
+test('no table defines a key twice', () => {
+  for (const lang of ['en', 'es', 'pt']) {
+    const src = readFileSync(new URL(`../../client-js/strings/${lang}.js`, import.meta.url), 'utf8');
+    const keys = [...src.matchAll(/^\s*'([^']+)'\s*:/gm)].map((m) => m[1]);
+    const seen = new Set();
+    const twice = keys.filter((k) => (seen.has(k) ? true : (seen.add(k), false)));
+    assert.ok(keys.length > 100, `${lang}: keys read from the source`);
+    assert.deepEqual(twice, [], `${lang}: keys defined twice`);
+  }
+});
+
 test('every value is a non-empty string with the same placeholders as en', () => {
   for (const [lang, table] of Object.entries({ en, ...TABLES })) {
     for (const [k, v] of Object.entries(table)) {
