@@ -60,6 +60,7 @@ export function createPollStore(ctx, sessionId, hooks) {
       if (!poll || typeof poll.id !== 'number') continue;
       p.polls.set(poll.id, poll);
       if (poll.mine !== undefined) { if (poll.mine) p.mine.set(poll.id, poll.mine); else p.mine.delete(poll.id); }
+      if (typeof poll.entries_left === 'number') p.entriesLeft.set(poll.id, poll.entries_left);
       if (poll.results_visible === true) p.allowed.set(poll.id, poll.results_room);
     }
     for (const sv of data.surveys || []) if (sv && typeof sv.id === 'number') p.surveys.set(sv.id, sv);
@@ -84,6 +85,8 @@ export function createPollStore(ctx, sessionId, hooks) {
     if ((m.ev === 'poll.created' || m.ev === 'poll.updated') && d.poll && typeof d.poll === 'object') {
       if (d.poll.session !== sessionId) return true;
       const { old, next } = merge(d.poll);
+      // A reset deleted every answer, this person's too (hiding results again is no reset).
+      if (old && typeof next.resets === 'number' && next.resets > (old.resets || 0) && p.mine.has(next.id)) forget(next.id);
       sync();
       const opened = next.state === 'open' && (!old || old.state !== 'open');
       const revealed = next.revealed && (!old || !old.revealed);
@@ -134,11 +137,8 @@ export function createPollStore(ctx, sessionId, hooks) {
 
   function setResults(id, res) {
     if (!res || typeof res !== 'object') return;
-    const before = p.results.get(id);
-    // A new results room with nobody counted: the poll was reset, this person's answer with it.
-    const reset = before && before.room !== p.rooms.get(id) && res.respondents === 0 && p.mine.has(id) && !staff();
     p.results.set(id, { ...res, room: p.rooms.get(id) });
-    if (reset) forget(id); else changed('results', id, true);
+    changed('results', id, true);
   }
 
   // May this person follow the poll's results room now? Staff: always (drafts have none to

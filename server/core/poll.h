@@ -117,6 +117,7 @@ struct poll {
 	int revealed;
 	int64_t results_room, respondents, entries, results_v;
 	int64_t created_at, opened_at, closed_at;           /* ms; 0: not yet */
+	int64_t resets;                 /* poll.reset so far: every answer gone each time */
 };
 
 /* One group of a text poll's answers, or one word of a word cloud. */
@@ -153,7 +154,8 @@ struct poll_mine {
 	uint32_t choices;               /* single, multiple */
 	int64_t rating;                 /* rating */
 	const char *text;               /* text */
-	size_t nentries;                /* words */
+	size_t nentries;                /* words: entries still in the cloud */
+	int64_t sent;                   /* words: entries sent, removed ones too (they count) */
 	const char *const *entries;
 };
 

@@ -59,7 +59,8 @@ static cJSON *poll_json(const struct poll *p, int staff_view)
 	    !add_opt_int(o, "max_entries", p->max_entries, p->kind == POLL_WORDS) ||
 	    !cJSON_AddStringToObject(o, "visibility", poll_visibility_name(p->visibility)) ||
 	    !cJSON_AddStringToObject(o, "state", poll_state_name(p->state)) ||
-	    !cJSON_AddBoolToObject(o, "revealed", p->revealed))
+	    !cJSON_AddBoolToObject(o, "revealed", p->revealed) ||
+	    !cJSON_AddNumberToObject(o, "resets", (double)p->resets))
 		goto fail;
 	if (p->has_correct && poll_correct_visible(staff_view, p->revealed)) {
 		cJSON *c = mask_json(p->correct);
@@ -283,8 +284,12 @@ int render_list_add_poll(struct render_list *l, const struct poll *p, int staff_
 	cJSON *o = poll_json(p, staff_view), *m;
 
 	if (o && with_personal) {
+		/* A word cloud's entries left: removed entries still count. */
+		int64_t left = p->max_entries - (mine ? mine->sent : 0);
+
 		if (!(m = mine_json(mine)) || !cJSON_AddItemToObject(o, "mine", m) ||
-		    !cJSON_AddBoolToObject(o, "results_visible", results_visible)) {
+		    !cJSON_AddBoolToObject(o, "results_visible", results_visible) ||
+		    !add_opt_int(o, "entries_left", left > 0 ? left : 0, p->kind == POLL_WORDS)) {
 			cJSON_Delete(o);
 			o = NULL;
 		}

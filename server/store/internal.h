@@ -198,6 +198,8 @@ struct msg *store_render_qa_event(struct stmt_cache *c, sqlite3 *db, const char 
 
 /* Polls, surveys and word clouds (poll.c). */
 enum proto_err store_apply_poll(struct store *st, struct store_job *job, char **result);
+/* Closes every open poll of a session (it ended): poll.updated for each. 0 or -1. */
+int store_session_polls_close(struct store *st, struct store_job *job, int64_t session);
 struct msg *store_render_poll_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 				    const char *type, int64_t subject, int staff_view);
 /* The session snapshot's polls and surveys, inside the caller's read

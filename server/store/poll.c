@@ -24,7 +24,7 @@
 #define POLL_COLUMNS \
 	"id, session_id, course_id, survey_id, position, kind, prompt, min_choices, max_choices, scale, max_entries," \
 	" correct, visibility, state, revealed, results_room, respondents, entries, results_v, created_at, opened_at," \
-	" closed_at"
+	" closed_at, resets"
 static const char Q_POLL[] = "SELECT " POLL_COLUMNS " FROM polls WHERE id = ?1";
 static const char Q_OPTIONS[] = "SELECT idx, label, count FROM poll_options WHERE poll_id = ?1 ORDER BY idx";
 static const char Q_SURVEY[] = "SELECT id, session_id, course_id, title, created_at FROM surveys WHERE id = ?1";
@@ -95,6 +95,7 @@ static int poll_load(struct stmt_cache *c, sqlite3 *db, int64_t id, struct poll_
 	p->created_at = sqlite3_column_int64(s, 19);
 	p->opened_at = col_int_or0(s, 20);
 	p->closed_at = col_int_or0(s, 21);
+	p->resets = sqlite3_column_int64(s, 22);
 	sqlite3_reset(s);
 	if (kind < 0 || vis < 0 || state < 0 || !r->prompt) {
 		poll_row_free(r);
@@ -196,7 +197,6 @@ struct mine_buf {
 	int found;
 	char *text;
 	char *entries[PROTO_MAX_CLOUD_ENTRIES];
-	int64_t sent;                   /* words: entries sent, removed ones too */
 };
 
 static void mine_free(struct mine_buf *b)
@@ -232,7 +232,7 @@ static int mine_load(struct stmt_cache *c, sqlite3 *db, const struct poll *p, in
 			b->m.text = b->text;
 			break;
 		}
-		b->sent++;
+		b->m.sent++;
 		if (sqlite3_column_int(s, 1) || b->m.nentries >= PROTO_MAX_CLOUD_ENTRIES)
 			continue;
 		if (!(b->entries[b->m.nentries] = strdup((const char *)sqlite3_column_text(s, 0))))
@@ -553,16 +553,68 @@ static enum proto_err poll_close(struct store *st, struct store_job *job, const 
 	return PROTO_ERR_NONE;
 }
 
+/* The ids sql (one ?1 = arg) selects, in its order, malloc'd (the caller
+ * frees; NULL with *n 0 when there are none); -1 in *n on failure. */
+static int64_t *select_ids(struct store *st, const char *sql, int64_t arg, long *n)
+{
+	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, sql);
+	int64_t *ids = NULL;
+	size_t cap = 0;
+	int step;
+
+	*n = -1;
+	if (!s)
+		return NULL;
+	*n = 0;
+	sqlite3_bind_int64(s, 1, arg);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)*n == cap) {
+			int64_t *nn = realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof(*nn));
+
+			if (!nn)
+				break;
+			ids = nn;
+		}
+		ids[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (step != SQLITE_DONE) {
+		free(ids);
+		*n = -1;
+		return NULL;
+	}
+	return ids;
+}
+
+int store_session_polls_close(struct store *st, struct store_job *job, int64_t session)
+{
+	static const char q_ids[] = "SELECT id FROM polls WHERE session_id = ?1 AND state = 'open' ORDER BY id";
+	long n;
+	int64_t *ids = select_ids(st, q_ids, session, &n);
+	int rc = n < 0 ? -1 : 0;
+
+	for (long i = 0; i < n && rc == 0; i++) {
+		struct poll_row r;
+
+		if (poll_load(&st->wcache, st->wdb, ids[i], &r))
+			rc = -1;
+		else
+			rc = poll_close(st, job, &r) == PROTO_ERR_NONE ? 0 : -1;
+		poll_row_free(&r);
+	}
+	free(ids);
+	return rc;
+}
+
 static enum proto_err op_survey_open_close(struct store *st, struct store_job *job, char **result)
 {
 	static const char q_ids[] = "SELECT id FROM polls WHERE survey_id = ?1 ORDER BY position, id";
 	int open = job->req.op == PROTO_OP_SURVEY_OPEN;
 	int64_t survey = job->req.f[0].u.i, *ids = NULL;
-	size_t n = 0, cap = 0;
+	long n = 0;
 	struct survey_row sr;
 	struct render_list *l;
 	enum proto_err rc = PROTO_ERR_NONE;
-	sqlite3_stmt *s;
 	int changed = 0;
 
 	if (survey_load(&st->wcache, st->wdb, survey, 1, &sr))
@@ -571,28 +623,14 @@ static enum proto_err op_survey_open_close(struct store *st, struct store_job *j
 	survey_row_free(&sr);
 	if (rc != PROTO_ERR_NONE)
 		return rc;
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_ids)))
+	ids = select_ids(st, q_ids, survey, &n);
+	if (n < 0)
 		return PROTO_ERR_INTERNAL;
-	sqlite3_bind_int64(s, 1, survey);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (n == cap) {
-			int64_t *nn = realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof(*nn));
-
-			if (!nn) {
-				sqlite3_reset(s);
-				free(ids);
-				return PROTO_ERR_INTERNAL;
-			}
-			ids = nn;
-		}
-		ids[n++] = sqlite3_column_int64(s, 0);
-	}
-	sqlite3_reset(s);
 	if (!(l = render_list_new())) {
 		free(ids);
 		return PROTO_ERR_INTERNAL;
 	}
-	for (size_t i = 0; i < n && rc == PROTO_ERR_NONE; i++) {
+	for (long i = 0; i < n && rc == PROTO_ERR_NONE; i++) {
 		struct poll_row r;
 
 		if (poll_load(&st->wcache, st->wdb, ids[i], &r)) {
@@ -806,7 +844,7 @@ static enum proto_err op_poll_state(struct store *st, struct store_job *job, cha
 		"DELETE FROM poll_spellings WHERE poll_id = ?1",
 		"DELETE FROM cloud_aliases WHERE poll_id = ?1",
 		"UPDATE poll_options SET count = 0 WHERE poll_id = ?1",
-		"UPDATE polls SET respondents = 0, entries = 0 WHERE id = ?1",
+		"UPDATE polls SET respondents = 0, entries = 0, resets = resets + 1 WHERE id = ?1",
 	};
 	enum proto_op op = job->req.op;
 	struct poll_row r;
@@ -1224,7 +1262,7 @@ static enum proto_err op_poll_answer(struct store *st, struct store_job *job, ch
 			rc = PROTO_ERR_INTERNAL;
 			goto out;
 		}
-		rc = answer_word(st, job, &r.p, &in, mb.sent);
+		rc = answer_word(st, job, &r.p, &in, mb.m.sent);
 		mine_free(&mb);
 	} else {
 		rc = answer_single(st, job, &r.p, mask, &in, &changed);
@@ -1241,7 +1279,7 @@ static enum proto_err op_poll_answer(struct store *st, struct store_job *job, ch
 	}
 	*result = render_result_answer(r.p.id, &mb.m,
 				       poll_results_visible(r.p.visibility, r.p.state, r.p.revealed, staff, 1),
-				       r.p.results_room, r.p.kind == POLL_WORDS ? r.p.max_entries - mb.sent : -1);
+				       r.p.results_room, r.p.kind == POLL_WORDS ? r.p.max_entries - mb.m.sent : -1);
 	mine_free(&mb);
 	if (!*result)
 		rc = PROTO_ERR_INTERNAL;

@@ -308,6 +308,10 @@ static const char *const migrations[] = {
 	"  UPDATE counters SET value = value + 1 WHERE name = 'blocked_words'; END;"
 	"CREATE TRIGGER blocked_words_upd AFTER UPDATE ON blocked_words BEGIN"
 	"  UPDATE counters SET value = value + 1 WHERE name = 'blocked_words'; END;",
+
+	/* 5: a poll counts its resets, so a client can tell a reset (its own
+	 * answer is gone) from results merely hidden again. */
+	"ALTER TABLE polls ADD COLUMN resets INTEGER NOT NULL DEFAULT 0;",
 };
 
 /* The schema version, read inside the caller's transaction. */

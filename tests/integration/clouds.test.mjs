@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
 import { LIMITS, assertError } from '../lib/helpers.mjs';
 import { forum, ok, send, read, request, subscribe, newKey, waitState } from '../lib/forum.mjs';
-import { liveSession } from '../lib/qa.mjs';
+import { liveSession, sessionSnapshot } from '../lib/qa.mjs';
 import { createPoll, openPoll, answer, tryAnswer, resultsSnapshot, blockWords } from '../lib/polls.mjs';
 
 let d;
@@ -126,6 +126,10 @@ test('staff remove and merge words: counts move, the audit log has both, later e
   assert.equal(res.entries, 4);
   // The word stays removed for later entries.
   assertError(await tryAnswer(c, poll.id, { text: 'SPAM!' }), 'word_refused', { field: 'text' });
+  // The removed entry no longer shows among a's own, but still counts against a's entries.
+  const mine = (await sessionSnapshot(a, poll.session)).polls.find((p) => p.id === poll.id);
+  assert.deepEqual(mine.mine, { entries: ['Leadership'] });
+  assert.equal(mine.entries_left, poll.max_entries - 2);
 
   assert.notEqual(lead, leaders, "two words before the merge");
   {

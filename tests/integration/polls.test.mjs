@@ -234,6 +234,46 @@ test('poll.open needs a live session; survey.open opens its polls in order', asy
   await closeAll([staff, a]);
 });
 
+test('ending the session closes its open polls; a reset counts in the poll and empties everyone\'s answer', async () => {
+  const { staff, ps: [a, b], s } = await setup('ending');
+  const room = `session:${s.id}`;
+  const p1 = await openPoll(staff, (await createPoll(staff, s.id, { kind: 'single', prompt: 'One?', options: ['A', 'B'], visibility: 'on_reveal' })).id);
+  const p2 = await openPoll(staff, (await createPoll(staff, s.id, { kind: 'rating', prompt: 'Two?' })).id);
+  const draft = await createPoll(staff, s.id, { kind: 'text', prompt: 'Never opened' });
+  assert.equal(p1.resets, 0);
+  await answer(a, p1.id, { choices: [1] });
+  await answer(b, p1.id, { choices: [0] });
+
+  // A reset moves the counter; a participant's snapshot no longer holds their answer, and the
+  // event tells everyone in the room that answers were cleared (not only that results were hidden).
+  await subscribe(b, room);
+  const reset = (await ok(staff, 'poll.reset', { poll: p1.id })).poll;
+  assert.equal(reset.resets, 1);
+  const ev = await waitEvent(b, room, 'poll.updated', (m) => m.data.poll.id === p1.id && m.data.poll.resets === 1);
+  assert.notEqual(ev.data.poll.results_room, p1.results_room);
+  let snap = await sessionSnapshot(a, s.id);
+  assert.equal(snap.polls.find((p) => p.id === p1.id).mine, null);
+  assert.equal(snap.polls.find((p) => p.id === p1.id).resets, 1);
+  // Hiding results again is not a reset.
+  await ok(staff, 'poll.reveal', { poll: p1.id, revealed: true });
+  const hidden = (await ok(staff, 'poll.reveal', { poll: p1.id, revealed: false })).poll;
+  assert.equal(hidden.resets, 1);
+
+  await answer(a, p2.id, { rating: 3 });
+  await ok(staff, 'session.end', { session: s.id });
+  for (const p of [p1, p2]) {
+    const e = await waitEvent(b, room, 'poll.updated', (m) => m.data.poll.id === p.id && m.data.poll.state === 'closed');
+    assert.ok(e.data.poll.closed_at > 0);
+  }
+  assertError(await tryAnswer(a, p2.id, { rating: 4 }), 'poll_closed');
+  assertError(await send(staff, 'poll.open', { poll: p2.id }), 'session_not_live');
+  snap = await sessionSnapshot(staff, s.id);
+  assert.deepEqual(snap.polls.map((p) => [p.id, p.state]), [[p1.id, 'closed'], [p2.id, 'closed'], [draft.id, 'draft']]);
+  // Results stay: the rating still counts the answer given before the end.
+  assert.deepEqual((await resultsSnapshot(staff, p2.results_room)).results.counts, [0, 0, 1, 0, 0]);
+  await closeAll([staff, a, b]);
+});
+
 // A participant socket that records every frame, subscribed to the session room.
 async function watcherOf(f, course, user, s) {
   const c = await f.as(user, P(course));
