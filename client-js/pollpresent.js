@@ -370,7 +370,8 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
       cloud = clouds.get(poll.id);
       if (!cloud) { cloud = createCloud(); clouds.set(poll.id, cloud); }
     }
-    return resultsBlock(poll, res, { idp: 'ps', cloud, showCorrect: true, wordActions: (w, words) => wordActions(poll, w, words) });
+    // The presenter view is shown to the room: a quiz's answer stays unmarked until it is revealed.
+    return resultsBlock(poll, res, { idp: 'ps', cloud, showCorrect: !!poll.revealed, wordActions: (w, words) => wordActions(poll, w, words) });
   }
 
   function controls(poll, headingId) {

@@ -412,8 +412,12 @@ describe('live polls', () => {
       await D.page.locator(`#ps-table-${id} tbody tr[data-option="1"][data-count="1"]`).waitFor();
       // Motion is welcome here: the bars slide to their new length.
       assert.equal(await D.page.locator(`#ps-results-${id} .bar-fill`).first().evaluate((e) => getComputedStyle(e).transitionDuration), '0.5s');
-      // The staff table marks the correct answers.
-      assert.equal(await D.page.textContent(`#ps-table-${id} tbody tr[data-option="2"] th`), `PST (${en['polls.correct_answer']})`);
+      // The presenter view is on the room's screen: the answer is marked only once revealed.
+      assert.equal(await D.page.textContent(`#ps-table-${id} tbody tr[data-option="2"] th`), 'PST');
+      await D.page.click(`#pp-${id}-reveal`);
+      await D.page.locator(`#ps-table-${id} tbody tr[data-option="2"] th`, { hasText: `PST (${en['polls.correct_answer']})` }).waitFor();
+      await D.page.click(`#pp-${id}-reveal`);
+      await D.page.locator(`#ps-table-${id} tbody tr[data-option="2"] th`, { hasText: /^PST$/ }).waitFor();
 
       // Closed: ana's form goes, her answer stays.
       await D.page.click(`#pp-${id}-close`);
