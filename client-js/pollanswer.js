@@ -8,7 +8,7 @@ import { t } from './i18n.js';
 import { h, tn, formatNumber, charCount, isBlank } from './ui.js';
 import { newKey } from './transport.js';
 import { keepFocus } from './questions.js';
-import { POLL_LIMITS, kindLabel, pollStateBadge, choiceLabels, resultsBlock, resultsSummary, createCloud, pollErrorText } from './polls.js';
+import { POLL_LIMITS, kindLabel, pollStateBadge, choiceLabels, resultsBlock, resultsAnnouncer, createCloud, pollErrorText } from './polls.js';
 
 export function createPollAnswers(ctx, polls, { ticker, summaryTicker }) {
   const ui = {
@@ -19,7 +19,6 @@ export function createPollAnswers(ctx, polls, { ticker, summaryTicker }) {
     step: new Map(),     // survey id -> index of the poll on show
   };
   const clouds = new Map();
-  const said = new Map();
   let el = null;
   let queued = false;
 
@@ -319,15 +318,7 @@ export function createPollAnswers(ctx, polls, { ticker, summaryTicker }) {
 
   // ---- news ------------------------------------------------------------------
 
-  function summarize(id) {
-    const poll = polls.polls.get(id);
-    const res = polls.results.get(id);
-    if (!poll || !res) return;
-    const text = resultsSummary(poll, res);
-    if (said.get(id) === text) return;
-    said.set(id, text);
-    summaryTicker.say(text, `poll:${id}`);
-  }
+  const summarize = resultsAnnouncer(polls, summaryTicker);
 
   return {
     mount(container) { el = container; renderNow(); },

@@ -8,7 +8,7 @@ import { t } from './i18n.js';
 import { h, tn, formatNumber, charCount, isBlank } from './ui.js';
 import { newKey } from './transport.js';
 import { keepFocus } from './questions.js';
-import { POLL_LIMITS, KINDS, VISIBILITIES, kindLabel, pollStateBadge, resultsBlock, resultsSummary, createCloud, pollErrorText, shortText } from './polls.js';
+import { POLL_LIMITS, KINDS, VISIBILITIES, kindLabel, pollStateBadge, resultsBlock, resultsAnnouncer, createCloud, pollErrorText, shortText } from './polls.js';
 
 function blankForm() {
   return {
@@ -25,7 +25,6 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
     busy: new Set(), errors: new Map(), // poll id -> error text
   };
   const clouds = new Map();
-  const said = new Map();
   let el = null;
   let queued = false;
 
@@ -466,15 +465,7 @@ export function createPollPresenter(ctx, polls, { summaryTicker }) {
     return true;
   }
 
-  function summarize(id) {
-    const poll = polls.polls.get(id);
-    const res = polls.results.get(id);
-    if (!poll || !res) return;
-    const text = resultsSummary(poll, res);
-    if (said.get(id) === text) return;
-    said.set(id, text);
-    summaryTicker.say(text, `poll:${id}`);
-  }
+  const summarize = resultsAnnouncer(polls, summaryTicker);
 
   return {
     mount(container) { el = container; ui.formEl = null; renderNow(); },

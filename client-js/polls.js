@@ -276,6 +276,20 @@ function leader(poll, res) {
 }
 
 // One sentence for the screen reader: "Poll "X": 40 answers; A leads with 25."
+// A poll's spoken summary for the ticker: summarize(id) says it when it changed since last said.
+export function resultsAnnouncer(polls, ticker) {
+  const said = new Map();
+  return (id) => {
+    const poll = polls.polls.get(id);
+    const res = polls.results.get(id);
+    if (!poll || !res) return;
+    const text = resultsSummary(poll, res);
+    if (said.get(id) === text) return;
+    said.set(id, text);
+    ticker.say(text, `poll:${id}`);
+  };
+}
+
 export function resultsSummary(poll, res) {
   const prompt = shortText(poll.prompt, 80);
   const answers = tn('polls.answers', res.respondents || 0);
