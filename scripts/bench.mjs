@@ -5,7 +5,10 @@
 // load generator (build/bench/loadgen), on this machine, in one run.
 //
 //   node scripts/bench.mjs [--runs N] [--quick] [--only forumd,nchan,ws,sio,floor]
-//                          [--skip capacity,fanout,redis,writes]
+//                          [--skip capacity,fanout,redis,writes] [--perf]
+//
+// --perf records each delivery run's server processes with `perf record -g`
+// into build/bench/perf-<scenario>-<server>.data (read with `perf report -i`).
 //
 // Servers (and Redis) run on core 0, the load generator on core 1 (taskset).
 // Every figure is the median of --runs runs (3). Prints one table and writes
@@ -40,6 +43,7 @@ const QUICK = argv.includes('--quick');
 const RUNS = Number(opt('runs', QUICK ? 1 : 3));
 const ONLY = opt('only', 'forumd,nchan,ws,sio,floor').split(',');
 const SKIP = opt('skip', '').split(',');
+const PERF = argv.includes('--perf');
 // Durations scaled down so that the whole run stays near 20 minutes here.
 const WARMUP = QUICK ? 1 : 1.5, DURATION = QUICK ? 3 : 5;
 const CAP_STEPS = QUICK ? [2500, 5000, 10000] : [5000, 10000, 15000, 19000];
@@ -364,11 +368,15 @@ async function scenarioCapacity(name) {
 async function scenarioFanout(name, subs, rate, { redis = false } = {}) {
   const r = redis ? await startRedis() : null;
   const procs = redis ? 2 : 1;
-  let srv;
+  let srv, perf = null;
   try {
     srv = await serverStarters[name]({ procs, redis: r, users: subs });
     await sleep(500);
     const pids = [...srv.pids, ...(r ? [r.pid] : [])];
+    if (PERF) {
+      perf = startProc(LOAD_CORE, 'perf', ['record', '-F', '1999', '-g', '-p', srv.pids.join(','),
+                                           '-o', join(OUT, `perf-${redis ? 'r' : 'f'}${subs}-${name}.data`)]);
+    }
     const { result } = await loadgen([...srv.loadArgs, '--subs', String(subs), '--rate', String(rate),
                                       '--pubs', String(Math.max(1, Math.ceil(rate / 25))),
                                       '--warmup', String(WARMUP), '--duration', String(DURATION), '--drain', '3',
@@ -386,9 +394,11 @@ async function scenarioFanout(name, subs, rate, { redis = false } = {}) {
       per_process: result.cpu_s.map((c) => (c / d) * 1e5),
       p50: result.p50_us / 1000, p99: result.p99_us / 1000, p999: result.p999_us / 1000,
       loss: result.expected ? 1 - result.delivered / result.expected : 0,
+      loadgen_cpu_pct: (result.self_cpu_s / (result.seconds + 3)) * 100,
       events_per_s: result.events / result.seconds, pub_errors: result.pub_errors, error: result.error,
     };
   } finally {
+    if (perf) { perf.kill('SIGINT'); await perf.done; }
     if (srv) await srv.stop();
     if (r) await r.stop();
   }

@@ -3,8 +3,10 @@
  * HTTP mounts (client-js files, /healthz), per-socket queues, shutdown.
  *
  * The only file that calls lws for WebSocket traffic. Rules it keeps:
- *  - every write to a socket happens in that socket's writable callback,
- *    exactly one lws_write() per callback;
+ *  - a message goes out at once when nothing is queued or buffered ahead of
+ *    it (send_now); otherwise it waits in the socket's queue, and the
+ *    writable callback writes what is queued, exactly one lws_write() per
+ *    callback;
  *  - messages are shared, reference-counted buffers with LWS_PRE headroom;
  *    when several are queued they go out as one JSON-array frame;
  *  - a socket's queue is bounded in bytes (PROTO_OUTQ_MAX_BYTES);
@@ -217,9 +219,32 @@ static void queue_clear(struct conn *c)
 	c->q_cap = c->q_head = 0;
 }
 
+/*
+ * Writes `m` at once when nothing is ahead of it: the socket has no queue,
+ * lws holds no partly sent frame, no paced replay is under way, and we are
+ * not inside this socket's writable callback (which writes once). Returns 1
+ * when it was written (or handed to lws's own buffer for the rest of a
+ * partial send), 0 when the caller must queue it.
+ *
+ * Waiting for a writable callback instead costs two changes of the socket's
+ * poll set per message (libuv's uv_poll_start re-registers the descriptor
+ * with epoll each time), several times the cost of the write itself; a
+ * socket that is not keeping up still gets its messages queued and batched.
+ */
+static int send_now(struct conn *c, struct msg *m)
+{
+	if (!c->authed || c->q_count || c->replaying || c->in_writable || lws_partial_buffered(c->wsi))
+		return 0;
+	if (lws_write(c->wsi, (unsigned char *)msg_data(m), m->len, LWS_WRITE_TEXT) < 0)
+		conn_close(c, PROTO_CLOSE_GOING_AWAY, 0);
+	return 1;
+}
+
 void conn_send(struct conn *c, struct msg *m)
 {
 	if (!m || c->closing)
+		return;
+	if (send_now(c, m))
 		return;
 	if (c->q_bytes + m->len > PROTO_OUTQ_MAX_BYTES) {
 		conn_close(c, PROTO_CLOSE_SLOW_CONSUMER, 0);
@@ -524,8 +549,14 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 		return ws_receive(c, wsi, in, len);
-	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return ws_writable(c, wsi);
+	case LWS_CALLBACK_SERVER_WRITEABLE: {
+		int rc;
+
+		c->in_writable = 1;
+		rc = ws_writable(c, wsi);
+		c->in_writable = 0;
+		return rc;
+	}
 	case LWS_CALLBACK_CLOSED:
 		ws_closed(c);
 		return 0;
