@@ -22,10 +22,9 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync, mkdirSync, existsSync
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, createHmac } from 'node:crypto';
 import net from 'node:net';
-import { signJwt, claimsFor } from '../tests/lib/helpers.mjs';
-import { connect } from '../tests/lib/client.mjs';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'build/bench');
@@ -46,7 +45,7 @@ const SKIP = opt('skip', '').split(',');
 const PERF = argv.includes('--perf');
 // Durations scaled down so that the whole run stays near 20 minutes here.
 const WARMUP = QUICK ? 1 : 1.5, DURATION = QUICK ? 3 : 5;
-const CAP_STEPS = QUICK ? [2500, 5000, 10000] : [5000, 10000, 15000, 19000];
+const CAP_STEPS = QUICK ? [2500, 5000, 10000] : [5000, 10000, 19000];
 const IDLE_N = 10000;
 const PINGS = 200;
 const WRITERS = 1000, WRITER_RATE = 28;   // under the per-socket rate limit (30/s)
@@ -87,6 +86,46 @@ function install() {
     log('npm ci --prefix tests/bench/peers');
     execFileSync('npm', ['ci', '--prefix', PEERS, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit' });
   }
+}
+
+// ---------------------------------------------------------------------------
+// A small forumd client for setup (threads, stats), on the peers' own `ws`.
+
+const b64url = (x) => Buffer.from(x).toString('base64url');
+
+// An HS256 token with the claims `forumd token` writes.
+function token(secret, { user, name, courses = {}, admin = false, ttl = 7200 }) {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { sub: user, name, iat: now, exp: now + ttl, courses, ...(admin ? { admin: true } : {}) };
+  const hp = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
+  return `${hp}.${createHmac('sha256', secret).update(hp).digest('base64url')}`;
+}
+
+let WebSocket = null;
+async function connect(url) {
+  if (!WebSocket) WebSocket = (await import(pathToFileURL(join(PEERS, 'node_modules/ws/wrapper.mjs')).href)).default;
+  const ws = new WebSocket(url, 'forumd.v1');
+  const pending = new Map();
+  let next = 1;
+  ws.on('message', (data) => {
+    const text = data.toString();
+    for (const m of [JSON.parse(text)].flat()) {
+      const p = m && pending.get(m.re);
+      if (p) { pending.delete(m.re); p(m); }
+    }
+  });
+  await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
+  return {
+    request(op, data) {
+      const id = `r${next++}`;
+      ws.send(JSON.stringify({ op, id, data }));
+      return new Promise((res, rej) => {
+        const t = setTimeout(() => rej(new Error(`${op}: no reply`)), 30000);
+        pending.set(id, (m) => { clearTimeout(t); res(m); });
+      });
+    },
+    close() { ws.close(); },
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -168,6 +207,12 @@ function rssBytes(pids) {
   return kib * 1024;
 }
 
+// Kernel slab memory (sockets, files, epoll items of both ends), in bytes.
+function slabBytes() {
+  const m = /^Slab:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
 // Kernel memory of TCP sockets, in bytes (the "mem" pages of /proc/net/sockstat).
 function sockstatBytes() {
   const m = /^TCP:.* mem (\d+)/m.exec(readFileSync('/proc/net/sockstat', 'utf8'));
@@ -203,7 +248,7 @@ const serverStarters = {
     const course = Number(sh(FORUMD, ['course', 'create', '--db', db, '--title', 'Bench', '--starts', String(now - 7 * 86400),
                                       '--ends', String(now + 60 * 86400)]));
     const pids = procs > 1 ? childPids(p.pid) : [p.pid];
-    const admin = signJwt({ secret, claims: claimsFor({ user: 'bench-admin', name: 'Bench', admin: true, ttl: 7200 }) });
+    const admin = token(secret, { user: 'bench-admin', name: 'Bench', admin: true });
     const c = await connect(`ws://127.0.0.1:${port}/ws`);
     await c.request('hello', { token: admin });
     const threads = [];
@@ -216,8 +261,7 @@ const serverStarters = {
     c.close();
     const tokens = [];
     for (let i = 0; i < users; i++) {
-      tokens.push(signJwt({ secret, claims: claimsFor({ user: `b${i}`, name: `Bench ${i}`, courses: { [course]: 'participant' },
-                                                        ttl: 7200 }) }));
+      tokens.push(token(secret, { user: `b${i}`, name: `Bench ${i}`, courses: { [course]: 'participant' } }));
     }
     const tokFile = join(dir, 'tokens');
     writeFileSync(tokFile, tokens.join('\n') + '\n');
@@ -337,28 +381,38 @@ async function scenarioCapacity(name) {
   const srv = await serverStarters[name]({ users: max });
   try {
     await sleep(1000);
-    const rss0 = rssBytes(srv.pids), sock0 = sockstatBytes();
+    const rss0 = rssBytes(srv.pids), sock0 = sockstatBytes(), slab0 = slabBytes();
     const steps = [];
     await loadgen([...srv.loadArgs, '--subs', String(max), '--steps', CAP_STEPS.join(','), '--pings', String(PINGS),
                    '--interactive'], {
       timeoutS: 600,
       onLine: (l, p) => {
+        if (l.startsWith('STEP ')) log(`${name}: ${l}`);
+        if (l.startsWith('STEP ') && name === 'floor') {   // no pings: raw TCP
+          const n = Number(l.split(' ')[1]);
+          sleep(1000).then(() => {
+            steps.push({ n, sent: 0, recv: 0, p99_ms: null, rss: rssBytes(srv.pids) - rss0, sock: sockstatBytes() - sock0,
+                         slab: slabBytes() - slab0 });
+            p.stdin.write('\n');
+          });
+          return;
+        }
         const m = /^PING (\d+) sent=(\d+) recv=(\d+) p50_us=([\d.]+) p99_us=([\d.]+)/.exec(l);
         if (!m) return;
         sleep(1000).then(() => {
           steps.push({ n: Number(m[1]), sent: Number(m[2]), recv: Number(m[3]), p99_ms: Number(m[5]) / 1000,
-                       rss: rssBytes(srv.pids) - rss0, sock: sockstatBytes() - sock0 });
+                       rss: rssBytes(srv.pids) - rss0, sock: sockstatBytes() - sock0, slab: slabBytes() - slab0 });
           p.stdin.write('\n');
         });
       },
     });
     const at = steps.find((s) => s.n === IDLE_N) || steps[steps.length - 1];
-    let held = 0, capped = true;
-    for (const s of steps) {
+    let held = name === 'floor' ? null : 0, capped = name !== 'floor';
+    for (const s of (name === 'floor' ? [] : steps)) {
       if (s.p99_ms > PING_LIMIT_MS || s.recv < s.sent || s.rss + rss0 > MEM_LIMIT) { capped = false; break; }
       held = s.n;
     }
-    return { mem_user: at.rss / at.n, mem_kernel: at.sock / at.n, held, held_all: capped && held === max,
+    return { mem_user: at.rss / at.n, mem_kernel: Math.max(0, at.sock / at.n), mem_slab: at.slab / at.n, held, held_all: capped && held === max,
              steps: steps.map((s) => ({ n: s.n, p99_ms: s.p99_ms, rss_mib: s.rss / 2 ** 20 })) };
   } finally {
     await srv.stop();
@@ -500,7 +554,8 @@ function table(R, meta) {
   if (R.capacity) {
     line(`Memory per idle connection at ${IDLE_N.toLocaleString('en-US')} (2 rooms), user space: RSS Δ / N, KB`,
          mapRow(R.capacity, (r) => ({ v: r.mem_user / 1000 })), 'v');
-    line('… kernel socket memory beside it (/proc/net/sockstat Δ / N), KB', mapRow(R.capacity, (r) => ({ v: r.mem_kernel / 1000 })), 'v');
+    line('… kernel socket buffers beside it (/proc/net/sockstat TCP mem Δ / N), KB', mapRow(R.capacity, (r) => ({ v: r.mem_kernel / 1000 })), 'v');
+    line('… kernel slab beside it (/proc/meminfo Slab Δ / N, both ends of each connection), KB', mapRow(R.capacity, (r) => ({ v: r.mem_slab / 1000 })), 'v');
     line(`Connections held before ping p99 > ${PING_LIMIT_MS} ms or 4 GiB (≥: the descriptor limit ended the ramp first)`,
          mapRow(R.capacity, (r) => ({ v: r.held })), 'v', { digits: 0 });
   }

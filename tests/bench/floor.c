@@ -35,10 +35,13 @@
 
 enum kind { K_NEW, K_SUB, K_PUB };
 
+/* A subscriber holds only its descriptor and the few bytes of "S\n"; a
+ * publisher gets a line buffer when it says "P\n". */
 struct peer {
 	int fd, kind;
-	size_t len;
-	char buf[LINE_MAX_BYTES];
+	size_t len, cap;
+	char *buf;
+	char first[4];
 };
 
 static int *subs;
@@ -91,8 +94,12 @@ static void fanout(const char *line, size_t len)
 /* Reads what the peer sent; returns -1 when it is gone. */
 static int peer_input(struct peer *p)
 {
+	if (!p->buf) {
+		p->buf = p->first;
+		p->cap = sizeof(p->first);
+	}
 	for (;;) {
-		ssize_t n = read(p->fd, p->buf + p->len, sizeof(p->buf) - p->len);
+		ssize_t n = read(p->fd, p->buf + p->len, p->cap - p->len);
 		char *start, *nl;
 
 		if (n == 0)
@@ -115,7 +122,16 @@ static int peer_input(struct peer *p)
 		}
 		p->len -= (size_t)(start - p->buf);
 		memmove(p->buf, start, p->len);
-		if (p->len == sizeof(p->buf))
+		if (p->kind == K_PUB && p->buf == p->first) {
+			char *big = malloc(LINE_MAX_BYTES);
+
+			if (!big)
+				return -1;
+			memcpy(big, p->buf, p->len);
+			p->buf = big;
+			p->cap = LINE_MAX_BYTES;
+		}
+		if (p->len == p->cap)
 			p->len = 0;     /* a line over the limit: drop it */
 	}
 }
@@ -185,6 +201,8 @@ static int serve(const char *bind_addr, int port)
 				if (p->kind == K_SUB)
 					sub_remove(p->fd);
 				close(p->fd);
+				if (p->buf != p->first)
+					free(p->buf);
 				free(p);
 			}
 		}

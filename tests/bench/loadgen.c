@@ -36,6 +36,7 @@
 #define CONNECT_WINDOW 128
 #define READ_BUF (256 * 1024)
 #define PING_PER_MS 1
+#define PING_SETTLE_MS 1000
 
 enum proto { P_FORUMD, P_WS, P_SIO, P_RAW };
 enum role { R_SUB, R_PUB, R_WRITER };
@@ -89,7 +90,7 @@ static struct {
 	uint64_t phase_t0;
 
 	/* ping round */
-	int ping_sent, ping_recv, ping_next, pinging;
+	int ping_sent, ping_recv, ping_next, pinging, settling;
 	uint64_t ping_last_send;
 	struct hdr ping_hist;
 
@@ -105,7 +106,7 @@ static struct {
 	int cpu_started;
 	char first_error[256];
 
-	uv_timer_t tick, deadline;
+	uv_timer_t tick, deadline, settle;
 	uv_pipe_t in;
 	int waiting_stdin;
 	uint64_t rng;
@@ -723,6 +724,13 @@ static void ping_round_start(void)
 	G.ping_last_send = 0;
 }
 
+static void settle_done(uv_timer_t *t)
+{
+	(void)t;
+	G.settling = 0;
+	ping_round_start();
+}
+
 static void step_done(void)
 {
 	int n = G.steps[G.step];
@@ -730,8 +738,11 @@ static void step_done(void)
 	printf("STEP %d ready=%d failed=%d closed=%d connect_ms=%.0f\n", n, G.ready, G.failed,
 	       G.closed_after_ready, (double)(now_ns() - G.phase_t0) / 1e6);
 	fflush(stdout);
-	if (G.pings > 0 && G.ready > 0) {
-		ping_round_start();
+	if (G.pings > 0 && G.ready > 0 && G.proto != P_RAW) {
+		/* Let the server settle from the connect burst: the pings
+		 * measure idle connections. */
+		G.settling = 1;
+		uv_timer_start(&G.settle, settle_done, PING_SETTLE_MS, 0);
 		return;
 	}
 	G.step++;
@@ -761,7 +772,7 @@ static void ping_round_done(void)
 /* Moves on when the connections of the current phase are all settled. */
 static void phase_next(void)
 {
-	if (G.waiting_stdin || G.pinging || G.measuring)
+	if (G.waiting_stdin || G.pinging || G.settling || G.measuring)
 		return;
 	if (G.step < G.nsteps) {
 		if (G.phase_target != G.steps[G.step]) {
@@ -1198,6 +1209,8 @@ int main(int argc, char **argv)
 	G.loop = uv_default_loop();
 	uv_timer_init(G.loop, &G.tick);
 	uv_timer_start(&G.tick, tick, 1, 1);
+	uv_timer_init(G.loop, &G.settle);
+	uv_unref((uv_handle_t *)&G.settle);
 	uv_timer_init(G.loop, &G.deadline);
 	uv_timer_start(&G.deadline, deadline_fired, (uint64_t)(G.timeout * 1000), 0);
 	uv_unref((uv_handle_t *)&G.deadline);
