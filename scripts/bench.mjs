@@ -460,10 +460,13 @@ async function scenarioFanout(name, subs, rate, { redis = false } = {}) {
 
 async function scenarioWrites() {
   const srv = await serverStarters.forumd({ users: WRITERS });
+  let perf = null;
   try {
     const fs = sh('taskset', ['-c', LOAD_CORE, FLOOR, 'fsync', srv.dir, '2']);
     const fsyncPerS = Number(/^FSYNC \d+ ([\d.]+)/.exec(fs)[1]);
     const before = await srv.stats();
+    perf = PERF ? startProc(LOAD_CORE, 'perf', ['record', '-F', '1999', '-g', '-p', srv.pids.join(','),
+                                               '-o', join(OUT, 'perf-writes-forumd.data')]) : null;
     const { result } = await loadgen([...srv.loadArgs, '--writers', String(WRITERS), '--writer-rate', String(WRITER_RATE),
                                       '--warmup', '2', '--duration', String(DURATION + 3), '--watch-pids', srv.pids.join(',')]);
     const after = await srv.stats();
@@ -474,6 +477,7 @@ async function scenarioWrites() {
       rate_limited: result.write_rate_limited, offered: WRITERS * WRITER_RATE,
     };
   } finally {
+    if (perf) { perf.kill('SIGINT'); await perf.done; }
     await srv.stop();
   }
 }
