@@ -427,14 +427,17 @@ async function scenarioFanout(name, subs, rate, { redis = false } = {}) {
     srv = await serverStarters[name]({ procs, redis: r, users: subs });
     await sleep(500);
     const pids = [...srv.pids, ...(r ? [r.pid] : [])];
-    if (PERF) {
-      perf = startProc(LOAD_CORE, 'perf', ['record', '-F', '1999', '-g', '-p', srv.pids.join(','),
+    // The profile covers the publishing phase only, not the connect burst.
+    const startPerf = (l) => {
+      if (!PERF || perf || !l.startsWith('MEASURE')) return;
+      perf = startProc(LOAD_CORE, 'perf', ['record', '-F', '1999', '--call-graph', process.env.BENCH_PERF_CALLGRAPH || 'fp',
+                                           '-p', srv.pids.join(','),
                                            '-o', join(OUT, `perf-${redis ? 'r' : 'f'}${subs}-${name}.data`)]);
-    }
+    };
     const { result } = await loadgen([...srv.loadArgs, '--subs', String(subs), '--rate', String(rate),
                                       '--pubs', String(Math.max(1, Math.ceil(rate / 25))),
                                       '--warmup', String(WARMUP), '--duration', String(DURATION), '--drain', '3',
-                                      '--watch-pids', pids.join(',')]);
+                                      '--watch-pids', pids.join(',')], { onLine: startPerf });
     const nsrv = srv.pids.length;
     const cpuAll = result.cpu_s.reduce((a, b) => a + b, 0);
     const cpuSrv = result.cpu_s.slice(0, nsrv).reduce((a, b) => a + b, 0);
