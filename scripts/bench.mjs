@@ -563,8 +563,11 @@ function table(R, meta) {
          mapRow(R.capacity, (r) => ({ v: r.mem_user / 1000 })), 'v');
     line('… kernel socket buffers beside it (/proc/net/sockstat TCP mem Δ / N), KB', mapRow(R.capacity, (r) => ({ v: r.mem_kernel / 1000 })), 'v');
     line('… kernel slab beside it (/proc/meminfo Slab Δ / N, both ends of each connection), KB', mapRow(R.capacity, (r) => ({ v: r.mem_slab / 1000 })), 'v');
-    line(`Connections held before ping p99 > ${PING_LIMIT_MS} ms or 4 GiB (≥: the descriptor limit ended the ramp first)`,
-         mapRow(R.capacity, (r) => ({ v: r.held })), 'v', { digits: 0 });
+    const max = CAP_STEPS[CAP_STEPS.length - 1].toLocaleString('en-US');
+    L.push(`| Connections held before ping p99 > ${PING_LIMIT_MS} ms or 4 GiB (ramp ${CAP_STEPS.join(', ')}; ` +
+           `≥ ${max}: the descriptor limit, 20,000 per process here, ended the ramp first) | ` +
+           `${cols.map((c) => { const r = R.capacity[c]; if (!r || r.held === null) return '–';
+                                 return r.held_all ? `≥ ${max}` : fmt(r.held, 0); }).join(' | ')} |`);
   }
   for (const [key, label] of [['f20', '2,000 subscribers, 20,000 deliveries/s'], ['f100', '5,000 subscribers, 100,000 deliveries/s'],
                               ['r20', 'Redis, 2 processes: 2,000 subscribers, 20,000 deliveries/s'],
@@ -578,7 +581,7 @@ function table(R, meta) {
     line('… latency p99, ms', row, 'p99', { floorKey: 'p99' });
     line('… latency p99.9, ms', row, 'p999');
     if (redis) {
-      L.push(`| … CPU per process per 100,000 deliveries (server, server, Redis), s | ${cols.map((c) => row[c] && row[c].per_process
+      L.push(`| … CPU per process per 100,000 deliveries (each server process, then Redis), s | ${cols.map((c) => row[c] && row[c].per_process
         ? row[c].per_process.map((x) => fmt(x)).join(' + ') : '–').join(' | ')} |`);
       line('… Redis CPU, % of a core', row, 'redis_cpu_pct', { digits: 1 });
     }

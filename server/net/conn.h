@@ -54,8 +54,8 @@ struct conn {
 	uint32_t refusals_in_row;
 	struct flow_window bad;
 
-	/* Auth deadline, then token expiry. */
-	lws_sorted_usec_list_t deadline;
+	/* Auth deadline, then token expiry: the stamp of the armed one (ws.c). */
+	uint32_t deadline_stamp;
 };
 
 /* Queues `m` for the socket (taking a new reference) and asks for a writable
