@@ -606,6 +606,10 @@ function mapRow(row, f) {
 
 // ---------------------------------------------------------------------------
 
+function loadavg() {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
 // CPU time the hypervisor gave to others while we waited (steal), in ticks.
 function stealTicks() {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
@@ -639,6 +643,7 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   for (const f of [FORUMD, LOADGEN, FLOOR]) if (!existsSync(f)) throw new Error(`${f} is missing: run make bench-build`);
   const t0 = Date.now();
+  const load0 = loadavg();
   const meta = { cpu: (cpus()[0] || {}).model || '?', cores: cpus().length,
                  mem_gib: (totalmem() / 2 ** 30).toFixed(0), v: versions() };
 
@@ -664,7 +669,9 @@ async function main() {
       if (r && r.pub_errors) R.notes.push(`${key} ${SERVERS[s]}: ${r.pub_errors} publishes refused (${r.error})`);
     }
   }
-  R.notes.push(`whole run: ${((Date.now() - t0) / 60000).toFixed(1)} minutes`);
+  R.notes.push(`whole run: ${((Date.now() - t0) / 60000).toFixed(1)} minutes; load average at the start ${load0}, ` +
+               `at the end ${loadavg()} (above 2, other work shared these two cores: latencies then show the machine's ` +
+               `queueing more than the servers', while CPU per delivery still counts each server's own time)`);
   const md = table(R, meta);
   writeFileSync(join(OUT, 'results.md'), md);
   writeFileSync(join(OUT, 'results.json'), JSON.stringify({ meta, R }, null, 2));
