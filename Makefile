@@ -3,6 +3,8 @@
 #   make run     install what is missing, build, start a demo forum on :8080
 #   make test    install what is missing, run every test tier
 #   make fuzz    run the fuzzers for FUZZ_SECONDS (default 600)
+#   make bench   forumd side by side with Nchan, Node ws and Socket.IO, and the
+#                machine's floor (about 20 minutes; not part of `make test`)
 #
 # Three builds of the daemon share one source list:
 #   build/forumd        release (-O2), what `make run` starts
@@ -47,7 +49,7 @@ PORT ?= 8080
 DATA ?= data
 
 .PHONY: all build run test deps deps-build deps-test gen gen-check unit integration \
-        integration-asan e2e fuzz fuzz-smoke clean vendor
+        integration-asan e2e fuzz fuzz-smoke bench bench-build clean vendor
 
 all: build
 
@@ -133,6 +135,25 @@ fuzz: $(FUZZ_BINS)
 	  n=$$(basename $$f); mkdir -p build/fuzz/corpus-$$n; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; \
 	done
+
+# ---- benchmarks (not part of `make test`) ------------------------------------
+# The load generator and the floor program; scripts/bench.mjs runs them
+# against forumd and its peers (tests/bench/peers) and prints one table.
+BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O2 $(WARN)
+BENCH_BINS := build/bench/loadgen build/bench/floor
+
+build/bench/loadgen: tests/bench/loadgen.c tests/bench/hdr.c tests/bench/hdr.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libuv) -o $@ tests/bench/loadgen.c tests/bench/hdr.c $(shell pkg-config --libs libuv)
+build/bench/floor: tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+bench-build: $(BENCH_BINS) $(BIN_release)
+
+bench: deps-build
+	@$(MAKE) --no-print-directory bench-build
+	@node scripts/bench.mjs $(BENCH_ARGS)
 
 clean:
 	rm -rf build

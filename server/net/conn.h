@@ -29,6 +29,7 @@ struct conn {
 	unsigned drop_queue : 1;       /* close without flushing what is queued */
 	unsigned hello_pending : 1;    /* a hello is with the writer */
 	unsigned close_sent : 1;       /* our close frame is out: awaiting the peer's */
+	unsigned in_writable : 1;      /* inside this socket's writable callback */
 	uint16_t close_code;
 	int64_t opened_mono_ms;
 	struct identity who;           /* valid once authed */
@@ -53,8 +54,8 @@ struct conn {
 	struct flow_window refusals;     /* rate_limited refusals: too many in a window is a flood */
 	struct flow_window bad;
 
-	/* Auth deadline, then token expiry. */
-	lws_sorted_usec_list_t deadline;
+	/* Auth deadline, then token expiry: the stamp of the armed one (ws.c). */
+	uint32_t deadline_stamp;
 };
 
 /* Queues `m` for the socket (taking a new reference) and asks for a writable

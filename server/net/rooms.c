@@ -48,7 +48,7 @@ struct sub {
 	unsigned replaying : 1;
 	unsigned has_since : 1;
 	int64_t since;
-	char req_id[PROTO_MAX_ID_CHARS + 16];
+	char *req_id;                   /* owned; the subscribe request's id until it is answered */
 };
 
 static struct {
@@ -238,6 +238,14 @@ static void state_emit_to_conn(void *arg, struct msg *m)
 	msg_unref(m);
 }
 
+/* The subscription has its reply: the request id is no longer needed (an
+ * idle socket keeps only what delivery needs). */
+static void sub_answered(struct sub *s)
+{
+	free(s->req_id);
+	s->req_id = NULL;
+}
+
 /* The room is live: answer the subscription and start it. */
 static void sub_activate(struct sub *s)
 {
@@ -246,7 +254,7 @@ static void sub_activate(struct sub *s)
 	struct msg *reply = NULL;
 	const char *mode;
 
-	assert(r->live);
+	assert(r->live && s->req_id);
 	s->pending = 0;
 	store_room_seq(R.st, r->name, &db_seq);
 	store_room_first_seq(R.st, r->name, &first);
@@ -259,6 +267,7 @@ static void sub_activate(struct sub *s)
 		int64_t snap_seq = 0;
 
 		reply = store_room_snapshot(R.st, s->req_id, r->name, s->staff_view, s->c->uid, &snap_seq);
+		sub_answered(s);
 		s->seq = snap_seq > r->seq ? snap_seq : r->seq;
 		conn_send(s->c, reply);
 		msg_unref(reply);
@@ -276,6 +285,7 @@ static void sub_activate(struct sub *s)
 	s->seq = s->since;
 	reply = render_subscribe_ok(s->req_id, r->name, db_seq, mode, db_seq - s->since, NULL, NULL, NULL,
 				    s->staff_view, 0, 0);
+	sub_answered(s);
 	conn_send(s->c, reply);
 	msg_unref(reply);
 	/* State values changed while away: the current ones. */
@@ -485,6 +495,7 @@ static void sub_remove(struct sub *s)
 	}
 	s->c->nsubs--;
 	R.nsubs--;
+	free(s->req_id);
 	free(s);
 	room_maybe_free(r, clock_mono_ms());
 }
@@ -503,7 +514,7 @@ enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, 
 		return PROTO_ERR_TOO_MANY_SUBSCRIPTIONS;
 	r = room_get(room);
 	s = calloc(1, sizeof(*s));
-	if (!r || !s) {
+	if (!r || !s || !(s->req_id = strdup(req_id))) {
 		free(s);
 		return PROTO_ERR_INTERNAL;
 	}
@@ -512,7 +523,6 @@ enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, 
 	s->staff_view = staff_view;
 	s->has_since = has_since;
 	s->since = since;
-	snprintf(s->req_id, sizeof(s->req_id), "%s", req_id);
 	s->rnext = r->subs;
 	if (r->subs)
 		r->subs->rprev = s;

@@ -3,8 +3,10 @@
  * HTTP mounts (client-js files, /healthz), per-socket queues, shutdown.
  *
  * The only file that calls lws for WebSocket traffic. Rules it keeps:
- *  - every write to a socket happens in that socket's writable callback,
- *    exactly one lws_write() per callback;
+ *  - a message goes out at once when nothing is queued or buffered ahead of
+ *    it (send_now); otherwise it waits in the socket's queue, and the
+ *    writable callback writes what is queued, exactly one lws_write() per
+ *    callback;
  *  - messages are shared, reference-counted buffers with LWS_PRE headroom;
  *    when several are queued they go out as one JSON-array frame;
  *  - a socket's queue is bounded in bytes (PROTO_OUTQ_MAX_BYTES);
@@ -45,6 +47,19 @@ _Static_assert(MSG_HEADROOM >= LWS_PRE, "msg headroom must cover the WebSocket f
 #define DEV_TOKEN_TTL_S (8 * 3600)
 #define PRUNE_EVERY_MS (10 * 60 * 1000)
 #define IP_BUCKETS 4096
+/* lws's receive chunk, allocated for every connection: it is not a message
+ * limit (ws_receive reassembles chunks), so it is kept small. Requests are
+ * small; 256 bytes costs a few more callbacks for a long post and saves
+ * about 0.8 KB per idle connection against 1024. */
+#define WS_RX_CHUNK 256
+
+/* One armed deadline: when (loop milliseconds), for which socket, and the
+ * stamp it was armed with; re-arming bumps the socket's stamp, so an older
+ * entry is recognised as stale when it comes due and skipped. */
+struct deadline {
+	uint64_t when;
+	uint32_t slot, gen, stamp;
+};
 
 /* WebSockets per peer address: generous by default, since a whole webinar
  * may sit behind one corporate NAT. */
@@ -80,6 +95,11 @@ static struct {
 	const unsigned char *secret;
 	size_t secret_len;
 	struct render_server_info info;
+
+	/* Deadlines: a min-heap under one timer (see "Deadlines" below). */
+	uv_timer_t deadline_timer;
+	struct deadline *dl;
+	size_t ndl, dl_cap;
 
 	/* Connection registry: slot -> conn, with a generation per slot. */
 	struct conn **slots;
@@ -217,9 +237,32 @@ static void queue_clear(struct conn *c)
 	c->q_cap = c->q_head = 0;
 }
 
+/*
+ * Writes `m` at once when nothing is ahead of it: the socket has no queue,
+ * lws holds no partly sent frame, no paced replay is under way, and we are
+ * not inside this socket's writable callback (which writes once). Returns 1
+ * when it was written (or handed to lws's own buffer for the rest of a
+ * partial send), 0 when the caller must queue it.
+ *
+ * Waiting for a writable callback instead costs two changes of the socket's
+ * poll set per message (libuv's uv_poll_start re-registers the descriptor
+ * with epoll each time), several times the cost of the write itself; a
+ * socket that is not keeping up still gets its messages queued and batched.
+ */
+static int send_now(struct conn *c, struct msg *m)
+{
+	if (!c->authed || c->q_count || c->replaying || c->in_writable || lws_partial_buffered(c->wsi))
+		return 0;
+	if (lws_write(c->wsi, (unsigned char *)msg_data(m), m->len, LWS_WRITE_TEXT) < 0)
+		conn_close(c, PROTO_CLOSE_GOING_AWAY, 0);
+	return 1;
+}
+
 void conn_send(struct conn *c, struct msg *m)
 {
 	if (!m || c->closing)
+		return;
+	if (send_now(c, m))
 		return;
 	if (c->q_bytes + m->len > PROTO_OUTQ_MAX_BYTES) {
 		conn_close(c, PROTO_CLOSE_SLOW_CONSUMER, 0);
@@ -252,18 +295,132 @@ void conn_close(struct conn *c, uint16_t code, int flush)
 /* Deadlines                                                                 */
 /* ------------------------------------------------------------------------- */
 
-static void deadline_fired(lws_sorted_usec_list_t *sul)
+/*
+ * Every socket has one deadline (the auth deadline, then its token's expiry).
+ * They live in a binary min-heap under a single libuv timer rather than in
+ * lws's timer list: that list is kept sorted by walking it from the head, and
+ * expiries lie hours ahead behind every other socket's, so a burst of 20,000
+ * sockets authenticating (a restart, a webinar starting) cost O(n^2) and took
+ * minutes. The heap costs O(log n) per deadline. A closed socket's entry is
+ * left in place and skipped when due (its slot no longer has that generation).
+ */
+static int dl_before(const struct deadline *a, const struct deadline *b)
 {
-	struct conn *c = lws_container_of(sul, struct conn, deadline);
+	return a->when < b->when;
+}
 
-	session_deadline(c);
+static void dl_swap(size_t i, size_t j)
+{
+	struct deadline t = S.dl[i];
+
+	S.dl[i] = S.dl[j];
+	S.dl[j] = t;
+}
+
+static void dl_up(size_t i)
+{
+	while (i > 0 && dl_before(&S.dl[i], &S.dl[(i - 1) / 2])) {
+		dl_swap(i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void dl_down(size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < S.ndl && dl_before(&S.dl[l], &S.dl[m]))
+			m = l;
+		if (r < S.ndl && dl_before(&S.dl[r], &S.dl[m]))
+			m = r;
+		if (m == i)
+			return;
+		dl_swap(i, m);
+		i = m;
+	}
+}
+
+/* The socket an entry was armed for, if it is still open and the entry is
+ * still its current deadline. */
+static struct conn *dl_owner(const struct deadline *d)
+{
+	struct conn *c = conn_lookup(d->slot, d->gen);
+
+	return c && c->deadline_stamp == d->stamp ? c : NULL;
+}
+
+/* Drops stale entries (sockets closed or re-armed since); 0, or -1 if the
+ * heap is still full of live entries. */
+static int dl_compact(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < S.ndl; i++)
+		if (dl_owner(&S.dl[i]))
+			S.dl[n++] = S.dl[i];
+	S.ndl = n;
+	for (size_t i = n / 2 + 1; i-- > 0;)
+		dl_down(i);
+	return S.ndl < S.dl_cap ? 0 : -1;
+}
+
+static void deadline_fired(uv_timer_t *t);
+
+/* Starts the timer for the earliest entry. */
+static void dl_rearm(void)
+{
+	uint64_t now = uv_now(&S.loop);
+
+	if (S.ndl == 0) {
+		uv_timer_stop(&S.deadline_timer);
+		return;
+	}
+	uv_timer_start(&S.deadline_timer, deadline_fired, S.dl[0].when > now ? S.dl[0].when - now : 0, 0);
+}
+
+static void deadline_fired(uv_timer_t *t)
+{
+	uint64_t now = uv_now(&S.loop);
+
+	(void)t;
+	while (S.ndl && S.dl[0].when <= now) {
+		struct deadline d = S.dl[0];
+		struct conn *c;
+
+		S.dl[0] = S.dl[--S.ndl];
+		dl_down(0);
+		if ((c = dl_owner(&d)) != NULL)
+			session_deadline(c);    /* may arm a new one */
+	}
+	dl_rearm();
 }
 
 void conn_set_deadline(struct conn *c, int64_t ms)
 {
+	struct deadline d;
+
 	if (ms < 0)
 		ms = 0;
-	lws_sul_schedule(S.ctx, 0, &c->deadline, deadline_fired, (lws_usec_t)ms * LWS_US_PER_MS);
+	if (S.ndl == S.dl_cap && dl_compact()) {
+		size_t ncap = S.dl_cap ? S.dl_cap * 2 : 1024;
+		struct deadline *n = realloc(S.dl, ncap * sizeof(*n));
+
+		if (!n) {
+			conn_close(c, PROTO_CLOSE_GOING_AWAY, 0);
+			return;
+		}
+		S.dl = n;
+		S.dl_cap = ncap;
+	}
+	d.when = uv_now(&S.loop) + (uint64_t)ms;
+	d.slot = c->slot;
+	d.gen = c->gen;
+	d.stamp = ++c->deadline_stamp;
+	S.dl[S.ndl] = d;
+	dl_up(S.ndl++);
+	if (S.dl[0].stamp == d.stamp && S.dl[0].slot == d.slot && S.dl[0].gen == d.gen)
+		dl_rearm();             /* the new entry is the earliest */
 }
 
 /* ------------------------------------------------------------------------- */
@@ -369,7 +526,7 @@ static void ws_closed(struct conn *c)
 		return;
 	if (c->ip_hash)
 		ip_add(c->ip_hash, -1);
-	lws_sul_cancel(&c->deadline);
+	c->deadline_stamp++;            /* its armed deadline, if any, is stale */
 	session_closed(c);
 	queue_clear(c);
 	free(c->rx);
@@ -524,8 +681,14 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 		return ws_receive(c, wsi, in, len);
-	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return ws_writable(c, wsi);
+	case LWS_CALLBACK_SERVER_WRITEABLE: {
+		int rc;
+
+		c->in_writable = 1;
+		rc = ws_writable(c, wsi);
+		c->in_writable = 0;
+		return rc;
+	}
 	case LWS_CALLBACK_CLOSED:
 		ws_closed(c);
 		return 0;
@@ -684,6 +847,7 @@ static void shutdown_finish(uv_timer_t *t)
 	S.destroying = 1;
 	uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
 	uv_close((uv_handle_t *)&S.prune_timer, handle_closed);
+	uv_close((uv_handle_t *)&S.deadline_timer, handle_closed);
 	uv_close((uv_handle_t *)&S.store_async, handle_closed);
 	if (S.rooms_open)
 		rooms_close(rooms_closed, NULL);
@@ -757,7 +921,7 @@ int server_run(const struct server_opts *o)
 	const struct lws_protocol_vhost_options hdr_csp = { &hdr_nosniff, NULL, "content-security-policy:", CSP };
 	const struct lws_protocols protocols[] = {
 		{ "forumd-http", http_callback, sizeof(struct http_pss), 0, 0, NULL, 0 },
-		{ PROTO_NAME, ws_callback, sizeof(struct conn), 1024, 0, NULL, PROTO_MAX_OUT_FRAME_BYTES + 1024 },
+		{ PROTO_NAME, ws_callback, sizeof(struct conn), WS_RX_CHUNK, 0, NULL, PROTO_MAX_OUT_FRAME_BYTES + 1024 },
 		{ NULL, NULL, 0, 0, 0, NULL, 0 }
 	};
 	const struct lws_http_mount mount_health = {
@@ -814,6 +978,7 @@ int server_run(const struct server_opts *o)
 	uv_signal_init(&S.loop, &S.sigterm);
 	uv_timer_init(&S.loop, &S.shutdown_timer);
 	uv_timer_init(&S.loop, &S.prune_timer);
+	uv_timer_init(&S.loop, &S.deadline_timer);
 
 	S.store = store_open(o->db, o->sync_normal ? STORE_SYNC_NORMAL : STORE_SYNC_FULL, o->seed_demo,
 			     &o->limits, store_notify, &S.store_async, err, sizeof(err));
@@ -891,6 +1056,7 @@ out:
 		S.destroying = 1;
 		uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
 		uv_close((uv_handle_t *)&S.prune_timer, handle_closed);
+		uv_close((uv_handle_t *)&S.deadline_timer, handle_closed);
 		uv_close((uv_handle_t *)&S.store_async, handle_closed);
 		if (S.rooms_open)
 			rooms_close(rooms_closed, NULL);
@@ -906,5 +1072,8 @@ out:
 	if (uv_loop_close(&S.loop) != 0)
 		fprintf(stderr, "forumd: loop closed with handles still open\n");
 	registry_free();
+	free(S.dl);
+	S.dl = NULL;
+	S.ndl = S.dl_cap = 0;
 	return rc;
 }

@@ -19,6 +19,13 @@
 #include "proto/render.h"
 
 #define WRITER_BATCH_MAX 512
+/* Page cache of the write connection, in KiB. A batch of a few hundred
+ * writes touches more pages than SQLite's default 2 MiB holds (random
+ * idempotency keys and limit counters land on scattered index pages), and a
+ * cache that spills in the middle of a transaction writes and reads those
+ * pages again: measured with 1,000 writers, 32 MiB gives about 30% more
+ * acknowledged writes per second. */
+#define WRITER_CACHE_KIB 32768
 
 /* ------------------------------------------------------------------------- */
 /* Connections and statements                                                */
@@ -460,6 +467,15 @@ struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
 	st->wdb = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, sync, err, err_len);
 	if (!st->wdb || store_migrate(st->wdb, err, err_len))
 		goto fail;
+	{
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", WRITER_CACHE_KIB);
+		if (store_exec(st->wdb, sql) != SQLITE_OK) {
+			snprintf(err, err_len, "cannot size the page cache: %s", sqlite3_errmsg(st->wdb));
+			goto fail;
+		}
+	}
 	if (seed_demo && store_seed_demo(st->wdb, (int64_t)time(NULL) * 1000)) {
 		snprintf(err, err_len, "cannot create the demo course: %s", sqlite3_errmsg(st->wdb));
 		goto fail;
