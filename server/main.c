@@ -523,19 +523,22 @@ static int cmd_token(struct opts *o)
 			PROTO_MAX_USER_ID_CHARS);
 		return 2;
 	}
-	if (!o->name || !*o->name || strlen(o->name) >= sizeof(who.name)) {
+	if (!o->name || !*o->name || strlen(o->name) > PROTO_MAX_NAME_CHARS * 4) {
 		fprintf(stderr, "forumd: --name is required\n");
 		return 2;
 	}
 	if (load_secret(o, secret, &slen))
 		return 1;
 	memset(&who, 0, sizeof(who));
-	snprintf(who.user, sizeof(who.user), "%s", o->user);
-	snprintf(who.name, sizeof(who.name), "%s", o->name);
+	if (identity_set_names(&who, o->user, o->name)) {
+		fprintf(stderr, "forumd: out of memory\n");
+		return 1;
+	}
 	who.admin = o->admin;
 	who.courses = o->courses;     /* borrowed; not freed */
 	who.ncourses = o->ncourses;
 	tok = token_mint(&who, now, o->ttl, o->has_nbf ? now + o->nbf : 0, secret, slen);
+	free(who.user);               /* the names */
 	if (!tok) {
 		fprintf(stderr, "forumd: could not mint the token\n");
 		return 1;
@@ -589,13 +592,15 @@ static int cmd_export(int argc, char **argv, struct opts *o)
 	if (parse_opts(argc - 1, argv + 1, o))
 		return 2;
 	memset(&admin, 0, sizeof(admin));
-	snprintf(admin.user, sizeof(admin.user), "cli");
+	if (identity_set_names(&admin, "cli", "Command line"))
+		return 1;
 	admin.admin = 1;
 	if (!strcmp(argv[0], "session"))
 		out = store_session_export(o->db, id, &admin, o->names, o->csv, &status, err, sizeof(err));
 	else
 		out = store_poll_export(o->db, id, !strcmp(argv[0], "polls"), &admin, o->answers, o->csv, &status, err,
 					sizeof(err));
+	identity_free(&admin);
 	if (!out) {
 		fprintf(stderr, "forumd: %s\n", err);
 		return 1;

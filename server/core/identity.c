@@ -6,8 +6,24 @@
 
 #include "identity.h"
 
+int identity_set_names(struct identity *who, const char *user, const char *name)
+{
+	size_t ul = strlen(user), nl = strlen(name);
+	char *block;
+
+	if (ul > PROTO_MAX_USER_ID_CHARS || nl > PROTO_MAX_NAME_CHARS * 4 || !(block = malloc(ul + nl + 2)))
+		return -1;
+	memcpy(block, user, ul + 1);
+	memcpy(block + ul + 1, name, nl + 1);
+	free(who->user);
+	who->user = block;
+	who->name = block + ul + 1;
+	return 0;
+}
+
 void identity_free(struct identity *who)
 {
+	free(who->user);
 	free(who->courses);
 	memset(who, 0, sizeof(*who));
 }
@@ -22,10 +38,16 @@ void identity_move(struct identity *dst, struct identity *src)
 int identity_copy(struct identity *dst, const struct identity *src)
 {
 	*dst = *src;
+	dst->user = dst->name = NULL;
 	dst->courses = NULL;
+	if (src->user && identity_set_names(dst, src->user, src->name)) {
+		memset(dst, 0, sizeof(*dst));
+		return -1;
+	}
 	if (src->ncourses) {
 		dst->courses = malloc(src->ncourses * sizeof(*dst->courses));
 		if (!dst->courses) {
+			free(dst->user);
 			memset(dst, 0, sizeof(*dst));
 			return -1;
 		}

@@ -17,14 +17,25 @@ struct identity_course {
 	enum proto_role role;
 };
 
+/* One lives in every authenticated socket, so the two strings are kept in
+ * one allocation of their own size rather than in fixed arrays sized for the
+ * longest name (which would cost every idle connection ~400 bytes). */
 struct identity {
-	char user[PROTO_MAX_USER_ID_CHARS + 1];
-	char name[PROTO_MAX_NAME_CHARS * 4 + 1];  /* UTF-8, up to max_name_chars characters */
+	char *user;                               /* owned (with name); NULL until set */
+	char *name;                               /* UTF-8, up to max_name_chars characters; inside user's block */
 	int admin;
 	int64_t exp, nbf, iat;                    /* seconds since the epoch; 0 = absent */
 	size_t ncourses;
 	struct identity_course *courses;          /* owned; sorted by course; freed by identity_free */
 };
+
+/*
+ * Sets the user id and display name (copied into one block *who owns,
+ * replacing any before). Returns 0, or -1 when memory ran out or either is
+ * longer than the protocol allows in bytes (user: max_user_id_chars, name:
+ * 4 × max_name_chars); *who is unchanged then.
+ */
+int identity_set_names(struct identity *who, const char *user, const char *name);
 
 /* Frees what *who owns and zeroes it. */
 void identity_free(struct identity *who);

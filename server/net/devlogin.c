@@ -61,8 +61,8 @@ struct msg *devlogin_token(const char *user, const unsigned char *secret, size_t
 		if (strcmp(cast[i].id, user) != 0)
 			continue;
 		memset(&who, 0, sizeof(who));
-		snprintf(who.user, sizeof(who.user), "%s", cast[i].id);
-		snprintf(who.name, sizeof(who.name), "%s", cast[i].name);
+		if (identity_set_names(&who, cast[i].id, cast[i].name))
+			return NULL;
 		who.admin = cast[i].admin;
 		course.role = cast[i].role;
 		who.courses = &course;  /* borrowed, not freed */
@@ -79,6 +79,7 @@ struct msg *devlogin_token(const char *user, const unsigned char *secret, size_t
 			}
 			free(tok);
 		}
+		free(who.user);         /* the names; courses are borrowed */
 		return m;
 	}
 	return NULL;

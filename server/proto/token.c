@@ -162,16 +162,17 @@ enum proto_err token_verify(const char *token, const unsigned char *secret, size
 		rc = refuse(PROTO_ERR_BAD_TOKEN, why, why_len, "sub is missing or malformed");
 		goto out;
 	}
-	snprintf(who.user, sizeof(who.user), "%s", sub);
 
 	name = jwt_get_grant(jwt, "name");
 	if (!name || !*name || !text_utf8_valid(name, strlen(name)) ||
-	    text_utf8_chars(name, strlen(name)) > PROTO_MAX_NAME_CHARS ||
-	    strlen(name) >= sizeof(who.name)) {
+	    text_utf8_chars(name, strlen(name)) > PROTO_MAX_NAME_CHARS) {
 		rc = refuse(PROTO_ERR_BAD_TOKEN, why, why_len, "name is missing or too long");
 		goto out;
 	}
-	snprintf(who.name, sizeof(who.name), "%s", name);
+	if (identity_set_names(&who, sub, name)) {
+		rc = refuse(PROTO_ERR_BAD_TOKEN, why, why_len, "no memory for the token's names");
+		goto out;
+	}
 
 	who.exp = int_claim(jwt, "exp", &present);
 	if (!present || who.exp < 0) {

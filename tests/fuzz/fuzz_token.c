@@ -64,7 +64,7 @@ static void check_identity(const struct identity *who)
 static void check_empty(const struct identity *who)
 {
 	CHECK(who->courses == NULL && who->ncourses == 0);
-	CHECK(who->user[0] == '\0' && who->name[0] == '\0');
+	CHECK(who->user == NULL && who->name == NULL);
 	CHECK(who->admin == 0 && who->exp == 0);
 }
 

@@ -118,16 +118,63 @@ static void test_free_zeroes(void **state)
 
 	(void)state;
 	make_identity(&who, ids, 2);
-	strcpy(who.user, "alice");
+	assert_int_equal(identity_set_names(&who, "alice", "Alice"), 0);
 	who.admin = 1;
 	who.exp = 10;
 	identity_free(&who);
 	assert_null(who.courses);
 	assert_int_equal(who.ncourses, 0);
-	assert_string_equal(who.user, "");
+	assert_null(who.user);
+	assert_null(who.name);
 	assert_int_equal(who.admin, 0);
 	assert_int_equal(who.exp, 0);
 	identity_free(&who);                 /* twice is harmless */
+}
+
+/* ---- identity_set_names / identity_copy ----------------------------------- */
+
+static void test_set_names_limits(void **state)
+{
+	char user[PROTO_MAX_USER_ID_CHARS + 2], name[PROTO_MAX_NAME_CHARS * 4 + 2];
+	struct identity who = { 0 };
+
+	(void)state;
+	memset(user, 'u', sizeof(user) - 2);
+	user[sizeof(user) - 2] = '\0';                   /* exactly max_user_id_chars */
+	memset(name, 'n', sizeof(name) - 2);
+	name[sizeof(name) - 2] = '\0';                   /* exactly 4 x max_name_chars bytes */
+	assert_int_equal(identity_set_names(&who, user, name), 0);
+	assert_string_equal(who.user, user);
+	assert_string_equal(who.name, name);
+	user[sizeof(user) - 2] = 'u';
+	user[sizeof(user) - 1] = '\0';                   /* one byte more: refused, unchanged */
+	assert_int_equal(identity_set_names(&who, user, "x"), -1);
+	assert_int_equal(strlen(who.user), PROTO_MAX_USER_ID_CHARS);
+	name[sizeof(name) - 2] = 'n';
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(identity_set_names(&who, "ana", name), -1);
+	assert_int_equal(identity_set_names(&who, "ana", "Ana Garc\xc3\xad" "a"), 0);   /* replaces the block */
+	assert_string_equal(who.user, "ana");
+	assert_string_equal(who.name, "Ana Garc\xc3\xad" "a");
+	identity_free(&who);
+}
+
+static void test_copy_is_deep(void **state)
+{
+	static const int64_t ids[] = { 3, 9 };
+	struct identity a, b;
+
+	(void)state;
+	make_identity(&a, ids, 2);
+	assert_int_equal(identity_set_names(&a, "bruno", "Bruno"), 0);
+	assert_int_equal(identity_copy(&b, &a), 0);
+	assert_ptr_not_equal(b.user, a.user);
+	assert_ptr_not_equal(b.courses, a.courses);
+	identity_free(&a);                   /* b stands alone */
+	assert_string_equal(b.user, "bruno");
+	assert_string_equal(b.name, "Bruno");
+	assert_int_equal(identity_role(&b, 9), PROTO_ROLE_FACILITATOR);
+	identity_free(&b);
 }
 
 static void test_move(void **state)
@@ -139,14 +186,15 @@ static void test_move(void **state)
 	(void)state;
 	make_identity(&a, a_ids, 3);
 	make_identity(&b, b_ids, 1);
-	strcpy(b.user, "bob");
-	identity_move(&a, &b);               /* a's courses are freed (LSan checks) */
+	assert_int_equal(identity_set_names(&a, "ann", "Ann"), 0);
+	assert_int_equal(identity_set_names(&b, "bob", "Bob"), 0);
+	identity_move(&a, &b);               /* a's courses and names are freed (LSan checks) */
 	assert_string_equal(a.user, "bob");
 	assert_int_equal(a.ncourses, 1);
 	assert_int_equal(identity_role(&a, 7), PROTO_ROLE_PARTICIPANT);
 	assert_null(b.courses);
 	assert_int_equal(b.ncourses, 0);
-	assert_string_equal(b.user, "");
+	assert_null(b.user);
 	identity_free(&a);
 	identity_free(&b);
 }
@@ -208,6 +256,8 @@ int main(void)
 		cmocka_unit_test(test_role_big_ids),
 		cmocka_unit_test(test_free_zeroes),
 		cmocka_unit_test(test_move),
+		cmocka_unit_test(test_set_names_limits),
+		cmocka_unit_test(test_copy_is_deep),
 		cmocka_unit_test(test_user_id_valid_simple),
 		cmocka_unit_test(test_user_id_empty),
 		cmocka_unit_test(test_user_id_length_limit),

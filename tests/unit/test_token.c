@@ -86,7 +86,8 @@ static enum proto_err verify_at(char *tok, int64_t now, struct identity *out)
 		assert_true(why[0] != '\0');
 		assert_null(who->courses);
 		assert_int_equal(who->ncourses, 0);
-		assert_string_equal(who->user, "");
+		assert_null(who->user);
+		assert_null(who->name);
 	}
 	if (!out)
 		identity_free(&local);
@@ -118,10 +119,14 @@ static void expect_raw_claims(const char *claims, enum proto_err code)
 static char *mint_simple(const char *user, int64_t now, int64_t ttl, int64_t nbf)
 {
 	struct identity who = { 0 };
+	char name[96];
+	char *tok;
 
-	snprintf(who.user, sizeof(who.user), "%s", user);
-	snprintf(who.name, sizeof(who.name), "Name of %s", user);
-	return token_mint(&who, now, ttl, nbf, SECRET, SECRET_LEN);
+	snprintf(name, sizeof(name), "Name of %s", user);
+	assert_int_equal(identity_set_names(&who, user, name), 0);
+	tok = token_mint(&who, now, ttl, nbf, SECRET, SECRET_LEN);
+	identity_free(&who);
+	return tok;
 }
 
 /* ---- round trips -------------------------------------------------------------- */
@@ -137,12 +142,13 @@ static void test_roundtrip_full(void **state)
 	char *tok;
 
 	(void)state;
-	strcpy(who.user, "alice.b@example.org");
-	strcpy(who.name, "Zo\xc3\xab \xc3\xa7\xc3\xa3o \xf0\x9f\x98\x80");
+	assert_int_equal(identity_set_names(&who, "alice.b@example.org",
+					    "Zo\xc3\xab \xc3\xa7\xc3\xa3o \xf0\x9f\x98\x80"), 0);
 	who.admin = 1;
 	who.ncourses = 3;
 	who.courses = courses;                 /* not sorted on purpose; not owned */
 	tok = token_mint(&who, NOW, 3600, 0, SECRET, SECRET_LEN);
+	free(who.user);                        /* the names; courses are borrowed */
 	assert_non_null(tok);
 
 	assert_int_equal(verify_at(tok, NOW, &got), PROTO_ERR_NONE);
@@ -197,11 +203,14 @@ static char *mint_courses(struct identity_course *courses, int n, int64_t id0, i
 		courses[i].course = id0 + (int64_t)(n - 1 - i) * step;
 		courses[i].role = (enum proto_role)(1 + i % 3);
 	}
-	strcpy(who.user, "t");
-	strcpy(who.name, "T");
+	char *tok;
+
+	assert_int_equal(identity_set_names(&who, "t", "T"), 0);
 	who.ncourses = (size_t)n;
 	who.courses = courses;
-	return token_mint(&who, NOW, 60, 0, SECRET, SECRET_LEN);
+	tok = token_mint(&who, NOW, 60, 0, SECRET, SECRET_LEN);
+	free(who.user);
+	return tok;
 }
 
 static void test_roundtrip_many_courses(void **state)
@@ -249,11 +258,11 @@ static void test_mint_refuses_bad_role(void **state)
 	struct identity who = { 0 };
 
 	(void)state;
-	strcpy(who.user, "a");
-	strcpy(who.name, "A");
+	assert_int_equal(identity_set_names(&who, "a", "A"), 0);
 	who.ncourses = 1;
 	who.courses = &c;
 	assert_null(token_mint(&who, NOW, 60, 0, SECRET, SECRET_LEN));
+	free(who.user);
 }
 
 static void test_foreign_hs256_accepted(void **state)
@@ -314,9 +323,9 @@ static void test_wrong_secret(void **state)
 	char *tok;
 
 	(void)state;
-	strcpy(who.user, "mallory");
-	strcpy(who.name, "M");
+	assert_int_equal(identity_set_names(&who, "mallory", "M"), 0);
 	tok = token_mint(&who, NOW, 60, 0, OTHER, SECRET_LEN);
+	identity_free(&who);
 	assert_non_null(tok);
 	assert_int_equal(verify_at(tok, NOW, NULL), PROTO_ERR_BAD_TOKEN);
 }
