@@ -137,6 +137,19 @@ char *render_print_str(cJSON *root)
 	return s;
 }
 
+char *render_wrap_str(const char *name, cJSON *item)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	if (!root || !item) {
+		cJSON_Delete(root);
+		cJSON_Delete(item);
+		return NULL;
+	}
+	cJSON_AddItemToObject(root, name, item);
+	return render_print_str(root);
+}
+
 /* {"ev":type,"room":room,"seq":seq,"data":{name: item}}; takes item. */
 struct msg *render_event_msg(const char *type, const char *room, int64_t seq, const char *name,
 			     cJSON *item)

@@ -21,6 +21,8 @@ cJSON *render_post_json(const struct forum_post *p, int staff_view);
 /* Prints and frees root: as a msg / as a malloc'd string. */
 struct msg *render_print_msg(cJSON *root);
 char *render_print_str(cJSON *root);
+/* {name: item} printed (malloc'd), taking item; NULL on OOM or a NULL item. */
+char *render_wrap_str(const char *name, cJSON *item);
 /* {"ev":type,"room":room,"seq":seq,"data":{name: item}}; takes item. */
 struct msg *render_event_msg(const char *type, const char *room, int64_t seq, const char *name, cJSON *item);
 /* Appends item (taken) to the list; -1 if item is NULL. */

@@ -210,22 +210,9 @@ struct msg *render_state_poll_results(const char *room, int64_t v, const struct 
 	return render_print_msg(root);
 }
 
-static char *wrap(const char *name, cJSON *item)
-{
-	cJSON *root = cJSON_CreateObject();
-
-	if (!root || !item) {
-		cJSON_Delete(root);
-		cJSON_Delete(item);
-		return NULL;
-	}
-	cJSON_AddItemToObject(root, name, item);
-	return render_print_str(root);
-}
-
 char *render_result_poll(const struct poll *p, int staff_view)
 {
-	return wrap("poll", poll_json(p, staff_view));
+	return render_wrap_str("poll", poll_json(p, staff_view));
 }
 
 char *render_result_survey(const struct poll_survey *s, struct render_list *polls)

@@ -103,27 +103,14 @@ struct msg *render_state_answering(const char *room, int64_t session, int64_t qu
 	return state_msg("session.answering", room, v, d);
 }
 
-static char *wrap(const char *name, cJSON *item)
-{
-	cJSON *root = cJSON_CreateObject();
-
-	if (!root || !item) {
-		cJSON_Delete(root);
-		cJSON_Delete(item);
-		return NULL;
-	}
-	cJSON_AddItemToObject(root, name, item);
-	return render_print_str(root);
-}
-
 char *render_result_session(const struct qa_session *s)
 {
-	return wrap("session", session_json(s));
+	return render_wrap_str("session", session_json(s));
 }
 
 char *render_result_question(const struct qa_question *q, int staff_view)
 {
-	return wrap("question", question_json(q, staff_view, 1));
+	return render_wrap_str("question", question_json(q, staff_view, 1));
 }
 
 char *render_result_question_vote(int64_t question, int64_t votes, int voted)

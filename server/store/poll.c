@@ -343,12 +343,13 @@ static enum proto_err poll_facts(struct store *st, struct store_job *job, int64_
 	return PROTO_ERR_NONE;
 }
 
-/* A poll's events: staff:<course> while it was never opened, then session:<id>. */
-static int poll_event(struct store *st, struct store_job *job, int64_t poll, const char *type)
+/* Appends event `type` about `subject` to session:<id> once the thing is
+ * public, else to staff:<course>. sql selects (course, session, public) for
+ * the subject's id. 0 or -1. */
+static int scoped_event(struct store *st, struct store_job *job, const char *sql, int64_t subject, const char *type)
 {
-	static const char q[] = "SELECT course_id, session_id, opened_at IS NOT NULL FROM polls WHERE id = ?1";
 	char room[PROTO_MAX_ROOM_CHARS + 1];
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q, poll);
+	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, sql, subject);
 
 	if (!s)
 		return -1;
@@ -357,7 +358,15 @@ static int poll_event(struct store *st, struct store_job *job, int64_t poll, con
 	else
 		store_room_name(room, sizeof(room), "staff", sqlite3_column_int64(s, 0));
 	sqlite3_reset(s);
-	return store_event_append(st, job, room, type, poll, job->uid);
+	return store_event_append(st, job, room, type, subject, job->uid);
+}
+
+/* A poll's events: staff:<course> while it was never opened, then session:<id>. */
+static int poll_event(struct store *st, struct store_job *job, int64_t poll, const char *type)
+{
+	static const char q[] = "SELECT course_id, session_id, opened_at IS NOT NULL FROM polls WHERE id = ?1";
+
+	return scoped_event(st, job, q, poll, type);
 }
 
 /* A survey's events: session:<id> once any of its polls was opened. */
@@ -367,17 +376,8 @@ static int survey_event(struct store *st, struct store_job *job, int64_t survey,
 		"SELECT s.course_id, s.session_id,"
 		"       EXISTS (SELECT 1 FROM polls p WHERE p.survey_id = s.id AND p.opened_at IS NOT NULL)"
 		"  FROM surveys s WHERE s.id = ?1";
-	char room[PROTO_MAX_ROOM_CHARS + 1];
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q, survey);
 
-	if (!s)
-		return -1;
-	if (sqlite3_column_int(s, 2))
-		store_room_name(room, sizeof(room), "session", sqlite3_column_int64(s, 1));
-	else
-		store_room_name(room, sizeof(room), "staff", sqlite3_column_int64(s, 0));
-	sqlite3_reset(s);
-	return store_event_append(st, job, room, type, survey, job->uid);
+	return scoped_event(st, job, q, survey, type);
 }
 
 static char *poll_result(struct store *st, int64_t poll)

@@ -4,7 +4,7 @@
 // has it, later entries follow), and idempotent retries.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon } from '../lib/daemon.mjs';
+import { startDaemon, stopClean } from '../lib/daemon.mjs';
 import { LIMITS, assertError } from '../lib/helpers.mjs';
 import { forum, ok, send, read, request, subscribe, newKey, waitState } from '../lib/forum.mjs';
 import { liveSession, sessionSnapshot } from '../lib/qa.mjs';
@@ -12,12 +12,7 @@ import { createPoll, openPoll, answer, tryAnswer, resultsSnapshot, blockWords } 
 
 let d;
 before(async () => { d = await startDaemon(); });
-after(async () => {
-  if (!d) return;
-  const code = await d.stop();
-  assert.equal(code, 0, `forumd exit code ${code}\n${d.stderr.slice(-4000)}`);
-  assert.doesNotMatch(d.stderr, /Sanitizer|runtime error:/, d.stderr.slice(-4000));
-});
+after(() => stopClean(d));
 
 const closeAll = (cs) => Promise.all(cs.map((c) => c.close()));
 

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startDaemon, BIN } from '../lib/daemon.mjs';
+import { startDaemon, BIN, stopClean } from '../lib/daemon.mjs';
 import { parseCsv } from '../lib/csv.mjs';
 import { forum, ok } from '../lib/forum.mjs';
 import { liveSession } from '../lib/qa.mjs';
@@ -12,12 +12,7 @@ import { createPoll, openPoll, closePoll, answer, resultsSnapshot } from '../lib
 
 let d;
 before(async () => { d = await startDaemon(); });
-after(async () => {
-  if (!d) return;
-  const code = await d.stop();
-  assert.equal(code, 0, `forumd exit code ${code}\n${d.stderr.slice(-4000)}`);
-  assert.doesNotMatch(d.stderr, /Sanitizer|runtime error:/, d.stderr.slice(-4000));
-});
+after(() => stopClean(d));
 
 async function get(path, token) {
   const r = await fetch(`${d.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });

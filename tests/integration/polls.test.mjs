@@ -4,7 +4,7 @@
 // un-reveal, surveys, and a storm of 1,000 voters with exact tallies and bounded frames.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon } from '../lib/daemon.mjs';
+import { startDaemon, stopClean } from '../lib/daemon.mjs';
 import { SLOW, LIMITS, assertError, sleep, signJwt, claimsFor } from '../lib/helpers.mjs';
 import { forum, ok, send, read, request, subscribe, WAIT, newKey, waitEvent, waitState } from '../lib/forum.mjs';
 import { liveSession, sessionSnapshot, barrier, leanSocket } from '../lib/qa.mjs';
@@ -15,12 +15,7 @@ import {
 
 let d;
 before(async () => { d = await startDaemon(); });
-after(async () => {
-  if (!d) return;
-  const code = await d.stop();
-  assert.equal(code, 0, `forumd exit code ${code}\n${d.stderr.slice(-4000)}`);
-  assert.doesNotMatch(d.stderr, /Sanitizer|runtime error:/, d.stderr.slice(-4000));
-});
+after(() => stopClean(d));
 
 const P = (course) => [`${course}:participant`];
 const closeAll = (cs) => Promise.all(cs.map((c) => c.close()));

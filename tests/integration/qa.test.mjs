@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { parseCsv } from '../lib/csv.mjs';
-import { startDaemon, BIN } from '../lib/daemon.mjs';
+import { startDaemon, BIN, stopClean } from '../lib/daemon.mjs';
 import { SLOW, LIMITS, assertError, sleep, signJwt, claimsFor } from '../lib/helpers.mjs';
 import {
   forum, ok, send, read, request, subscribe, unsubscribe, WAIT, nowS, newKey,
@@ -21,12 +21,7 @@ import {
 
 let d;
 before(async () => { d = await startDaemon(); });
-after(async () => {
-  if (!d) return;
-  const code = await d.stop();
-  assert.equal(code, 0, `forumd exit code ${code}\n${d.stderr.slice(-4000)}`);
-  assert.doesNotMatch(d.stderr, /Sanitizer|runtime error:/, d.stderr.slice(-4000));
-});
+after(() => stopClean(d));
 
 const P = (course) => [`${course}:participant`];
 const noticeOf = (c, kind, pred = () => true) =>

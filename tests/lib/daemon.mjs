@@ -4,6 +4,7 @@
 //   const d = await startDaemon();          // FORUMD_BIN or build/test/forumd
 //   const tok = d.token({ user: 'u1', name: 'Ana', roles: ['1:participant'] });
 //   await d.stop();                         // SIGTERM, resolves to the exit code
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,4 +90,12 @@ export function createCourse(dbPath, { id = null, title = 'Test course', lang = 
                 '--starts', String(starts), '--ends', String(ends)];
   if (id !== null) args.push('--id', String(id));
   return Number(execFileSync(BIN, args, { encoding: 'utf8' }).trim());
+}
+
+// Stops d (if it started) and asserts a clean exit: status 0 and no sanitizer report.
+export async function stopClean(d) {
+  if (!d) return;
+  const code = await d.stop();
+  assert.equal(code, 0, `forumd exit code ${code}\n${d.stderr.slice(-4000)}`);
+  assert.doesNotMatch(d.stderr, /Sanitizer|runtime error:/, d.stderr.slice(-4000));
 }
