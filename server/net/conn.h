@@ -22,15 +22,24 @@
 struct sub;
 
 struct conn {
+	/* What delivery reads for every message, kept in the first cache line
+	 * (rooms.c fetches it ahead while walking a room). */
 	struct lws *wsi;
-	uint32_t slot, gen;            /* stable name for code that outlives callbacks */
+	int fd;                        /* the socket, for framed sends (ws.c) */
 	unsigned authed : 1;
 	unsigned closing : 1;          /* close requested: ignore further input */
 	unsigned drop_queue : 1;       /* close without flushing what is queued */
 	unsigned hello_pending : 1;    /* a hello is with the writer */
 	unsigned close_sent : 1;       /* our close frame is out: awaiting the peer's */
-	unsigned in_writable : 1;      /* inside this socket's writable callback */
+	unsigned replaying;            /* subscriptions in a paced replay (rooms.c) */
+	uint32_t q_head, q_count, q_cap;
+	struct msg **q;                /* outbound: a ring of shared messages, bounded in bytes */
+	size_t q_bytes;
+	struct msg *out_part;          /* a frame the kernel took only part of */
+	uint32_t out_off;              /* framed bytes of it already sent */
 	uint16_t close_code;
+
+	uint32_t slot, gen;            /* stable name for code that outlives callbacks */
 	int64_t opened_mono_ms;
 	struct identity who;           /* valid once authed */
 	int64_t uid;                   /* users.id, once authed */
@@ -38,16 +47,11 @@ struct conn {
 
 	/* Rooms this socket follows (rooms.c). */
 	struct sub *subs;
-	unsigned nsubs, replaying;
+	unsigned nsubs;
 
 	/* Reassembly of a fragmented message (NULL when not in one). */
 	char *rx;
 	size_t rx_len;
-
-	/* Outbound queue: a ring of shared messages, bounded in bytes. */
-	struct msg **q;
-	uint32_t q_head, q_count, q_cap;
-	size_t q_bytes;
 
 	/* Flow rules. */
 	struct flow_bucket rate;

@@ -30,14 +30,14 @@ struct room {
 	unsigned subscribing : 1;       /* asked the bus, no confirmation yet */
 	unsigned live : 1;              /* confirmed: seq is meaningful */
 	int64_t seq;                    /* highest seq delivered in order */
-	struct sub *subs;               /* doubly linked */
-	unsigned nsubs;
+	struct sub **members;           /* dense, unordered: delivery walks it */
+	unsigned nsubs, cap;
 	int64_t published_seq;          /* latest seq this process committed */
 	int64_t published_mono;
 };
 
 struct sub {
-	struct sub *rprev, *rnext;      /* in the room */
+	unsigned ridx;                  /* index in room->members */
 	struct sub *cnext;              /* in the conn */
 	struct room *room;
 	struct conn *c;
@@ -107,6 +107,23 @@ static struct room *room_get(const char *name)
 	return r;
 }
 
+/* Makes room in r->members for one more; 0, or -1 when out of memory. */
+static int room_reserve(struct room *r)
+{
+	unsigned ncap;
+	struct sub **nm;
+
+	if (r->nsubs < r->cap)
+		return 0;
+	ncap = r->cap ? r->cap * 2 : 4;
+	nm = realloc(r->members, ncap * sizeof(*nm));
+	if (!nm)
+		return -1;
+	r->members = nm;
+	r->cap = ncap;
+	return 0;
+}
+
 /* Frees a room nobody follows and nobody needs beacons for. */
 static void room_maybe_free(struct room *r, int64_t now_mono)
 {
@@ -129,6 +146,7 @@ static void room_maybe_free(struct room *r, int64_t now_mono)
 		}
 	}
 	R.nrooms--;
+	free(r->members);
 	free(r);
 }
 
@@ -143,12 +161,29 @@ static void sub_send_event(struct sub *s, int64_t seq, struct msg *peer, struct 
 	R.delivered++;
 }
 
-/* One event in room order: every live subscription that needs it gets it. */
+/*
+ * One event in room order: every live subscription that needs it gets it.
+ *
+ * A room of thousands is walked in one go, and each member's sub and
+ * socket sit in their own allocations: they are fetched a few members
+ * ahead so that the walk waits on memory once, not twice per member.
+ */
+#define DELIVER_AHEAD 4
+
 static void room_deliver(struct room *r, int64_t seq, struct msg *peer, struct msg *staff)
 {
+	struct sub **m = r->members;
+	unsigned n = r->nsubs;
+
 	assert(seq == r->seq + 1);
 	r->seq = seq;
-	for (struct sub *s = r->subs; s; s = s->rnext) {
+	for (unsigned i = 0; i < n; i++) {
+		struct sub *s = m[i];
+
+		if (i + 2 * DELIVER_AHEAD < n)
+			__builtin_prefetch(m[i + 2 * DELIVER_AHEAD]);
+		if (i + DELIVER_AHEAD < n)
+			__builtin_prefetch(m[i + DELIVER_AHEAD]->c);
 		if (s->pending || s->replaying || seq <= s->seq)
 			continue;
 		assert(seq == s->seq + 1);
@@ -325,9 +360,9 @@ static void on_subscribed(const char *name)
 	 * what follows. */
 	store_room_seq(R.st, r->name, &seq);
 	r->seq = seq;
-	for (struct sub *s = r->subs; s; s = s->rnext)
-		if (s->pending)
-			sub_activate(s);
+	for (unsigned i = 0; i < r->nsubs; i++)
+		if (r->members[i]->pending)
+			sub_activate(r->members[i]);
 }
 
 static void on_event(const char *name, int64_t seq, struct msg *peer, struct msg *staff)
@@ -401,9 +436,12 @@ static void state_flush_emit(void *arg, const char *room, const char *key, int64
 	snprintf(name, sizeof(name), "%.*s", (int)(staff ? n - sl : n), room);
 	if (!(r = room_find(name)) || !(m = msg_from(value, len)))
 		return;
-	for (struct sub *s = r->subs; s; s = s->rnext)
+	for (unsigned i = 0; i < r->nsubs; i++) {
+		struct sub *s = r->members[i];
+
 		if (!s->pending && (int)s->staff_view == staff)
 			conn_send(s->c, m);
+	}
 	msg_unref(m);
 }
 
@@ -480,13 +518,19 @@ static void sub_remove(struct sub *s)
 
 	if (s->replaying)
 		replay_done(s);
-	if (s->rprev)
-		s->rprev->rnext = s->rnext;
-	else
-		r->subs = s->rnext;
-	if (s->rnext)
-		s->rnext->rprev = s->rprev;
+	assert(s->ridx < r->nsubs && r->members[s->ridx] == s);
+	r->members[s->ridx] = r->members[r->nsubs - 1];
+	r->members[s->ridx]->ridx = s->ridx;
 	r->nsubs--;
+	if (r->cap > 64 && r->nsubs < r->cap / 4) {
+		/* A crowd has left: give back most of its array. */
+		struct sub **nm = realloc(r->members, (r->cap / 2) * sizeof(*nm));
+
+		if (nm) {
+			r->members = nm;
+			r->cap /= 2;
+		}
+	}
 	for (pp = &s->c->subs; *pp; pp = &(*pp)->cnext) {
 		if (*pp == s) {
 			*pp = s->cnext;
@@ -514,8 +558,12 @@ enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, 
 		return PROTO_ERR_TOO_MANY_SUBSCRIPTIONS;
 	r = room_get(room);
 	s = calloc(1, sizeof(*s));
-	if (!r || !s || !(s->req_id = strdup(req_id))) {
+	if (!r || !s || !(s->req_id = strdup(req_id)) || room_reserve(r)) {
+		if (s)
+			free(s->req_id);
 		free(s);
+		if (r)
+			room_maybe_free(r, clock_mono_ms());
 		return PROTO_ERR_INTERNAL;
 	}
 	s->room = r;
@@ -523,11 +571,8 @@ enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, 
 	s->staff_view = staff_view;
 	s->has_since = has_since;
 	s->since = since;
-	s->rnext = r->subs;
-	if (r->subs)
-		r->subs->rprev = s;
-	r->subs = s;
-	r->nsubs++;
+	s->ridx = r->nsubs;
+	r->members[r->nsubs++] = s;
 	s->cnext = c->subs;
 	c->subs = s;
 	c->nsubs++;

@@ -3,12 +3,19 @@
  * HTTP mounts (client-js files, /healthz), per-socket queues, shutdown.
  *
  * The only file that calls lws for WebSocket traffic. Rules it keeps:
- *  - a message goes out at once when nothing is queued or buffered ahead of
- *    it (send_now); otherwise it waits in the socket's queue, and the
- *    writable callback writes what is queued, exactly one lws_write() per
- *    callback;
- *  - messages are shared, reference-counted buffers with LWS_PRE headroom;
- *    when several are queued they go out as one JSON-array frame;
+ *  - outbound text frames are framed here and written with send() on the
+ *    socket: server frames are unmasked, so a message shared by a thousand
+ *    sockets is framed once and the same bytes go to each; lws only writes
+ *    its own frames (close, pong), and we never write while it holds a
+ *    partly sent one (lws_partial_buffered);
+ *  - a message goes out at once when nothing is queued or partly sent ahead
+ *    of it (send_now); otherwise it waits in the socket's queue, and the
+ *    writable callback writes what is queued;
+ *  - a frame the kernel took only part of stays the socket's out_part until
+ *    the writable callback has sent the rest: nothing else is written first;
+ *  - messages are shared, reference-counted buffers with headroom for the
+ *    frame header; when several are queued they go out as one JSON-array
+ *    frame;
  *  - a socket's queue is bounded in bytes (PROTO_OUTQ_MAX_BYTES);
  *  - a client message is reassembled from fragments and refused past
  *    PROTO_MAX_FRAME_BYTES with 1009 before it is buffered whole.
@@ -20,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -237,12 +245,112 @@ static void queue_clear(struct conn *c)
 	c->q_cap = c->q_head = 0;
 }
 
+/* ------------------------------------------------------------------------- */
+/* Framing and raw sends                                                     */
+/* ------------------------------------------------------------------------- */
+
 /*
- * Writes `m` at once when nothing is ahead of it: the socket has no queue,
- * lws holds no partly sent frame, no paced replay is under way, and we are
- * not inside this socket's writable callback (which writes once). Returns 1
- * when it was written (or handed to lws's own buffer for the rest of a
- * partial send), 0 when the caller must queue it.
+ * Writes the header of an unmasked, final text frame for `m` into its
+ * headroom and returns where the frame starts; *len gets the frame's length.
+ * The header depends only on the payload length, so writing it again for
+ * the next socket writes the same bytes.
+ */
+static const unsigned char *frame_text(struct msg *m, size_t *len)
+{
+	unsigned char *p = (unsigned char *)msg_data(m);
+	size_t n = m->len, h;
+
+	if (n < 126) {
+		h = 2;
+		p[-1] = (unsigned char)n;
+	} else if (n <= 0xffff) {
+		h = 4;
+		p[-3] = 126;
+		p[-2] = (unsigned char)(n >> 8);
+		p[-1] = (unsigned char)n;
+	} else {
+		h = 10;
+		p[-9] = 127;
+		for (int i = 0; i < 8; i++)
+			p[-1 - i] = (unsigned char)((uint64_t)n >> (8 * i));
+	}
+	p[-(ptrdiff_t)h] = 0x81;        /* FIN, text */
+	*len = h + n;
+	return p - h;
+}
+
+/*
+ * Sends frame bytes [off, len) of `m` on the socket without blocking.
+ * Returns the new offset (len when all went out), or -1 when the socket is
+ * broken. EAGAIN counts as nothing sent.
+ */
+static ssize_t send_frame(struct conn *c, struct msg *m, size_t off)
+{
+	size_t len;
+	const unsigned char *f = frame_text(m, &len);
+	ssize_t n;
+
+	assert(off < len);
+	do
+		n = send(c->fd, f + off, len - off, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? (ssize_t)off : -1;
+	return (ssize_t)(off + (size_t)n);
+}
+
+/*
+ * Sends `m` as a frame; what the kernel does not take becomes the socket's
+ * out_part (taking a reference) and a writable callback is asked for.
+ * Returns 0, or -1 when the socket is broken.
+ */
+static int send_or_hold(struct conn *c, struct msg *m)
+{
+	size_t len;
+	ssize_t off;
+
+	assert(!c->out_part);
+	off = send_frame(c, m, 0);
+	if (off < 0)
+		return -1;
+	frame_text(m, &len);
+	if ((size_t)off == len)
+		return 0;
+	c->out_part = msg_ref(m);
+	c->out_off = (uint32_t)off;
+	lws_callback_on_writable(c->wsi);
+	return 0;
+}
+
+/*
+ * Sends the rest of the partly sent frame. Returns 1 when it is all out,
+ * 0 when some is still left (a writable callback is asked for), -1 when the
+ * socket is broken.
+ */
+static int finish_part(struct conn *c)
+{
+	size_t len;
+	ssize_t off = send_frame(c, c->out_part, c->out_off);
+
+	if (off < 0)
+		return -1;
+	frame_text(c->out_part, &len);
+	if ((size_t)off < len) {
+		c->out_off = (uint32_t)off;
+		lws_callback_on_writable(c->wsi);
+		return 0;
+	}
+	msg_unref(c->out_part);
+	c->out_part = NULL;
+	c->out_off = 0;
+	return 1;
+}
+
+/*
+ * Writes `m` at once when nothing is ahead of it: the socket has no queue
+ * and no partly sent frame, lws holds none of its own, and no paced replay
+ * is under way. Returns 1 when it was sent (or became the out_part), 0 when
+ * the caller must queue it.
  *
  * Waiting for a writable callback instead costs two changes of the socket's
  * poll set per message (libuv's uv_poll_start re-registers the descriptor
@@ -251,9 +359,9 @@ static void queue_clear(struct conn *c)
  */
 static int send_now(struct conn *c, struct msg *m)
 {
-	if (!c->authed || c->q_count || c->replaying || c->in_writable || lws_partial_buffered(c->wsi))
+	if (!c->authed || c->q_count || c->out_part || c->replaying || lws_partial_buffered(c->wsi))
 		return 0;
-	if (lws_write(c->wsi, (unsigned char *)msg_data(m), m->len, LWS_WRITE_TEXT) < 0)
+	if (send_or_hold(c, m) < 0)
 		conn_close(c, PROTO_CLOSE_GOING_AWAY, 0);
 	return 1;
 }
@@ -499,6 +607,7 @@ static uint32_t peer_hash(struct lws *wsi)
 static void ws_opened(struct conn *c, struct lws *wsi)
 {
 	c->wsi = wsi;
+	c->fd = lws_get_socket_fd(wsi);
 	c->opened_mono_ms = clock_mono_ms();
 	c->ip_hash = peer_hash(wsi);
 	if (ip_add(c->ip_hash, 1) > (unsigned)S.max_per_ip) {
@@ -529,6 +638,8 @@ static void ws_closed(struct conn *c)
 	c->deadline_stamp++;            /* its armed deadline, if any, is stale */
 	session_closed(c);
 	queue_clear(c);
+	msg_unref(c->out_part);
+	c->out_part = NULL;
 	free(c->rx);
 	c->rx = NULL;
 	if (S.slots && c->slot < S.cap && S.slots[c->slot] == c)
@@ -574,8 +685,10 @@ static int ws_receive(struct conn *c, struct lws *wsi, const char *in, size_t le
 }
 
 /*
- * Writes what is queued: one message as it is, or several as one JSON array
- * frame up to about PROTO_MAX_OUT_FRAME_BYTES. Then closes if asked to.
+ * Finishes a partly sent frame, then writes what is queued: one message as
+ * it is, or several as one JSON-array frame up to about
+ * PROTO_MAX_OUT_FRAME_BYTES. Then closes if asked to (only once no frame is
+ * half out: a close frame in the middle of one would corrupt the stream).
  */
 static int ws_writable(struct conn *c, struct lws *wsi)
 {
@@ -586,6 +699,11 @@ static int ws_writable(struct conn *c, struct lws *wsi)
 
 	if (c->close_sent)
 		return 0;
+	if (c->out_part) {
+		rc = finish_part(c);
+		if (rc <= 0)
+			return rc;
+	}
 	if (c->closing && (c->drop_queue || c->q_count == 0))
 		return close_from_writable(c, c->close_code);
 	if (c->q_count == 0)
@@ -619,7 +737,7 @@ static int ws_writable(struct conn *c, struct lws *wsi)
 		}
 		assert((size_t)(p - msg_data(out)) == total);
 	}
-	rc = lws_write(wsi, (unsigned char *)msg_data(out), out->len, LWS_WRITE_TEXT);
+	rc = send_or_hold(c, out);
 	msg_unref(out);
 	if (rc < 0)
 		return -1;
@@ -681,14 +799,8 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 		return ws_receive(c, wsi, in, len);
-	case LWS_CALLBACK_SERVER_WRITEABLE: {
-		int rc;
-
-		c->in_writable = 1;
-		rc = ws_writable(c, wsi);
-		c->in_writable = 0;
-		return rc;
-	}
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return ws_writable(c, wsi);
 	case LWS_CALLBACK_CLOSED:
 		ws_closed(c);
 		return 0;
