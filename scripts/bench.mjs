@@ -468,7 +468,8 @@ async function scenarioWrites() {
     const fs = sh('taskset', ['-c', LOAD_CORE, FLOOR, 'fsync', srv.dir, '2']);
     const fsyncPerS = Number(/^FSYNC \d+ ([\d.]+)/.exec(fs)[1]);
     const before = await srv.stats();
-    perf = PERF ? startProc(LOAD_CORE, 'perf', ['record', '-F', '1999', '-g', '-p', srv.pids.join(','),
+    perf = PERF ? startProc(LOAD_CORE, 'perf', ['record', '-F', '1999', '--call-graph', process.env.BENCH_PERF_CALLGRAPH || 'fp',
+                                               '-p', srv.pids.join(','),
                                                '-o', join(OUT, 'perf-writes-forumd.data')]) : null;
     const { result } = await loadgen([...srv.loadArgs, '--writers', String(WRITERS), '--writer-rate', String(WRITER_RATE),
                                       '--warmup', '2', '--duration', String(DURATION + 3), '--watch-pids', srv.pids.join(',')]);

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "jsonw.h"
 #include "export.h"
 
 #define EXPORT_MAX_TABLES 4
@@ -264,7 +265,7 @@ char *export_finish(struct export *e, int csv, const char *csv_table)
 	if (!e)
 		return NULL;
 	if (!e->bad && !e->row)
-		out = csv ? render_csv(e, csv_table ? csv_table : "") : cJSON_PrintUnformatted(e->root);
+		out = csv ? render_csv(e, csv_table ? csv_table : "") : jsonw_print(e->root, NULL);
 	export_free(e);
 	return out;
 }

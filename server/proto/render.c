@@ -7,21 +7,17 @@
 
 #include <cjson/cJSON.h>
 
+#include "jsonw.h"
 #include "render.h"
 
 /* Prints and frees `root`, returning its bytes as a new msg. */
 static struct msg *finish(cJSON *root)
 {
-	struct msg *m = NULL;
-	char *s;
+	struct msg *m;
 
 	if (!root)
 		return NULL;
-	s = cJSON_PrintUnformatted(root);
-	if (s) {
-		m = msg_from(s, strlen(s));
-		free(s);
-	}
+	m = jsonw_print_msg(root);
 	cJSON_Delete(root);
 	return m;
 }
@@ -132,7 +128,7 @@ struct msg *render_health(const struct render_server_info *srv, const char *stat
 struct msg *render_ok_raw(const char *id, const char *data_json)
 {
 	cJSON *idj = cJSON_CreateString(id);
-	char *ids = idj ? cJSON_PrintUnformatted(idj) : NULL;
+	char *ids = idj ? jsonw_print(idj, NULL) : NULL;
 	struct msg *m = NULL;
 	size_t n;
 

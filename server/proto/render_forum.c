@@ -9,6 +9,7 @@
 
 #include "render.h"
 #include "render_forum.h"
+#include "jsonw.h"
 #include "render_internal.h"
 
 /* ------------------------------------------------------------------------- */
@@ -112,17 +113,12 @@ static cJSON *course_json(const struct forum_course *c)
 
 struct msg *render_print_msg(cJSON *root)
 {
-	struct msg *m = NULL;
-	char *s;
+	struct msg *m;
 
 	if (!root)
 		return NULL;
-	s = cJSON_PrintUnformatted(root);
+	m = jsonw_print_msg(root);
 	cJSON_Delete(root);
-	if (s) {
-		m = msg_from(s, strlen(s));
-		free(s);
-	}
 	return m;
 }
 
@@ -132,7 +128,7 @@ char *render_print_str(cJSON *root)
 
 	if (!root)
 		return NULL;
-	s = cJSON_PrintUnformatted(root);
+	s = jsonw_print(root, NULL);
 	cJSON_Delete(root);
 	return s;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "render_internal.h"
 #include "render_qa.h"
 #include "export.h"
@@ -199,7 +200,7 @@ struct qa_export *qa_export_new(const struct qa_session *s, int names)
 	if (!e || !sj || !cJSON_AddNumberToObject(sj, "id", (double)s->id) ||
 	    !cJSON_AddStringToObject(sj, "title", s->title) ||
 	    !cJSON_AddNumberToObject(sj, "course", (double)s->course) || !add_opt_num(sj, "started_at", s->started_at) ||
-	    !(head = cJSON_PrintUnformatted(sj)))
+	    !(head = jsonw_print(sj, NULL)))
 		goto fail;
 	e->names = names;
 	if (!(e->x = export_new("session", head)) ||

@@ -72,14 +72,8 @@ int store_event_append(struct store *st, struct store_job *job, const char *room
 
 	/* Rendered now, from the rows this transaction just wrote: the same
 	 * bytes a later replay renders while the rows stay unchanged. */
-	peer = store_render_event(&st->wcache, st->wdb, room, seq, type, subject, 0);
-	staff = store_render_event(&st->wcache, st->wdb, room, seq, type, subject, 1);
-	if (!peer || !staff)
-		goto fail;
-	if (peer->len == staff->len && memcmp(msg_data(peer), msg_data(staff), peer->len) == 0) {
-		msg_unref(staff);
-		staff = NULL;
-	}
+	if (store_render_event(&st->wcache, st->wdb, room, seq, type, subject, &peer, &staff))
+		return -1;
 	if (push_event(job, room, seq, peer, staff))
 		goto fail;
 	return 0;
@@ -169,17 +163,9 @@ long store_replay(struct store *st, const char *room, int64_t after, int64_t upt
 		struct msg *peer, *staff;
 
 		snprintf(type, sizeof(type), "%s", (const char *)sqlite3_column_text(s, 1));
-		peer = store_render_event(&st->rcache, st->rdb, room, seq, type, subject, 0);
-		staff = store_render_event(&st->rcache, st->rdb, room, seq, type, subject, 1);
-		if (!peer || !staff) {
-			msg_unref(peer);
-			msg_unref(staff);
+		if (store_render_event(&st->rcache, st->rdb, room, seq, type, subject, &peer, &staff)) {
 			n = -1;
 			break;
-		}
-		if (peer->len == staff->len && memcmp(msg_data(peer), msg_data(staff), peer->len) == 0) {
-			msg_unref(staff);
-			staff = NULL;
 		}
 		emit(arg, room, seq, peer, staff);
 		n++;

@@ -107,32 +107,46 @@ sqlite3_stmt *store_row_by_id(struct stmt_cache *c, sqlite3 *db, const char *sql
 /* Events rendered from rows                                                 */
 /* ------------------------------------------------------------------------- */
 
-struct msg *store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
-			       const char *type, int64_t subject, int staff_view)
+int store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+		       const char *type, int64_t subject, struct msg **peer, struct msg **staff)
 {
-	struct msg *m = NULL;
 	sqlite3_stmt *s;
 
+	*peer = *staff = NULL;
 	if (strncmp(type, "post.", 5) == 0) {
 		struct forum_post p;
 
+		/* One read of the row for both views. */
 		if (!(s = store_row_by_id(c, db, store_q_post, subject)))
-			return NULL;
+			return -1;
 		store_post_row(s, &p);
-		m = render_event_post(type, room, seq, &p, staff_view);
+		*peer = render_event_post(type, room, seq, &p, 0);
+		*staff = render_event_post(type, room, seq, &p, 1);
 		sqlite3_reset(s);
 	} else if (strncmp(type, "thread.", 7) == 0) {
 		struct forum_thread t;
 
 		if (!(s = store_row_by_id(c, db, store_q_thread, subject)))
-			return NULL;
+			return -1;
 		store_thread_row(s, &t);
-		m = render_event_thread(type, room, seq, &t, staff_view);
+		*peer = render_event_thread(type, room, seq, &t, 0);
+		*staff = render_event_thread(type, room, seq, &t, 1);
 		sqlite3_reset(s);
 	} else {
-		m = store_render_mod_event(c, db, room, seq, type, subject, staff_view);
+		*peer = store_render_mod_event(c, db, room, seq, type, subject, 0);
+		*staff = store_render_mod_event(c, db, room, seq, type, subject, 1);
 	}
-	return m;
+	if (*peer && *staff) {
+		if ((*peer)->len == (*staff)->len && memcmp(msg_data(*peer), msg_data(*staff), (*peer)->len) == 0) {
+			msg_unref(*staff);
+			*staff = NULL;
+		}
+		return 0;
+	}
+	msg_unref(*peer);
+	msg_unref(*staff);
+	*peer = *staff = NULL;
+	return -1;
 }
 
 /* ------------------------------------------------------------------------- */

@@ -14,14 +14,19 @@
 #include "core/moderation.h"
 #include "store.h"
 
-#define STMT_CACHE_MAX 192
+#define STMT_CACHE_MAX 255
+
+#define STMT_CACHE_SLOTS 512       /* open addressing, kept under half full */
 
 /* Prepared statements of one connection, keyed by the SQL text's address
- * (every SQL string is a static literal). */
+ * (every SQL string is a static literal). slot[] maps a hash of the address
+ * to 1 + the statement's index (0 = empty): a write runs a dozen or more
+ * statements, and a linear search of the cache for each was measurable. */
 struct stmt_cache {
 	const char *sql[STMT_CACHE_MAX];
 	sqlite3_stmt *stmt[STMT_CACHE_MAX];
 	int n;
+	uint8_t slot[STMT_CACHE_SLOTS];
 };
 
 struct store {
@@ -104,11 +109,12 @@ enum proto_err store_apply(struct store *st, struct store_job *job, char **resul
 
 /*
  * Renders the event (type, subject) of room at seq from the current rows
- * reachable through db/cache, for staff (staff_view 1) or peers (0).
- * Returns a new msg or NULL. Shared by the writer (live) and replay.
+ * reachable through db/cache, as peers see it (*peer) and as staff see it
+ * (*staff, left NULL when it is the same bytes). Returns 0 with new msgs,
+ * or -1 with both NULL. Shared by the writer (live) and replay.
  */
-struct msg *store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
-			       const char *type, int64_t subject, int staff_view);
+int store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+		       const char *type, int64_t subject, struct msg **peer, struct msg **staff);
 
 /* ---- forum helpers shared by forum.c and moderation.c (writer thread) ---- */
 
