@@ -13,10 +13,15 @@
  * rooms layer, which re-syncs the room from SQLite. Meanwhile the rooms layer
  * watches SQLite itself (bus_degraded()).
  *
- * Message payloads (binary-safe; lengths in decimal):
- *   <origin>|E|<seq>|<peer len>|<staff len>|<peer><staff>
- *   <origin>|S|<version>|<key len>|<peer len>|<staff len>|<key><peer><staff>
- *   <origin>|B|<seq>|
+ * Message payloads (binary-safe; lengths in decimal): the origin, then one
+ * or more records of the channel's room, in order:
+ *   <origin>|<record>...
+ *   record: E|<seq>|<peer len>|<staff len>|<peer><staff>
+ *           S|<version>|<key len>|<peer len>|<staff len>|<key><peer><staff>
+ *           B|<seq>|
+ * Records published in one turn of the loop for one room go out as one
+ * PUBLISH on the next turn: a group commit hands back hundreds of writes at
+ * once, and Redis's cost is per command far more than per byte.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -37,10 +42,19 @@
 #define RECONNECT_MIN_MS 100
 #define RECONNECT_MAX_MS 3000
 #define CONNECT_TIMEOUT_MS 2000
+#define BATCH_FLUSH_BYTES (256 * 1024)  /* publish a room's batch at once past this */
+#define BATCH_ROOMS_MAX 64              /* rooms batched in one turn before all are flushed */
 
 struct channel {
 	struct channel *next;
 	char room[PROTO_MAX_ROOM_CHARS + 1];
+};
+
+/* Records for one room waiting for this turn's PUBLISH. */
+struct batch {
+	char room[PROTO_MAX_ROOM_CHARS + 1];
+	char *buf;                        /* owned: "<origin>|" then records */
+	size_t len, cap;
 };
 
 struct bus_redis {
@@ -60,6 +74,8 @@ struct bus_redis {
 	struct channel *channels;         /* rooms followed: resubscribed after a reconnect */
 	uv_idle_t idle;                   /* local deliveries on the next loop turn */
 	struct local_item *lhead, *ltail;
+	struct batch batches[BATCH_ROOMS_MAX];
+	unsigned nbatches;
 	int closing, handles_open;
 	void (*closed)(void *arg);
 	void *closed_arg;
@@ -78,6 +94,7 @@ struct local_item {
 };
 
 static void connect_all(struct bus_redis *br);
+static void flush_batches(struct bus_redis *br);
 
 /* ------------------------------------------------------------------------- */
 /* Local delivery                                                            */
@@ -90,6 +107,7 @@ static void local_deliver(uv_idle_t *idle)
 
 	br->lhead = br->ltail = NULL;
 	uv_idle_stop(&br->idle);
+	flush_batches(br);
 	for (; it; it = next) {
 		next = it->next;
 		if (it->kind == L_EVENT)
@@ -149,48 +167,71 @@ static int64_t take_num(const char **p, const char *end)
 	return neg ? -v : v;
 }
 
-static void handle_payload(struct bus_redis *br, const char *room, const char *p, size_t len)
+/*
+ * Handles the record at *pp (advancing it past the record). Returns 0, or
+ * -1 when the record is malformed: the rest of the payload cannot be
+ * framed then, and is dropped (seqs and beacons recover what it held).
+ */
+static int handle_record(struct bus_redis *br, const char *room, const char **pp, const char *end)
 {
-	const char *end = p + len;
+	const char *p = *pp;
 	struct msg *peer = NULL, *staff = NULL;
 	int64_t n, a, b, k;
 	char kind, key[48];
 
-	if (len < 19 || p[16] != '|' || p[18] != '|')
-		return;
-	if (memcmp(p, br->origin, 16) == 0) {
-		br->dropped_own++;      /* delivered locally already */
-		return;
-	}
-	kind = p[17];
-	p += 19;
-	br->received++;
+	if (end - p < 2 || p[1] != '|')
+		return -1;
+	kind = p[0];
+	p += 2;
 	if ((n = take_num(&p, end)) == INT64_MIN)
-		return;
+		return -1;
+	br->received++;
 	if (kind == 'B') {
+		*pp = p;
 		br->bus.h->beacon(room, n);
-		return;
+		return 0;
 	}
 	if (kind == 'E') {
-		if ((a = take_num(&p, end)) < 1 || (b = take_num(&p, end)) < 0 || end - p != a + b)
-			return;
+		if ((a = take_num(&p, end)) < 1 || (b = take_num(&p, end)) < 0 || end - p < a + b)
+			return -1;
+		*pp = p + a + b;
 		peer = msg_from(p, (size_t)a);
 		staff = b ? msg_from(p + a, (size_t)b) : NULL;
 		if (peer && (!b || staff))
 			br->bus.h->event(room, n, peer, staff);
 	} else if (kind == 'S') {
 		if ((k = take_num(&p, end)) < 1 || k >= (int64_t)sizeof(key) || (a = take_num(&p, end)) < 1 ||
-		    (b = take_num(&p, end)) < 0 || end - p != k + a + b)
-			return;
+		    (b = take_num(&p, end)) < 0 || end - p < k + a + b)
+			return -1;
+		*pp = p + k + a + b;
 		memcpy(key, p, (size_t)k);
 		key[k] = '\0';
 		peer = msg_from(p + k, (size_t)a);
 		staff = b ? msg_from(p + k + a, (size_t)b) : NULL;
 		if (peer && (!b || staff))
 			br->bus.h->state(room, key, n, peer, staff);
+	} else {
+		return -1;
 	}
 	msg_unref(peer);
 	msg_unref(staff);
+	return 0;
+}
+
+/* One PUBLISH: skipped when it is our own, else each record in order. */
+static void handle_payload(struct bus_redis *br, const char *room, const char *p, size_t len)
+{
+	const char *end = p + len;
+
+	if (len < 17 || p[16] != '|')
+		return;
+	if (memcmp(p, br->origin, 16) == 0) {
+		br->dropped_own++;      /* delivered locally already */
+		return;
+	}
+	p += 17;
+	while (p < end && handle_record(br, room, &p, end) == 0)
+		;
 }
 
 /* The reply of a SUBSCRIBE: first its confirmation, then every message. */
@@ -414,29 +455,101 @@ static void redis_unsubscribe(struct bus *b, const char *room)
 	}
 }
 
-/* Publishes one payload made of a header and up to three parts. */
+/* Sends one room's batch as a PUBLISH (when Redis is up) and empties it. */
+static void batch_send(struct bus_redis *br, struct batch *bt)
+{
+	char channel[sizeof(CHANNEL_PREFIX) + PROTO_MAX_ROOM_CHARS + 1];
+
+	if (br->pub && br->pub_up) {
+		snprintf(channel, sizeof(channel), CHANNEL_PREFIX "%s", bt->room);
+		redisAsyncCommand(br->pub, NULL, NULL, "PUBLISH %s %b", channel, bt->buf, bt->len);
+		br->published++;
+	}
+	/* else lost: seqs, beacons and SQLite recover it */
+	bt->len = 0;
+}
+
+/* Publishes every waiting batch and frees their buffers. */
+static void flush_batches(struct bus_redis *br)
+{
+	for (unsigned i = 0; i < br->nbatches; i++) {
+		struct batch *bt = &br->batches[i];
+
+		if (bt->len)
+			batch_send(br, bt);
+		free(bt->buf);
+		bt->buf = NULL;
+		bt->cap = 0;
+	}
+	br->nbatches = 0;
+}
+
+/* The batch for `room`, started for this turn if needed; NULL on OOM. */
+static struct batch *batch_for(struct bus_redis *br, const char *room)
+{
+	struct batch *bt;
+
+	for (unsigned i = br->nbatches; i-- > 0;)
+		if (strcmp(br->batches[i].room, room) == 0)
+			return &br->batches[i];
+	if (br->nbatches == BATCH_ROOMS_MAX)
+		flush_batches(br);
+	bt = &br->batches[br->nbatches++];
+	snprintf(bt->room, sizeof(bt->room), "%s", room);
+	bt->buf = NULL;
+	bt->len = bt->cap = 0;
+	uv_idle_start(&br->idle, local_deliver);  /* flushed on the next turn */
+	return bt;
+}
+
+/* Appends n bytes to the batch, growing it; -1 on OOM. */
+static int batch_put(struct batch *bt, const void *p, size_t n)
+{
+	if (bt->len + n > bt->cap) {
+		size_t ncap = bt->cap ? bt->cap : 1024;
+		char *nb;
+
+		while (ncap < bt->len + n)
+			ncap *= 2;
+		if (!(nb = realloc(bt->buf, ncap)))
+			return -1;
+		bt->buf = nb;
+		bt->cap = ncap;
+	}
+	if (n)
+		memcpy(bt->buf + bt->len, p, n);
+	bt->len += n;
+	return 0;
+}
+
+/*
+ * Adds one record (a header and up to three parts) to the room's batch.
+ * A record that cannot be added is lost like a message Redis never got,
+ * and recovered the same way; a batch that would be left holding part of
+ * a record is dropped whole rather than sent malformed.
+ */
 static void publish(struct bus_redis *br, const char *room, const char *head, size_t hlen,
 		    const void *p1, size_t l1, const void *p2, size_t l2, const void *p3, size_t l3)
 {
-	char channel[sizeof(CHANNEL_PREFIX) + PROTO_MAX_ROOM_CHARS + 1];
-	char *buf;
-	size_t n = hlen + l1 + l2 + l3;
+	struct batch *bt;
+	size_t before;
 
-	if (!br->pub || !br->pub_up)
+	if (!br->pub || !br->pub_up || br->closing)
 		return;         /* lost: seqs, beacons and SQLite recover it */
-	if (!(buf = malloc(n)))
+	if (!(bt = batch_for(br, room)))
 		return;
-	memcpy(buf, head, hlen);
-	if (l1)
-		memcpy(buf + hlen, p1, l1);
-	if (l2)
-		memcpy(buf + hlen + l1, p2, l2);
-	if (l3)
-		memcpy(buf + hlen + l1 + l2, p3, l3);
-	snprintf(channel, sizeof(channel), CHANNEL_PREFIX "%s", room);
-	redisAsyncCommand(br->pub, NULL, NULL, "PUBLISH %s %b", channel, buf, n);
-	br->published++;
-	free(buf);
+	if (bt->len == 0 && (batch_put(bt, br->origin, 16) || batch_put(bt, "|", 1))) {
+		bt->len = 0;
+		return;
+	}
+	before = bt->len;
+	if (batch_put(bt, head, hlen) || batch_put(bt, p1, l1) || batch_put(bt, p2, l2) ||
+	    batch_put(bt, p3, l3)) {
+		bt->len = before;
+		return;
+	}
+	if (bt->len >= BATCH_FLUSH_BYTES)
+		batch_send(br, bt);
 }
 
 static void redis_publish_event(struct bus *b, const char *room, int64_t seq, struct msg *peer,
@@ -447,7 +560,7 @@ static void redis_publish_event(struct bus *b, const char *room, int64_t seq, st
 	int h;
 
 	local_enqueue(br, L_EVENT, room, NULL, seq, peer, staff);
-	h = snprintf(head, sizeof(head), "%s|E|%" PRId64 "|%zu|%zu|", br->origin, seq, peer->len,
+	h = snprintf(head, sizeof(head), "E|%" PRId64 "|%zu|%zu|", seq, peer->len,
 		     staff ? staff->len : 0);
 	publish(br, room, head, (size_t)h, msg_data(peer), peer->len, staff ? msg_data(staff) : NULL,
 		staff ? staff->len : 0, NULL, 0);
@@ -461,7 +574,7 @@ static void redis_publish_state(struct bus *b, const char *room, const char *key
 	int h;
 
 	local_enqueue(br, L_STATE, room, key, version, peer, staff);
-	h = snprintf(head, sizeof(head), "%s|S|%" PRId64 "|%zu|%zu|%zu|", br->origin, version, strlen(key),
+	h = snprintf(head, sizeof(head), "S|%" PRId64 "|%zu|%zu|%zu|", version, strlen(key),
 		     peer->len, staff ? staff->len : 0);
 	publish(br, room, head, (size_t)h, key, strlen(key), msg_data(peer), peer->len,
 		staff ? msg_data(staff) : NULL, staff ? staff->len : 0);
@@ -471,7 +584,7 @@ static void redis_publish_beacon(struct bus *b, const char *room, int64_t seq)
 {
 	struct bus_redis *br = (struct bus_redis *)b;
 	char head[64];
-	int h = snprintf(head, sizeof(head), "%s|B|%" PRId64 "|", br->origin, seq);
+	int h = snprintf(head, sizeof(head), "B|%" PRId64 "|", seq);
 
 	publish(br, room, head, (size_t)h, NULL, 0, NULL, 0, NULL, 0);
 }
@@ -507,6 +620,9 @@ static void redis_close(struct bus *b, void (*done)(void *arg), void *arg)
 		free(it);
 	}
 	br->lhead = br->ltail = NULL;
+	for (unsigned i = 0; i < br->nbatches; i++)
+		free(br->batches[i].buf);
+	br->nbatches = 0;
 	for (ch = br->channels; ch; ch = cnext) {
 		cnext = ch->next;
 		free(ch);

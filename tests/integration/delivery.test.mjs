@@ -171,7 +171,7 @@ test('two processes start together on a new database', async () => {
   }
 });
 
-test('two processes on Redis: 2,000 posts from both reach every subscriber once, in order', async () => {
+test('two processes on Redis: 2,000 posts from both reach every subscriber once, in order, batched into fewer PUBLISHes', async () => {
   const redis = await startRedis();
   let d;
   try {
@@ -193,6 +193,7 @@ test('two processes on Redis: 2,000 posts from both reach every subscriber once,
     // 40 writers (20 per process), 50 posts each, all pipelined: inside the per-socket burst.
     const writers = [...A.clients.slice(3), ...B.clients.slice(3)];
     assert.equal(writers.length, 40);
+    const publishes0 = await redis.publishCalls();
     const t0 = Date.now();
     const replies = (await Promise.all(writers.map((w, i) => Promise.all(Array.from({ length: 50 }, (_, j) =>
       w.request('post.create', { thread: thread.id, body: `w${i} p${j}`, key: newKey() }, { timeoutMs: WAIT * 2 })))))).flat();
@@ -214,6 +215,11 @@ test('two processes on Redis: 2,000 posts from both reach every subscriber once,
     });
     for (let i = 1; i < orders.length; i++) assert.deepEqual(orders[i], orders[0], `subscriber ${i}: same posts, same order`);
     assert.deepEqual(new Set(orders[0]), acked, 'the events are exactly the acknowledged posts');
+    // Each post is an event in the thread (and a stats state in the course): at
+    // least 2,000 records. Writes committed together go out as one PUBLISH per room.
+    const publishes = await redis.publishCalls() - publishes0;
+    console.log(`# fanout: ${publishes} PUBLISH commands carried 2000 events and their states`);
+    assert.ok(publishes > 0 && publishes < 2000, `records are batched: ${publishes} PUBLISHes for 2,000 posts`);
     console.log(`# fanout: 2000 posts over 2 processes acknowledged in ${ackSecs.toFixed(1)} s ` +
       `(${Math.round(2000 / ackSecs)}/s); all 6 subscribers complete after ${allSecs.toFixed(1)} s`);
     await Promise.all([...A.clients, ...B.clients].map((c) => c.close()));

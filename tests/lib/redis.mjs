@@ -31,6 +31,24 @@ export function pingRedis(sockPath, ms = 1000) {
   });
 }
 
+// Sends one inline command on the unix socket and resolves with the raw reply
+// once it has stopped growing for a moment (enough for INFO's bulk string).
+export function redisCommand(sockPath, line, ms = 2000) {
+  return new Promise((res, rej) => {
+    let buf = '';
+    let quiet = null;
+    const s = net.createConnection(sockPath);
+    const t = setTimeout(() => { s.destroy(); rej(new Error(`redis: no reply to ${line}`)); }, ms);
+    s.on('connect', () => s.write(`${line}\r\n`));
+    s.on('data', (b) => {
+      buf += b;
+      clearTimeout(quiet);
+      quiet = setTimeout(() => { clearTimeout(t); s.destroy(); res(buf); }, 50);
+    });
+    s.on('error', (e) => { clearTimeout(t); rej(e); });
+  });
+}
+
 export async function startRedis({ timeoutMs = 15000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'forumd-redis-'));
   const sockPath = join(dir, 'redis.sock');
@@ -81,6 +99,12 @@ export async function startRedis({ timeoutMs = 15000 } = {}) {
       if (alive()) { proc.kill('SIGKILL'); await exited; }
       rmSync(sockPath, { force: true });
       await launch();
+    },
+    // How many PUBLISH commands the server has run (INFO commandstats).
+    async publishCalls() {
+      const info = await redisCommand(sockPath, 'INFO commandstats');
+      const m = /cmdstat_publish:calls=(\d+)/.exec(info);
+      return m ? Number(m[1]) : 0;
     },
     // Stops the server and removes its temp dir.
     async stop() {
