@@ -5,7 +5,7 @@
 // load generator (build/bench/loadgen), on this machine, in one run.
 //
 //   node scripts/bench.mjs [--runs N] [--quick] [--only forumd,nchan,ws,sio,floor]
-//                          [--skip capacity,fanout,redis,writes] [--perf]
+//                          [--skip capacity,fanout,redis,writes,rwrites] [--perf]
 //
 // --perf records each delivery run's server processes with `perf record -g`
 // into build/bench/perf-<scenario>-<server>.data (read with `perf report -i`).
@@ -486,6 +486,64 @@ async function scenarioWrites() {
   }
 }
 
+// Durable writes through Redis: two forumd processes (each with its own writer
+// on the one database) and Redis on the server core, writers split between
+// the processes by the kernel, and a few subscribers of the written room on
+// each so that every record Redis carries is delivered. Reports Redis's CPU
+// and how many PUBLISH commands carried the records (INFO commandstats).
+const RW_SUBS = 20;
+
+function redisInfo(url, section) {
+  const port = Number(/:(\d+)$/.exec(url)[1]);
+  return new Promise((res, rej) => {
+    let buf = '';
+    let quiet = null;
+    const s = net.createConnection(port, '127.0.0.1');
+    const t = setTimeout(() => { s.destroy(); rej(new Error('redis INFO: no reply')); }, 3000);
+    s.on('connect', () => s.write(`INFO ${section}\r\n`));
+    s.on('data', (b) => {
+      buf += b;
+      clearTimeout(quiet);
+      quiet = setTimeout(() => { clearTimeout(t); s.destroy(); res(buf); }, 50);
+    });
+    s.on('error', (e) => { clearTimeout(t); rej(e); });
+  });
+}
+
+async function publishCalls(url) {
+  const m = /cmdstat_publish:calls=(\d+)/.exec(await redisInfo(url, 'commandstats'));
+  return m ? Number(m[1]) : 0;
+}
+
+async function scenarioRedisWrites() {
+  const r = await startRedis();
+  let srv;
+  try {
+    srv = await serverStarters.forumd({ procs: 2, redis: r, users: WRITERS + RW_SUBS });
+    await sleep(500);
+    const pub0 = await publishCalls(r.url);
+    const { result } = await loadgen([...srv.loadArgs, '--subs', String(RW_SUBS), '--writers', String(WRITERS),
+                                      '--writer-rate', String(WRITER_RATE), '--warmup', '2', '--duration', String(DURATION + 3),
+                                      '--watch-pids', [...srv.pids, r.pid].join(',')]);
+    const publishes = await publishCalls(r.url) - pub0;
+    const nsrv = srv.pids.length;
+    const redisPct = (result.cpu_s[nsrv] / result.seconds) * 100;
+    return {
+      writes_per_s: result.writes_per_s, ack_p99: result.ack_p99_us / 1000,
+      redis_cpu_pct: redisPct,
+      // Whole run (warm-up included) for the commands, measured part for the writes:
+      // the ratio is what matters, and both windows see the same steady load.
+      writes_per_publish: publishes ? (result.writes_per_s * result.seconds) / publishes : 0,
+      redis_pct_at_50k: result.writes_per_s ? redisPct * 50000 / result.writes_per_s : null,
+      per_process: result.cpu_s.slice(0, nsrv).map((c) => (c / result.seconds) * 100),
+      errors: result.write_errors,
+    };
+  } finally {
+    if (srv) await srv.stop();
+    await r.stop();
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Table
 
@@ -595,6 +653,15 @@ function table(R, meta) {
     L.push('|---:|---:|---:|---:|---:|---:|');
     L.push(`| ${fmt(w.writes_per_s)} | ${fmt(w.ack_p50)} | ${fmt(w.ack_p99)} | ${fmt(w.fsync_per_s)} | ${fmt(w.per_commit, 1)} | ${fmt(w.errors, 0)} |`);
   }
+  if (R.rwrites) {
+    const w = R.rwrites;
+    L.push('', `The same through Redis (two forumd processes on one database, Redis beside them on the server core, ` +
+           `${RW_SUBS} subscribers of the written room):`, '');
+    L.push('| writes/s | ack p99, ms | forumd CPU per process, % of a core | Redis CPU, % of a core | writes per PUBLISH | Redis CPU scaled to 50,000 writes/s | errors |');
+    L.push('|---:|---:|---:|---:|---:|---:|---:|');
+    L.push(`| ${fmt(w.writes_per_s)} | ${fmt(w.ack_p99)} | ${(w.per_process || []).map((x) => fmt(x)).join(' / ')} | ` +
+           `${fmt(w.redis_cpu_pct)} | ${fmt(w.writes_per_publish, 1)} | ${fmt(w.redis_pct_at_50k)}% | ${fmt(w.errors, 0)} |`);
+  }
   if (R.notes.length) L.push('', 'Notes:', '', ...R.notes.map((n) => `- ${n}`));
   return L.join('\n') + '\n';
 }
@@ -663,6 +730,7 @@ async function main() {
     for (const s of ONLY.filter((x) => x !== 'floor')) R[key][s] = await repeat(`${key} ${s}`, () => scenarioFanout(s, subs, rate, { redis: true }));
   }
   if (!SKIP.includes('writes') && ONLY.includes('forumd')) R.writes = await repeat('writes forumd', scenarioWrites);
+  if (!SKIP.includes('rwrites') && ONLY.includes('forumd')) R.rwrites = await repeat('writes forumd through Redis', scenarioRedisWrites);
 
   for (const key of ['f20', 'f100', 'r20', 'r100']) {
     for (const [s, r] of Object.entries(R[key] || {})) {
