@@ -84,6 +84,12 @@ static char short_escape(unsigned char c)
 	}
 }
 
+/* 1 for a byte that needs an escape: controls, the quote, the backslash. */
+static int needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
 static size_t string_len(const char *s)
 {
 	size_t n = 2;
@@ -91,21 +97,29 @@ static size_t string_len(const char *s)
 	if (!s)
 		return n;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		n += *p >= 0x20 && *p != '"' && *p != '\\' ? 1 : short_escape(*p) ? 2 : 6;
+		n += !needs_escape(*p) ? 1 : short_escape(*p) ? 2 : 6;
 	return n;
 }
 
+/* Writes s quoted and escaped at out; plain runs (nearly all of a post's
+ * text) are copied whole. Returns the end. */
 static char *string_write(const char *s, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
 
 	*out++ = '"';
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+	for (;;) {
+		const unsigned char *run = p;
 		char e;
 
-		if (*p >= 0x20 && *p != '"' && *p != '\\') {
-			*out++ = (char)*p;
-		} else if ((e = short_escape(*p))) {
+		while (*p && !needs_escape(*p))
+			p++;
+		memcpy(out, run, (size_t)(p - run));
+		out += p - run;
+		if (!*p)
+			break;
+		if ((e = short_escape(*p))) {
 			*out++ = '\\';
 			*out++ = e;
 		} else {
@@ -114,6 +128,7 @@ static char *string_write(const char *s, char *out)
 			out[5] = hex[*p & 15];
 			out += 6;
 		}
+		p++;
 	}
 	*out++ = '"';
 	return out;

@@ -60,6 +60,26 @@ static void test_string_escapes_match_cjson(void **state)
 	assert_same_as_cjson(cJSON_CreateString("\x01\x1f\x7f end"));
 }
 
+static void test_random_strings_match_cjson(void **state)
+{
+	unsigned seed = 12345;
+
+	(void)state;
+	/* Any non-NUL bytes, runs of plain text between escapes included. */
+	for (int i = 0; i < 2000; i++) {
+		char buf[64];
+		int n = (int)(seed % 63);
+
+		for (int j = 0; j < n; j++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[j] = (char)(1 + (seed >> 16) % 255);
+		}
+		buf[n] = '\0';
+		assert_same_as_cjson(cJSON_CreateString(buf));
+		seed = seed * 1103515245u + 12345u;
+	}
+}
+
 static void test_trees_match_cjson(void **state)
 {
 	cJSON *root = cJSON_CreateObject(), *arr, *inner;
@@ -132,6 +152,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scalars_match_cjson),
 		cmocka_unit_test(test_string_escapes_match_cjson),
+		cmocka_unit_test(test_random_strings_match_cjson),
 		cmocka_unit_test(test_trees_match_cjson),
 		cmocka_unit_test(test_large_whole_numbers_print_as_digits),
 		cmocka_unit_test(test_msg_holds_exactly_the_text),
