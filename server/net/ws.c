@@ -56,10 +56,15 @@ _Static_assert(MSG_HEADROOM >= LWS_PRE, "msg headroom must cover the WebSocket f
 #define PRUNE_EVERY_MS (10 * 60 * 1000)
 #define IP_BUCKETS 4096
 /* lws's receive chunk, allocated for every connection: it is not a message
- * limit (ws_receive reassembles chunks), so it is kept small. Requests are
- * small; 256 bytes costs a few more callbacks for a long post and saves
- * about 0.8 KB per idle connection against 1024. */
-#define WS_RX_CHUNK 256
+ * limit (ws_receive reassembles chunks), so it is kept small: 128 bytes
+ * saves about 0.9 KB per idle connection against 1024 and costs a few more
+ * callbacks for a hello or a long post. It must not go below 125: lws
+ * collects a control frame (ping, close) in this buffer too and hands on
+ * whatever it holds when it is full, so a smaller one would split a
+ * control frame's payload (a truncated pong echo, the rest of a close
+ * reason delivered as a text message). */
+#define WS_RX_CHUNK 128
+_Static_assert(WS_RX_CHUNK >= 125, "a control frame's payload must fit in one receive chunk");
 
 /* One armed deadline: when (loop milliseconds), for which socket, and the
  * stamp it was armed with; re-arming bumps the socket's stamp, so an older
