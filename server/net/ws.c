@@ -33,7 +33,6 @@
 #include <uv.h>
 #include <libwebsockets.h>
 
-#include "clock.h"
 #include "conn.h"
 #include "devlogin.h"
 #include "http.h"
@@ -44,6 +43,7 @@
 #include "store/store.h"
 
 _Static_assert(MSG_HEADROOM >= LWS_PRE, "msg headroom must cover the WebSocket frame header");
+_Static_assert(offsetof(struct conn, slot) == 64, "delivery's fields fill struct conn's first cache line");
 
 #define WS_PATH "/ws"
 /* lws 4.1 keeps LWS_WRITE_CLOSE (4) out of its public enum ("handled by
@@ -613,7 +613,6 @@ static void ws_opened(struct conn *c, struct lws *wsi)
 {
 	c->wsi = wsi;
 	c->fd = lws_get_socket_fd(wsi);
-	c->opened_mono_ms = clock_mono_ms();
 	c->ip_hash = peer_hash(wsi);
 	if (ip_add(c->ip_hash, 1) > (unsigned)S.max_per_ip) {
 		ip_add(c->ip_hash, -1);
@@ -654,15 +653,22 @@ static void ws_closed(struct conn *c)
 		uv_timer_start(&S.shutdown_timer, shutdown_finish, 0, 0);
 }
 
+/* A message being reassembled from fragments, owned by the socket: its
+ * bytes, with room for the rest of the current frame and a NUL. */
+struct rx_part {
+	size_t len, cap;
+	char data[];
+};
+
 static int ws_receive(struct conn *c, struct lws *wsi, const char *in, size_t len)
 {
 	size_t remaining = lws_remaining_packet_payload(wsi);
 	int final = lws_is_final_fragment(wsi) && remaining == 0;
-	char *nrx;
+	size_t have = c->rx ? c->rx->len : 0;
 
 	if (lws_frame_is_binary(wsi))
 		return close_now(c, PROTO_CLOSE_UNSUPPORTED_DATA);
-	if (c->rx_len + len + remaining > PROTO_MAX_FRAME_BYTES)
+	if (have + len + remaining > PROTO_MAX_FRAME_BYTES)
 		return close_now(c, PROTO_CLOSE_MESSAGE_TOO_BIG);
 	if (c->closing)
 		return 0;               /* draining towards a close: input is moot */
@@ -671,20 +677,27 @@ static int ws_receive(struct conn *c, struct lws *wsi, const char *in, size_t le
 		session_message(c, in, len);
 		return 0;
 	}
-	nrx = realloc(c->rx, c->rx_len + len + 1);
-	if (!nrx)
-		return close_now(c, PROTO_CLOSE_GOING_AWAY);
-	c->rx = nrx;
-	memcpy(c->rx + c->rx_len, in, len);
-	c->rx_len += len;
+	if (!c->rx || have + len >= c->rx->cap) {
+		/* The frame's header gave its length: room for all of it at
+		 * once, not a reallocation per receive chunk (a hello spans
+		 * several), which would leave holes among the long-lived
+		 * per-connection blocks during a connect storm. */
+		size_t cap = have + len + remaining + 1;
+		struct rx_part *nrx = realloc(c->rx, sizeof(*nrx) + cap);
+
+		if (!nrx)
+			return close_now(c, PROTO_CLOSE_GOING_AWAY);
+		nrx->cap = cap;
+		c->rx = nrx;
+	}
+	memcpy(c->rx->data + have, in, len);
+	c->rx->len = have + len;
 	if (final) {
-		char *buf = c->rx;
-		size_t n = c->rx_len;
+		struct rx_part *whole = c->rx;
 
 		c->rx = NULL;
-		c->rx_len = 0;
-		session_message(c, buf, n);
-		free(buf);
+		session_message(c, whole->data, whole->len);
+		free(whole);
 	}
 	return 0;
 }
