@@ -20,7 +20,19 @@
 #include "proto/msg.h"
 
 struct sub;
-struct rx_part;
+
+/*
+ * What most sockets never need, allocated on first use: a message being
+ * reassembled from fragments (ws.c) and the flood windows of a socket that
+ * has sent bad or refused requests (session.c). It is freed when a message
+ * completes if the windows were never used, so an idle socket has none.
+ */
+struct conn_cold {
+	struct flow_window refusals;   /* rate_limited refusals: too many in a window is a flood */
+	struct flow_window bad;
+	size_t rx_len, rx_cap;         /* rx_cap 0: not in a fragmented message */
+	char rx[];                     /* rx_cap bytes */
+};
 
 struct conn {
 	/* What delivery reads for every message, kept in the first cache line
@@ -53,13 +65,10 @@ struct conn {
 	/* Rooms this socket follows (rooms.c). */
 	struct sub *subs;
 
-	/* Reassembly of a fragmented message (NULL when not in one; ws.c). */
-	struct rx_part *rx;
+	struct conn_cold *cold;        /* NULL until needed (see above) */
 
-	/* Flow rules. */
+	/* Flow rules (the windows are in the cold part). */
 	struct flow_bucket rate;
-	struct flow_window refusals;     /* rate_limited refusals: too many in a window is a flood */
-	struct flow_window bad;
 };
 
 /* Queues `m` for the socket (taking a new reference) and asks for a writable
@@ -69,6 +78,10 @@ void conn_send(struct conn *c, struct msg *m);
 /* Closes the socket with `code`; queued messages are sent first unless
  * `flush` is 0. Idempotent: the first code wins. */
 void conn_close(struct conn *c, uint16_t code, int flush);
+
+/* The socket's cold part, allocated (zeroed) if it has none yet; NULL when
+ * out of memory. The socket owns it. */
+struct conn_cold *conn_cold(struct conn *c);
 
 /* (Re)arms the socket's single deadline timer to fire in `ms`. */
 void conn_set_deadline(struct conn *c, int64_t ms);

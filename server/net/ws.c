@@ -644,8 +644,8 @@ static void ws_closed(struct conn *c)
 	queue_clear(c);
 	msg_unref(c->out_part);
 	c->out_part = NULL;
-	free(c->rx);
-	c->rx = NULL;
+	free(c->cold);
+	c->cold = NULL;
 	if (S.slots && c->slot < S.cap && S.slots[c->slot] == c)
 		registry_remove(c);
 	c->wsi = NULL;
@@ -653,18 +653,35 @@ static void ws_closed(struct conn *c)
 		uv_timer_start(&S.shutdown_timer, shutdown_finish, 0, 0);
 }
 
-/* A message being reassembled from fragments, owned by the socket: its
- * bytes, with room for the rest of the current frame and a NUL. */
-struct rx_part {
-	size_t len, cap;
-	char data[];
-};
+struct conn_cold *conn_cold(struct conn *c)
+{
+	if (!c->cold)
+		c->cold = calloc(1, sizeof(*c->cold));
+	return c->cold;
+}
+
+/* The reassembled message has been handled: frees the cold part if the
+ * flood windows were never used, else keeps just them. */
+static void rx_done(struct conn *c)
+{
+	struct conn_cold *cold = c->cold, *n;
+
+	if (!cold->refusals.start_ms && !cold->bad.start_ms) {
+		free(cold);
+		c->cold = NULL;
+		return;
+	}
+	cold->rx_len = cold->rx_cap = 0;
+	if ((n = realloc(cold, sizeof(*cold))) != NULL)
+		c->cold = n;
+}
 
 static int ws_receive(struct conn *c, struct lws *wsi, const char *in, size_t len)
 {
 	size_t remaining = lws_remaining_packet_payload(wsi);
 	int final = lws_is_final_fragment(wsi) && remaining == 0;
-	size_t have = c->rx ? c->rx->len : 0;
+	int in_message = c->cold && c->cold->rx_cap;
+	size_t have = in_message ? c->cold->rx_len : 0;
 
 	if (lws_frame_is_binary(wsi))
 		return close_now(c, PROTO_CLOSE_UNSUPPORTED_DATA);
@@ -673,31 +690,32 @@ static int ws_receive(struct conn *c, struct lws *wsi, const char *in, size_t le
 	if (c->closing)
 		return 0;               /* draining towards a close: input is moot */
 
-	if (!c->rx && final) {          /* the common case: one whole message */
+	if (!in_message && final) {     /* the common case: one whole message */
 		session_message(c, in, len);
 		return 0;
 	}
-	if (!c->rx || have + len >= c->rx->cap) {
-		/* The frame's header gave its length: room for all of it at
-		 * once, not a reallocation per receive chunk (a hello spans
-		 * several), which would leave holes among the long-lived
+	if (have + len >= (in_message ? c->cold->rx_cap : 0)) {
+		/* The frame's header gave its length: room for all of it (and a
+		 * NUL) at once, not a reallocation per receive chunk (a hello
+		 * spans several), which would leave holes among the long-lived
 		 * per-connection blocks during a connect storm. */
 		size_t cap = have + len + remaining + 1;
-		struct rx_part *nrx = realloc(c->rx, sizeof(*nrx) + cap);
+		struct conn_cold *n = realloc(c->cold, sizeof(*n) + cap);
 
-		if (!nrx)
+		if (!n)
 			return close_now(c, PROTO_CLOSE_GOING_AWAY);
-		nrx->cap = cap;
-		c->rx = nrx;
+		if (!c->cold)
+			memset(n, 0, sizeof(*n));
+		n->rx_cap = cap;
+		c->cold = n;
 	}
-	memcpy(c->rx->data + have, in, len);
-	c->rx->len = have + len;
+	memcpy(c->cold->rx + have, in, len);
+	c->cold->rx_len = have + len;
 	if (final) {
-		struct rx_part *whole = c->rx;
-
-		c->rx = NULL;
-		session_message(c, whole->data, whole->len);
-		free(whole);
+		/* session_message() may use the flood windows beside the
+		 * message (conn_cold() then returns this block as it is). */
+		session_message(c, c->cold->rx, c->cold->rx_len);
+		rx_done(c);
 	}
 	return 0;
 }
