@@ -320,6 +320,7 @@ static void op_auth_refresh(struct conn *c, const struct proto_request *req)
 		return;
 	}
 	identity_move(&c->who, &who);
+	identity_pack(&c->who);         /* best effort: it is valid unpacked too */
 	arm_expiry(c);
 	send_owned(c, render_ok_int(req->id, "expires_at", c->who.exp));
 }
@@ -550,6 +551,7 @@ static void hello_done(struct conn *c, struct store_job *job)
 		return;
 	}
 	identity_move(&c->who, &job->who);
+	identity_pack(&c->who);         /* best effort: it is valid unpacked too */
 	c->uid = job->out_uid;
 	c->authed = 1;
 	user_sockets(c->uid, 1);
