@@ -22,6 +22,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@
 #include <libwebsockets.h>
 
 #include "conn.h"
+#include "core/trim.h"
 #include "devlogin.h"
 #include "http.h"
 #include "listen.h"
@@ -55,6 +57,11 @@ _Static_assert(offsetof(struct conn, slot) == 64, "delivery's fields fill struct
 #define DEV_TOKEN_TTL_S (8 * 3600)
 #define PRUNE_EVERY_MS (10 * 60 * 1000)
 #define IP_BUCKETS 4096
+/* Trim the heap once no socket has opened or closed for TRIM_QUIET_MS after
+ * at least TRIM_MIN_CHURN did (see core/trim.h): a few hundred sockets'
+ * worth of holes is worth a walk over the free lists. */
+#define TRIM_QUIET_MS 1000
+#define TRIM_MIN_CHURN 256
 /* lws's receive chunk, allocated for every connection: it is not a message
  * limit (ws_receive reassembles chunks), so it is kept small: 128 bytes
  * saves about 0.9 KB per idle connection against 1024 and costs a few more
@@ -98,6 +105,8 @@ static struct {
 	uv_signal_t sigint, sigterm;
 	uv_timer_t shutdown_timer;
 	uv_timer_t prune_timer;           /* history retention */
+	uv_timer_t trim_timer;            /* returning freed memory after a burst */
+	struct trim_policy trim;
 	uv_async_t store_async;           /* the writer finished jobs */
 	struct listener *listener;
 	struct store *store;
@@ -537,6 +546,29 @@ void conn_set_deadline(struct conn *c, int64_t ms)
 }
 
 /* ------------------------------------------------------------------------- */
+/* Giving memory back after a burst                                          */
+/* ------------------------------------------------------------------------- */
+
+static void trim_fired(uv_timer_t *t)
+{
+	enum trim_action a = trim_check(&S.trim, (int64_t)uv_now(&S.loop), TRIM_QUIET_MS, TRIM_MIN_CHURN);
+
+	if (a == TRIM_WAIT)
+		return;
+	if (a == TRIM_NOW)
+		malloc_trim(0);
+	uv_timer_stop(t);               /* until the next socket opens or closes */
+}
+
+/* A socket opened or closed: check for quiet every TRIM_QUIET_MS. */
+static void trim_noted(void)
+{
+	trim_note(&S.trim, (int64_t)uv_now(&S.loop));
+	if (!S.destroying && !uv_is_active((uv_handle_t *)&S.trim_timer))
+		uv_timer_start(&S.trim_timer, trim_fired, TRIM_QUIET_MS, TRIM_QUIET_MS);
+}
+
+/* ------------------------------------------------------------------------- */
 /* WebSocket callbacks                                                       */
 /* ------------------------------------------------------------------------- */
 
@@ -613,6 +645,7 @@ static void ws_opened(struct conn *c, struct lws *wsi)
 {
 	c->wsi = wsi;
 	c->fd = lws_get_socket_fd(wsi);
+	trim_noted();
 	c->ip_hash = peer_hash(wsi);
 	if (ip_add(c->ip_hash, 1) > (unsigned)S.max_per_ip) {
 		ip_add(c->ip_hash, -1);
@@ -637,6 +670,7 @@ static void ws_closed(struct conn *c)
 {
 	if (!c->wsi)
 		return;
+	trim_noted();
 	if (c->ip_hash)
 		ip_add(c->ip_hash, -1);
 	c->deadline_stamp++;            /* its armed deadline, if any, is stale */
@@ -995,6 +1029,7 @@ static void shutdown_finish(uv_timer_t *t)
 	S.destroying = 1;
 	uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
 	uv_close((uv_handle_t *)&S.prune_timer, handle_closed);
+	uv_close((uv_handle_t *)&S.trim_timer, handle_closed);
 	uv_close((uv_handle_t *)&S.deadline_timer, handle_closed);
 	uv_close((uv_handle_t *)&S.store_async, handle_closed);
 	if (S.rooms_open)
@@ -1126,6 +1161,7 @@ int server_run(const struct server_opts *o)
 	uv_signal_init(&S.loop, &S.sigterm);
 	uv_timer_init(&S.loop, &S.shutdown_timer);
 	uv_timer_init(&S.loop, &S.prune_timer);
+	uv_timer_init(&S.loop, &S.trim_timer);
 	uv_timer_init(&S.loop, &S.deadline_timer);
 
 	S.store = store_open(o->db, o->sync_normal ? STORE_SYNC_NORMAL : STORE_SYNC_FULL, o->seed_demo,
@@ -1204,6 +1240,7 @@ out:
 		S.destroying = 1;
 		uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
 		uv_close((uv_handle_t *)&S.prune_timer, handle_closed);
+		uv_close((uv_handle_t *)&S.trim_timer, handle_closed);
 		uv_close((uv_handle_t *)&S.deadline_timer, handle_closed);
 		uv_close((uv_handle_t *)&S.store_async, handle_closed);
 		if (S.rooms_open)
