@@ -6,6 +6,15 @@
 
 #include "identity.h"
 
+/* Where the courses start in a packed block holding names_len bytes of
+ * strings: the next offset aligned for them. */
+static size_t courses_offset(size_t names_len)
+{
+	size_t a = _Alignof(struct identity_course);
+
+	return (names_len + a - 1) / a * a;
+}
+
 int identity_set_names(struct identity *who, const char *user, const char *name)
 {
 	size_t ul = strlen(user), nl = strlen(name);
@@ -13,6 +22,19 @@ int identity_set_names(struct identity *who, const char *user, const char *name)
 
 	if (ul > PROTO_MAX_USER_ID_CHARS || nl > PROTO_MAX_NAME_CHARS * 4 || !(block = malloc(ul + nl + 2)))
 		return -1;
+	if (who->packed) {
+		/* The courses live in the block being replaced: give them
+		 * their own first. */
+		struct identity_course *c = malloc(who->ncourses * sizeof(*c));
+
+		if (!c) {
+			free(block);
+			return -1;
+		}
+		memcpy(c, who->courses, who->ncourses * sizeof(*c));
+		who->courses = c;
+		who->packed = 0;
+	}
 	memcpy(block, user, ul + 1);
 	memcpy(block + ul + 1, name, nl + 1);
 	free(who->user);
@@ -21,10 +43,35 @@ int identity_set_names(struct identity *who, const char *user, const char *name)
 	return 0;
 }
 
+int identity_pack(struct identity *who)
+{
+	size_t name_at, names_len, off, courses_len;
+	char *block;
+
+	if (who->packed || !who->user || !who->ncourses)
+		return 0;
+	name_at = (size_t)(who->name - who->user);
+	names_len = name_at + strlen(who->name) + 1;
+	off = courses_offset(names_len);
+	courses_len = who->ncourses * sizeof(*who->courses);
+	if (!(block = malloc(off + courses_len)))
+		return -1;
+	memcpy(block, who->user, names_len);
+	memcpy(block + off, who->courses, courses_len);
+	free(who->user);
+	free(who->courses);
+	who->user = block;
+	who->name = block + name_at;
+	who->courses = (struct identity_course *)(void *)(block + off);
+	who->packed = 1;
+	return 0;
+}
+
 void identity_free(struct identity *who)
 {
 	free(who->user);
-	free(who->courses);
+	if (!who->packed)
+		free(who->courses);
 	memset(who, 0, sizeof(*who));
 }
 
@@ -40,6 +87,7 @@ int identity_copy(struct identity *dst, const struct identity *src)
 	*dst = *src;
 	dst->user = dst->name = NULL;
 	dst->courses = NULL;
+	dst->packed = 0;
 	if (src->user && identity_set_names(dst, src->user, src->name)) {
 		memset(dst, 0, sizeof(*dst));
 		return -1;

@@ -24,6 +24,7 @@ struct identity {
 	char *user;                               /* owned (with name); NULL until set */
 	char *name;                               /* UTF-8, up to max_name_chars characters; inside user's block */
 	int admin;
+	int packed;                               /* courses live in user's block (identity_pack) */
 	int64_t exp, nbf, iat;                    /* seconds since the epoch; 0 = absent */
 	size_t ncourses;
 	struct identity_course *courses;          /* owned; sorted by course; freed by identity_free */
@@ -36,6 +37,14 @@ struct identity {
  * 4 × max_name_chars); *who is unchanged then.
  */
 int identity_set_names(struct identity *who, const char *user, const char *name);
+
+/*
+ * Moves the courses into the block that holds the two strings, so that an
+ * identity kept for long (a socket's) costs one allocation rather than two.
+ * Returns 0 (also when there is nothing to pack), or -1 when memory ran out;
+ * *who is unchanged then, and stays valid either way.
+ */
+int identity_pack(struct identity *who);
 
 /* Frees what *who owns and zeroes it. */
 void identity_free(struct identity *who);

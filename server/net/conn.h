@@ -21,6 +21,19 @@
 
 struct sub;
 
+/*
+ * What most sockets never need, allocated on first use: a message being
+ * reassembled from fragments (ws.c) and the flood windows of a socket that
+ * has sent bad or refused requests (session.c). It is freed when a message
+ * completes if the windows were never used, so an idle socket has none.
+ */
+struct conn_cold {
+	struct flow_window refusals;   /* rate_limited refusals: too many in a window is a flood */
+	struct flow_window bad;
+	size_t rx_len, rx_cap;         /* rx_cap 0: not in a fragmented message */
+	char rx[];                     /* rx_cap bytes */
+};
+
 struct conn {
 	/* What delivery reads for every message, kept in the first cache line
 	 * (rooms.c fetches it ahead while walking a room). */
@@ -39,27 +52,23 @@ struct conn {
 	uint32_t out_off;              /* framed bytes of it already sent */
 	uint16_t close_code;
 
+	/* The rest is read per request or per subscription, not per message,
+	 * and packed without holes: lws allocates this struct for every
+	 * socket (per-session data), so each 16 bytes cut is a malloc size
+	 * class less for every idle connection. */
 	uint32_t slot, gen;            /* stable name for code that outlives callbacks */
-	int64_t opened_mono_ms;
+	uint32_t ip_hash;              /* the peer address, for the per-address cap */
+	uint32_t deadline_stamp;       /* auth deadline, then token expiry: the stamp of the armed one (ws.c) */
 	struct identity who;           /* valid once authed */
 	int64_t uid;                   /* users.id, once authed */
-	uint32_t ip_hash;              /* the peer address, for the per-address cap */
 
 	/* Rooms this socket follows (rooms.c). */
 	struct sub *subs;
-	unsigned nsubs;
 
-	/* Reassembly of a fragmented message (NULL when not in one). */
-	char *rx;
-	size_t rx_len;
+	struct conn_cold *cold;        /* NULL until needed (see above) */
 
-	/* Flow rules. */
+	/* Flow rules (the windows are in the cold part). */
 	struct flow_bucket rate;
-	struct flow_window refusals;     /* rate_limited refusals: too many in a window is a flood */
-	struct flow_window bad;
-
-	/* Auth deadline, then token expiry: the stamp of the armed one (ws.c). */
-	uint32_t deadline_stamp;
 };
 
 /* Queues `m` for the socket (taking a new reference) and asks for a writable
@@ -69,6 +78,10 @@ void conn_send(struct conn *c, struct msg *m);
 /* Closes the socket with `code`; queued messages are sent first unless
  * `flush` is 0. Idempotent: the first code wins. */
 void conn_close(struct conn *c, uint16_t code, int flush);
+
+/* The socket's cold part, allocated (zeroed) if it has none yet; NULL when
+ * out of memory. The socket owns it. */
+struct conn_cold *conn_cold(struct conn *c);
 
 /* (Re)arms the socket's single deadline timer to fire in `ms`. */
 void conn_set_deadline(struct conn *c, int64_t ms);

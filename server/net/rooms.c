@@ -18,6 +18,7 @@
 #include "rooms.h"
 
 #define ROOM_BUCKETS 4096
+#define BUSY_BUCKETS 4096
 #define REPLAY_LOW_WATER (256 * 1024)   /* replay more only below this many queued bytes */
 #define BEACON_INTERVAL_MS 1000
 #define BEACON_FOR_MS 10000             /* keep beaconing a room this long after a write */
@@ -36,19 +37,30 @@ struct room {
 	int64_t published_mono;
 };
 
+/* One per subscription, so every connection holds a few: only what an
+ * idle subscription needs, 40 bytes (a 48-byte malloc chunk). */
 struct sub {
 	unsigned ridx;                  /* index in room->members */
+	unsigned staff_view : 1;
+	unsigned pending : 1;           /* waiting for the room to go live */
+	unsigned replaying : 1;
+	unsigned busy : 1;              /* has a struct sub_busy */
 	struct sub *cnext;              /* in the conn */
 	struct room *room;
 	struct conn *c;
 	int64_t seq;                    /* the socket holds every event <= seq */
-	int64_t target;                 /* replay: at least up to here */
-	unsigned staff_view : 1;
-	unsigned pending : 1;           /* waiting for the room to go live */
-	unsigned replaying : 1;
-	unsigned has_since : 1;
-	int64_t since;
+};
+
+/* What a subscription needs only until it is answered and while it replays
+ * after: kept beside the few in that state (found by the sub's address)
+ * rather than in every one. */
+struct sub_busy {
+	struct sub_busy *next;          /* in its bucket */
+	const struct sub *s;
 	char *req_id;                   /* owned; the subscribe request's id until it is answered */
+	int has_since;
+	int64_t since;                  /* the client's since, if has_since */
+	int64_t target;                 /* replay: at least up to here */
 };
 
 static struct {
@@ -56,6 +68,7 @@ static struct {
 	struct store *st;
 	struct bus *bus;
 	struct room *buckets[ROOM_BUCKETS];
+	struct sub_busy *busy[BUSY_BUCKETS];
 	unsigned nrooms, nsubs;
 	struct coalesce *co;
 	uv_timer_t state_timer, beacon_timer, poll_timer;
@@ -151,6 +164,74 @@ static void room_maybe_free(struct room *r, int64_t now_mono)
 }
 
 /* ------------------------------------------------------------------------- */
+/* Subscriptions being answered or replaying                                 */
+/* ------------------------------------------------------------------------- */
+
+static struct sub_busy **busy_bucket(const struct sub *s)
+{
+	uintptr_t h = (uintptr_t)s;
+
+	h ^= h >> 17;
+	return &R.busy[(h >> 4) % BUSY_BUCKETS];
+}
+
+/* The side record of a subscription that has one, else NULL. */
+static struct sub_busy *busy_find(const struct sub *s)
+{
+	struct sub_busy *b;
+
+	if (!s->busy)
+		return NULL;
+	for (b = *busy_bucket(s); b && b->s != s; b = b->next)
+		;
+	return b;
+}
+
+/* Gives a new subscription its side record (with a copy of req_id);
+ * 0, or -1 when out of memory (nothing allocated then). */
+static int busy_new(struct sub *s, const char *req_id, int has_since, int64_t since)
+{
+	struct sub_busy **head = busy_bucket(s);
+	struct sub_busy *b = calloc(1, sizeof(*b));
+
+	if (!b || !(b->req_id = strdup(req_id))) {
+		free(b);
+		return -1;
+	}
+	b->s = s;
+	b->has_since = has_since;
+	b->since = since;
+	b->next = *head;
+	*head = b;
+	s->busy = 1;
+	return 0;
+}
+
+/* The subscription has its reply: the request id is no longer needed. */
+static void busy_answered(struct sub_busy *b)
+{
+	free(b->req_id);
+	b->req_id = NULL;
+}
+
+/* The subscription is answered and not replaying: frees its side record. */
+static void busy_drop(struct sub *s)
+{
+	struct sub_busy **pp, *b;
+
+	if (!s->busy)
+		return;
+	for (pp = busy_bucket(s); *pp && (*pp)->s != s; pp = &(*pp)->next)
+		;
+	b = *pp;
+	assert(b);
+	*pp = b->next;
+	free(b->req_id);
+	free(b);
+	s->busy = 0;
+}
+
+/* ------------------------------------------------------------------------- */
 /* Delivery                                                                  */
 /* ------------------------------------------------------------------------- */
 
@@ -241,6 +322,7 @@ static void replay_done(struct sub *s)
 	s->replaying = 0;
 	assert(s->c->replaying > 0);
 	s->c->replaying--;
+	busy_drop(s);
 }
 
 /* Queues replay chunks while the socket's queue is short; the rest waits for
@@ -249,7 +331,8 @@ static void replay_done(struct sub *s)
 static void replay_pump(struct sub *s)
 {
 	while (s->replaying && conn_queued_bytes(s->c) < REPLAY_LOW_WATER && !s->c->closing) {
-		int64_t upto = s->target > s->room->seq ? s->target : s->room->seq;
+		int64_t target = busy_find(s)->target;
+		int64_t upto = target > s->room->seq ? target : s->room->seq;
 		int64_t before = s->seq;
 		long n;
 
@@ -273,36 +356,31 @@ static void state_emit_to_conn(void *arg, struct msg *m)
 	msg_unref(m);
 }
 
-/* The subscription has its reply: the request id is no longer needed (an
- * idle socket keeps only what delivery needs). */
-static void sub_answered(struct sub *s)
-{
-	free(s->req_id);
-	s->req_id = NULL;
-}
 
-/* The room is live: answer the subscription and start it. */
+/* The room is live: answer the subscription and start it. Its side record
+ * goes once it is answered, or when the replay that follows ends. */
 static void sub_activate(struct sub *s)
 {
 	struct room *r = s->room;
+	struct sub_busy *b = busy_find(s);
 	int64_t db_seq = 0, first = 0;
 	struct msg *reply = NULL;
 	const char *mode;
 
-	assert(r->live && s->req_id);
+	assert(r->live && b && b->req_id);
 	s->pending = 0;
 	store_room_seq(R.st, r->name, &db_seq);
 	store_room_first_seq(R.st, r->name, &first);
 	if (db_seq < r->seq)
 		db_seq = r->seq;
 
-	if (!s->has_since || s->since > db_seq || db_seq - s->since > PROTO_REPLAY_MAX ||
-	    (db_seq > s->since && s->since + 1 < first)) {
+	if (!b->has_since || b->since > db_seq || db_seq - b->since > PROTO_REPLAY_MAX ||
+	    (db_seq > b->since && b->since + 1 < first)) {
 		/* Snapshot: the current rows and the seq they reflect. */
 		int64_t snap_seq = 0;
 
-		reply = store_room_snapshot(R.st, s->req_id, r->name, s->staff_view, s->c->uid, &snap_seq);
-		sub_answered(s);
+		reply = store_room_snapshot(R.st, b->req_id, r->name, s->staff_view, s->c->uid, &snap_seq);
+		busy_answered(b);
 		s->seq = snap_seq > r->seq ? snap_seq : r->seq;
 		conn_send(s->c, reply);
 		msg_unref(reply);
@@ -311,25 +389,29 @@ static void sub_activate(struct sub *s)
 		if (r->seq > s->seq) {
 			s->replaying = 1;
 			s->c->replaying++;
-			s->target = r->seq;
+			b->target = r->seq;
 			replay_pump(s);
+		} else {
+			busy_drop(s);
 		}
 		return;
 	}
-	mode = s->since == db_seq ? "live" : "replay";
-	s->seq = s->since;
-	reply = render_subscribe_ok(s->req_id, r->name, db_seq, mode, db_seq - s->since, NULL, NULL, NULL,
+	mode = b->since == db_seq ? "live" : "replay";
+	s->seq = b->since;
+	reply = render_subscribe_ok(b->req_id, r->name, db_seq, mode, db_seq - b->since, NULL, NULL, NULL,
 				    s->staff_view, 0, 0);
-	sub_answered(s);
+	busy_answered(b);
 	conn_send(s->c, reply);
 	msg_unref(reply);
 	/* State values changed while away: the current ones. */
 	store_room_state(R.st, r->name, state_emit_to_conn, s->c);
-	if (db_seq > s->since) {
+	if (db_seq > b->since) {
 		s->replaying = 1;
 		s->c->replaying++;
-		s->target = db_seq;
+		b->target = db_seq;
 		replay_pump(s);
+	} else {
+		busy_drop(s);
 	}
 }
 
@@ -511,6 +593,17 @@ static struct sub *conn_sub(struct conn *c, const char *room)
 	return NULL;
 }
 
+/* How many rooms the socket follows: counted (at most
+ * PROTO_MAX_SUBSCRIPTIONS) rather than kept in every connection. */
+static unsigned conn_nsubs(const struct conn *c)
+{
+	unsigned n = 0;
+
+	for (const struct sub *s = c->subs; s; s = s->cnext)
+		n++;
+	return n;
+}
+
 static void sub_remove(struct sub *s)
 {
 	struct room *r = s->room;
@@ -537,9 +630,8 @@ static void sub_remove(struct sub *s)
 			break;
 		}
 	}
-	s->c->nsubs--;
 	R.nsubs--;
-	free(s->req_id);
+	busy_drop(s);
 	free(s);
 	room_maybe_free(r, clock_mono_ms());
 }
@@ -554,13 +646,11 @@ enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, 
 		sub_remove(s);          /* subscribing again restarts it */
 	if (R.closing)
 		return PROTO_ERR_SHUTTING_DOWN;
-	if (c->nsubs >= PROTO_MAX_SUBSCRIPTIONS)
+	if (conn_nsubs(c) >= PROTO_MAX_SUBSCRIPTIONS)
 		return PROTO_ERR_TOO_MANY_SUBSCRIPTIONS;
 	r = room_get(room);
 	s = calloc(1, sizeof(*s));
-	if (!r || !s || !(s->req_id = strdup(req_id)) || room_reserve(r)) {
-		if (s)
-			free(s->req_id);
+	if (!r || !s || room_reserve(r) || busy_new(s, req_id, has_since, since)) {
 		free(s);
 		if (r)
 			room_maybe_free(r, clock_mono_ms());
@@ -569,13 +659,10 @@ enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, 
 	s->room = r;
 	s->c = c;
 	s->staff_view = staff_view;
-	s->has_since = has_since;
-	s->since = since;
 	s->ridx = r->nsubs;
 	r->members[r->nsubs++] = s;
 	s->cnext = c->subs;
 	c->subs = s;
-	c->nsubs++;
 	R.nsubs++;
 
 	if (r->live) {

@@ -320,6 +320,7 @@ static void op_auth_refresh(struct conn *c, const struct proto_request *req)
 		return;
 	}
 	identity_move(&c->who, &who);
+	identity_pack(&c->who);         /* best effort: it is valid unpacked too */
 	arm_expiry(c);
 	send_owned(c, render_ok_int(req->id, "expires_at", c->who.exp));
 }
@@ -468,6 +469,19 @@ static void dispatch(struct conn *c, struct proto_request *req)
 #define ALLOW_TEST_OPS 0
 #endif
 
+/* Counts one bad (or, with refusal set, one refused) request in the
+ * socket's window; 1 when the window has passed max. The windows live in
+ * the socket's cold part, allocated on the first hit: most sockets never
+ * need them. Out of memory counts nothing (the request is answered anyway). */
+static int window_hit(struct conn *c, int refusal, int64_t now, int64_t window_ms, uint32_t max)
+{
+	struct conn_cold *cold = conn_cold(c);
+
+	if (!cold)
+		return 0;
+	return flow_window_hit(refusal ? &cold->refusals : &cold->bad, now, window_ms, max);
+}
+
 void session_message(struct conn *c, const char *buf, size_t len)
 {
 	struct proto_request req;
@@ -479,14 +493,14 @@ void session_message(struct conn *c, const char *buf, size_t len)
 	if (proto_decode_request(buf, len, ALLOW_TEST_OPS, &req, &err) != PROTO_ERR_NONE) {
 		send_owned(c, render_error(req.has_id ? req.id : NULL, &err, 0));
 		if (proto_errs[err.code].bad_input &&
-		    flow_window_hit(&c->bad, now, BAD_WINDOW_MS, PROTO_BAD_REQUESTS_MAX))
+		    window_hit(c, 0, now, BAD_WINDOW_MS, PROTO_BAD_REQUESTS_MAX))
 			conn_close(c, PROTO_CLOSE_BAD_INPUT_FLOOD, 1);
 		return;
 	}
 
 	wait = flow_bucket_take(&c->rate, now, PROTO_RATE_BURST, PROTO_RATE_PER_SEC);
 	if (wait) {
-		if (flow_window_hit(&c->refusals, now, PROTO_FLOOD_WINDOW_MS, PROTO_FLOOD_REFUSALS))
+		if (window_hit(c, 1, now, PROTO_FLOOD_WINDOW_MS, PROTO_FLOOD_REFUSALS))
 			conn_close(c, PROTO_CLOSE_FLOOD, 0);
 		else
 			reply_error(c, req.id, PROTO_ERR_RATE_LIMITED, NULL, wait, "too many requests");
@@ -503,7 +517,7 @@ void session_message(struct conn *c, const char *buf, size_t len)
 	}
 	if (proto_ops[req.op].auth == PROTO_AUTH_USER && !c->authed) {
 		reply_error(c, req.id, PROTO_ERR_NOT_AUTHENTICATED, NULL, 0, "send hello first");
-		if (flow_window_hit(&c->bad, now, BAD_WINDOW_MS, PROTO_BAD_REQUESTS_MAX))
+		if (window_hit(c, 0, now, BAD_WINDOW_MS, PROTO_BAD_REQUESTS_MAX))
 			conn_close(c, PROTO_CLOSE_BAD_INPUT_FLOOD, 1);
 		goto out;
 	}
@@ -537,6 +551,7 @@ static void hello_done(struct conn *c, struct store_job *job)
 		return;
 	}
 	identity_move(&c->who, &job->who);
+	identity_pack(&c->who);         /* best effort: it is valid unpacked too */
 	c->uid = job->out_uid;
 	c->authed = 1;
 	user_sockets(c->uid, 1);

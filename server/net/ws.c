@@ -22,6 +22,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +34,8 @@
 #include <uv.h>
 #include <libwebsockets.h>
 
-#include "clock.h"
 #include "conn.h"
+#include "core/trim.h"
 #include "devlogin.h"
 #include "http.h"
 #include "listen.h"
@@ -44,6 +45,7 @@
 #include "store/store.h"
 
 _Static_assert(MSG_HEADROOM >= LWS_PRE, "msg headroom must cover the WebSocket frame header");
+_Static_assert(offsetof(struct conn, slot) == 64, "delivery's fields fill struct conn's first cache line");
 
 #define WS_PATH "/ws"
 /* lws 4.1 keeps LWS_WRITE_CLOSE (4) out of its public enum ("handled by
@@ -55,11 +57,21 @@ _Static_assert(MSG_HEADROOM >= LWS_PRE, "msg headroom must cover the WebSocket f
 #define DEV_TOKEN_TTL_S (8 * 3600)
 #define PRUNE_EVERY_MS (10 * 60 * 1000)
 #define IP_BUCKETS 4096
+/* Trim the heap once no socket has opened or closed for TRIM_QUIET_MS after
+ * at least TRIM_MIN_CHURN did (see core/trim.h): a few hundred sockets'
+ * worth of holes is worth a walk over the free lists. */
+#define TRIM_QUIET_MS 1000
+#define TRIM_MIN_CHURN 256
 /* lws's receive chunk, allocated for every connection: it is not a message
- * limit (ws_receive reassembles chunks), so it is kept small. Requests are
- * small; 256 bytes costs a few more callbacks for a long post and saves
- * about 0.8 KB per idle connection against 1024. */
-#define WS_RX_CHUNK 256
+ * limit (ws_receive reassembles chunks), so it is kept small: 128 bytes
+ * saves about 0.9 KB per idle connection against 1024 and costs a few more
+ * callbacks for a hello or a long post. It must not go below 125: lws
+ * collects a control frame (ping, close) in this buffer too and hands on
+ * whatever it holds when it is full, so a smaller one would split a
+ * control frame's payload (a truncated pong echo, the rest of a close
+ * reason delivered as a text message). */
+#define WS_RX_CHUNK 128
+_Static_assert(WS_RX_CHUNK >= 125, "a control frame's payload must fit in one receive chunk");
 
 /* One armed deadline: when (loop milliseconds), for which socket, and the
  * stamp it was armed with; re-arming bumps the socket's stamp, so an older
@@ -93,6 +105,8 @@ static struct {
 	uv_signal_t sigint, sigterm;
 	uv_timer_t shutdown_timer;
 	uv_timer_t prune_timer;           /* history retention */
+	uv_timer_t trim_timer;            /* returning freed memory after a burst */
+	struct trim_policy trim;
 	uv_async_t store_async;           /* the writer finished jobs */
 	struct listener *listener;
 	struct store *store;
@@ -532,6 +546,29 @@ void conn_set_deadline(struct conn *c, int64_t ms)
 }
 
 /* ------------------------------------------------------------------------- */
+/* Giving memory back after a burst                                          */
+/* ------------------------------------------------------------------------- */
+
+static void trim_fired(uv_timer_t *t)
+{
+	enum trim_action a = trim_check(&S.trim, (int64_t)uv_now(&S.loop), TRIM_QUIET_MS, TRIM_MIN_CHURN);
+
+	if (a == TRIM_WAIT)
+		return;
+	if (a == TRIM_NOW)
+		malloc_trim(0);
+	uv_timer_stop(t);               /* until the next socket opens or closes */
+}
+
+/* A socket opened or closed: check for quiet every TRIM_QUIET_MS. */
+static void trim_noted(void)
+{
+	trim_note(&S.trim, (int64_t)uv_now(&S.loop));
+	if (!S.destroying && !uv_is_active((uv_handle_t *)&S.trim_timer))
+		uv_timer_start(&S.trim_timer, trim_fired, TRIM_QUIET_MS, TRIM_QUIET_MS);
+}
+
+/* ------------------------------------------------------------------------- */
 /* WebSocket callbacks                                                       */
 /* ------------------------------------------------------------------------- */
 
@@ -608,7 +645,7 @@ static void ws_opened(struct conn *c, struct lws *wsi)
 {
 	c->wsi = wsi;
 	c->fd = lws_get_socket_fd(wsi);
-	c->opened_mono_ms = clock_mono_ms();
+	trim_noted();
 	c->ip_hash = peer_hash(wsi);
 	if (ip_add(c->ip_hash, 1) > (unsigned)S.max_per_ip) {
 		ip_add(c->ip_hash, -1);
@@ -633,6 +670,7 @@ static void ws_closed(struct conn *c)
 {
 	if (!c->wsi)
 		return;
+	trim_noted();
 	if (c->ip_hash)
 		ip_add(c->ip_hash, -1);
 	c->deadline_stamp++;            /* its armed deadline, if any, is stale */
@@ -640,8 +678,8 @@ static void ws_closed(struct conn *c)
 	queue_clear(c);
 	msg_unref(c->out_part);
 	c->out_part = NULL;
-	free(c->rx);
-	c->rx = NULL;
+	free(c->cold);
+	c->cold = NULL;
 	if (S.slots && c->slot < S.cap && S.slots[c->slot] == c)
 		registry_remove(c);
 	c->wsi = NULL;
@@ -649,37 +687,69 @@ static void ws_closed(struct conn *c)
 		uv_timer_start(&S.shutdown_timer, shutdown_finish, 0, 0);
 }
 
+struct conn_cold *conn_cold(struct conn *c)
+{
+	if (!c->cold)
+		c->cold = calloc(1, sizeof(*c->cold));
+	return c->cold;
+}
+
+/* The reassembled message has been handled: frees the cold part if the
+ * flood windows were never used, else keeps just them. */
+static void rx_done(struct conn *c)
+{
+	struct conn_cold *cold = c->cold, *n;
+
+	if (!cold->refusals.start_ms && !cold->bad.start_ms) {
+		free(cold);
+		c->cold = NULL;
+		return;
+	}
+	cold->rx_len = cold->rx_cap = 0;
+	if ((n = realloc(cold, sizeof(*cold))) != NULL)
+		c->cold = n;
+}
+
 static int ws_receive(struct conn *c, struct lws *wsi, const char *in, size_t len)
 {
 	size_t remaining = lws_remaining_packet_payload(wsi);
 	int final = lws_is_final_fragment(wsi) && remaining == 0;
-	char *nrx;
+	int in_message = c->cold && c->cold->rx_cap;
+	size_t have = in_message ? c->cold->rx_len : 0;
 
 	if (lws_frame_is_binary(wsi))
 		return close_now(c, PROTO_CLOSE_UNSUPPORTED_DATA);
-	if (c->rx_len + len + remaining > PROTO_MAX_FRAME_BYTES)
+	if (have + len + remaining > PROTO_MAX_FRAME_BYTES)
 		return close_now(c, PROTO_CLOSE_MESSAGE_TOO_BIG);
 	if (c->closing)
 		return 0;               /* draining towards a close: input is moot */
 
-	if (!c->rx && final) {          /* the common case: one whole message */
+	if (!in_message && final) {     /* the common case: one whole message */
 		session_message(c, in, len);
 		return 0;
 	}
-	nrx = realloc(c->rx, c->rx_len + len + 1);
-	if (!nrx)
-		return close_now(c, PROTO_CLOSE_GOING_AWAY);
-	c->rx = nrx;
-	memcpy(c->rx + c->rx_len, in, len);
-	c->rx_len += len;
-	if (final) {
-		char *buf = c->rx;
-		size_t n = c->rx_len;
+	if (have + len >= (in_message ? c->cold->rx_cap : 0)) {
+		/* The frame's header gave its length: room for all of it (and a
+		 * NUL) at once, not a reallocation per receive chunk (a hello
+		 * spans several), which would leave holes among the long-lived
+		 * per-connection blocks during a connect storm. */
+		size_t cap = have + len + remaining + 1;
+		struct conn_cold *n = realloc(c->cold, sizeof(*n) + cap);
 
-		c->rx = NULL;
-		c->rx_len = 0;
-		session_message(c, buf, n);
-		free(buf);
+		if (!n)
+			return close_now(c, PROTO_CLOSE_GOING_AWAY);
+		if (!c->cold)
+			memset(n, 0, sizeof(*n));
+		n->rx_cap = cap;
+		c->cold = n;
+	}
+	memcpy(c->cold->rx + have, in, len);
+	c->cold->rx_len = have + len;
+	if (final) {
+		/* session_message() may use the flood windows beside the
+		 * message (conn_cold() then returns this block as it is). */
+		session_message(c, c->cold->rx, c->cold->rx_len);
+		rx_done(c);
 	}
 	return 0;
 }
@@ -959,6 +1029,7 @@ static void shutdown_finish(uv_timer_t *t)
 	S.destroying = 1;
 	uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
 	uv_close((uv_handle_t *)&S.prune_timer, handle_closed);
+	uv_close((uv_handle_t *)&S.trim_timer, handle_closed);
 	uv_close((uv_handle_t *)&S.deadline_timer, handle_closed);
 	uv_close((uv_handle_t *)&S.store_async, handle_closed);
 	if (S.rooms_open)
@@ -1090,6 +1161,7 @@ int server_run(const struct server_opts *o)
 	uv_signal_init(&S.loop, &S.sigterm);
 	uv_timer_init(&S.loop, &S.shutdown_timer);
 	uv_timer_init(&S.loop, &S.prune_timer);
+	uv_timer_init(&S.loop, &S.trim_timer);
 	uv_timer_init(&S.loop, &S.deadline_timer);
 
 	S.store = store_open(o->db, o->sync_normal ? STORE_SYNC_NORMAL : STORE_SYNC_FULL, o->seed_demo,
@@ -1168,6 +1240,7 @@ out:
 		S.destroying = 1;
 		uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
 		uv_close((uv_handle_t *)&S.prune_timer, handle_closed);
+		uv_close((uv_handle_t *)&S.trim_timer, handle_closed);
 		uv_close((uv_handle_t *)&S.deadline_timer, handle_closed);
 		uv_close((uv_handle_t *)&S.store_async, handle_closed);
 		if (S.rooms_open)

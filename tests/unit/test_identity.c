@@ -1,6 +1,6 @@
 /*
  * test_identity.c - role lookup over sorted courses, user id rules,
- * identity_free and identity_move.
+ * identity_free, identity_move and identity_pack.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -177,6 +177,79 @@ static void test_copy_is_deep(void **state)
 	identity_free(&b);
 }
 
+/* ---- identity_pack ------------------------------------------------------ */
+
+static void test_pack_one_block(void **state)
+{
+	static const int64_t ids[] = { 2, 5, 11 };
+	struct identity who;
+
+	(void)state;
+	make_identity(&who, ids, 3);
+	assert_int_equal(identity_set_names(&who, "carla", "Carla Ribeiro"), 0);
+	assert_int_equal(identity_pack(&who), 0);
+	assert_true(who.packed);
+	/* The courses sit in the names' block, aligned, after both strings. */
+	assert_true((char *)who.courses >= who.name + strlen(who.name) + 1);
+	assert_int_equal((uintptr_t)who.courses % _Alignof(struct identity_course), 0);
+	assert_string_equal(who.user, "carla");
+	assert_string_equal(who.name, "Carla Ribeiro");
+	assert_int_equal(who.ncourses, 3);
+	assert_int_equal(identity_role(&who, 2), PROTO_ROLE_PARTICIPANT);
+	assert_int_equal(identity_role(&who, 5), PROTO_ROLE_FACILITATOR);
+	assert_int_equal(identity_role(&who, 11), PROTO_ROLE_INSTRUCTOR);
+	assert_int_equal(identity_role(&who, 3), PROTO_ROLE_NONE);
+	assert_int_equal(identity_pack(&who), 0);   /* already packed: unchanged */
+	assert_string_equal(who.name, "Carla Ribeiro");
+	identity_free(&who);                        /* one block (LSan and ASan check) */
+	assert_null(who.user);
+	assert_false(who.packed);
+}
+
+static void test_pack_nothing_to_pack(void **state)
+{
+	static const int64_t ids[] = { 4 };
+	struct identity who;
+
+	(void)state;
+	make_identity(&who, NULL, 0);
+	assert_int_equal(identity_set_names(&who, "dan", "Dan"), 0);
+	assert_int_equal(identity_pack(&who), 0);   /* no courses */
+	assert_false(who.packed);
+	identity_free(&who);
+	make_identity(&who, ids, 1);                /* no names */
+	assert_int_equal(identity_pack(&who), 0);
+	assert_false(who.packed);
+	assert_int_equal(identity_role(&who, 4), PROTO_ROLE_PARTICIPANT);
+	identity_free(&who);
+}
+
+static void test_packed_copy_move_rename(void **state)
+{
+	static const int64_t ids[] = { 6, 7 };
+	struct identity a, b, c;
+
+	(void)state;
+	make_identity(&a, ids, 2);
+	assert_int_equal(identity_set_names(&a, "eve", "Eve"), 0);
+	assert_int_equal(identity_pack(&a), 0);
+	assert_int_equal(identity_copy(&b, &a), 0);  /* a copy has blocks of its own */
+	assert_false(b.packed);
+	assert_int_equal(identity_role(&b, 7), PROTO_ROLE_FACILITATOR);
+	memset(&c, 0, sizeof(c));
+	identity_move(&c, &a);                       /* the packed block moves whole */
+	assert_true(c.packed);
+	assert_false(a.packed);
+	assert_int_equal(identity_role(&c, 6), PROTO_ROLE_PARTICIPANT);
+	/* New names for a packed identity keep its courses. */
+	assert_int_equal(identity_set_names(&c, "eve2", "Eve Two"), 0);
+	assert_false(c.packed);
+	assert_string_equal(c.name, "Eve Two");
+	assert_int_equal(identity_role(&c, 7), PROTO_ROLE_FACILITATOR);
+	identity_free(&b);
+	identity_free(&c);
+}
+
 static void test_move(void **state)
 {
 	static const int64_t a_ids[] = { 1, 2, 3 };
@@ -258,6 +331,9 @@ int main(void)
 		cmocka_unit_test(test_move),
 		cmocka_unit_test(test_set_names_limits),
 		cmocka_unit_test(test_copy_is_deep),
+		cmocka_unit_test(test_pack_one_block),
+		cmocka_unit_test(test_pack_nothing_to_pack),
+		cmocka_unit_test(test_packed_copy_move_rename),
 		cmocka_unit_test(test_user_id_valid_simple),
 		cmocka_unit_test(test_user_id_empty),
 		cmocka_unit_test(test_user_id_length_limit),
