@@ -472,16 +472,26 @@ static void batch_send(struct bus_redis *br, struct batch *bt)
 /* Publishes every waiting batch and frees their buffers. */
 static void flush_batches(struct bus_redis *br)
 {
+	unsigned sent = 0;
+
 	for (unsigned i = 0; i < br->nbatches; i++) {
 		struct batch *bt = &br->batches[i];
 
-		if (bt->len)
+		if (bt->len) {
 			batch_send(br, bt);
+			sent++;
+		}
 		free(bt->buf);
 		bt->buf = NULL;
 		bt->cap = 0;
 	}
 	br->nbatches = 0;
+	/* Write them now rather than when the loop next polls: the local
+	 * deliveries that follow in this turn can take milliseconds for a
+	 * large room, and the other processes' subscribers would wait for
+	 * them. A socket that is not writable keeps the rest for the poll. */
+	if (sent && br->pub && br->pub_up)
+		redisAsyncHandleWrite(br->pub);
 }
 
 /* The batch for `room`, started for this turn if needed; NULL on OOM. */
