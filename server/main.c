@@ -38,7 +38,7 @@ struct opts {
 	int dev;
 	int sync_normal;
 	const char *redis;
-	long long workers, history_days, per_ip;
+	long long workers, history_days, per_ip, sndbuf;
 	int csv, names, answers;
 	struct mod_limits limits;
 	/* words: the words after the options (GNU getopt moves them last) */
@@ -95,6 +95,9 @@ static void usage(FILE *f)
 		"                        0 turns one off) [FORUMD_LIMITS]\n"
 		"  --max-sockets-per-ip N  WebSockets from one address per process [FORUMD_MAX_SOCKETS_PER_IP]\n"
 		"                        (10000: a whole webinar may sit behind one NAT)\n"
+		"  --socket-sndbuf BYTES  kernel send buffer of each WebSocket [FORUMD_SOCKET_SNDBUF]\n"
+		"                        (0: the kernel sizes it, up to net.ipv4.tcp_wmem's maximum;\n"
+		"                        a fixed size bounds the kernel memory a slow reader holds)\n"
 		"  --workers N           processes sharing the port, database and bus [FORUMD_WORKERS] (1)\n"
 		"  --sync full|normal    SQLite synchronous level [FORUMD_SYNC] (full: an acknowledged\n"
 		"                        write survives power loss; normal: it survives a crash of\n"
@@ -186,7 +189,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	enum { OPT_PORT = 1, OPT_BIND, OPT_DB, OPT_SECRET, OPT_STATIC, OPT_DEV, OPT_USER, OPT_NAME, OPT_ROLE, OPT_ADMIN,
 	       OPT_TTL, OPT_NBF, OPT_HELP, OPT_SYNC, OPT_ID, OPT_TITLE, OPT_LANG, OPT_STARTS, OPT_ENDS,
 	       OPT_REDIS, OPT_WORKERS, OPT_HISTORY, OPT_LIMITS, OPT_PER_IP, OPT_FORMAT, OPT_NAMES,
-	       OPT_ANSWERS };
+	       OPT_ANSWERS, OPT_SNDBUF };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "bind", required_argument, NULL, OPT_BIND },
@@ -212,6 +215,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "history-days", required_argument, NULL, OPT_HISTORY },
 		{ "limits", required_argument, NULL, OPT_LIMITS },
 		{ "max-sockets-per-ip", required_argument, NULL, OPT_PER_IP },
+		{ "socket-sndbuf", required_argument, NULL, OPT_SNDBUF },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "names", no_argument, NULL, OPT_NAMES },
 		{ "answers", no_argument, NULL, OPT_ANSWERS },
@@ -235,6 +239,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			fprintf(stderr, "forumd: FORUMD_LIMITS: see --help\n");
 			return -1;
 		}
+	}
+	if (parse_int(env_or("FORUMD_SOCKET_SNDBUF", "0"), 0, 1 << 30, &o->sndbuf)) {
+		fprintf(stderr, "forumd: FORUMD_SOCKET_SNDBUF must be 0..1073741824\n");
+		return -1;
 	}
 	if (parse_int(env_or("FORUMD_MAX_SOCKETS_PER_IP", "10000"), 1, 1000000, &o->per_ip)) {
 		fprintf(stderr, "forumd: FORUMD_MAX_SOCKETS_PER_IP must be 1..1000000\n");
@@ -320,6 +328,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_NAMES: o->names = 1; break;
 		case OPT_ANSWERS: o->answers = 1; break;
+		case OPT_SNDBUF:
+			if (parse_int(optarg, 0, 1 << 30, &o->sndbuf)) {
+				fprintf(stderr, "forumd: --socket-sndbuf takes 0..1073741824\n");
+				return -1;
+			}
+			break;
 		case OPT_PER_IP:
 			if (parse_int(optarg, 1, 1000000, &o->per_ip)) {
 				fprintf(stderr, "forumd: --max-sockets-per-ip takes 1..1000000\n");
@@ -500,6 +514,7 @@ static int cmd_serve(const struct opts *o)
 	so.history_days = (int)o->history_days;
 	so.limits = o->limits;
 	so.max_sockets_per_ip = (int)o->per_ip;
+	so.socket_sndbuf = (int)o->sndbuf;
 	so.ready_fd = -1;
 	if (o->workers > 1) {
 		if (!o->redis)

@@ -92,8 +92,12 @@ struct conn *conn_lookup(uint32_t slot, uint32_t gen);
 /* Number of open WebSocket connections. */
 unsigned conn_count(void);
 
-/* Bytes queued for the socket now. */
+/* Bytes queued for the socket now, with what is left of a partly sent frame. */
 size_t conn_queued_bytes(const struct conn *c);
+
+/* Frames the kernel has taken only part of, since start (the rest waited
+ * for the socket to drain). */
+uint64_t conn_partial_sends(void);
 
 /* Calls fn for every open connection. */
 void conn_foreach(void (*fn)(struct conn *c, void *arg), void *arg);

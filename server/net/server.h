@@ -23,6 +23,7 @@ struct server_opts {
 	int history_days;                 /* events older than this are pruned */
 	struct mod_limits limits;         /* abuse limits for participants */
 	int max_sockets_per_ip;           /* WebSockets from one address (a whole NAT) */
+	int socket_sndbuf;                /* SO_SNDBUF of each accepted socket; 0: the kernel's */
 	int reuse_port;                   /* share the port with sibling workers */
 	int ready_fd;                     /* >= 0: write one byte here once listening */
 	int quiet;                        /* do not print the listening line */

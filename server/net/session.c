@@ -614,6 +614,7 @@ void session_stats(struct render_stats *out)
 	out->synchronous = ss.synchronous;
 	out->sockets = conn_count();
 	conn_foreach(add_queued, &out->queued_bytes);
+	out->partial_sends = conn_partial_sends();
 	rooms_stats(&out->rooms, &out->subscriptions, &out->events_delivered, &out->gaps_filled);
 	out->bus = rooms_bus()->name;
 }

@@ -128,6 +128,8 @@ static struct {
 	uint32_t *slot_gen;
 	uint32_t *free_slots;
 	uint32_t nfree, cap, open;
+	uint64_t partial_sends;           /* frames the kernel took only part of */
+	int sndbuf;                       /* SO_SNDBUF for accepted sockets; 0: the kernel's */
 } S;
 
 static void shutdown_finish(uv_timer_t *t);
@@ -198,9 +200,24 @@ unsigned conn_count(void)
 	return S.open;
 }
 
+/* Bytes of the WebSocket header of a server frame with n payload bytes. */
+static size_t frame_header_len(size_t n)
+{
+	return n < 126 ? 2 : n <= 0xffff ? 4 : 10;
+}
+
 size_t conn_queued_bytes(const struct conn *c)
 {
-	return c->q_bytes;
+	size_t part = 0;
+
+	if (c->out_part)
+		part = frame_header_len(c->out_part->len) + c->out_part->len - c->out_off;
+	return c->q_bytes + part;
+}
+
+uint64_t conn_partial_sends(void)
+{
+	return S.partial_sends;
 }
 
 void conn_foreach(void (*fn)(struct conn *c, void *arg), void *arg)
@@ -272,18 +289,15 @@ static void queue_clear(struct conn *c)
 static const unsigned char *frame_text(struct msg *m, size_t *len)
 {
 	unsigned char *p = (unsigned char *)msg_data(m);
-	size_t n = m->len, h;
+	size_t n = m->len, h = frame_header_len(n);
 
-	if (n < 126) {
-		h = 2;
+	if (h == 2) {
 		p[-1] = (unsigned char)n;
-	} else if (n <= 0xffff) {
-		h = 4;
+	} else if (h == 4) {
 		p[-3] = 126;
 		p[-2] = (unsigned char)(n >> 8);
 		p[-1] = (unsigned char)n;
 	} else {
-		h = 10;
 		p[-9] = 127;
 		for (int i = 0; i < 8; i++)
 			p[-1 - i] = (unsigned char)((uint64_t)n >> (8 * i));
@@ -332,6 +346,7 @@ static int send_or_hold(struct conn *c, struct msg *m)
 		return 0;
 	c->out_part = msg_ref(m);
 	c->out_off = (uint32_t)off;
+	S.partial_sends++;
 	lws_callback_on_writable(c->wsi);
 	return 0;
 }
@@ -1069,6 +1084,9 @@ static void shutdown_begin(void)
 static void accepted(int fd, void *arg)
 {
 	(void)arg;
+	/* A failing setsockopt leaves the kernel's size: only less bounded. */
+	if (S.sndbuf > 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &S.sndbuf, sizeof(S.sndbuf));
 	if (S.shutting_down || !lws_adopt_socket_vhost(S.vh, fd))
 		close(fd);
 }
@@ -1148,6 +1166,7 @@ int server_run(const struct server_opts *o)
 	S.info.process = process;
 	S.dev = o->seed_demo;
 	S.max_per_ip = o->max_sockets_per_ip > 0 ? o->max_sockets_per_ip : 10000;
+	S.sndbuf = o->socket_sndbuf;
 	S.secret = o->secret;
 	S.secret_len = o->secret_len;
 	api_init(o->secret, o->secret_len, o->db);

@@ -164,6 +164,7 @@ struct msg *render_stats(const char *id, const struct render_stats *s)
 	    !cJSON_AddStringToObject(st, "synchronous", s->synchronous) ||
 	    !cJSON_AddNumberToObject(ws, "sockets", s->sockets) ||
 	    !cJSON_AddNumberToObject(ws, "queued_bytes", (double)s->queued_bytes) ||
+	    !cJSON_AddNumberToObject(ws, "partial_sends", (double)s->partial_sends) ||
 	    !cJSON_AddNumberToObject(ws, "rooms", s->rooms) ||
 	    !cJSON_AddNumberToObject(ws, "subscriptions", s->subscriptions) ||
 	    !cJSON_AddNumberToObject(ws, "events_delivered", (double)s->events_delivered) ||

@@ -47,7 +47,7 @@ struct render_stats {
 	uint64_t jobs, writes, deduped, commits, commit_failures, batch_max, events, write_queue;
 	const char *synchronous;
 	unsigned sockets, rooms, subscriptions;
-	uint64_t queued_bytes, events_delivered, gaps_filled;
+	uint64_t queued_bytes, partial_sends, events_delivered, gaps_filled;
 	const char *bus;
 };
 

@@ -658,6 +658,57 @@ test('a slow consumer is closed with 4003 and the others get everything', async 
     `${withSlow.slowSeen.map((x) => `${x.events} events, then close ${x.code}`).join('; ')}`);
 });
 
+test('a reader that stops reading for a while, then reads again, gets every event whole and in order', async () => {
+  // The kernel takes part of a frame when the socket's buffer fills: the rest
+  // must go out before anything else, and the frames after it batched behind.
+  // A small kernel send buffer makes that happen after a few hundred KB.
+  const d = await startDaemon({ args: ['--socket-sndbuf', '16384'] });
+  try {
+    const course = d.course({ title: 'Pause course' });
+    const { c: writer } = await helloClient(d, { user: 'pause-writer', name: 'Writer', roles: participant(course) });
+    const { thread } = await write(writer, 'thread.create',
+      { course, kind: 'discussion', title: 'Paused reader', body: 'The opening post' });
+    const room = `thread:${thread.id}`;
+    const { c: reader } = await helloClient(d, { user: 'pause-reader', name: 'Reader', roles: participant(course) });
+    await subscribe(reader, room);
+    reader.ws._socket.pause();
+    const pad = 'y'.repeat(12000);
+    // Six sockets at 25 posts a second each: inside the per-socket request rate.
+    // Posts go on until the kernel has taken only part of a frame for the
+    // reader (at most about 3.6 MB: under outq_max_bytes).
+    const writers = [writer, ...await Promise.all(Array.from({ length: 5 }, () =>
+      helloClient(d, { user: 'pause-writer', name: 'Writer', roles: participant(course) }).then((x) => x.c)))];
+    const admin = await adminClient(d);
+    const partial0 = (await stats(admin)).net.partial_sends;
+    let n = 0, st;
+    for (;;) {
+      const replies = await Promise.all(writers.map((w, j) =>
+        w.request('post.create', { thread: thread.id, body: `P${n + j}|${pad}`, key: newKey() },
+          { timeoutMs: WAIT * 2 })));
+      const bad = replies.filter((r) => r.ok !== true);
+      assert.equal(bad.length, 0, `failed writes: ${JSON.stringify(bad.slice(0, 2)).slice(0, 300)}`);
+      n += writers.length;
+      st = await stats(admin);
+      if (st.net.partial_sends > partial0 && n >= 60) break;
+      assert.ok(n < 300, `no partial send after ${n} posts of 12 KB`);
+      await sleep(40);
+    }
+    assert.ok(st.net.queued_bytes > 0, `the paused reader has bytes waiting (${st.net.queued_bytes})`);
+    await sleep(300);
+    reader.ws._socket.resume();
+    await until(() => eventsOf(reader, room).length >= n, WAIT * 2, 'the reader has every event');
+    const evs = eventsOf(reader, room);
+    assertSeqs(evs, 2, n, 'paused reader');
+    evs.forEach((e, i) => assert.equal(e.data.post.body, `P${i}|${pad}`, `event ${i} is whole`));
+    assert.ok(!reader.closeInfo, `the reader stays connected: ${JSON.stringify(reader.closeInfo)}`);
+    console.log(`# paused reader: ${n} posts of 12 KB, ${st.net.partial_sends - partial0} partial sends, ` +
+      `${st.net.queued_bytes} bytes waiting when it read again; every event whole`);
+    await stopClean(d);
+  } finally {
+    await d.stop();
+  }
+});
+
 test('store failures (commit, busy, disk full) fail the write cleanly and a retry succeeds once', async () => {
   const d = await startDaemon();
   try {
