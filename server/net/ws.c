@@ -44,7 +44,9 @@
 #include "session.h"
 #include "store/store.h"
 
-_Static_assert(MSG_HEADROOM >= LWS_PRE, "msg headroom must cover the WebSocket frame header");
+/* frame_text() writes a server frame's header (at most 10 bytes) just
+ * before the payload. */
+_Static_assert(MSG_HEADROOM >= 10, "msg headroom must cover the WebSocket frame header");
 _Static_assert(offsetof(struct conn, slot) == 64, "delivery's fields fill struct conn's first cache line");
 
 #define WS_PATH "/ws"

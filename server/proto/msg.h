@@ -10,7 +10,8 @@
 
 #include <stddef.h>
 
-/* Bytes reserved before the payload; net/ checks it covers LWS_PRE. */
+/* Bytes reserved before the payload for the WebSocket frame header, which
+ * net/ writes there (the same bytes for every socket the msg goes to). */
 #define MSG_HEADROOM 16
 
 struct msg {
