@@ -34,6 +34,10 @@
  * 1,000 pages the checkpoints were a tenth of the writer's CPU. The WAL
  * file is cut back to WAL_KEEP_BYTES after each checkpoint. */
 #define WAL_CHECKPOINT_PAGES "8192"
+/* The write connection keeps temporary data in memory (PRAGMA temp_store):
+ * every job runs in a savepoint, and SQLite copies the first change to each
+ * page inside one into a sub-journal, which past 64 KiB spills to a temp
+ * file, a pwrite per page. In memory that was 15% more writes per second. */
 #define WAL_KEEP_BYTES "67108864"
 
 /* ------------------------------------------------------------------------- */
@@ -137,6 +141,7 @@ static sqlite3 *open_db(const char *path, int flags, enum store_sync sync, char 
 	    store_exec(db, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
 						   : "PRAGMA synchronous = NORMAL") != SQLITE_OK ||
 	    store_exec(db, "PRAGMA foreign_keys = ON") != SQLITE_OK ||
+	    store_exec(db, "PRAGMA temp_store = MEMORY") != SQLITE_OK ||
 	    store_exec(db, "PRAGMA wal_autocheckpoint = " WAL_CHECKPOINT_PAGES) != SQLITE_OK ||
 	    store_exec(db, "PRAGMA journal_size_limit = " WAL_KEEP_BYTES) != SQLITE_OK) {
 		snprintf(err, err_len, "cannot configure %s: %s", path, sqlite3_errmsg(db));
