@@ -343,7 +343,7 @@ static int send_or_hold(struct conn *c, struct msg *m)
 	off = send_frame(c, m, 0);
 	if (off < 0)
 		return -1;
-	frame_text(m, &len);
+	len = frame_header_len(m->len) + m->len;
 	if ((size_t)off == len)
 		return 0;
 	c->out_part = msg_ref(m);
@@ -365,7 +365,7 @@ static int finish_part(struct conn *c)
 
 	if (off < 0)
 		return -1;
-	frame_text(c->out_part, &len);
+	len = frame_header_len(c->out_part->len) + c->out_part->len;
 	if ((size_t)off < len) {
 		c->out_off = (uint32_t)off;
 		lws_callback_on_writable(c->wsi);
