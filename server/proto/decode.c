@@ -244,19 +244,30 @@ static enum proto_err decode_resume(const struct proto_field_spec *fs, const cJS
 	return PROTO_ERR_NONE;
 }
 
+/* The common part of a list field: j must be an array of at most
+ * max_items; *n gets its length. `what` names the items in the message. */
+static enum proto_err list_size(const struct proto_field_spec *fs, const cJSON *j, const char *what,
+				size_t *n, struct proto_error *err)
+{
+	if (!cJSON_IsArray(j))
+		return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s must be an array of %s", fs->name, what);
+	*n = (size_t)cJSON_GetArraySize(j);
+	if ((int64_t)*n > fs->max_items)
+		return fail(err, PROTO_ERR_TOO_LONG, fs->name, fs->max_items, "%s holds more than %lld items",
+			    fs->name, (long long)fs->max_items);
+	return PROTO_ERR_NONE;
+}
+
 /* ints: an array of at most max_items integers, each within min..max. */
 static enum proto_err decode_ints(const struct proto_field_spec *fs, const cJSON *j, struct arena *a,
 				  struct proto_value *v, struct proto_error *err)
 {
 	const cJSON *it;
 	size_t n;
+	enum proto_err rc = list_size(fs, j, "integers", &n, err);
 
-	if (!cJSON_IsArray(j))
-		return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s must be an array of integers", fs->name);
-	n = (size_t)cJSON_GetArraySize(j);
-	if ((int64_t)n > fs->max_items)
-		return fail(err, PROTO_ERR_TOO_LONG, fs->name, fs->max_items, "%s holds more than %lld items",
-			    fs->name, (long long)fs->max_items);
+	if (rc != PROTO_ERR_NONE)
+		return rc;
 	v->u.ints.items = n ? arena_alloc(a, n * sizeof(*v->u.ints.items)) : NULL;
 	v->u.ints.n = 0;
 	cJSON_ArrayForEach(it, j) {
@@ -277,13 +288,10 @@ static enum proto_err decode_texts(const struct proto_field_spec *fs, const cJSO
 {
 	const cJSON *it;
 	size_t n;
+	enum proto_err rc = list_size(fs, j, "strings", &n, err);
 
-	if (!cJSON_IsArray(j))
-		return fail(err, PROTO_ERR_BAD_FIELD, fs->name, 0, "%s must be an array of strings", fs->name);
-	n = (size_t)cJSON_GetArraySize(j);
-	if ((int64_t)n > fs->max_items)
-		return fail(err, PROTO_ERR_TOO_LONG, fs->name, fs->max_items, "%s holds more than %lld items",
-			    fs->name, (long long)fs->max_items);
+	if (rc != PROTO_ERR_NONE)
+		return rc;
 	v->u.texts.items = n ? arena_alloc(a, n * sizeof(*v->u.texts.items)) : NULL;
 	v->u.texts.n = 0;
 	cJSON_ArrayForEach(it, j) {
