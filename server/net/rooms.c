@@ -399,7 +399,7 @@ static void sub_activate(struct sub *s)
 	mode = b->since == db_seq ? "live" : "replay";
 	s->seq = b->since;
 	reply = render_subscribe_ok(b->req_id, r->name, db_seq, mode, db_seq - b->since, NULL, NULL, NULL,
-				    s->staff_view, 0, 0);
+				    view_of(s->staff_view, s->c->uid), 0);
 	busy_answered(b);
 	conn_send(s->c, reply);
 	msg_unref(reply);

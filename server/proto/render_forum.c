@@ -17,24 +17,26 @@
 /* ------------------------------------------------------------------------- */
 
 /* The author as this view may see them: staff see who; peers see only that
- * the post is anonymous. */
-int render_add_author(cJSON *o, const char *name, const struct forum_author *a, int anonymous,
-		      int staff_view)
+ * the post is anonymous; the author sees themself, and nobody else. */
+int render_add_author(cJSON *o, const char *name, const struct forum_author *a, int anonymous, struct view v)
 {
 	cJSON *au;
 
-	if (anonymous && !staff_view)
+	if (!view_sees_author(v, a->uid, anonymous))
 		return cJSON_AddNullToObject(o, name) != NULL;
 	au = cJSON_AddObjectToObject(o, name);
 	return au && cJSON_AddStringToObject(au, "id", a->ext_id ? a->ext_id : "") &&
 	       cJSON_AddStringToObject(au, "name", a->name ? a->name : "");
 }
 
-cJSON *render_post_json(const struct forum_post *p, int staff_view)
+/* A post in view v. Its text, when hidden by a moderator, is for staff and
+ * for its author (it is theirs); when deleted, for nobody. */
+cJSON *render_post_json(const struct forum_post *p, struct view v)
 {
 	cJSON *o = cJSON_CreateObject();
 	int deleted = strcmp(p->state, "deleted") == 0;
 	int hidden = strcmp(p->state, "hidden") == 0;
+	int see_hidden = v.staff || view_is_own(v, p->author.uid);
 
 	if (!o)
 		return NULL;
@@ -44,9 +46,8 @@ cJSON *render_post_json(const struct forum_post *p, int staff_view)
 			: cJSON_AddNullToObject(o, "parent")) ||
 	    !cJSON_AddBoolToObject(o, "first", p->first) ||
 	    !cJSON_AddBoolToObject(o, "anonymous", p->anonymous) ||
-	    !render_add_author(o, "author", &p->author, p->anonymous, staff_view) ||
-	    /* Deleted text is gone for everyone; hidden text only for staff. */
-	    !((deleted || (hidden && !staff_view)) ? cJSON_AddNullToObject(o, "body")
+	    !render_add_author(o, "author", &p->author, p->anonymous, v) ||
+	    !((deleted || (hidden && !see_hidden)) ? cJSON_AddNullToObject(o, "body")
 						   : cJSON_AddStringToObject(o, "body", p->body)) ||
 	    !cJSON_AddNumberToObject(o, "created_at", (double)p->created_at) ||
 	    !(p->edited_at ? cJSON_AddNumberToObject(o, "edited_at", (double)p->edited_at)
@@ -61,7 +62,9 @@ cJSON *render_post_json(const struct forum_post *p, int staff_view)
 	return o;
 }
 
-static cJSON *thread_json(const struct forum_thread *t, int staff_view)
+/* A thread in view v: its author and its last poster are each shown as v
+ * may see them (the author of the thread is a peer for the last poster). */
+static cJSON *thread_json(const struct forum_thread *t, struct view v)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -72,7 +75,7 @@ static cJSON *thread_json(const struct forum_thread *t, int staff_view)
 	    !cJSON_AddStringToObject(o, "kind", t->kind) ||
 	    !cJSON_AddStringToObject(o, "title", t->title) ||
 	    !cJSON_AddBoolToObject(o, "anonymous", t->anonymous) ||
-	    !render_add_author(o, "author", &t->author, t->anonymous, staff_view) ||
+	    !render_add_author(o, "author", &t->author, t->anonymous, v) ||
 	    !cJSON_AddNumberToObject(o, "first_post", (double)t->first_post) ||
 	    !cJSON_AddNumberToObject(o, "created_at", (double)t->created_at) ||
 	    !cJSON_AddNumberToObject(o, "last_activity_at", (double)t->last_activity_at) ||
@@ -82,7 +85,7 @@ static cJSON *thread_json(const struct forum_thread *t, int staff_view)
 	    !cJSON_AddBoolToObject(o, "locked", t->locked) ||
 	    !cJSON_AddBoolToObject(o, "answered", t->answered) ||
 	    !cJSON_AddStringToObject(o, "state", t->state) ||
-	    !(t->has_last ? render_add_author(o, "last_poster", &t->last, t->last_anonymous, staff_view)
+	    !(t->has_last ? render_add_author(o, "last_poster", &t->last, t->last_anonymous, v)
 			  : cJSON_AddNullToObject(o, "last_poster") != NULL)) {
 		cJSON_Delete(o);
 		return NULL;
@@ -167,15 +170,15 @@ fail:
 }
 
 struct msg *render_event_post(const char *type, const char *room, int64_t seq,
-			      const struct forum_post *p, int staff_view)
+			      const struct forum_post *p, struct view v)
 {
-	return render_event_msg(type, room, seq, "post", render_post_json(p, staff_view));
+	return render_event_msg(type, room, seq, "post", render_post_json(p, v));
 }
 
 struct msg *render_event_thread(const char *type, const char *room, int64_t seq,
-				const struct forum_thread *t, int staff_view)
+				const struct forum_thread *t, struct view v)
 {
-	return render_event_msg(type, room, seq, "thread", thread_json(t, staff_view));
+	return render_event_msg(type, room, seq, "thread", thread_json(t, v));
 }
 
 /* {"st":type,"room":room,"v":v,"data":{}}; returns the data object via *data. */
@@ -206,7 +209,7 @@ struct msg *render_state_post_votes(const char *room, int64_t post, int64_t vote
 	return render_print_msg(root);
 }
 
-struct msg *render_state_thread_stats(const char *room, const struct forum_thread *t, int staff_view)
+struct msg *render_state_thread_stats(const char *room, const struct forum_thread *t, struct view v)
 {
 	cJSON *data, *root = state_head("thread.stats", room, t->stats_v, &data);
 
@@ -217,7 +220,7 @@ struct msg *render_state_thread_stats(const char *room, const struct forum_threa
 	    !cJSON_AddNumberToObject(data, "votes", (double)t->votes) ||
 	    !cJSON_AddNumberToObject(data, "last_activity_at", (double)t->last_activity_at) ||
 	    !cJSON_AddBoolToObject(data, "answered", t->answered) ||
-	    !(t->has_last ? render_add_author(data, "last_poster", &t->last, t->last_anonymous, staff_view)
+	    !(t->has_last ? render_add_author(data, "last_poster", &t->last, t->last_anonymous, v)
 			  : cJSON_AddNullToObject(data, "last_poster") != NULL)) {
 		cJSON_Delete(root);
 		return NULL;
@@ -229,9 +232,9 @@ struct msg *render_state_thread_stats(const char *room, const struct forum_threa
 /* Write results                                                             */
 /* ------------------------------------------------------------------------- */
 
-char *render_result_thread(const struct forum_thread *t, const struct forum_post *first)
+char *render_result_thread(const struct forum_thread *t, const struct forum_post *first, struct view v)
 {
-	cJSON *root = cJSON_CreateObject(), *tj = thread_json(t, 1), *pj = render_post_json(first, 1);
+	cJSON *root = cJSON_CreateObject(), *tj = thread_json(t, v), *pj = render_post_json(first, v);
 
 	if (!root || !tj || !pj) {
 		cJSON_Delete(root);
@@ -244,9 +247,9 @@ char *render_result_thread(const struct forum_thread *t, const struct forum_post
 	return render_print_str(root);
 }
 
-char *render_result_post(const struct forum_post *p)
+char *render_result_post(const struct forum_post *p, struct view v)
 {
-	cJSON *root = cJSON_CreateObject(), *pj = render_post_json(p, 1);
+	cJSON *root = cJSON_CreateObject(), *pj = render_post_json(p, v);
 
 	if (!root || !pj) {
 		cJSON_Delete(root);
@@ -257,9 +260,9 @@ char *render_result_post(const struct forum_post *p)
 	return render_print_str(root);
 }
 
-char *render_result_thread_only(const struct forum_thread *t)
+char *render_result_thread_only(const struct forum_thread *t, struct view v)
 {
-	cJSON *root = cJSON_CreateObject(), *tj = thread_json(t, 1);
+	cJSON *root = cJSON_CreateObject(), *tj = thread_json(t, v);
 
 	if (!root || !tj) {
 		cJSON_Delete(root);
@@ -329,10 +332,10 @@ int render_list_add_item(struct render_list *l, cJSON *item)
 	return 0;
 }
 
-int render_list_add_thread(struct render_list *l, const struct forum_thread *t, int staff_view, int following,
-			   int mine)
+int render_list_add_thread(struct render_list *l, const struct forum_thread *t, struct view v, int following)
 {
-	cJSON *o = thread_json(t, staff_view || mine);
+	cJSON *o = thread_json(t, v);
+	int mine = view_is_own(v, t->author.uid);
 
 	if (o && (!cJSON_AddBoolToObject(o, "following", following) || !cJSON_AddBoolToObject(o, "mine", mine))) {
 		cJSON_Delete(o);
@@ -341,9 +344,10 @@ int render_list_add_thread(struct render_list *l, const struct forum_thread *t, 
 	return render_list_add_item(l, o);
 }
 
-int render_list_add_post(struct render_list *l, const struct forum_post *p, int staff_view, int mine, int voted)
+int render_list_add_post(struct render_list *l, const struct forum_post *p, struct view v, int voted)
 {
-	cJSON *o = render_post_json(p, staff_view || mine);
+	cJSON *o = render_post_json(p, v);
+	int mine = view_is_own(v, p->author.uid);
 
 	if (o && (!cJSON_AddBoolToObject(o, "mine", mine) || !cJSON_AddBoolToObject(o, "voted", voted))) {
 		cJSON_Delete(o);
@@ -414,7 +418,7 @@ struct msg *render_course_list(const char *id, struct render_list *l)
 struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, const char *mode,
 				int64_t replay, const struct forum_thread *t,
 				const struct forum_course *c, struct render_list *posts,
-				int staff_view, int following, int mine)
+				struct view v, int following)
 {
 	cJSON *data, *root = render_ok_head(id, &data), *item;
 
@@ -423,10 +427,11 @@ struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, c
 	    !cJSON_AddNumberToObject(data, "replay", (double)replay))
 		goto fail;
 	if (t) {
-		if (!(item = thread_json(t, staff_view || mine)))
+		if (!(item = thread_json(t, v)))
 			goto fail;
 		cJSON_AddItemToObject(data, "thread", item);
-		if (!cJSON_AddBoolToObject(item, "following", following) || !cJSON_AddBoolToObject(item, "mine", mine))
+		if (!cJSON_AddBoolToObject(item, "following", following) ||
+		    !cJSON_AddBoolToObject(item, "mine", view_is_own(v, t->author.uid)))
 			goto fail;
 	}
 	if (c) {

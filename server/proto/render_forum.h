@@ -1,9 +1,11 @@
 /*
  * render_forum.h - forum rows as JSON: events, state messages, write results.
  *
- * Two views: staff see who wrote an anonymous post; peers see "anonymous".
- * The author of an anonymous post sees themself through write results, which
- * are rendered with the author's view and only ever returned to the author.
+ * Every object that names a person is rendered in a view (core/view.h):
+ * peer, author (the peer view plus the reader's own objects) or staff.
+ * Events and state are rendered once per shared view (peer or staff) and
+ * shared by every socket of that view; lists, snapshots and write results
+ * are rendered for one reader (view_of).
  */
 #ifndef FORUMD_PROTO_RENDER_FORUM_H
 #define FORUMD_PROTO_RENDER_FORUM_H
@@ -11,26 +13,28 @@
 #include <stdint.h>
 
 #include "core/forum.h"
+#include "core/view.h"
 #include "msg.h"
 
 /* {"ev":type,"room":room,"seq":seq,"data":{"post":{...}}}; new msg or NULL. */
 struct msg *render_event_post(const char *type, const char *room, int64_t seq,
-			      const struct forum_post *p, int staff_view);
+			      const struct forum_post *p, struct view v);
 
 /* {"ev":type,"room":room,"seq":seq,"data":{"thread":{...}}}; new msg or NULL. */
 struct msg *render_event_thread(const char *type, const char *room, int64_t seq,
-				const struct forum_thread *t, int staff_view);
+				const struct forum_thread *t, struct view v);
 
 /* {"st":"post.votes","room":room,"v":v,"data":{"post":id,"votes":n}} */
 struct msg *render_state_post_votes(const char *room, int64_t post, int64_t votes, int64_t v);
 
 /* {"st":"thread.stats","room":room,"v":v,"data":{thread, reply_count, votes, last_activity_at, last_poster}} */
-struct msg *render_state_thread_stats(const char *room, const struct forum_thread *t, int staff_view);
+struct msg *render_state_thread_stats(const char *room, const struct forum_thread *t, struct view v);
 
-/* Write results: the data object of a reply, as a malloc'd JSON string. */
-char *render_result_thread(const struct forum_thread *t, const struct forum_post *first);
-char *render_result_post(const struct forum_post *p);
-char *render_result_thread_only(const struct forum_thread *t);   /* {"thread": …} staff view */
+/* Write results: the data object of a reply, as a malloc'd JSON string, in
+ * the actor's view (view_of: staff, or the author view of the actor). */
+char *render_result_thread(const struct forum_thread *t, const struct forum_post *first, struct view v);
+char *render_result_post(const struct forum_post *p, struct view v);
+char *render_result_thread_only(const struct forum_thread *t, struct view v);   /* {"thread": …} */
 char *render_result_vote(int64_t post, int64_t votes, int voted);
 char *render_result_follow(int64_t thread, int following);
 
@@ -38,12 +42,12 @@ char *render_result_follow(int64_t thread, int following);
  * list owns its memory until render_list_reply() (or render_list_free()). */
 struct render_list;
 struct render_list *render_list_new(void);
-/* Items of lists answered to one person: `mine` (their own post or thread:
- * they see themself as its author, even when anonymous to peers), and
- * whether they follow the thread or voted for the post. */
-int render_list_add_thread(struct render_list *l, const struct forum_thread *t, int staff_view, int following,
-			   int mine);
-int render_list_add_post(struct render_list *l, const struct forum_post *p, int staff_view, int mine, int voted);
+/* Items of lists answered to one reader, in their view (view_of): `mine`
+ * (their own post or thread: they see themself as its author, even when
+ * anonymous to peers; v.reader decides it), and whether they follow the
+ * thread or voted for the post. */
+int render_list_add_thread(struct render_list *l, const struct forum_thread *t, struct view v, int following);
+int render_list_add_post(struct render_list *l, const struct forum_post *p, struct view v, int voted);
 void render_list_free(struct render_list *l);
 int render_list_add_course(struct render_list *l, const struct forum_course *c, const char *role,
 			   const char *access);
@@ -57,13 +61,13 @@ struct msg *render_course_list(const char *id, struct render_list *l);
 /*
  * The subscribe reply: {"re":id,"ok":true,"data":{"room","seq","mode","replay",
  * "thread"?, "posts"?, "course"?}}; the thread carries `following` and `mine` for
- * the subscriber. mode is "live" (nothing missed), "replay"
+ * the subscriber, in the subscriber's view v (view_of). mode is "live" (nothing missed), "replay"
  * (replay events follow, up to seq) or "snapshot" (the data holds the current
  * state). t, c and posts may be NULL; posts is consumed.
  */
 struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, const char *mode,
 				int64_t replay, const struct forum_thread *t,
 				const struct forum_course *c, struct render_list *posts,
-				int staff_view, int following, int mine);
+				struct view v, int following);
 
 #endif

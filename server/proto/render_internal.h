@@ -8,16 +8,19 @@
 #include <cjson/cJSON.h>
 
 #include "core/forum.h"
+#include "core/view.h"
 #include "msg.h"
 
 struct render_list {
 	cJSON *arr;
 };
 
-/* Adds name: {id, name} for the author, or null when the view may not see them. */
-int render_add_author(cJSON *o, const char *name, const struct forum_author *a, int anonymous, int staff_view);
+/* Adds name: {id, name} for the author, or null when the view may not see
+ * them (view_sees_author): every identity any renderer puts out goes
+ * through here. */
+int render_add_author(cJSON *o, const char *name, const struct forum_author *a, int anonymous, struct view v);
 /* A post object in a view; NULL on OOM. */
-cJSON *render_post_json(const struct forum_post *p, int staff_view);
+cJSON *render_post_json(const struct forum_post *p, struct view v);
 /* Prints and frees root: as a msg / as a malloc'd string. */
 struct msg *render_print_msg(cJSON *root);
 char *render_print_str(cJSON *root);

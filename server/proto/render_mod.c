@@ -7,7 +7,15 @@
 #include "render_internal.h"
 #include "render_mod.h"
 
-static cJSON *flag_json(const struct mod_flag *f)
+/*
+ * Moderation records are for staff (and a flag for its flagger, a mute for
+ * its subject), yet each is rendered in a view like any other object: who
+ * flagged, who was muted and who edited a post are shown only to staff and
+ * to that person (as if anonymous to everyone else), and a flagged post as
+ * the view may see it. So a record sent to the wrong audience still names
+ * nobody.
+ */
+static cJSON *flag_json(const struct mod_flag *f, struct view v)
 {
 	cJSON *o = cJSON_CreateObject(), *item;
 
@@ -16,10 +24,10 @@ static cJSON *flag_json(const struct mod_flag *f)
 	if (!cJSON_AddNumberToObject(o, "id", (double)f->id) || !cJSON_AddNumberToObject(o, "course", (double)f->course) ||
 	    !cJSON_AddStringToObject(o, "state", f->state) || !cJSON_AddStringToObject(o, "reason", f->reason) ||
 	    !cJSON_AddNumberToObject(o, "created_at", (double)f->created_at) ||
-	    !render_add_author(o, "flagger", &f->flagger, 0, 1))
+	    !render_add_author(o, "flagger", &f->flagger, 1, v))
 		goto fail;
 	if (f->has_post) {
-		if (!(item = render_post_json(&f->post, 1)))
+		if (!(item = render_post_json(&f->post, v)))
 			goto fail;
 		cJSON_AddItemToObject(o, "post", item);
 		if (!(item = cJSON_AddObjectToObject(o, "thread")) ||
@@ -33,18 +41,19 @@ fail:
 	return NULL;
 }
 
-static cJSON *audit_json(const struct mod_audit *a)
+/* An audit entry; the user it concerns is named only in the staff view. */
+static cJSON *audit_json(const struct mod_audit *a, struct view v)
 {
 	cJSON *o = cJSON_CreateObject(), *subj;
 
 	if (!o)
 		return NULL;
 	if (!cJSON_AddNumberToObject(o, "id", (double)a->id) || !cJSON_AddNumberToObject(o, "course", (double)a->course) ||
-	    !render_add_author(o, "actor", &a->actor, 0, 1) || !cJSON_AddStringToObject(o, "action", a->action) ||
+	    !render_add_author(o, "actor", &a->actor, 0, v) || !cJSON_AddStringToObject(o, "action", a->action) ||
 	    !(subj = cJSON_AddObjectToObject(o, "subject")) ||
 	    !cJSON_AddStringToObject(subj, "kind", a->subject_kind) ||
 	    !cJSON_AddNumberToObject(subj, "id", (double)a->subject_id) ||
-	    (a->subject_user && !cJSON_AddStringToObject(subj, "user", a->subject_user)) ||
+	    (a->subject_user && v.staff && !cJSON_AddStringToObject(subj, "user", a->subject_user)) ||
 	    !(a->reason ? cJSON_AddStringToObject(o, "reason", a->reason) : cJSON_AddNullToObject(o, "reason")) ||
 	    !cJSON_AddNumberToObject(o, "created_at", (double)a->created_at)) {
 		cJSON_Delete(o);
@@ -71,13 +80,13 @@ static cJSON *notice_json(const struct mod_notice *n)
 	return o;
 }
 
-static cJSON *mute_json(const struct mod_mute *m)
+static cJSON *mute_json(const struct mod_mute *m, struct view v)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	if (!o)
 		return NULL;
-	if (!cJSON_AddNumberToObject(o, "course", (double)m->course) || !render_add_author(o, "user", &m->user, 0, 1) ||
+	if (!cJSON_AddNumberToObject(o, "course", (double)m->course) || !render_add_author(o, "user", &m->user, 1, v) ||
 	    !cJSON_AddNumberToObject(o, "until", (double)m->until) || !cJSON_AddStringToObject(o, "reason", m->reason)) {
 		cJSON_Delete(o);
 		return NULL;
@@ -85,14 +94,15 @@ static cJSON *mute_json(const struct mod_mute *m)
 	return o;
 }
 
-struct msg *render_event_flag(const char *type, const char *room, int64_t seq, const struct mod_flag *f)
+struct msg *render_event_flag(const char *type, const char *room, int64_t seq, const struct mod_flag *f,
+			      struct view v)
 {
-	return render_event_msg(type, room, seq, "flag", flag_json(f));
+	return render_event_msg(type, room, seq, "flag", flag_json(f, v));
 }
 
-struct msg *render_event_audit(const char *room, int64_t seq, const struct mod_audit *a)
+struct msg *render_event_audit(const char *room, int64_t seq, const struct mod_audit *a, struct view v)
 {
-	return render_event_msg("audit.created", room, seq, "entry", audit_json(a));
+	return render_event_msg("audit.created", room, seq, "entry", audit_json(a, v));
 }
 
 struct msg *render_event_notice(const char *room, int64_t seq, const struct mod_notice *n)
@@ -119,32 +129,32 @@ static char *result_of(const char *name, cJSON *item, int null_ok)
 	return render_print_str(root);
 }
 
-char *render_result_flag(const struct mod_flag *f)
+char *render_result_flag(const struct mod_flag *f, struct view v)
 {
-	return result_of("flag", flag_json(f), 0);
+	return result_of("flag", flag_json(f, v), 0);
 }
 
-char *render_result_mute(const struct mod_mute *m)
+char *render_result_mute(const struct mod_mute *m, struct view v)
 {
-	return m ? result_of("mute", mute_json(m), 0) : result_of("mute", NULL, 1);
+	return m ? result_of("mute", mute_json(m, v), 0) : result_of("mute", NULL, 1);
 }
 
-int render_list_add_flag(struct render_list *l, const struct mod_flag *f)
+int render_list_add_flag(struct render_list *l, const struct mod_flag *f, struct view v)
 {
-	return render_list_add_item(l, flag_json(f));
+	return render_list_add_item(l, flag_json(f, v));
 }
 
-int render_list_add_audit(struct render_list *l, const struct mod_audit *a)
+int render_list_add_audit(struct render_list *l, const struct mod_audit *a, struct view v)
 {
-	return render_list_add_item(l, audit_json(a));
+	return render_list_add_item(l, audit_json(a, v));
 }
 
-int render_list_add_revision(struct render_list *l, const struct mod_revision *r)
+int render_list_add_revision(struct render_list *l, const struct mod_revision *r, struct view v)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	if (o && (!cJSON_AddNumberToObject(o, "revision", (double)r->revision) ||
-		  !cJSON_AddStringToObject(o, "body", r->body) || !render_add_author(o, "edited_by", &r->by, 0, 1) ||
+		  !cJSON_AddStringToObject(o, "body", r->body) || !render_add_author(o, "edited_by", &r->by, 1, v) ||
 		  !cJSON_AddNumberToObject(o, "edited_at", (double)r->at))) {
 		cJSON_Delete(o);
 		o = NULL;

@@ -34,16 +34,17 @@ static cJSON *session_json(const struct qa_session *s)
 	return o;
 }
 
-static cJSON *question_json(const struct qa_question *q, int staff_view, int mine)
+/* A question in view v: the dismissal reason is for staff and the asker. */
+static cJSON *question_json(const struct qa_question *q, struct view v)
 {
 	cJSON *o = cJSON_CreateObject();
-	int see = staff_view || mine;
+	int see = v.staff || view_is_own(v, q->author.uid);
 
 	if (!o)
 		return NULL;
 	if (!cJSON_AddNumberToObject(o, "id", (double)q->id) || !cJSON_AddNumberToObject(o, "session", (double)q->session) ||
 	    !cJSON_AddStringToObject(o, "body", q->body) || !cJSON_AddBoolToObject(o, "anonymous", q->anonymous) ||
-	    !render_add_author(o, "author", &q->author, q->anonymous, see) ||
+	    !render_add_author(o, "author", &q->author, q->anonymous, v) ||
 	    !cJSON_AddStringToObject(o, "state", q->state) || !cJSON_AddNumberToObject(o, "votes", (double)q->votes) ||
 	    !(q->answer ? cJSON_AddStringToObject(o, "answer", q->answer) : cJSON_AddNullToObject(o, "answer")) ||
 	    (see && q->dismiss_reason && !cJSON_AddStringToObject(o, "dismiss_reason", q->dismiss_reason)) ||
@@ -62,9 +63,9 @@ struct msg *render_event_session(const char *type, const char *room, int64_t seq
 }
 
 struct msg *render_event_question(const char *type, const char *room, int64_t seq, const struct qa_question *q,
-				  int staff_view)
+				  struct view v)
 {
-	return render_event_msg(type, room, seq, "question", question_json(q, staff_view, 0));
+	return render_event_msg(type, room, seq, "question", question_json(q, v));
 }
 
 static struct msg *state_msg(const char *type, const char *room, int64_t v, cJSON *data)
@@ -109,9 +110,9 @@ char *render_result_session(const struct qa_session *s)
 	return render_wrap_str("session", session_json(s));
 }
 
-char *render_result_question(const struct qa_question *q, int staff_view)
+char *render_result_question(const struct qa_question *q, struct view v)
 {
-	return render_wrap_str("question", question_json(q, staff_view, 1));
+	return render_wrap_str("question", question_json(q, v));
 }
 
 char *render_result_question_vote(int64_t question, int64_t votes, int voted)
@@ -131,9 +132,10 @@ int render_list_add_session(struct render_list *l, const struct qa_session *s)
 	return render_list_add_item(l, session_json(s));
 }
 
-int render_list_add_question(struct render_list *l, const struct qa_question *q, int staff_view, int mine, int voted)
+int render_list_add_question(struct render_list *l, const struct qa_question *q, struct view v, int voted)
 {
-	cJSON *o = question_json(q, staff_view, mine);
+	cJSON *o = question_json(q, v);
+	int mine = view_is_own(v, q->author.uid);
 
 	if (o && (!cJSON_AddBoolToObject(o, "mine", mine) || !cJSON_AddBoolToObject(o, "voted", voted))) {
 		cJSON_Delete(o);
@@ -187,7 +189,7 @@ struct qa_export {
 	int names;
 };
 
-struct qa_export *qa_export_new(const struct qa_session *s, int names)
+struct qa_export *qa_export_new(const struct qa_session *s, struct view v, int names)
 {
 	static const char *const cols[] = { "id", "asked_at_s", "state", "votes", "anonymous", "asker",
 					     "question", "answer", "answered_at_s" };
@@ -197,6 +199,8 @@ struct qa_export *qa_export_new(const struct qa_session *s, int names)
 	cJSON *sj = cJSON_CreateObject();
 	char *head = NULL;
 
+	/* Names are the staff's only: asked for by anyone else, they are left out. */
+	names = names && v.staff;
 	if (!e || !sj || !cJSON_AddNumberToObject(sj, "id", (double)s->id) ||
 	    !cJSON_AddStringToObject(sj, "title", s->title) ||
 	    !cJSON_AddNumberToObject(sj, "course", (double)s->course) || !add_opt_num(sj, "started_at", s->started_at) ||

@@ -2,8 +2,9 @@
  * render_qa.h - live sessions and questions as JSON, and the Q&A export
  * as JSON or CSV.
  *
- * Views as for posts: staff see who asked an anonymous question and why one
- * was dismissed; peers see neither; the asker sees themself (`mine`).
+ * Views as for posts (core/view.h): staff see who asked an anonymous
+ * question and why one was dismissed; peers see neither; the asker sees
+ * both for their own questions (author view, `mine`).
  */
 #ifndef FORUMD_PROTO_RENDER_QA_H
 #define FORUMD_PROTO_RENDER_QA_H
@@ -16,21 +17,21 @@
 struct msg *render_event_session(const char *type, const char *room, int64_t seq, const struct qa_session *s);
 /* {"ev":type,"room":room,"seq":seq,"data":{"question":{...}}} in a view. */
 struct msg *render_event_question(const char *type, const char *room, int64_t seq, const struct qa_question *q,
-				  int staff_view);
+				  struct view v);
 /* {"st":"question.votes","room":room,"v":v,"data":{"question":id,"votes":n}} */
 struct msg *render_state_question_votes(const char *room, int64_t question, int64_t votes, int64_t v);
 /* {"st":"session.answering","room":room,"v":v,"data":{"session":id,"question":id|null}} */
 struct msg *render_state_answering(const char *room, int64_t session, int64_t question, int64_t v);
 
-/* Write results: {"session":…}, {"question":…} (the actor's view), {"question":id,"votes":n,"voted":b}. */
+/* Write results: {"session":…}, {"question":…} (the actor's view, view_of), {"question":id,"votes":n,"voted":b}. */
 char *render_result_session(const struct qa_session *s);
-char *render_result_question(const struct qa_question *q, int staff_view);
+char *render_result_question(const struct qa_question *q, struct view v);
 char *render_result_question_vote(int64_t question, int64_t votes, int voted);
 
 /* List items. */
 int render_list_add_session(struct render_list *l, const struct qa_session *s);
-int render_list_add_question(struct render_list *l, const struct qa_question *q, int staff_view, int mine,
-			     int voted);
+/* A question in the reader's view (view_of); `mine` when v.reader asked it. */
+int render_list_add_question(struct render_list *l, const struct qa_question *q, struct view v, int voted);
 /* {"question":id,"thread":id} for session.bridge's reply. */
 int render_list_add_bridged(struct render_list *l, int64_t question, int64_t thread);
 
@@ -55,7 +56,8 @@ struct qa_export_row {
 };
 
 struct qa_export;                  /* rows collected, then rendered */
-struct qa_export *qa_export_new(const struct qa_session *s, int names);
+/* names: the asker column, kept only in the staff view. */
+struct qa_export *qa_export_new(const struct qa_session *s, struct view v, int names);
 int qa_export_add(struct qa_export *e, const struct qa_export_row *r);
 /* The export as malloc'd text (JSON or CSV), freeing e. NULL on OOM. */
 char *qa_export_finish(struct qa_export *e, int csv);

@@ -120,8 +120,8 @@ int store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int6
 		if (!(s = store_row_by_id(c, db, store_q_post, subject)))
 			return -1;
 		store_post_row(s, &p);
-		*peer = render_event_post(type, room, seq, &p, 0);
-		*staff = render_event_post(type, room, seq, &p, 1);
+		*peer = render_event_post(type, room, seq, &p, view_peer());
+		*staff = render_event_post(type, room, seq, &p, view_staff());
 		sqlite3_reset(s);
 	} else if (strncmp(type, "thread.", 7) == 0) {
 		struct forum_thread t;
@@ -129,8 +129,8 @@ int store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int6
 		if (!(s = store_row_by_id(c, db, store_q_thread, subject)))
 			return -1;
 		store_thread_row(s, &t);
-		*peer = render_event_thread(type, room, seq, &t, 0);
-		*staff = render_event_thread(type, room, seq, &t, 1);
+		*peer = render_event_thread(type, room, seq, &t, view_peer());
+		*staff = render_event_thread(type, room, seq, &t, view_staff());
 		sqlite3_reset(s);
 	} else {
 		*peer = store_render_mod_event(c, db, room, seq, type, subject, 0);
@@ -358,15 +358,16 @@ int store_thread_stats_state(struct store *st, struct store_job *job, int64_t th
 	store_thread_row(s, &t);
 	store_room_name(room, sizeof(room), "course", t.course);
 	snprintf(key, sizeof(key), "thread:%" PRId64, t.id);
-	if (!store_state_add(job, room, key, t.stats_v, render_state_thread_stats(room, &t, 0),
-			     render_state_thread_stats(room, &t, 1)))
+	if (!store_state_add(job, room, key, t.stats_v, render_state_thread_stats(room, &t, view_peer()),
+			     render_state_thread_stats(room, &t, view_staff())))
 		rc = 0;
 	sqlite3_reset(s);
 	return rc;
 }
 
-/* The result of a write that returns one post, rendered for its author. */
-char *store_post_result(struct store *st, int64_t post)
+/* The result of a write that returns one post, rendered for the actor: its
+ * author (author view) or staff acting on it (staff view). */
+char *store_post_result(struct store *st, const struct store_job *job, int64_t post, int64_t course)
 {
 	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, store_q_post, post);
 	struct forum_post p;
@@ -375,7 +376,7 @@ char *store_post_result(struct store *st, int64_t post)
 	if (!s)
 		return NULL;
 	store_post_row(s, &p);
-	r = render_result_post(&p);
+	r = render_result_post(&p, view_of(access_is_staff(&job->who, course), job->uid));
 	sqlite3_reset(s);
 	return r;
 }
@@ -504,7 +505,7 @@ static enum proto_err op_thread_create(struct store *st, struct store_job *job, 
 
 		store_thread_row(ts, &t);
 		store_post_row(ps, &p);
-		*result = render_result_thread(&t, &p);
+		*result = render_result_thread(&t, &p, view_of(access_is_staff(&job->who, t.course), job->uid));
 	}
 	sqlite3_reset(ts);
 	sqlite3_reset(ps);
@@ -570,7 +571,7 @@ static enum proto_err op_post_create(struct store *st, struct store_job *job, ch
 	if (store_event_append(st, job, room, "post.created", pid, job->uid) ||
 	    store_thread_stats_state(st, job, tf.id))
 		return PROTO_ERR_INTERNAL;
-	*result = store_post_result(st, pid);
+	*result = store_post_result(st, job, pid, tf.course);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -636,7 +637,7 @@ static enum proto_err op_post_edit(struct store *st, struct store_job *job, char
 		if (store_event_append(st, job, room, "post.edited", post, job->uid))
 			return PROTO_ERR_INTERNAL;
 	}
-	*result = store_post_result(st, post);
+	*result = store_post_result(st, job, post, tf.course);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -683,7 +684,7 @@ static enum proto_err op_post_delete(struct store *st, struct store_job *job, ch
 	} else if (store_thread_stats_state(st, job, tf.id)) {
 		return PROTO_ERR_INTERNAL;
 	}
-	*result = store_post_result(st, post);
+	*result = store_post_result(st, job, post, tf.course);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 

@@ -217,7 +217,7 @@ struct msg *store_thread_list(struct store *st, const struct identity *who, int6
 			break;
 		}
 		store_thread_row(s, &t);
-		if (render_list_add_thread(l, &t, staff, sqlite3_column_int(s, 22), t.author.uid == uid))
+		if (render_list_add_thread(l, &t, view_of(staff, uid), sqlite3_column_int(s, 22)))
 			break;
 		cursor_make(next, sizeof(next), sort, &t);  /* keys of the last row sent */
 		n++;
@@ -299,7 +299,9 @@ enum proto_err store_room_access(struct store *st, const struct identity *who, i
 		return course_access(st, who, course, now_s, 0);
 	}
 	if (strcmp(kind, "user") == 0) {
-		*staff_view = 1;        /* your own notices */
+		/* Your own notices, in your view: never the staff view unless you are
+		 * staff somewhere (a notice names nobody, so this is only the rule). */
+		*staff_view = 0;
 		return id == uid ? PROTO_ERR_NONE : PROTO_ERR_FORBIDDEN;
 	}
 	if (strcmp(kind, "results") == 0)
@@ -347,12 +349,12 @@ static struct msg *snapshot_thread(struct store *st, const char *req_id, const c
 		struct forum_post p;
 
 		store_post_row(ps, &p);
-		if (render_list_add_post(l, &p, staff_view, p.author.uid == uid, sqlite3_column_int(ps, 16)))
+		if (render_list_add_post(l, &p, view_of(staff_view, uid), sqlite3_column_int(ps, 16)))
 			break;
 	}
 	sqlite3_reset(ps);
-	m = render_subscribe_ok(req_id, room, seq, "snapshot", 0, &t, NULL, l, staff_view,
-				sqlite3_column_int(ts, 22), t.author.uid == uid);
+	m = render_subscribe_ok(req_id, room, seq, "snapshot", 0, &t, NULL, l, view_of(staff_view, uid),
+				sqlite3_column_int(ts, 22));
 	l = NULL;
 out:
 	render_list_free(l);
@@ -381,11 +383,12 @@ struct msg *store_room_snapshot(struct store *st, const char *req_id, const char
 		sqlite3_stmt *s;
 
 		if (!course_row(st, id, &c, &s)) {
-			m = render_subscribe_ok(req_id, room, *seq, "snapshot", 0, NULL, &c, NULL, staff_view, 0, 0);
+			m = render_subscribe_ok(req_id, room, *seq, "snapshot", 0, NULL, &c, NULL,
+						view_of(staff_view, uid), 0);
 			sqlite3_reset(s);
 		}
 	} else {
-		m = render_subscribe_ok(req_id, room, *seq, "snapshot", 0, NULL, NULL, NULL, staff_view, 0, 0);
+		m = render_subscribe_ok(req_id, room, *seq, "snapshot", 0, NULL, NULL, NULL, view_of(staff_view, uid), 0);
 	}
 	store_exec(st->rdb, "COMMIT");
 	return m;

@@ -168,7 +168,7 @@ void store_room_name(char *buf, size_t n, const char *kind, int64_t id);
 /* Queues the thread's thread.stats state (both views) on the job. */
 int store_thread_stats_state(struct store *st, struct store_job *job, int64_t thread);
 /* {"post": …} for the author's (or staff's) view; malloc'd or NULL. */
-char *store_post_result(struct store *st, int64_t post);
+char *store_post_result(struct store *st, const struct store_job *job, int64_t post, int64_t course);
 
 /* Abuse limits for participant writes (moderation.c): PROTO_ERR_NONE, or
  * rate_limited with job->retry_after_ms set. action: post, thread, flag,

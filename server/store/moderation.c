@@ -167,7 +167,7 @@ struct msg *store_render_mod_event(struct stmt_cache *c, sqlite3 *db, const char
 		if (!(s = store_row_by_id(c, db, Q_FLAG, subject)))
 			return NULL;
 		flag_row(c, db, s, &f, &ps);
-		m = render_event_flag(type, room, seq, &f);
+		m = render_event_flag(type, room, seq, &f, view_shared(staff_view));
 		if (ps)
 			sqlite3_reset(ps);
 		sqlite3_reset(s);
@@ -177,7 +177,7 @@ struct msg *store_render_mod_event(struct stmt_cache *c, sqlite3 *db, const char
 		if (!(s = store_row_by_id(c, db, Q_AUDIT, subject)))
 			return NULL;
 		audit_row(s, &a);
-		m = render_event_audit(room, seq, &a);
+		m = render_event_audit(room, seq, &a, view_shared(staff_view));
 		sqlite3_reset(s);
 	} else if (strcmp(type, "notice") == 0) {
 		struct mod_notice n;
@@ -310,8 +310,8 @@ static int set_post_state(struct store *st, struct store_job *job, int64_t post,
 	return store_step_done(s);
 }
 
-/* The result of a flag write: the flag as its flagger sees it. */
-static char *flag_result(struct store *st, int64_t flag)
+/* The result of a flag write: the flag as its flagger (the actor) sees it. */
+static char *flag_result(struct store *st, const struct store_job *job, int64_t flag)
 {
 	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, Q_FLAG, flag), *ps = NULL;
 	struct mod_flag f;
@@ -321,7 +321,7 @@ static char *flag_result(struct store *st, int64_t flag)
 		return NULL;
 	flag_row(&st->wcache, st->wdb, s, &f, &ps);
 	f.has_post = 0;         /* the flagger's reply carries only the flag */
-	r = render_result_flag(&f);
+	r = render_result_flag(&f, view_of(access_is_staff(&job->who, f.course), job->uid));
 	if (ps)
 		sqlite3_reset(ps);
 	sqlite3_reset(s);
@@ -373,7 +373,7 @@ static enum proto_err op_post_flag(struct store *st, struct store_job *job, char
 	if (sqlite3_step(s) == SQLITE_ROW) {   /* flagged before: the first flag */
 		flag = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
-		*result = flag_result(st, flag);
+		*result = flag_result(st, job, flag);
 		return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 	}
 	sqlite3_reset(s);
@@ -392,7 +392,7 @@ static enum proto_err op_post_flag(struct store *st, struct store_job *job, char
 	store_room_name(room, sizeof(room), "staff", tf.course);
 	if (store_event_append(st, job, room, "flag.created", flag, job->uid))
 		return PROTO_ERR_INTERNAL;
-	*result = flag_result(st, flag);
+	*result = flag_result(st, job, flag);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -425,7 +425,7 @@ static enum proto_err op_flag_dismiss(struct store *st, struct store_job *job, c
 		    store_audit_add(st, job, course, "flag.dismiss", "flag", flag, NULL))
 			return PROTO_ERR_INTERNAL;
 	}
-	*result = flag_result(st, flag);
+	*result = flag_result(st, job, flag);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -491,7 +491,7 @@ static enum proto_err op_post_state(struct store *st, struct store_job *job, cha
 	    store_audit_add(st, job, tf.course, action, "post", post, reason) ||
 	    (pf.author != job->uid && store_notice_add(st, job, pf.author, tf.course, notice, post, 0, reason)))
 		return PROTO_ERR_INTERNAL;
-	*result = store_post_result(st, post);
+	*result = store_post_result(st, job, post, tf.course);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -526,7 +526,7 @@ static enum proto_err op_post_endorse(struct store *st, struct store_job *job, c
 	    store_thread_stats_state(st, job, tf.id) ||
 	    store_audit_add(st, job, tf.course, endorsed ? "post.endorse" : "post.unendorse", "post", post, NULL))
 		return PROTO_ERR_INTERNAL;
-	*result = store_post_result(st, post);
+	*result = store_post_result(st, job, post, tf.course);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -566,7 +566,7 @@ static enum proto_err op_thread_flag(struct store *st, struct store_job *job, ch
 		struct forum_thread t;
 
 		store_thread_row(s, &t);
-		*result = render_result_thread_only(&t);
+		*result = render_result_thread_only(&t, view_staff());   /* staff only */
 	}
 	sqlite3_reset(s);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -632,9 +632,9 @@ static enum proto_err op_user_mute(struct store *st, struct store_job *job, char
 	if (mute) {
 		struct mod_mute m = { course, { uid, user, name }, until, reason };
 
-		*result = render_result_mute(&m);
+		*result = render_result_mute(&m, view_staff());   /* staff only */
 	} else {
-		*result = render_result_mute(NULL);
+		*result = render_result_mute(NULL, view_staff());
 	}
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
@@ -716,7 +716,7 @@ struct msg *store_flag_list(struct store *st, const struct identity *who, const 
 		if (!s)
 			continue;
 		flag_row(&st->rcache, st->rdb, s, &f, &ps);
-		bad = render_list_add_flag(l, &f);
+		bad = render_list_add_flag(l, &f, view_staff());   /* read_staff said yes */
 		if (ps)
 			sqlite3_reset(ps);
 		sqlite3_reset(s);
@@ -769,7 +769,7 @@ struct msg *store_audit_list(struct store *st, const struct identity *who, const
 			break;
 		}
 		audit_row(s, &a);
-		if (render_list_add_audit(l, &a))
+		if (render_list_add_audit(l, &a, view_staff()))
 			break;
 		snprintf(next, sizeof(next), "A%" PRId64, a.id);
 		n++;
@@ -809,7 +809,7 @@ struct msg *store_post_history(struct store *st, const struct identity *who, con
 			sqlite3_column_int64(s, 5),
 		};
 
-		if (render_list_add_revision(l, &r))
+		if (render_list_add_revision(l, &r, view_staff()))
 			break;
 	}
 	sqlite3_reset(s);

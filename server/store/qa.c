@@ -90,7 +90,7 @@ struct msg *store_render_qa_event(struct stmt_cache *c, sqlite3 *db, const char 
 		if (!(s = store_row_by_id(c, db, Q_QUESTION, subject)))
 			return NULL;
 		question_row(s, &q);
-		m = render_event_question(type, room, seq, &q, staff_view);
+		m = render_event_question(type, room, seq, &q, view_shared(staff_view));
 		sqlite3_reset(s);
 	} else {
 		m = store_render_poll_event(c, db, room, seq, type, subject, staff_view);
@@ -183,7 +183,7 @@ static char *question_result(struct store *st, struct store_job *job, int64_t id
 	if (!s)
 		return NULL;
 	question_row(s, &q);
-	r = render_result_question(&q, access_is_staff(&job->who, q.course));
+	r = render_result_question(&q, view_of(access_is_staff(&job->who, q.course), job->uid));
 	sqlite3_reset(s);
 	return r;
 }
@@ -854,7 +854,7 @@ struct msg *store_session_snapshot(struct store *st, const char *req_id, const c
 		struct qa_question q;
 
 		question_row(qs, &q);
-		if (render_list_add_question(l, &q, staff_view, q.author.uid == uid, sqlite3_column_int(qs, 18)))
+		if (render_list_add_question(l, &q, view_of(staff_view, uid), sqlite3_column_int(qs, 18)))
 			break;
 	}
 	sqlite3_reset(qs);
@@ -949,7 +949,7 @@ char *store_session_export(const char *path, int64_t session, const struct ident
 	}
 	names = names && staff;
 	t0 = x.started_at ? x.started_at : x.starts_at * 1000;
-	if (!(e = qa_export_new(&x, names)))
+	if (!(e = qa_export_new(&x, view_of(staff, 0), names)))
 		goto out;
 	sqlite3_finalize(s);
 	s = NULL;

@@ -49,7 +49,7 @@ static const cJSON *post_of(const cJSON *ev)
 static void test_event_envelope(void **state)
 {
 	struct forum_post p = sample_post();
-	cJSON *j = parse(render_event_post("post.created", "thread:3", 42, &p, 0));
+	cJSON *j = parse(render_event_post("post.created", "thread:3", 42, &p, view_peer()));
 
 	(void)state;
 	assert_string_equal(cJSON_GetObjectItem(j, "ev")->valuestring, "post.created");
@@ -64,7 +64,7 @@ static void test_event_envelope(void **state)
 static void test_named_author_seen_by_everyone(void **state)
 {
 	struct forum_post p = sample_post();
-	cJSON *j = parse(render_event_post("post.created", "thread:3", 1, &p, 0));
+	cJSON *j = parse(render_event_post("post.created", "thread:3", 1, &p, view_peer()));
 	const cJSON *a = cJSON_GetObjectItem(post_of(j), "author");
 
 	(void)state;
@@ -81,7 +81,7 @@ static void test_anonymous_author_hidden_from_peers(void **state)
 
 	(void)state;
 	p.anonymous = 1;
-	m = render_event_post("post.created", "thread:3", 1, &p, 0);
+	m = render_event_post("post.created", "thread:3", 1, &p, view_peer());
 	assert_null(memmem(msg_data(m), m->len, "Ana", 3));
 	assert_null(memmem(msg_data(m), m->len, "u-ana", 5));
 	j = parse(m);
@@ -97,7 +97,7 @@ static void test_anonymous_author_shown_to_staff(void **state)
 
 	(void)state;
 	p.anonymous = 1;
-	j = parse(render_event_post("post.created", "thread:3", 1, &p, 1));
+	j = parse(render_event_post("post.created", "thread:3", 1, &p, view_staff()));
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(post_of(j), "author"), "name")->valuestring,
 			    "Ana María");
 	cJSON_Delete(j);
@@ -110,7 +110,7 @@ static void test_deleted_text_gone_for_everyone(void **state)
 	(void)state;
 	p.state = "deleted";
 	for (int staff = 0; staff <= 1; staff++) {
-		struct msg *m = render_event_post("post.deleted", "thread:3", 2, &p, staff);
+		struct msg *m = render_event_post("post.deleted", "thread:3", 2, &p, view_shared(staff));
 		cJSON *j;
 
 		assert_null(memmem(msg_data(m), m->len, "mundo", 5));
@@ -128,8 +128,8 @@ static void test_hidden_text_only_for_staff(void **state)
 
 	(void)state;
 	p.state = "hidden";
-	peer = parse(render_event_post("post.created", "thread:3", 1, &p, 0));
-	staff = parse(render_event_post("post.created", "thread:3", 1, &p, 1));
+	peer = parse(render_event_post("post.created", "thread:3", 1, &p, view_peer()));
+	staff = parse(render_event_post("post.created", "thread:3", 1, &p, view_staff()));
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(post_of(peer), "body")));
 	assert_string_equal(cJSON_GetObjectItem(post_of(staff), "body")->valuestring, "Hola \"mundo\"\n");
 	cJSON_Delete(peer);
@@ -139,8 +139,8 @@ static void test_hidden_text_only_for_staff(void **state)
 static void test_views_identical_when_nothing_differs(void **state)
 {
 	struct forum_post p = sample_post();
-	struct msg *a = render_event_post("post.created", "thread:3", 1, &p, 0);
-	struct msg *b = render_event_post("post.created", "thread:3", 1, &p, 1);
+	struct msg *a = render_event_post("post.created", "thread:3", 1, &p, view_peer());
+	struct msg *b = render_event_post("post.created", "thread:3", 1, &p, view_staff());
 
 	(void)state;
 	/* The store shares one buffer when the views are byte-identical. */
@@ -158,8 +158,8 @@ static void test_thread_last_poster_anonymous(void **state)
 		.created_at = 1, .last_activity_at = 2, .reply_count = 1, .votes = 0, .stats_v = 4,
 		.state = "visible", .has_last = 1, .last = { 12, "u-bo", "Bo" }, .last_anonymous = 1,
 	};
-	cJSON *peer = parse(render_state_thread_stats("course:1", &t, 0));
-	cJSON *staff = parse(render_state_thread_stats("course:1", &t, 1));
+	cJSON *peer = parse(render_state_thread_stats("course:1", &t, view_peer()));
+	cJSON *staff = parse(render_state_thread_stats("course:1", &t, view_staff()));
 
 	(void)state;
 	assert_string_equal(cJSON_GetObjectItem(peer, "st")->valuestring, "thread.stats");
@@ -221,10 +221,10 @@ static void test_subscribe_snapshot_carries_posts(void **state)
 	cJSON *j, *d;
 
 	(void)state;
-	assert_int_equal(render_list_add_post(l, &p, 0, 0, 1), 0);
+	assert_int_equal(render_list_add_post(l, &p, view_peer(), 1), 0);
 	p.id = 8;
-	assert_int_equal(render_list_add_post(l, &p, 0, 0, 0), 0);
-	j = parse(render_subscribe_ok("9", "thread:3", 17, "snapshot", 0, NULL, NULL, l, 0, 0, 0));
+	assert_int_equal(render_list_add_post(l, &p, view_peer(), 0), 0);
+	j = parse(render_subscribe_ok("9", "thread:3", 17, "snapshot", 0, NULL, NULL, l, view_peer(), 0));
 	d = cJSON_GetObjectItem(j, "data");
 	assert_string_equal(cJSON_GetObjectItem(d, "mode")->valuestring, "snapshot");
 	assert_int_equal(cJSON_GetObjectItem(d, "seq")->valuedouble, 17);
@@ -241,10 +241,11 @@ static void test_author_sees_own_anonymous_post(void **state)
 
 	(void)state;
 	p.anonymous = 1;
-	assert_int_equal(render_list_add_post(l, &p, 0, 1, 0), 0);     /* the author's own */
+	assert_int_equal(render_list_add_post(l, &p, view_of(0, 11), 0), 0);     /* the author's own */
 	p.id = 8;
-	assert_int_equal(render_list_add_post(l, &p, 0, 0, 1), 0);     /* someone else's */
-	j = parse(render_subscribe_ok("9", "thread:3", 17, "snapshot", 0, NULL, NULL, l, 0, 0, 0));
+	p.author.uid = 12;
+	assert_int_equal(render_list_add_post(l, &p, view_of(0, 11), 1), 0);     /* someone else's */
+	j = parse(render_subscribe_ok("9", "thread:3", 17, "snapshot", 0, NULL, NULL, l, view_of(0, 11), 0));
 	posts = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "posts");
 	mine = cJSON_GetArrayItem(posts, 0);
 	other = cJSON_GetArrayItem(posts, 1);
