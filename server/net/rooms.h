@@ -51,14 +51,23 @@ enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, 
 /* Stops following room; 1 if c followed it. */
 int rooms_unsubscribe(struct conn *c, const char *room);
 
-/* The socket is closing: drop all its subscriptions. */
+/* The socket is gone: drop all its subscriptions. */
 void rooms_conn_closed(struct conn *c);
+
+/* The socket has begun to close (conn_close): nothing more is delivered to
+ * it, and its subscriptions leave their rooms now, or right after the rooms
+ * call under way when it closed from inside one. */
+void rooms_conn_closing(struct conn *c);
 
 /* The socket's queue drained: continue any paced replay. */
 void rooms_conn_drained(struct conn *c);
 
 /* A write committed: publish its events and states on the bus. */
 void rooms_publish(const struct store_job *job);
+
+/* Subscriptions found behind their room (handled: the socket was closed
+ * with 4003); 0 unless something is wrong. */
+uint64_t rooms_invariant_violations(void);
 
 /* Stats: rooms live in this process and subscriptions held. */
 void rooms_stats(unsigned *rooms, unsigned *subs, uint64_t *events_delivered, uint64_t *gaps_filled);

@@ -2,6 +2,7 @@
  * session.c - one socket's life: authenticate within the deadline, then
  * answer requests, all behind the flow rules (rate, bad-input window).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,17 +99,29 @@ static unsigned user_sockets(int64_t uid, int delta)
 /* Deadlines                                                                 */
 /* ------------------------------------------------------------------------- */
 
+/* The token's expiry in ms. `exp` is any int64 the token carried: one past
+ * what milliseconds can hold means "never" rather than an overflow. */
+static int64_t expiry_ms(const struct conn *c)
+{
+	if (c->who.exp >= INT64_MAX / 1000)
+		return INT64_MAX;
+	if (c->who.exp <= 0)
+		return 0;
+	return c->who.exp * 1000;
+}
+
 /* Arms the timer for the token's expiry (or a re-check, if that is far). */
 static void arm_expiry(struct conn *c)
 {
-	int64_t ms = c->who.exp * 1000 - clock_now_ms();
+	int64_t exp = expiry_ms(c), now = clock_now_ms();
+	int64_t ms = exp - now > EXPIRY_RECHECK_MS ? EXPIRY_RECHECK_MS : exp - now;
 
-	conn_set_deadline(c, ms > EXPIRY_RECHECK_MS ? EXPIRY_RECHECK_MS : ms);
+	conn_set_deadline(c, ms);
 }
 
 static int token_expired(const struct conn *c)
 {
-	return c->authed && clock_now_ms() >= c->who.exp * 1000;
+	return c->authed && clock_now_ms() >= expiry_ms(c);
 }
 
 void session_open(struct conn *c)
@@ -132,11 +145,25 @@ void session_deadline(struct conn *c)
 		arm_expiry(c);
 }
 
+/* The socket stops holding one of its user's places (once). */
+static void user_release(struct conn *c)
+{
+	if (!c->user_counted)
+		return;
+	c->user_counted = 0;
+	user_sockets(c->uid, -1);
+}
+
+void session_closing(struct conn *c)
+{
+	rooms_conn_closing(c);
+	user_release(c);
+}
+
 void session_closed(struct conn *c)
 {
 	rooms_conn_closed(c);
-	if (c->authed)
-		user_sockets(c->uid, -1);
+	user_release(c);
 	identity_free(&c->who);
 }
 
@@ -540,6 +567,8 @@ static void hello_done(struct conn *c, struct store_job *job)
 	const struct proto_value *resume = &job->req.f[PF_HELLO_RESUME];
 
 	c->hello_pending = 0;
+	if (c->closing)
+		return;                 /* closed meanwhile: it takes no place */
 	if (job->err.code != PROTO_ERR_NONE) {
 		send_owned(c, render_error(job->req.id, &job->err, job->retry_after_ms));
 		return;
@@ -555,6 +584,7 @@ static void hello_done(struct conn *c, struct store_job *job)
 	c->uid = job->out_uid;
 	c->authed = 1;
 	user_sockets(c->uid, 1);
+	c->user_counted = 1;
 	arm_expiry(c);
 	send_owned(c, render_hello_ok(job->req.id, &c->who, c->uid, &S.info, clock_now_ms()));
 	/* Resume: each room as if the client had sent subscribe with since;
@@ -614,6 +644,7 @@ void session_stats(struct render_stats *out)
 	out->synchronous = ss.synchronous;
 	out->sockets = conn_count();
 	conn_foreach(add_queued, &out->queued_bytes);
+	out->invariant_violations = rooms_invariant_violations();
 	out->partial_sends = conn_partial_sends();
 	rooms_stats(&out->rooms, &out->subscriptions, &out->events_delivered, &out->gaps_filled);
 	out->bus = rooms_bus()->name;

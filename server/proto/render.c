@@ -169,6 +169,7 @@ struct msg *render_stats(const char *id, const struct render_stats *s)
 	    !cJSON_AddNumberToObject(ws, "subscriptions", s->subscriptions) ||
 	    !cJSON_AddNumberToObject(ws, "events_delivered", (double)s->events_delivered) ||
 	    !cJSON_AddNumberToObject(ws, "gaps_filled", (double)s->gaps_filled) ||
+	    !cJSON_AddNumberToObject(ws, "invariant_violations", (double)s->invariant_violations) ||
 	    !cJSON_AddStringToObject(ws, "bus", s->bus)) {
 		cJSON_Delete(root);
 		return NULL;

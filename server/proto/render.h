@@ -48,6 +48,7 @@ struct render_stats {
 	const char *synchronous;
 	unsigned sockets, rooms, subscriptions;
 	uint64_t queued_bytes, partial_sends, events_delivered, gaps_filled;
+	uint64_t invariant_violations;  /* states that should not happen, handled (net/rooms.c) */
 	const char *bus;
 };
 

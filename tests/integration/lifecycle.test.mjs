@@ -1,0 +1,116 @@
+// A socket's life after it is told to close, and after what it was allowed changes: a closing
+// socket is delivered nothing more (it leaves its rooms at once), every close completes within
+// close_deadline_ms whatever the peer does, and a subscription the socket may no longer follow
+// (a refreshed token with another role, a course window that closed) ends with
+// subscription.ended.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { startDaemon, stopClean } from '../lib/daemon.mjs';
+import { SLOW, helloClient, sleep } from '../lib/helpers.mjs';
+
+const WAIT = 30000 * SLOW;
+const DAY = 86400;
+const newKey = () => `k${randomBytes(12).toString('hex')}`;
+const participant = (course) => [`${course}:participant`];
+
+async function until(fn, ms, what) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await sleep(25);
+  }
+}
+
+async function write(c, op, data) {
+  const r = await c.request(op, { ...data, key: newKey() }, { timeoutMs: WAIT });
+  assert.equal(r.ok, true, `${op}: ${JSON.stringify(r).slice(0, 300)}`);
+  return r.data;
+}
+
+async function stats(c) {
+  const r = await c.request('stats', {}, { timeoutMs: WAIT });
+  assert.equal(r.ok, true, `stats: ${JSON.stringify(r)}`);
+  return r.data.net;
+}
+
+const eventsOf = (c, room) => c.messages.filter((m) => m && m.ev && m.room === room && Number.isInteger(m.seq));
+
+test('a replay the pruned log cannot serve, with the peer ignoring the 4003 close, does not stop the server', async () => {
+  // The attack: resume a room from just inside its log, stop reading, let the history be pruned,
+  // read a little (so the paced replay asks the log for more, finds nothing and closes with 4003),
+  // stop reading again and ignore the close. The next event of the room used to reach the
+  // subscription, still behind the room, and abort the process on an assert.
+  const d = await startDaemon({ args: ['--history-days', '1', '--socket-sndbuf', '16384'] });
+  try {
+    const course = d.course({ title: 'Replay attack course' });
+    const ttl = 10 * DAY;
+    const { c: admin } = await helloClient(d, { user: 'admin', name: 'Admin', admin: true, ttl });
+    const writers = await Promise.all(Array.from({ length: 6 }, () =>
+      helloClient(d, { user: 'aw', name: 'Writer', roles: participant(course), ttl }).then((x) => x.c)));
+    const { thread } = await write(writers[0], 'thread.create',
+      { course, kind: 'discussion', title: 'Long thread', body: 'The opening post' });
+    const room = `thread:${thread.id}`;
+    // 300 posts of 10 KB: a replay of 2 MB per chunk, far more than the kernel buffers hold.
+    const pad = 'z'.repeat(10000);
+    for (let n = 0; n < 300; n += writers.length) {
+      await Promise.all(writers.map((w, j) => write(w, 'post.create', { thread: thread.id, body: `A${n + j}|${pad}` })));
+    }
+    const base = await stats(admin);
+
+    const { c: att } = await helloClient(d, { user: 'attacker', name: 'Mallory', roles: participant(course), ttl });
+    att.sendRaw(JSON.stringify({ op: 'subscribe', id: 's1', data: { room, since: 2 } }));
+    att.ws._socket.pause();
+    // The replay is under way and stuck behind the socket that does not read.
+    await until(async () => (await stats(admin)).queued_bytes > 1000000, WAIT, 'the replay fills the queue');
+
+    assert.equal((await admin.request('test.clock', { advance: 2 * DAY })).ok, true);
+    const pr = await admin.request('test.prune', {}, { timeoutMs: WAIT });
+    assert.equal(pr.ok, true, JSON.stringify(pr));
+    assert.ok(pr.data.pruned >= 300, `pruned ${pr.data.pruned}`);
+
+    // Read a little at a time until the replay has asked the log for its next chunk (the queue
+    // fell below the replay's low water), then stop again with the rest of the chunk and the
+    // close frame still unread.
+    let stopAt = 0;
+    att.ws.on('message', () => {
+      if (stopAt && eventsOf(att, room).some((e) => e.seq >= stopAt)) { att.ws._socket.pause(); stopAt = 0; }
+    });
+    for (let x = 60; ; x += 10) {
+      assert.ok(x < 202, 'the replay never asked for its next chunk');
+      stopAt = x;
+      att.ws._socket.resume();
+      await until(() => stopAt === 0, WAIT, `the attacker reads up to seq ${x}`);
+      await sleep(100);
+      if ((await stats(admin)).queued_bytes < 256 * 1024) break;
+    }
+
+    // The next event of the room.
+    const live = await helloClient(d, { user: 'watcher', name: 'Watcher', roles: participant(course), ttl });
+    const sub = await live.c.request('subscribe', { room }, { timeoutMs: WAIT });
+    assert.equal(sub.ok, true, JSON.stringify(sub).slice(0, 200));
+    const p = (await write(writers[1], 'post.create', { thread: thread.id, body: 'after the prune' })).post;
+    await Promise.race([
+      live.c.waitFor((m) => m.ev === 'post.created' && m.data.post.id === p.id, WAIT),
+      d.exited.then((code) => assert.fail(`forumd exited (${code}):\n${d.stderr.slice(-2000)}`)),
+    ]);
+    const ping = await admin.request('ping', {}, { timeoutMs: WAIT });
+    assert.equal(ping.ok, true, 'the server is still up');
+
+    // The closing socket has left the room already, and nothing was found behind.
+    const st = await stats(admin);
+    assert.equal(st.subscriptions, base.subscriptions + 1, `only the watcher's subscription is new: ${JSON.stringify(st)}`);
+    assert.equal(st.invariant_violations, 0);
+    assert.ok(!eventsOf(att, room).some((e) => e.seq > 301), 'the closing socket got no later event');
+
+    att.ws._socket.resume();
+    const info = await att.closed;
+    assert.ok(info.code === 4003 || info.code === 1006, `attacker closed with ${JSON.stringify(info)}`);
+    await Promise.all([admin, live.c, ...writers].map((c) => c.close()));
+    await stopClean(d);
+  } finally {
+    await d.stop();
+  }
+});
