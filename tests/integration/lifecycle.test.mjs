@@ -7,20 +7,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startDaemon, stopClean } from '../lib/daemon.mjs';
-import { SLOW, helloClient, sleep } from '../lib/helpers.mjs';
+import { SLOW, LIMITS, helloClient, sleep } from '../lib/helpers.mjs';
 
 const WAIT = 30000 * SLOW;
 const DAY = 86400;
 const newKey = () => `k${randomBytes(12).toString('hex')}`;
 const participant = (course) => [`${course}:participant`];
+const LIMIT_SOCKETS = LIMITS.max_sockets_per_user;
+const LIMIT_DEADLINE = LIMITS.close_deadline_ms;
 
+// Resolves with fn()'s value once it is truthy; rejects after ms. Polls every 100 ms, inside
+// the request rate of a socket that asks for stats each time.
 async function until(fn, ms, what) {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
     if (v) return v;
     if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(25);
+    await sleep(100);
   }
 }
 
@@ -109,6 +113,56 @@ test('a replay the pruned log cannot serve, with the peer ignoring the 4003 clos
     const info = await att.closed;
     assert.ok(info.code === 4003 || info.code === 1006, `attacker closed with ${JSON.stringify(info)}`);
     await Promise.all([admin, live.c, ...writers].map((c) => c.close()));
+    await stopClean(d);
+  } finally {
+    await d.stop();
+  }
+});
+
+test('a close to a peer that does not read completes within close_deadline_ms: queue, subscriptions and the user\'s place are freed', async () => {
+  const d = await startDaemon({ args: ['--socket-sndbuf', '16384'] });
+  try {
+    const course = d.course({ title: 'Deadline course' });
+    const long = 10 * 86400;
+    const { c: admin } = await helloClient(d, { user: 'admin', name: 'Admin', admin: true, ttl: long });
+    const { c: writer } = await helloClient(d, { user: 'dw', name: 'Writer', roles: participant(course), ttl: long });
+    const { thread } = await write(writer, 'thread.create',
+      { course, kind: 'discussion', title: 'Busy thread', body: 'The opening post' });
+    const room = `thread:${thread.id}`;
+    // The user's 20 sockets: one that will stop reading (its token expires first), 19 others.
+    const { c: stuck } = await helloClient(d, { user: 'du', name: 'Stuck', roles: participant(course), ttl: 3600 });
+    const others = [];
+    for (let i = 1; i < LIMIT_SOCKETS; i++) {
+      others.push((await helloClient(d, { user: 'du', name: 'Stuck', roles: participant(course), ttl: long })).c);
+    }
+    const sub = await stuck.request('subscribe', { room }, { timeoutMs: WAIT });
+    assert.equal(sub.ok, true);
+    stuck.ws._socket.pause();
+    const pad = 'q'.repeat(12000);
+    let st, n = 0;
+    for (;;) {
+      await write(writer, 'post.create', { thread: thread.id, body: `Q${n++}|${pad}` });
+      st = await stats(admin);
+      if (st.queued_bytes > 300000) break;
+      assert.ok(n < 300, `the stuck socket's queue did not grow (${st.queued_bytes})`);
+    }
+    const before = st;
+
+    // Its token expires; a request it sends (it still writes) makes the server close it, after
+    // what is queued: which it never reads.
+    assert.equal((await admin.request('test.clock', { advance: 7200 })).ok, true);
+    stuck.sendRaw(JSON.stringify({ op: 'ping', id: 'late' }));
+    const t0 = Date.now();
+    await until(async () => {
+      const s = await stats(admin);
+      return s.sockets === before.sockets - 1 && s.queued_bytes === 0 && s.subscriptions === before.subscriptions - 1;
+    }, LIMIT_DEADLINE + 15000 * SLOW, 'the stuck socket is dropped, its queue and subscription freed');
+    console.log(`# a close to a socket that does not read: dropped after ${Date.now() - t0} ms ` +
+      `(${before.queued_bytes} bytes were queued)`);
+    // Its place is free: the user can open a 20th socket again.
+    const again = await helloClient(d, { user: 'du', name: 'Stuck', roles: participant(course), ttl: long });
+    assert.equal(again.reply.ok, true, JSON.stringify(again.reply));
+    await Promise.all([admin, writer, again.c, ...others].map((c) => c.close()));
     await stopClean(d);
   } finally {
     await d.stop();
