@@ -25,6 +25,7 @@
 
 #include "clock.h"
 #include "core/coalesce.h"
+#include "proto/render.h"
 #include "proto/render_forum.h"
 #include "rooms.h"
 
@@ -820,6 +821,42 @@ int rooms_unsubscribe(struct conn *c, const char *room)
 		return 0;
 	sub_remove(s);
 	return 1;
+}
+
+int64_t rooms_recheck(struct conn *c, rooms_access_fn check, void *arg)
+{
+	int64_t earliest = INT64_MAX;
+	struct sub *s, *next;
+
+	enter();
+	for (s = c->subs; s; s = next) {
+		int staff_view = 0;
+		int64_t until = INT64_MAX;
+		enum proto_err rc;
+		const char *reason;
+		struct msg *m;
+
+		next = s->cnext;
+		if (s->dead)
+			continue;
+		rc = check(c, s->room->name, &staff_view, &until, arg);
+		if (rc == PROTO_ERR_INTERNAL)
+			continue;       /* cannot tell now (a failing read): ask again later */
+		if (rc == PROTO_ERR_NONE && (unsigned)staff_view == s->staff_view) {
+			if (until < earliest)
+				earliest = until;
+			continue;
+		}
+		/* Ended before the message is queued: nothing of the room
+		 * follows it, and a socket closed by the send loses nothing. */
+		reason = rc != PROTO_ERR_NONE ? proto_errs[rc].code : "view_changed";
+		m = render_subscription_ended(s->room->name, reason);
+		sub_remove(s);
+		conn_send(c, m);
+		msg_unref(m);
+	}
+	leave();
+	return earliest;
 }
 
 void rooms_conn_closed(struct conn *c)

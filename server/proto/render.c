@@ -191,6 +191,20 @@ struct msg *render_unsubscribed(const char *id, const char *room)
 	return finish(root);
 }
 
+struct msg *render_subscription_ended(const char *room, const char *reason)
+{
+	cJSON *root = cJSON_CreateObject(), *data;
+
+	if (!root)
+		return NULL;
+	if (!cJSON_AddStringToObject(root, "ev", "subscription.ended") || !cJSON_AddStringToObject(root, "room", room) ||
+	    !(data = cJSON_AddObjectToObject(root, "data")) || !cJSON_AddStringToObject(data, "reason", reason)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return finish(root);
+}
+
 struct msg *render_ok_named(const char *id, const char *name, int64_t count)
 {
 	cJSON *root = reply_head(id, 1), *data;

@@ -168,3 +168,117 @@ test('a close to a peer that does not read completes within close_deadline_ms: q
     await d.stop();
   }
 });
+
+const ended = (c, room) => c.messages.find((m) => m && m.ev === 'subscription.ended' && m.room === room);
+
+test('auth.refresh to a participant token ends the staff room and the staff view, and no staff event follows', async () => {
+  const d = await startDaemon();
+  try {
+    const course = d.course({ title: 'Refresh course' });
+    const { c: writer } = await helloClient(d, { user: 'rw', name: 'Writer', roles: participant(course) });
+    const { thread, post } = await write(writer, 'thread.create',
+      { course, kind: 'discussion', title: 'A thread', body: 'The opening post' });
+    const staffRoom = `staff:${course}`, threadRoom = `thread:${thread.id}`, courseRoom = `course:${course}`;
+    const { c: fac, reply: facHello } = await helloClient(d, { user: 'fac', name: 'Facilitator', roles: [`${course}:facilitator`] });
+    const userRoom = facHello.data.user.room;
+    for (const room of [staffRoom, threadRoom, courseRoom, userRoom]) {
+      const r = await fac.request('subscribe', { room }, { timeoutMs: WAIT });
+      assert.equal(r.ok, true, `${room}: ${JSON.stringify(r).slice(0, 200)}`);
+    }
+    // The same user, now a participant of the course.
+    const token = d.token({ user: 'fac', name: 'Facilitator', roles: participant(course) });
+    const r = await fac.request('auth.refresh', { token }, { timeoutMs: WAIT });
+    assert.equal(r.ok, true, JSON.stringify(r));
+    // The endings come before the refresh's reply.
+    const iReply = fac.messages.indexOf(fac.messages.find((m) => m.re === r.re));
+    const s = ended(fac, staffRoom), t = ended(fac, threadRoom);
+    assert.ok(s, `staff room ended: ${JSON.stringify(fac.messages.slice(-5))}`);
+    assert.deepEqual(s.data, { reason: 'forbidden' });
+    assert.equal(s.seq, undefined, 'subscription.ended is outside the room\'s seq');
+    assert.ok(t, 'the thread\'s staff view ended');
+    assert.deepEqual(t.data, { reason: 'view_changed' });
+    assert.ok(fac.messages.indexOf(s) < iReply && fac.messages.indexOf(t) < iReply);
+    // The course room's thread list has a staff view too (anonymous last posters).
+    assert.deepEqual(ended(fac, courseRoom)?.data, { reason: 'view_changed' });
+    // A room whose view does not change goes on: the user's own room.
+    assert.equal(ended(fac, userRoom), undefined, 'the user room goes on');
+
+    // A flag: a staff event. The facilitator turned participant does not get it; a participant
+    // may subscribe to the thread again, in the peer view.
+    const { c: other } = await helloClient(d, { user: 'ro', name: 'Other', roles: participant(course) });
+    const { c: fac2 } = await helloClient(d, { user: 'fac2', name: 'Staff', roles: [`${course}:facilitator`] });
+    assert.equal((await fac2.request('subscribe', { room: staffRoom }, { timeoutMs: WAIT })).ok, true);
+    const again = await fac.request('subscribe', { room: threadRoom }, { timeoutMs: WAIT });
+    assert.equal(again.ok, true);
+    await write(other, 'post.flag', { post: post.id, reason: 'copied from a book' });
+    await fac2.waitFor((m) => m.ev === 'flag.created' && m.room === staffRoom, WAIT);
+    const reply = await write(writer, 'post.create', { thread: thread.id, body: 'a reply' });
+    await fac.waitFor((m) => m.ev === 'post.created' && m.data.post.id === reply.post.id, WAIT);
+    assert.equal(fac.messages.filter((m) => m && m.room === staffRoom && m.ev !== 'subscription.ended').length, 0,
+      'no staff event after the refresh');
+    await Promise.all([writer, fac, other, fac2].map((c) => c.close()));
+    await stopClean(d);
+  } finally {
+    await d.stop();
+  }
+});
+
+test('a participant\'s subscriptions end when the course window closes', async () => {
+  const d = await startDaemon();
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const course = d.course({ title: 'Closing course', starts: now - 10 * DAY, ends: now + 5 * DAY });
+    const ttl = 400 * DAY;
+    const { c: p } = await helloClient(d, { user: 'wp', name: 'Part', roles: participant(course), ttl });
+    const { thread } = await write(p, 'thread.create',
+      { course, kind: 'discussion', title: 'Before the end', body: 'The opening post' });
+    const rooms = [`course:${course}`, `thread:${thread.id}`];
+    for (const room of rooms) assert.equal((await p.request('subscribe', { room }, { timeoutMs: WAIT })).ok, true);
+    const { c: clk } = await helloClient(d, { user: 'wadmin', name: 'Admin', admin: true, ttl });
+
+    // Read-only after ends_at + 30 days: the subscriptions go on.
+    assert.equal((await clk.request('test.clock', { advance: 40 * DAY })).ok, true);
+    await sleep(200);
+    for (const room of rooms) assert.equal(ended(p, room), undefined, `${room} still followed while readable`);
+    // Closed from ends_at + 90 days: they end.
+    assert.equal((await clk.request('test.clock', { advance: 60 * DAY })).ok, true);
+    for (const room of rooms) {
+      const e = await p.waitFor((m) => m.ev === 'subscription.ended' && m.room === room, WAIT);
+      assert.deepEqual(e.data, { reason: 'course_closed' });
+    }
+    const st = await stats(clk);
+    assert.equal(st.subscriptions, 0);
+    // A staff post in the thread reaches it no more.
+    const { c: fac } = await helloClient(d, { user: 'wf', name: 'Fac', roles: [`${course}:facilitator`], ttl });
+    const r = await write(fac, 'post.create', { thread: thread.id, body: 'after the close' });
+    await sleep(300);
+    assert.ok(!p.messages.some((m) => m.ev === 'post.created' && m.data.post.id === r.post.id));
+    await Promise.all([p, clk, fac].map((c) => c.close()));
+    await stopClean(d);
+  } finally {
+    await d.stop();
+  }
+});
+
+test('the socket\'s timer is armed for the window boundary of a room it follows', async () => {
+  const d = await startDaemon();
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const ends = now + 5 * DAY;
+    const course = d.course({ title: 'Boundary course', starts: now - 10 * DAY, ends });
+    const ttl = 400 * DAY;
+    const { c: clk } = await helloClient(d, { user: 'badmin', name: 'Admin', admin: true, ttl });
+    // Two seconds before the course closes for participants (by the server's clock), with no
+    // further move of the clock: only the socket's own timer can end the subscription.
+    assert.equal((await clk.request('test.clock', { set: ends + 90 * DAY - 2 })).ok, true);
+    const { c: p } = await helloClient(d, { user: 'bp', name: 'Part', roles: participant(course), ttl });
+    const room = `course:${course}`;
+    assert.equal((await p.request('subscribe', { room }, { timeoutMs: WAIT })).ok, true);
+    const e = await p.waitFor((m) => m.ev === 'subscription.ended' && m.room === room, 10000 * SLOW);
+    assert.deepEqual(e.data, { reason: 'course_closed' });
+    await Promise.all([p, clk].map((c) => c.close()));
+    await stopClean(d);
+  } finally {
+    await d.stop();
+  }
+});
