@@ -5,8 +5,9 @@
 // subscription.ended.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { startDaemon, stopClean } from '../lib/daemon.mjs';
+import { connect } from '../lib/client.mjs';
 import { SLOW, LIMITS, helloClient, sleep } from '../lib/helpers.mjs';
 
 const WAIT = 30000 * SLOW;
@@ -277,6 +278,34 @@ test('the socket\'s timer is armed for the window boundary of a room it follows'
     const e = await p.waitFor((m) => m.ev === 'subscription.ended' && m.room === room, 10000 * SLOW);
     assert.deepEqual(e.data, { reason: 'course_closed' });
     await Promise.all([p, clk].map((c) => c.close()));
+    await stopClean(d);
+  } finally {
+    await d.stop();
+  }
+});
+
+test('a token whose exp is near the largest int64 is served without overflow (a token that never expires)', async () => {
+  const d = await startDaemon();
+  try {
+    // Written by hand: JSON.stringify would round the number to a double.
+    const b64 = (s) => Buffer.from(s).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (exp) => {
+      const h = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+      const p = b64(`{"sub":"far","name":"Far Future","iat":${now},"exp":${exp},"courses":{}}`);
+      const sig = createHmac('sha256', d.secret).update(`${h}.${p}`).digest('base64url');
+      return `${h}.${p}.${sig}`;
+    };
+    const c = await connect(d.wsUrl);
+    const h = await c.request('hello', { token: sign('9223372036854775807') }, { timeoutMs: WAIT });
+    assert.equal(h.ok, true, JSON.stringify(h));
+    assert.equal((await c.request('ping', {}, { timeoutMs: WAIT })).ok, true);
+    const r = await c.request('auth.refresh', { token: sign('9223372036854775000') }, { timeoutMs: WAIT });
+    assert.equal(r.ok, true, JSON.stringify(r));
+    // The clock moved by years: still not expired, and nothing overflowed.
+    assert.equal((await c.request('test.clock', { advance: 300000000 }, { timeoutMs: WAIT })).ok, true);
+    assert.equal((await c.request('ping', {}, { timeoutMs: WAIT })).ok, true);
+    await c.close();
     await stopClean(d);
   } finally {
     await d.stop();
