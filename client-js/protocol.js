@@ -47,7 +47,8 @@ export const LIMITS = Object.freeze({
   "max_cloud_entries": 10,
   "max_result_items": 100,
   "max_survey_title_chars": 200,
-  "max_blocked_words": 1000
+  "max_blocked_words": 1000,
+  "close_deadline_ms": 10000
 });
 export const ERRORS = Object.freeze({
   "bad_json": {
@@ -166,7 +167,7 @@ export const CLOSE = Object.freeze({
   "too_many_sockets": 4006
 });
 export const ROLES = Object.freeze(["participant","facilitator","instructor"]);
-export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted","post.hidden","post.restored","post.endorsed","thread.updated","flag.created","flag.resolved","audit.created","notice","session.created","session.updated","question.published","question.updated","question.pending","poll.created","poll.updated","survey.created","survey.updated"]);
+export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted","post.hidden","post.restored","post.endorsed","thread.updated","flag.created","flag.resolved","audit.created","notice","session.created","session.updated","question.published","question.updated","question.pending","poll.created","poll.updated","survey.created","survey.updated","subscription.ended"]);
 export const STATES = Object.freeze(["post.votes","thread.stats","question.votes","session.answering","poll.results"]);
 export const OPS = Object.freeze({
   "hello": {

@@ -27,6 +27,9 @@
 //   event  {ev, room, seq, data}       a room event, each seq once, in order
 //   state  {st, room, v, data}        a state snapshot newer than the last one
 //   gap    {room, after, seq}          an event arrived past a missing seq
+//   ended  {room, reason}              the server ended a subscription (subscription.ended:
+//                                      access revoked, course closed, or view_changed); the room
+//                                      is no longer resumed; subscribe again for view_changed
 //   resume {room, ok, data, error}     hello's reply for a resumed room: data is the subscribe
 //                                      reply (mode snapshot, replay or live), error a TransportError
 //   error  {error, fatal}              auth failed for good (fatal), or a server error
@@ -322,6 +325,14 @@ export class Transport extends EventTarget {
       } else {
         this._settle(id, null, TransportError.fromWire(m.error));
       }
+      return;
+    }
+    if (m.ev === 'subscription.ended' && typeof m.room === 'string') {
+      // Not a room event (no seq): the server no longer sends this room to us, so a reconnect
+      // must not resume it.
+      this.rooms.delete(m.room);
+      this.lastSeq.delete(m.room);
+      this._emit('ended', { room: m.room, reason: m.data && typeof m.data.reason === 'string' ? m.data.reason : null });
       return;
     }
     if (typeof m.ev === 'string' && typeof m.room === 'string' && Number.isInteger(m.seq)) {

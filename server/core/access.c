@@ -13,6 +13,23 @@ int access_is_staff(const struct identity *who, int64_t course)
 	return who->admin || access_role_is_staff(identity_role(who, course));
 }
 
+int64_t access_next_change(const struct identity *who, const struct access_course *c, int64_t now_s,
+			   int want_write)
+{
+	enum proto_role role = identity_role(who, c->id);
+	int64_t bounds[3], next = INT64_MAX;
+
+	if (who->admin || access_role_is_staff(role) || role != PROTO_ROLE_PARTICIPANT)
+		return INT64_MAX;
+	bounds[0] = c->starts_at;
+	bounds[1] = want_write ? c->ends_at + ACCESS_WRITE_GRACE_S : INT64_MAX;
+	bounds[2] = c->ends_at + ACCESS_READ_GRACE_S;
+	for (int i = 0; i < 3; i++)
+		if (bounds[i] > now_s && bounds[i] < next)
+			next = bounds[i];
+	return next;
+}
+
 enum proto_err access_check(const struct identity *who, const struct access_course *c,
 			    int64_t now_s, int want_write)
 {

@@ -35,4 +35,13 @@ int access_is_staff(const struct identity *who, int64_t course);
 enum proto_err access_check(const struct identity *who, const struct access_course *c,
 			    int64_t now_s, int want_write);
 
+/*
+ * The first time after now_s at which access_check(who, c, t, want_write)
+ * may answer differently (a boundary of the course window), or INT64_MAX
+ * when time alone never changes it (staff, no role, or past the last
+ * boundary). Seconds, UTC.
+ */
+int64_t access_next_change(const struct identity *who, const struct access_course *c, int64_t now_s,
+			   int want_write);
+
 #endif

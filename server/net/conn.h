@@ -44,6 +44,7 @@ struct conn {
 	unsigned drop_queue : 1;       /* close without flushing what is queued */
 	unsigned hello_pending : 1;    /* a hello is with the writer */
 	unsigned close_sent : 1;       /* our close frame is out: awaiting the peer's */
+	unsigned user_counted : 1;     /* holds one of its user's socket places (session.c) */
 	unsigned replaying;            /* subscriptions in a paced replay (rooms.c) */
 	uint32_t q_head, q_count, q_cap;
 	struct msg **q;                /* outbound: a ring of shared messages, bounded in bytes */
@@ -76,7 +77,10 @@ struct conn {
 void conn_send(struct conn *c, struct msg *m);
 
 /* Closes the socket with `code`; queued messages are sent first unless
- * `flush` is 0. Idempotent: the first code wins. */
+ * `flush` is 0. Idempotent: the first code wins. From this call on nothing
+ * more is delivered to the socket: it leaves its rooms and its user's socket
+ * count (session_closing), and however the peer behaves the connection is
+ * dropped within PROTO_CLOSE_DEADLINE_MS, freeing its queue. */
 void conn_close(struct conn *c, uint16_t code, int flush);
 
 /* The socket's cold part, allocated (zeroed) if it has none yet; NULL when

@@ -2,9 +2,20 @@
  * rooms.c - room registry, subscriptions, ordered delivery, gap filling,
  * paced replay, beacons and coalesced state.
  *
- * Invariant (checked with assert): a subscription that is neither pending
- * nor replaying has seq >= its room's seq, so each in-order room event is
- * either already held by the socket (skipped) or the next one it needs.
+ * Invariant: a subscription that is neither pending nor replaying has
+ * seq >= its room's seq, so each in-order room event is either already held
+ * by the socket (skipped) or the next one it needs. A subscription found
+ * behind (an event it would miss) is not a crash: it is logged, counted
+ * (stats invariant_violations) and its socket closed with 4003, so that the
+ * client resumes from the seq it holds.
+ *
+ * A socket that is closing is delivered nothing more: conn_close() marks its
+ * subscriptions dead at once (rooms_conn_closing) and they leave their rooms
+ * then, or, when the close happens inside a walk over a room's members or a
+ * socket's subscriptions (conn_send past the queue bound closes the socket),
+ * right after the outermost rooms call returns (enter/leave, sweep). Every
+ * walk skips dead subscriptions. The asserts left guard bookkeeping that no
+ * client input reaches.
  */
 #include <assert.h>
 #include <inttypes.h>
@@ -14,6 +25,7 @@
 
 #include "clock.h"
 #include "core/coalesce.h"
+#include "proto/render.h"
 #include "proto/render_forum.h"
 #include "rooms.h"
 
@@ -45,6 +57,7 @@ struct sub {
 	unsigned pending : 1;           /* waiting for the room to go live */
 	unsigned replaying : 1;
 	unsigned busy : 1;              /* has a struct sub_busy */
+	unsigned dead : 1;              /* its socket is closing: deliver nothing, remove soon */
 	struct sub *cnext;              /* in the conn */
 	struct room *room;
 	struct conn *c;
@@ -77,8 +90,82 @@ static struct {
 	void (*closed)(void *arg);
 	void *closed_arg;
 	uint64_t delivered, gaps;
+	uint64_t invariant_violations;  /* subscriptions found behind their room */
 	unsigned test_drop;
+	unsigned depth;                 /* rooms calls under way (see enter/leave) */
+	struct dead_conn {
+		uint32_t slot, gen;
+	} *dead;                        /* closing sockets whose subscriptions wait for leave() */
+	size_t ndead, dead_cap;
 } R;
+
+static void sub_remove(struct sub *s);
+
+/* ------------------------------------------------------------------------- */
+/* Closing sockets leave their rooms                                         */
+/* ------------------------------------------------------------------------- */
+
+/* Every entry point that may walk members or send to sockets runs between
+ * enter() and leave(): a socket closed meanwhile has its subscriptions
+ * removed by the outermost leave(), never under a walk. */
+static void enter(void)
+{
+	R.depth++;
+}
+
+static void leave(void)
+{
+	if (--R.depth)
+		return;
+	R.depth++;              /* removing subscriptions sends nothing, but stay safe */
+	for (size_t i = 0; i < R.ndead; i++) {
+		struct conn *c = conn_lookup(R.dead[i].slot, R.dead[i].gen);
+
+		if (c)
+			rooms_conn_closed(c);
+	}
+	R.ndead = 0;
+	R.depth--;
+}
+
+void rooms_conn_closing(struct conn *c)
+{
+	int any = 0;
+
+	for (struct sub *s = c->subs; s; s = s->cnext) {
+		s->dead = 1;
+		any = 1;
+	}
+	if (!any)
+		return;
+	if (R.depth == 0) {
+		rooms_conn_closed(c);
+		return;
+	}
+	if (R.ndead == R.dead_cap) {
+		size_t ncap = R.dead_cap ? R.dead_cap * 2 : 16;
+		struct dead_conn *n = realloc(R.dead, ncap * sizeof(*n));
+
+		if (!n)
+			return;         /* its dead subscriptions go when the socket does */
+		R.dead = n;
+		R.dead_cap = ncap;
+	}
+	R.dead[R.ndead].slot = c->slot;
+	R.dead[R.ndead].gen = c->gen;
+	R.ndead++;
+}
+
+/* A subscription that would miss an event of its room: a state no client
+ * should be able to bring about, handled rather than asserted (a client
+ * that could reach an assert could stop the process). The socket resumes. */
+static void sub_behind(struct sub *s, int64_t seq)
+{
+	R.invariant_violations++;
+	fprintf(stderr, "forumd: rooms: %s: a subscriber holds seq %" PRId64 " but the room is at %" PRId64
+		": closing it (4003) so that it resumes\n", s->room->name, s->seq, seq);
+	conn_close(s->c, PROTO_CLOSE_SLOW_CONSUMER, 0);
+}
 
 /* ------------------------------------------------------------------------- */
 /* Registry                                                                  */
@@ -265,9 +352,12 @@ static void room_deliver(struct room *r, int64_t seq, struct msg *peer, struct m
 			__builtin_prefetch(m[i + 2 * DELIVER_AHEAD]);
 		if (i + DELIVER_AHEAD < n)
 			__builtin_prefetch(m[i + DELIVER_AHEAD]->c);
-		if (s->pending || s->replaying || seq <= s->seq)
+		if (s->dead || s->pending || s->replaying || seq <= s->seq)
 			continue;
-		assert(seq == s->seq + 1);
+		if (seq != s->seq + 1) {
+			sub_behind(s, seq);
+			continue;
+		}
 		sub_send_event(s, seq, peer, staff);
 	}
 }
@@ -295,6 +385,12 @@ static void room_fill(struct room *r, int64_t upto)
 			 * the room on it. Subscribers that need it will resume. */
 			fprintf(stderr, "forumd: rooms: %s: cannot fill %" PRId64 "..%" PRId64 "\n",
 				r->name, r->seq + 1, upto);
+			for (unsigned i = 0; i < r->nsubs; i++) {
+				struct sub *s = r->members[i];
+
+				if (!s->dead && !s->pending && !s->replaying && s->seq < upto)
+					conn_close(s->c, PROTO_CLOSE_SLOW_CONSUMER, 0);
+			}
 			r->seq = upto;
 			break;
 		}
@@ -421,7 +517,7 @@ static void state_tick(uv_timer_t *t);
 /* Bus callbacks                                                             */
 /* ------------------------------------------------------------------------- */
 
-static void on_subscribed(const char *name)
+static void on_subscribed_in(const char *name)
 {
 	struct room *r = room_find(name);
 	int64_t seq = 0;
@@ -443,11 +539,11 @@ static void on_subscribed(const char *name)
 	store_room_seq(R.st, r->name, &seq);
 	r->seq = seq;
 	for (unsigned i = 0; i < r->nsubs; i++)
-		if (r->members[i]->pending)
+		if (r->members[i]->pending && !r->members[i]->dead)
 			sub_activate(r->members[i]);
 }
 
-static void on_event(const char *name, int64_t seq, struct msg *peer, struct msg *staff)
+static void on_event_in(const char *name, int64_t seq, struct msg *peer, struct msg *staff)
 {
 	struct room *r = room_find(name);
 
@@ -459,7 +555,7 @@ static void on_event(const char *name, int64_t seq, struct msg *peer, struct msg
 		room_deliver(r, seq, peer, staff);
 }
 
-static void on_beacon(const char *name, int64_t seq)
+static void on_beacon_in(const char *name, int64_t seq)
 {
 	struct room *r = room_find(name);
 
@@ -492,6 +588,27 @@ static void on_state(const char *name, const char *key, int64_t version, struct 
 		uv_timer_start(&R.state_timer, state_tick, due > now ? (uint64_t)(due - now) : 0, 0);
 }
 
+static void on_subscribed(const char *name)
+{
+	enter();
+	on_subscribed_in(name);
+	leave();
+}
+
+static void on_event(const char *name, int64_t seq, struct msg *peer, struct msg *staff)
+{
+	enter();
+	on_event_in(name, seq, peer, staff);
+	leave();
+}
+
+static void on_beacon(const char *name, int64_t seq)
+{
+	enter();
+	on_beacon_in(name, seq);
+	leave();
+}
+
 static const struct bus_handler handler = {
 	.subscribed = on_subscribed,
 	.event = on_event,
@@ -521,7 +638,7 @@ static void state_flush_emit(void *arg, const char *room, const char *key, int64
 	for (unsigned i = 0; i < r->nsubs; i++) {
 		struct sub *s = r->members[i];
 
-		if (!s->pending && (int)s->staff_view == staff)
+		if (!s->dead && !s->pending && (int)s->staff_view == staff)
 			conn_send(s->c, m);
 	}
 	msg_unref(m);
@@ -531,7 +648,9 @@ static void state_tick(uv_timer_t *t)
 {
 	int64_t now = clock_mono_ms(), due;
 
+	enter();
 	coalesce_flush(R.co, now, state_flush_emit, NULL);
+	leave();
 	due = coalesce_next_due(R.co);
 	if (due >= 0)
 		uv_timer_start(t, state_tick, due > now ? (uint64_t)(due - now) : 1, 0);
@@ -544,6 +663,7 @@ static void beacon_tick(uv_timer_t *t)
 	int64_t now = clock_mono_ms();
 
 	(void)t;
+	enter();
 	for (unsigned b = 0; b < ROOM_BUCKETS; b++) {
 		struct room *r = R.buckets[b], *next;
 
@@ -558,6 +678,7 @@ static void beacon_tick(uv_timer_t *t)
 			room_maybe_free(r, now);
 		}
 	}
+	leave();
 }
 
 /* While the bus is down, other processes' commits reach this one through
@@ -570,6 +691,7 @@ static void poll_tick(uv_timer_t *t)
 	if (!R.bus->degraded(R.bus) || store_data_version(R.st, &v) || v == R.data_version)
 		return;
 	R.data_version = v;
+	enter();
 	for (unsigned b = 0; b < ROOM_BUCKETS; b++) {
 		for (struct room *r = R.buckets[b]; r; r = r->hnext) {
 			int64_t seq = 0;
@@ -579,6 +701,7 @@ static void poll_tick(uv_timer_t *t)
 			room_fill(r, seq);
 		}
 	}
+	leave();
 }
 
 /* ------------------------------------------------------------------------- */
@@ -636,8 +759,8 @@ static void sub_remove(struct sub *s)
 	room_maybe_free(r, clock_mono_ms());
 }
 
-enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, int64_t since,
-			       int staff_view, const char *req_id)
+static enum proto_err subscribe_in(struct conn *c, const char *room, int has_since, int64_t since,
+				   int staff_view, const char *req_id)
 {
 	struct sub *s = conn_sub(c, room);
 	struct room *r;
@@ -646,6 +769,8 @@ enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, 
 		sub_remove(s);          /* subscribing again restarts it */
 	if (R.closing)
 		return PROTO_ERR_SHUTTING_DOWN;
+	if (c->closing)
+		return PROTO_ERR_NONE;  /* nothing more reaches it: follow nothing */
 	if (conn_nsubs(c) >= PROTO_MAX_SUBSCRIPTIONS)
 		return PROTO_ERR_TOO_MANY_SUBSCRIPTIONS;
 	r = room_get(room);
@@ -677,6 +802,17 @@ enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, 
 	return PROTO_ERR_NONE;
 }
 
+enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, int64_t since,
+			       int staff_view, const char *req_id)
+{
+	enum proto_err rc;
+
+	enter();
+	rc = subscribe_in(c, room, has_since, since, staff_view, req_id);
+	leave();
+	return rc;
+}
+
 int rooms_unsubscribe(struct conn *c, const char *room)
 {
 	struct sub *s = conn_sub(c, room);
@@ -687,6 +823,42 @@ int rooms_unsubscribe(struct conn *c, const char *room)
 	return 1;
 }
 
+int64_t rooms_recheck(struct conn *c, rooms_access_fn check, void *arg)
+{
+	int64_t earliest = INT64_MAX;
+	struct sub *s, *next;
+
+	enter();
+	for (s = c->subs; s; s = next) {
+		int staff_view = 0;
+		int64_t until = INT64_MAX;
+		enum proto_err rc;
+		const char *reason;
+		struct msg *m;
+
+		next = s->cnext;
+		if (s->dead)
+			continue;
+		rc = check(c, s->room->name, &staff_view, &until, arg);
+		if (rc == PROTO_ERR_INTERNAL)
+			continue;       /* cannot tell now (a failing read): ask again later */
+		if (rc == PROTO_ERR_NONE && (unsigned)staff_view == s->staff_view) {
+			if (until < earliest)
+				earliest = until;
+			continue;
+		}
+		/* Ended before the message is queued: nothing of the room
+		 * follows it, and a socket closed by the send loses nothing. */
+		reason = rc != PROTO_ERR_NONE ? proto_errs[rc].code : "view_changed";
+		m = render_subscription_ended(s->room->name, reason);
+		sub_remove(s);
+		conn_send(c, m);
+		msg_unref(m);
+	}
+	leave();
+	return earliest;
+}
+
 void rooms_conn_closed(struct conn *c)
 {
 	while (c->subs)
@@ -695,9 +867,11 @@ void rooms_conn_closed(struct conn *c)
 
 void rooms_conn_drained(struct conn *c)
 {
+	enter();
 	for (struct sub *s = c->subs; s && c->replaying; s = s->cnext)
-		if (s->replaying)
+		if (s->replaying && !s->dead)
 			replay_pump(s);
+	leave();
 }
 
 void rooms_publish(const struct store_job *job)
@@ -734,6 +908,11 @@ void rooms_publish(const struct store_job *job)
 struct bus *rooms_bus(void)
 {
 	return R.bus;
+}
+
+uint64_t rooms_invariant_violations(void)
+{
+	return R.invariant_violations;
 }
 
 void rooms_stats(unsigned *rooms, unsigned *subs, uint64_t *events_delivered, uint64_t *gaps_filled)
@@ -793,6 +972,9 @@ static void one_closed(void *arg)
 		}
 		coalesce_free(R.co);
 		R.co = NULL;
+		free(R.dead);
+		R.dead = NULL;
+		R.ndead = R.dead_cap = 0;
 		R.closed(R.closed_arg);
 	}
 }

@@ -48,17 +48,41 @@ int rooms_degraded(void);
 enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, int64_t since,
 			       int staff_view, const char *req_id);
 
+/* Decides whether c may still follow room: PROTO_ERR_NONE with the view it
+ * would get now (*staff_view) and when that decision may next change
+ * (*until_s, seconds; INT64_MAX: not by time), or the refusal. */
+typedef enum proto_err (*rooms_access_fn)(struct conn *c, const char *room, int *staff_view,
+					  int64_t *until_s, void *arg);
+
+/*
+ * Asks check about every room c follows and ends the subscriptions no
+ * longer allowed, or whose view would now differ, each with a
+ * subscription.ended message (reason: the refusal's error code, or
+ * view_changed). Returns the earliest until_s of those kept (INT64_MAX when
+ * none).
+ */
+int64_t rooms_recheck(struct conn *c, rooms_access_fn check, void *arg);
+
 /* Stops following room; 1 if c followed it. */
 int rooms_unsubscribe(struct conn *c, const char *room);
 
-/* The socket is closing: drop all its subscriptions. */
+/* The socket is gone: drop all its subscriptions. */
 void rooms_conn_closed(struct conn *c);
+
+/* The socket has begun to close (conn_close): nothing more is delivered to
+ * it, and its subscriptions leave their rooms now, or right after the rooms
+ * call under way when it closed from inside one. */
+void rooms_conn_closing(struct conn *c);
 
 /* The socket's queue drained: continue any paced replay. */
 void rooms_conn_drained(struct conn *c);
 
 /* A write committed: publish its events and states on the bus. */
 void rooms_publish(const struct store_job *job);
+
+/* Subscriptions found behind their room (handled: the socket was closed
+ * with 4003); 0 unless something is wrong. */
+uint64_t rooms_invariant_violations(void);
 
 /* Stats: rooms live in this process and subscriptions held. */
 void rooms_stats(unsigned *rooms, unsigned *subs, uint64_t *events_delivered, uint64_t *gaps_filled);

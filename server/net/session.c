@@ -2,6 +2,7 @@
  * session.c - one socket's life: authenticate within the deadline, then
  * answer requests, all behind the flow rules (rate, bad-input window).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,17 +99,55 @@ static unsigned user_sockets(int64_t uid, int delta)
 /* Deadlines                                                                 */
 /* ------------------------------------------------------------------------- */
 
-/* Arms the timer for the token's expiry (or a re-check, if that is far). */
-static void arm_expiry(struct conn *c)
+/* Seconds (a token's exp, a window boundary) as ms: a time past what
+ * milliseconds can hold means "never" rather than an overflow. */
+static int64_t s_to_ms(int64_t s)
 {
-	int64_t ms = c->who.exp * 1000 - clock_now_ms();
+	if (s >= INT64_MAX / 1000)
+		return INT64_MAX;
+	if (s <= 0)
+		return 0;
+	return s * 1000;
+}
 
-	conn_set_deadline(c, ms > EXPIRY_RECHECK_MS ? EXPIRY_RECHECK_MS : ms);
+static int64_t expiry_ms(const struct conn *c)
+{
+	return s_to_ms(c->who.exp);
+}
+
+/* Arms the socket's timer for the earliest of: its token's expiry, the
+ * next boundary of a course window it follows (until_s, seconds), and a
+ * re-check an hour from now. */
+static void arm_deadline(struct conn *c, int64_t until_s)
+{
+	int64_t now = clock_now_ms(), ms = EXPIRY_RECHECK_MS;
+	int64_t exp = expiry_ms(c), until = s_to_ms(until_s);
+
+	if (exp - now < ms)
+		ms = exp - now;
+	if (until - now < ms)
+		ms = until - now;
+	conn_set_deadline(c, ms);
+}
+
+static enum proto_err check_access(struct conn *c, const char *room, int *staff_view, int64_t *until_s,
+				   void *arg)
+{
+	(void)arg;
+	return store_room_access(S.store, &c->who, c->uid, room, clock_now_ms() / 1000, staff_view, until_s);
+}
+
+/* Checks every room the socket follows against its identity and the clock
+ * now, ends what is no longer allowed (subscription.ended), and arms the
+ * deadline for the next change. */
+static void recheck_access(struct conn *c)
+{
+	arm_deadline(c, rooms_recheck(c, check_access, NULL));
 }
 
 static int token_expired(const struct conn *c)
 {
-	return c->authed && clock_now_ms() >= c->who.exp * 1000;
+	return c->authed && clock_now_ms() >= expiry_ms(c);
 }
 
 void session_open(struct conn *c)
@@ -129,14 +168,28 @@ void session_deadline(struct conn *c)
 	if (token_expired(c))
 		conn_close(c, PROTO_CLOSE_TOKEN_EXPIRED, 1);
 	else
-		arm_expiry(c);
+		recheck_access(c);      /* a window may have closed */
+}
+
+/* The socket stops holding one of its user's places (once). */
+static void user_release(struct conn *c)
+{
+	if (!c->user_counted)
+		return;
+	c->user_counted = 0;
+	user_sockets(c->uid, -1);
+}
+
+void session_closing(struct conn *c)
+{
+	rooms_conn_closing(c);
+	user_release(c);
 }
 
 void session_closed(struct conn *c)
 {
 	rooms_conn_closed(c);
-	if (c->authed)
-		user_sockets(c->uid, -1);
+	user_release(c);
 	identity_free(&c->who);
 }
 
@@ -237,13 +290,19 @@ static void op_subscribe(struct conn *c, const char *req_id, const char *room, i
 			 int64_t since)
 {
 	int staff_view;
+	int64_t until_s = INT64_MAX;
 	enum proto_err rc = store_room_access(S.store, &c->who, c->uid, room, clock_now_ms() / 1000,
-					      &staff_view);
+					      &staff_view, &until_s);
 
 	if (rc == PROTO_ERR_NONE)
 		rc = rooms_subscribe(c, room, has_since, since, staff_view, req_id);
-	if (rc != PROTO_ERR_NONE)
+	if (rc != PROTO_ERR_NONE) {
 		reply_error(c, req_id, rc, "room", 0, proto_errs[rc].code);
+		return;
+	}
+	/* Its window closes within the hour: the deadline must come then. */
+	if (s_to_ms(until_s) - clock_now_ms() < EXPIRY_RECHECK_MS)
+		recheck_access(c);
 }
 
 static void op_unsubscribe(struct conn *c, const struct proto_request *req)
@@ -321,17 +380,30 @@ static void op_auth_refresh(struct conn *c, const struct proto_request *req)
 	}
 	identity_move(&c->who, &who);
 	identity_pack(&c->who);         /* best effort: it is valid unpacked too */
-	arm_expiry(c);
+	/* Roles may differ: what the socket follows is checked again, and
+	 * what the new token does not allow ends before the reply. */
+	recheck_access(c);
 	send_owned(c, render_ok_int(req->id, "expires_at", c->who.exp));
 }
 
 #ifdef FORUMD_TESTING
+/* The clock moved: course windows are checked again at once, as the timer
+ * at a window's boundary would (the timers run on loop time, which the
+ * test clock does not move). Token expiry keeps its documented checks. */
+static void recheck_windows(struct conn *c, void *arg)
+{
+	(void)arg;
+	if (c->authed && !c->closing && c->subs)
+		rooms_recheck(c, check_access, NULL);
+}
+
 static void op_test_clock(struct conn *c, const struct proto_request *req)
 {
 	if (req->f[PF_TEST_CLOCK_SET].present)
 		clock_test_set(req->f[PF_TEST_CLOCK_SET].u.i);
 	if (req->f[PF_TEST_CLOCK_ADVANCE].present)
 		clock_test_advance(req->f[PF_TEST_CLOCK_ADVANCE].u.i);
+	conn_foreach(recheck_windows, NULL);
 	send_owned(c, render_ok_int(req->id, "time_ms", clock_now_ms()));
 }
 #endif
@@ -540,6 +612,8 @@ static void hello_done(struct conn *c, struct store_job *job)
 	const struct proto_value *resume = &job->req.f[PF_HELLO_RESUME];
 
 	c->hello_pending = 0;
+	if (c->closing)
+		return;                 /* closed meanwhile: it takes no place */
 	if (job->err.code != PROTO_ERR_NONE) {
 		send_owned(c, render_error(job->req.id, &job->err, job->retry_after_ms));
 		return;
@@ -555,7 +629,8 @@ static void hello_done(struct conn *c, struct store_job *job)
 	c->uid = job->out_uid;
 	c->authed = 1;
 	user_sockets(c->uid, 1);
-	arm_expiry(c);
+	c->user_counted = 1;
+	arm_deadline(c, INT64_MAX);
 	send_owned(c, render_hello_ok(job->req.id, &c->who, c->uid, &S.info, clock_now_ms()));
 	/* Resume: each room as if the client had sent subscribe with since;
 	 * the replies carry re "resume:<room>". */
@@ -614,6 +689,7 @@ void session_stats(struct render_stats *out)
 	out->synchronous = ss.synchronous;
 	out->sockets = conn_count();
 	conn_foreach(add_queued, &out->queued_bytes);
+	out->invariant_violations = rooms_invariant_violations();
 	out->partial_sends = conn_partial_sends();
 	rooms_stats(&out->rooms, &out->subscriptions, &out->events_delivered, &out->gaps_filled);
 	out->bus = rooms_bus()->name;

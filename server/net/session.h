@@ -34,6 +34,10 @@ void session_message(struct conn *c, const char *buf, size_t len);
 /* The socket's deadline fired: auth timeout or token expiry. */
 void session_deadline(struct conn *c);
 
+/* The socket has begun to close (conn_close): it stops following its rooms
+ * and no longer counts against its user's sockets. */
+void session_closing(struct conn *c);
+
 /* The socket is gone: free what the session holds. */
 void session_closed(struct conn *c);
 

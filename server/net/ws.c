@@ -414,6 +414,16 @@ void conn_send(struct conn *c, struct msg *m)
 	lws_callback_on_writable(c->wsi);
 }
 
+/* Gives a close its deadline: a peer that does not read may never make the
+ * socket writable again, so neither the queue nor the close frame might
+ * ever go out. Past PROTO_CLOSE_DEADLINE_MS lws drops the connection and
+ * ws_closed() frees everything the socket held. close_from_writable()
+ * replaces it with the shorter wait for the peer's close frame. */
+static void close_deadline(struct conn *c)
+{
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, (PROTO_CLOSE_DEADLINE_MS + 999) / 1000);
+}
+
 void conn_close(struct conn *c, uint16_t code, int flush)
 {
 	if (c->closing)
@@ -421,12 +431,11 @@ void conn_close(struct conn *c, uint16_t code, int flush)
 	c->closing = 1;
 	c->close_code = code;
 	c->drop_queue = !flush;
-	if (!flush) {
-		/* A socket that does not read may never become writable: free
-		 * what it held now, and give its close frame a deadline. */
-		queue_clear(c);
-		lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, CLOSE_ACK_S + 3);
-	}
+	/* Nothing more is delivered to it; its rooms forget it now. */
+	session_closing(c);
+	if (!flush)
+		queue_clear(c);         /* not to be sent: free it now */
+	close_deadline(c);
 	lws_callback_on_writable(c->wsi);
 }
 
@@ -670,6 +679,7 @@ static void ws_opened(struct conn *c, struct lws *wsi)
 		c->closing = 1;         /* refused: too many sockets from this address */
 		c->close_code = PROTO_CLOSE_TOO_MANY_SOCKETS;
 		c->drop_queue = 1;
+		close_deadline(c);
 		lws_callback_on_writable(wsi);
 		return;
 	}
@@ -677,6 +687,7 @@ static void ws_opened(struct conn *c, struct lws *wsi)
 		c->closing = 1;         /* out of memory: refuse this socket */
 		c->close_code = PROTO_CLOSE_GOING_AWAY;
 		c->drop_queue = 1;
+		close_deadline(c);
 		lws_callback_on_writable(wsi);
 		return;
 	}

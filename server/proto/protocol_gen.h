@@ -54,6 +54,7 @@
 #define PROTO_MAX_RESULT_ITEMS 100
 #define PROTO_MAX_SURVEY_TITLE_CHARS 200
 #define PROTO_MAX_BLOCKED_WORDS 1000
+#define PROTO_CLOSE_DEADLINE_MS 10000
 
 /* Error codes; PROTO_ERR_NONE means success. */
 enum proto_err {

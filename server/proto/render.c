@@ -169,6 +169,7 @@ struct msg *render_stats(const char *id, const struct render_stats *s)
 	    !cJSON_AddNumberToObject(ws, "subscriptions", s->subscriptions) ||
 	    !cJSON_AddNumberToObject(ws, "events_delivered", (double)s->events_delivered) ||
 	    !cJSON_AddNumberToObject(ws, "gaps_filled", (double)s->gaps_filled) ||
+	    !cJSON_AddNumberToObject(ws, "invariant_violations", (double)s->invariant_violations) ||
 	    !cJSON_AddStringToObject(ws, "bus", s->bus)) {
 		cJSON_Delete(root);
 		return NULL;
@@ -184,6 +185,20 @@ struct msg *render_unsubscribed(const char *id, const char *room)
 		return NULL;
 	if (!(data = cJSON_AddObjectToObject(root, "data")) || !cJSON_AddStringToObject(data, "room", room) ||
 	    !cJSON_AddBoolToObject(data, "following", 0)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return finish(root);
+}
+
+struct msg *render_subscription_ended(const char *room, const char *reason)
+{
+	cJSON *root = cJSON_CreateObject(), *data;
+
+	if (!root)
+		return NULL;
+	if (!cJSON_AddStringToObject(root, "ev", "subscription.ended") || !cJSON_AddStringToObject(root, "room", room) ||
+	    !(data = cJSON_AddObjectToObject(root, "data")) || !cJSON_AddStringToObject(data, "reason", reason)) {
 		cJSON_Delete(root);
 		return NULL;
 	}

@@ -32,6 +32,11 @@ struct msg *render_hello_ok(const char *id, const struct identity *who, int64_t 
 /* {"re":id,"ok":true,"data":{"room":room,"following":false}}: unsubscribe. */
 struct msg *render_unsubscribed(const char *id, const char *room);
 
+/* {"ev":"subscription.ended","room":room,"data":{"reason":reason}}: the
+ * socket no longer follows room (an event outside the room's seq). A new
+ * msg, or NULL when out of memory. */
+struct msg *render_subscription_ended(const char *room, const char *reason);
+
 /* {"re":id,"ok":true,"data":{"name":name,"count":count}}: test.failpoint. */
 struct msg *render_ok_named(const char *id, const char *name, int64_t count);
 
@@ -48,6 +53,7 @@ struct render_stats {
 	const char *synchronous;
 	unsigned sockets, rooms, subscriptions;
 	uint64_t queued_bytes, partial_sends, events_delivered, gaps_filled;
+	uint64_t invariant_violations;  /* states that should not happen, handled (net/rooms.c) */
 	const char *bus;
 };
 

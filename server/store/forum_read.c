@@ -44,8 +44,10 @@ static int course_row(struct store *st, int64_t id, struct forum_course *c, sqli
 	return 0;
 }
 
-static enum proto_err course_access(struct store *st, const struct identity *who, int64_t course,
-				    int64_t now_s, int want_write)
+/* The course window rule for who; with until_s, also when it next changes
+ * (left alone when the course is not found). */
+static enum proto_err course_access_until(struct store *st, const struct identity *who, int64_t course,
+					  int64_t now_s, int want_write, int64_t *until_s)
 {
 	struct forum_course c;
 	struct access_course ac;
@@ -57,7 +59,15 @@ static enum proto_err course_access(struct store *st, const struct identity *who
 	ac.starts_at = c.starts_at;
 	ac.ends_at = c.ends_at;
 	sqlite3_reset(s);
+	if (until_s)
+		*until_s = access_next_change(who, &ac, now_s, want_write);
 	return access_check(who, &ac, now_s, want_write);
+}
+
+static enum proto_err course_access(struct store *st, const struct identity *who, int64_t course,
+				    int64_t now_s, int want_write)
+{
+	return course_access_until(st, who, course, now_s, want_write, NULL);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -264,18 +274,20 @@ static int thread_course(struct store *st, int64_t thread, int64_t *course, char
 }
 
 enum proto_err store_room_access(struct store *st, const struct identity *who, int64_t uid,
-				 const char *room, int64_t now_s, int *staff_view)
+				 const char *room, int64_t now_s, int *staff_view, int64_t *until_s)
 {
 	char kind[16], state[12];
 	int64_t id, course;
 	enum proto_err rc;
 
 	*staff_view = 0;
+	if (until_s)
+		*until_s = INT64_MAX;
 	if (room_parse(room, kind, &id))
 		return PROTO_ERR_NOT_FOUND;
 	if (strcmp(kind, "course") == 0) {
 		*staff_view = access_is_staff(who, id);
-		return course_access(st, who, id, now_s, 0);
+		return course_access_until(st, who, id, now_s, 0, until_s);
 	}
 	if (strcmp(kind, "thread") == 0) {
 		if (thread_course(st, id, &course, state))
@@ -283,10 +295,10 @@ enum proto_err store_room_access(struct store *st, const struct identity *who, i
 		*staff_view = access_is_staff(who, course);
 		if (strcmp(state, "deleted") == 0 || (strcmp(state, "hidden") == 0 && !*staff_view))
 			return PROTO_ERR_NOT_FOUND;
-		return course_access(st, who, course, now_s, 0);
+		return course_access_until(st, who, course, now_s, 0, until_s);
 	}
 	if (strcmp(kind, "staff") == 0) {
-		rc = course_access(st, who, id, now_s, 0);
+		rc = course_access_until(st, who, id, now_s, 0, until_s);
 		if (rc == PROTO_ERR_NONE && !access_is_staff(who, id))
 			rc = PROTO_ERR_FORBIDDEN;
 		*staff_view = 1;
@@ -296,7 +308,7 @@ enum proto_err store_room_access(struct store *st, const struct identity *who, i
 		if (store_session_course(st, id, &course))
 			return PROTO_ERR_NOT_FOUND;
 		*staff_view = access_is_staff(who, course);
-		return course_access(st, who, course, now_s, 0);
+		return course_access_until(st, who, course, now_s, 0, until_s);
 	}
 	if (strcmp(kind, "user") == 0) {
 		/* Your own notices, in your view: never the staff view unless you are

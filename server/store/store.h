@@ -207,9 +207,11 @@ struct msg *store_thread_list(struct store *st, const struct identity *who, int6
 			      const struct proto_request *req, int64_t now_s, struct proto_error *err);
 
 /* May who follow room now? PROTO_ERR_NONE with *staff_view set (1: staff
- * see who wrote anonymous posts), or the refusal. */
+ * see who wrote anonymous posts), or the refusal. With until_s, also when
+ * the answer may next change by time alone (a course window boundary, in
+ * seconds; INT64_MAX: not by time). */
 enum proto_err store_room_access(struct store *st, const struct identity *who, int64_t uid,
-				 const char *room, int64_t now_s, int *staff_view);
+				 const char *room, int64_t now_s, int *staff_view, int64_t *until_s);
 
 /* The subscribe reply in snapshot mode: the room's current state and its seq
  * (*seq), read in one transaction, with what is personal to user uid (their

@@ -228,6 +228,37 @@ describe('transport against a scripted server', () => {
     }
   });
 
+  test('subscription.ended: an ended event, and the room is not resumed after a reconnect', T, async () => {
+    let hellos = 0;
+    const srv = await scriptedServer((sock, msg) => {
+      if (msg.op !== 'hello') return;
+      hellos++;
+      sock.send(JSON.stringify(helloOk(msg)));
+      if (hellos === 1) {
+        sock.send(JSON.stringify([
+          { ev: 'post.created', room: 'staff:1', seq: 5, data: {} },
+          { ev: 'subscription.ended', room: 'staff:1', data: { reason: 'forbidden' } },
+        ]));
+        setTimeout(() => sock.close(4003, 'slow_consumer'), 50);
+      }
+    });
+    const tr = new Transport({ url: srv.url, getToken: async () => 'tok', ...FAST });
+    try {
+      tr.subscribeRoom('staff:1');
+      tr.subscribeRoom('thread:2', 6);
+      const endedP = next(tr, 'ended');
+      await tr.connect();
+      assert.deepEqual(await endedP, { room: 'staff:1', reason: 'forbidden' });
+      assert.equal(tr.rooms.has('staff:1'), false);
+      await next(tr, 'open');
+      const resumes = srv.received.filter((r) => r.msg.op === 'hello').map((r) => r.msg.data.resume);
+      assert.deepEqual(resumes[1], { 'thread:2': 6 }, 'the ended room is not resumed');
+    } finally {
+      tr.close();
+      await srv.close();
+    }
+  });
+
   test('requests made while disconnected wait for the next hello', T, async () => {
     const srv = await scriptedServer((sock, msg) => {
       if (msg.op === 'hello') setTimeout(() => sock.send(JSON.stringify(helloOk(msg))), 200);

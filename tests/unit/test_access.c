@@ -91,10 +91,41 @@ static void test_role_in_another_course_counts_for_nothing(void **state)
 	assert_false(access_is_staff(&who, 6));
 }
 
+/* The next change is exactly where access_check's answer changes, for
+ * reads and for writes; staff and non-members never change by time. */
+static void test_next_change(void **state)
+{
+	(void)state;
+	as(PROTO_ROLE_PARTICIPANT, 0);
+	assert_int_equal(access_next_change(&who, &course, START - 10, 0), START);
+	assert_int_equal(access_next_change(&who, &course, START, 0), END + 90 * DAY);
+	assert_int_equal(access_next_change(&who, &course, START, 1), END + 30 * DAY);
+	assert_int_equal(access_next_change(&who, &course, END + 30 * DAY, 1), END + 90 * DAY);
+	assert_int_equal(access_next_change(&who, &course, END + 90 * DAY, 0), INT64_MAX);
+	for (int64_t t = START - 2; t < END + 91 * DAY; t += DAY / 2) {
+		for (int w = 0; w <= 1; w++) {
+			int64_t next = access_next_change(&who, &course, t, w);
+
+			assert_true(next > t);
+			if (next == INT64_MAX)
+				continue;
+			assert_int_equal(access_check(&who, &course, next - 1, w), access_check(&who, &course, t, w));
+			assert_int_not_equal(access_check(&who, &course, next, w), access_check(&who, &course, t, w));
+		}
+	}
+	as(PROTO_ROLE_FACILITATOR, 0);
+	assert_int_equal(access_next_change(&who, &course, START - 10, 0), INT64_MAX);
+	as(PROTO_ROLE_NONE, 1);
+	assert_int_equal(access_next_change(&who, &course, START - 10, 0), INT64_MAX);
+	as(PROTO_ROLE_NONE, 0);
+	assert_int_equal(access_next_change(&who, &course, START - 10, 0), INT64_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_participant_before_start),
+		cmocka_unit_test(test_next_change),
 		cmocka_unit_test(test_participant_write_grace_edge),
 		cmocka_unit_test(test_participant_read_grace_edge),
 		cmocka_unit_test(test_staff_not_limited),
