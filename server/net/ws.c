@@ -18,7 +18,9 @@
  *    frame;
  *  - a socket's queue is bounded in bytes (PROTO_OUTQ_MAX_BYTES);
  *  - a client message is reassembled from fragments and refused past
- *    PROTO_MAX_FRAME_BYTES with 1009 before it is buffered whole.
+ *    PROTO_MAX_FRAME_BYTES with 1009 before it is buffered whole; a whole
+ *    message that is not valid UTF-8 is refused with 1007 (checked here,
+ *    not by lws, so that the close carries our reason).
  */
 #include <assert.h>
 #include <errno.h>
@@ -35,6 +37,7 @@
 #include <libwebsockets.h>
 
 #include "conn.h"
+#include "core/text.h"
 #include "core/trim.h"
 #include "devlogin.h"
 #include "http.h"
@@ -747,6 +750,8 @@ static int ws_receive(struct conn *c, struct lws *wsi, const char *in, size_t le
 		return 0;               /* draining towards a close: input is moot */
 
 	if (!in_message && final) {     /* the common case: one whole message */
+		if (!text_utf8_valid(in, len))
+			return close_now(c, PROTO_CLOSE_INVALID_UTF8);
 		session_message(c, in, len);
 		return 0;
 	}
@@ -768,6 +773,8 @@ static int ws_receive(struct conn *c, struct lws *wsi, const char *in, size_t le
 	memcpy(c->cold->rx + have, in, len);
 	c->cold->rx_len = have + len;
 	if (final) {
+		if (!text_utf8_valid(c->cold->rx, c->cold->rx_len))
+			return close_now(c, PROTO_CLOSE_INVALID_UTF8);
 		/* session_message() may use the flood windows beside the
 		 * message (conn_cold() then returns this block as it is). */
 		session_message(c, c->cold->rx, c->cold->rx_len);
@@ -1245,8 +1252,10 @@ int server_run(const struct server_opts *o)
 	memset(&info, 0, sizeof(info));
 	foreign[0] = &S.loop;
 	info.foreign_loops = foreign;
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
-		       LWS_SERVER_OPTION_VALIDATE_UTF8;
+	/* No LWS_SERVER_OPTION_VALIDATE_UTF8: lws would close an invalid text
+	 * message with 1007 and its own reason ("bad utf8"), with no hook to
+	 * set ours; ws_receive checks each whole message instead. */
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	S.ctx = lws_create_context(&info);
 	if (!S.ctx) {
@@ -1261,7 +1270,6 @@ int server_run(const struct server_opts *o)
 	info.pvo = &pvo;
 	info.mounts = &mount_root;
 	info.headers = &hdr_csp;
-	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
 	S.vh = lws_create_vhost(S.ctx, &info);
 	if (!S.vh) {
 		fprintf(stderr, "forumd: cannot create the WebSocket server\n");
