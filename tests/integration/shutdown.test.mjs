@@ -7,6 +7,10 @@ import { connect } from '../lib/client.mjs';
 import { SLOW, closedWithin, helloClient, sleep, withTimeout } from '../lib/helpers.mjs';
 import { eventsOf, forum, newKey, ok, subscribe } from '../lib/forum.mjs';
 import { startRedis } from '../lib/redis.mjs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 test('SIGTERM with 3 clients connected: each gets 1001, exit code 0', async () => {
   const d = await startDaemon();
@@ -93,5 +97,32 @@ test('SIGTERM while writes are in flight: every acknowledged write reaches a liv
     await ackedEventsBeforeClose(['--redis', redis.url]);
   } finally {
     await redis.stop();
+  }
+});
+
+test('a clean stop checkpoints the WAL: no -wal data is left and the database file alone holds every write', async () => {
+  const d = await startDaemon({ keepDir: true });
+  const copy = mkdtempSync(join(tmpdir(), 'forumd-wal-'));
+  try {
+    const course = d.course({ title: 'WAL course' });
+    const f = forum(d);
+    const w = await f.as('walwriter', [`${course}:participant`]);
+    const { thread } = await ok(w, 'thread.create', { course, kind: 'discussion', title: 'Kept', body: 'Opening post' });
+    for (let i = 0; i < 30; i++) await ok(w, 'post.create', { thread: thread.id, body: `reply ${i}` });
+    const wal = `${d.dbPath}-wal`;
+    assert.ok(existsSync(wal) && statSync(wal).size > 0, 'the writes sit in the WAL while the daemon runs');
+
+    assert.equal(await withTimeout(d.stop('SIGTERM'), 20000 * SLOW, 'forumd exit'), 0, `exit code; stderr:\n${d.stderr}`);
+    assert.ok(!existsSync(wal) || statSync(wal).size === 0,
+      `after a clean stop the WAL is gone or empty (${existsSync(wal) ? statSync(wal).size : 0} bytes left)`);
+    // The database file on its own, without any -wal or -shm beside it, has every post.
+    copyFileSync(d.dbPath, join(copy, 'alone.db'));
+    const n = execFileSync('sqlite3', [join(copy, 'alone.db'), `SELECT count(*) FROM posts WHERE thread_id = ${thread.id}`],
+      { encoding: 'utf8' }).trim();
+    assert.equal(Number(n), 31, 'the opening post and 30 replies');
+  } finally {
+    if (d.proc.exitCode === null && d.proc.signalCode === null) d.proc.kill('SIGKILL');
+    rmSync(d.dir, { recursive: true, force: true });
+    rmSync(copy, { recursive: true, force: true });
   }
 });
