@@ -57,67 +57,114 @@ struct opts {
 	size_t ncourses;
 };
 
+/* The help text, piece by piece: `forumd --help` prints it all, `forumd CMD
+ * --help` the pieces of that command. */
+static const char HELP_HEAD[] =
+	"forumd " FORUMD_VERSION " - real-time course forum and live webinar Q&A\n"
+	"\n";
+static const char SYN_SERVE[] =
+	"  forumd serve [options]        run the daemon\n";
+static const char SYN_TOKEN[] =
+	"  forumd token [options]        print a signed access token\n";
+static const char SYN_COURSE[] =
+	"  forumd course create|update|list [options]   manage courses\n";
+static const char SYN_EXPORT[] =
+	"  forumd export session ID --db F [--format csv|json] [--names]\n"
+	"                                export a live session's questions\n"
+	"  forumd export poll ID | polls SESSION_ID --db F [--format csv|json] [--answers]\n"
+	"                                export poll results (one poll, or a session's)\n";
+static const char SYN_WORDS[] =
+	"  forumd words list|block|unblock --lang en|es|pt --db F [WORD...]\n"
+	"                                words refused in word clouds of that language\n";
+static const char SYN_HELP[] =
+	"  forumd --help | --version\n";
+static const char OPTS_SERVE[] =
+	"serve options (environment variable in brackets):\n"
+	"  --port N              port to listen on; 0 = any free port [FORUMD_PORT] (8080)\n"
+	"  --bind ADDR           address to listen on [FORUMD_BIND] (all)\n"
+	"  --db PATH             SQLite database file [FORUMD_DB] (forumd.db)\n"
+	"  --jwt-secret-file F   file holding the HS256 secret shared with the course\n"
+	"                        platform [FORUMD_JWT_SECRET_FILE]; or put the secret\n"
+	"                        itself in FORUMD_JWT_SECRET\n"
+	"  --static-dir DIR      client-js directory to serve [FORUMD_STATIC_DIR]\n"
+	"  --dev                 development mode: makes and keeps a random secret next to\n"
+	"                        the database, creates a demo course, offers demo sign-in\n"
+	"                        [FORUMD_DEV=1]\n"
+	"  --redis URL           Redis bus between processes: redis://host:port or\n"
+	"                        unix:/path [FORUMD_REDIS] (default: in-process bus)\n"
+	"  --history-days D      room history kept for resuming clients [FORUMD_HISTORY_DAYS]\n"
+	"                        (30); older events are pruned, such clients get a snapshot\n"
+	"  --limits SPEC         abuse limits for participants, e.g.\n"
+	"                        post_interval_s=5,threads_per_day=20,flags_per_day=20,\n"
+	"                        votes_per_day=500,edits_per_day=200 (these are the defaults;\n"
+	"                        0 turns one off) [FORUMD_LIMITS]\n"
+	"  --max-sockets-per-ip N  WebSockets from one address per process [FORUMD_MAX_SOCKETS_PER_IP]\n"
+	"                        (10000: a whole webinar may sit behind one NAT)\n"
+	"  --socket-sndbuf BYTES  kernel send buffer of each WebSocket [FORUMD_SOCKET_SNDBUF]\n"
+	"                        (0: the kernel sizes it, up to net.ipv4.tcp_wmem's maximum;\n"
+	"                        a fixed size bounds the kernel memory a slow reader holds)\n"
+	"  --workers N           processes sharing the port, database and bus [FORUMD_WORKERS] (1)\n"
+	"  --sync full|normal    SQLite synchronous level [FORUMD_SYNC] (full: an acknowledged\n"
+	"                        write survives power loss; normal: it survives a crash of\n"
+	"                        the process, power loss may lose the last ones)\n";
+static const char OPTS_TOKEN[] =
+	"token options (plus --jwt-secret-file, or --dev with --db):\n"
+	"  --user ID             user id (letters, digits, . _ @ -)\n"
+	"  --name NAME           display name\n"
+	"  --role COURSE:ROLE    role in a course: participant, facilitator or instructor;\n"
+	"                        repeat for several courses\n"
+	"  --admin               global administrator\n"
+	"  --ttl SECONDS         lifetime (3600)\n"
+	"  --nbf SECONDS         not valid until SECONDS from now\n";
+static const char OPTS_COURSE[] =
+	"course options (plus --db):\n"
+	"  --id N                the course id (update; optional for create)\n"
+	"  --title TEXT          title\n"
+	"  --lang en|es|pt       the course's language (en)\n"
+	"  --starts WHEN         start, as YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or epoch seconds\n"
+	"  --ends WHEN           end, likewise\n";
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"forumd " FORUMD_VERSION " - real-time course forum and live webinar Q&A\n"
-		"\n"
-		"Usage:\n"
-		"  forumd serve [options]        run the daemon\n"
-		"  forumd token [options]        print a signed access token\n"
-		"  forumd course create|update|list [options]   manage courses\n"
-		"  forumd export session ID --db F [--format csv|json] [--names]\n"
-		"                                export a live session's questions\n"
-		"  forumd export poll ID | polls SESSION_ID --db F [--format csv|json] [--answers]\n"
-		"                                export poll results (one poll, or a session's)\n"
-		"  forumd words list|block|unblock --lang en|es|pt --db F [WORD...]\n"
-		"                                words refused in word clouds of that language\n"
-		"  forumd --help | --version\n"
-		"\n"
-		"serve options (environment variable in brackets):\n"
-		"  --port N              port to listen on; 0 = any free port [FORUMD_PORT] (8080)\n"
-		"  --bind ADDR           address to listen on [FORUMD_BIND] (all)\n"
-		"  --db PATH             SQLite database file [FORUMD_DB] (forumd.db)\n"
-		"  --jwt-secret-file F   file holding the HS256 secret shared with the course\n"
-		"                        platform [FORUMD_JWT_SECRET_FILE]; or put the secret\n"
-		"                        itself in FORUMD_JWT_SECRET\n"
-		"  --static-dir DIR      client-js directory to serve [FORUMD_STATIC_DIR]\n"
-		"  --dev                 development mode: makes and keeps a random secret next to\n"
-		"                        the database, creates a demo course, offers demo sign-in\n"
-		"                        [FORUMD_DEV=1]\n"
-		"  --redis URL           Redis bus between processes: redis://host:port or\n"
-		"                        unix:/path [FORUMD_REDIS] (default: in-process bus)\n"
-		"  --history-days D      room history kept for resuming clients [FORUMD_HISTORY_DAYS]\n"
-		"                        (30); older events are pruned, such clients get a snapshot\n"
-		"  --limits SPEC         abuse limits for participants, e.g.\n"
-		"                        post_interval_s=5,threads_per_day=20,flags_per_day=20,\n"
-		"                        votes_per_day=500,edits_per_day=200 (these are the defaults;\n"
-		"                        0 turns one off) [FORUMD_LIMITS]\n"
-		"  --max-sockets-per-ip N  WebSockets from one address per process [FORUMD_MAX_SOCKETS_PER_IP]\n"
-		"                        (10000: a whole webinar may sit behind one NAT)\n"
-		"  --socket-sndbuf BYTES  kernel send buffer of each WebSocket [FORUMD_SOCKET_SNDBUF]\n"
-		"                        (0: the kernel sizes it, up to net.ipv4.tcp_wmem's maximum;\n"
-		"                        a fixed size bounds the kernel memory a slow reader holds)\n"
-		"  --workers N           processes sharing the port, database and bus [FORUMD_WORKERS] (1)\n"
-		"  --sync full|normal    SQLite synchronous level [FORUMD_SYNC] (full: an acknowledged\n"
-		"                        write survives power loss; normal: it survives a crash of\n"
-		"                        the process, power loss may lose the last ones)\n"
-		"\n"
-		"token options (plus --jwt-secret-file, or --dev with --db):\n"
-		"  --user ID             user id (letters, digits, . _ @ -)\n"
-		"  --name NAME           display name\n"
-		"  --role COURSE:ROLE    role in a course: participant, facilitator or instructor;\n"
-		"                        repeat for several courses\n"
-		"  --admin               global administrator\n"
-		"  --ttl SECONDS         lifetime (3600)\n"
-		"  --nbf SECONDS         not valid until SECONDS from now\n"
-		"\n"
-		"course options (plus --db):\n"
-		"  --id N                the course id (update; optional for create)\n"
-		"  --title TEXT          title\n"
-		"  --lang en|es|pt       the course's language (en)\n"
-		"  --starts WHEN         start, as YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or epoch seconds\n"
-		"  --ends WHEN           end, likewise\n");
+	fprintf(f, "%sUsage:\n%s%s%s%s%s%s\n%s\n%s\n%s", HELP_HEAD, SYN_SERVE, SYN_TOKEN, SYN_COURSE,
+		SYN_EXPORT, SYN_WORDS, SYN_HELP, OPTS_SERVE, OPTS_TOKEN, OPTS_COURSE);
+}
+
+/* `forumd CMD --help`: the usage of that command on stdout; 0, or -1 when
+ * CMD is not a command. */
+static int command_usage(const char *cmd)
+{
+	static const struct {
+		const char *cmd, *syn, *opts;
+	} cmds[] = {
+		{ "serve", SYN_SERVE, OPTS_SERVE },
+		{ "token", SYN_TOKEN, OPTS_TOKEN },
+		{ "course", SYN_COURSE, OPTS_COURSE },
+		{ "export", SYN_EXPORT, NULL },
+		{ "words", SYN_WORDS, NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(cmd, cmds[i].cmd) == 0) {
+			printf("Usage:\n%s", cmds[i].syn);
+			if (cmds[i].opts)
+				printf("\n%s", cmds[i].opts);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* 1 if the arguments ask for help (--help or -h before any "--"). */
+static int asks_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	}
+	return 0;
 }
 
 static const char *env_or(const char *name, const char *dflt)
@@ -681,6 +728,8 @@ int main(int argc, char **argv)
 		printf("forumd " FORUMD_VERSION "\n");
 		return 0;
 	}
+	if (asks_help(argc - 2, argv + 2) && command_usage(cmd) == 0)
+		return 0;
 	if (!strcmp(cmd, "export"))
 		return cmd_export(argc - 2, argv + 2, &o);
 	if (!strcmp(cmd, "words"))

@@ -38,6 +38,13 @@ struct bus {
 	void (*publish_state)(struct bus *b, const char *room, const char *key, int64_t version,
 			      struct msg *peer, struct msg *staff);
 	void (*publish_beacon)(struct bus *b, const char *room, int64_t seq);
+	/* Calls done(arg) on the loop thread once everything published
+	 * before this call has been handed to this process's handler and
+	 * (Redis) Redis has taken every PUBLISH before it, so other processes'
+	 * subscribers get them too. One flush at a time. Not called if the bus
+	 * is closed first: a caller that must not wait forever arms its own
+	 * timer. */
+	void (*flush)(struct bus *b, void (*done)(void *arg), void *arg);
 	/* 1 while the bus cannot carry messages between processes. */
 	int (*degraded)(struct bus *b);
 	/* Starts closing; done(arg) once every handle is closed. */

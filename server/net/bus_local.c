@@ -10,7 +10,7 @@
 #include "bus.h"
 #include "proto/protocol_gen.h"
 
-enum item_kind { ITEM_SUBSCRIBED, ITEM_EVENT, ITEM_STATE, ITEM_BEACON };
+enum item_kind { ITEM_SUBSCRIBED, ITEM_EVENT, ITEM_STATE, ITEM_BEACON, ITEM_FLUSH };
 
 struct item {
 	struct item *next;
@@ -19,6 +19,8 @@ struct item {
 	char key[48];
 	int64_t n;                        /* seq or version */
 	struct msg *peer, *staff;         /* references held by the item */
+	void (*done)(void *arg);          /* ITEM_FLUSH: everything before it is delivered */
+	void *done_arg;
 };
 
 struct bus_local {
@@ -61,21 +63,26 @@ static void deliver(uv_idle_t *idle)
 		case ITEM_BEACON:
 			bl->bus.h->beacon(it->room, it->n);
 			break;
+		case ITEM_FLUSH:
+			it->done(it->done_arg);
+			break;
 		}
 		item_free(it);
 	}
 }
 
-static void enqueue(struct bus_local *bl, enum item_kind kind, const char *room, const char *key,
-		    int64_t n, struct msg *peer, struct msg *staff)
+/* Queues one item for the next turn; returns it (owned by the queue), or
+ * NULL when it was lost. */
+static struct item *enqueue(struct bus_local *bl, enum item_kind kind, const char *room, const char *key,
+			    int64_t n, struct msg *peer, struct msg *staff)
 {
 	struct item *it;
 
 	if (bl->closed)
-		return;
+		return NULL;
 	it = calloc(1, sizeof(*it));
 	if (!it)
-		return;                 /* lost: seqs and beacons recover it */
+		return NULL;            /* lost: seqs and beacons recover it */
 	it->kind = kind;
 	snprintf(it->room, sizeof(it->room), "%s", room);
 	if (key)
@@ -89,6 +96,7 @@ static void enqueue(struct bus_local *bl, enum item_kind kind, const char *room,
 		bl->head = it;
 	bl->tail = it;
 	uv_idle_start(&bl->idle, deliver);
+	return it;
 }
 
 static int local_subscribe(struct bus *b, const char *room)
@@ -118,6 +126,20 @@ static void local_publish_state(struct bus *b, const char *room, const char *key
 static void local_publish_beacon(struct bus *b, const char *room, int64_t seq)
 {
 	enqueue((struct bus_local *)b, ITEM_BEACON, room, NULL, seq, NULL, NULL);
+}
+
+/* A marker behind everything queued: deliveries run in order, so reaching
+ * it means all of them have been handed to the rooms layer. */
+static void local_flush(struct bus *b, void (*done)(void *arg), void *arg)
+{
+	struct bus_local *bl = (struct bus_local *)b;
+
+	struct item *it = enqueue(bl, ITEM_FLUSH, "", NULL, 0, NULL, NULL);
+
+	if (it) {                       /* else lost: the caller's timer ends the wait */
+		it->done = done;
+		it->done_arg = arg;
+	}
 }
 
 static int local_degraded(struct bus *b)
@@ -160,6 +182,7 @@ struct bus *bus_local_new(uv_loop_t *loop, const struct bus_handler *h)
 	bl->bus.publish_event = local_publish_event;
 	bl->bus.publish_state = local_publish_state;
 	bl->bus.publish_beacon = local_publish_beacon;
+	bl->bus.flush = local_flush;
 	bl->bus.degraded = local_degraded;
 	bl->bus.close = local_close;
 	bl->bus.h = h;

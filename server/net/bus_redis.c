@@ -80,10 +80,12 @@ struct bus_redis {
 	void (*closed)(void *arg);
 	void *closed_arg;
 	uint64_t published, received, dropped_own;
+	void (*flush_done)(void *arg);    /* a flush waiting for its PING's reply */
+	void *flush_arg;
 };
 
 /* Local deliveries go through the same asynchronous path as the in-process bus. */
-enum local_kind { L_EVENT, L_STATE };
+enum local_kind { L_EVENT, L_STATE, L_FLUSH };
 struct local_item {
 	struct local_item *next;
 	enum local_kind kind;
@@ -91,10 +93,13 @@ struct local_item {
 	char key[48];
 	int64_t n;
 	struct msg *peer, *staff;
+	void (*done)(void *arg);          /* L_FLUSH */
+	void *done_arg;
 };
 
 static void connect_all(struct bus_redis *br);
 static void flush_batches(struct bus_redis *br);
+static void flush_reached(struct bus_redis *br, struct local_item *it);
 
 /* ------------------------------------------------------------------------- */
 /* Local delivery                                                            */
@@ -112,21 +117,25 @@ static void local_deliver(uv_idle_t *idle)
 		next = it->next;
 		if (it->kind == L_EVENT)
 			br->bus.h->event(it->room, it->n, it->peer, it->staff);
-		else
+		else if (it->kind == L_STATE)
 			br->bus.h->state(it->room, it->key, it->n, it->peer, it->staff);
+		else
+			flush_reached(br, it);
 		msg_unref(it->peer);
 		msg_unref(it->staff);
 		free(it);
 	}
 }
 
-static void local_enqueue(struct bus_redis *br, enum local_kind kind, const char *room, const char *key,
-			  int64_t n, struct msg *peer, struct msg *staff)
+/* Queues one local delivery for the next turn; returns it (owned by the
+ * queue), or NULL when it was lost. */
+static struct local_item *local_enqueue(struct bus_redis *br, enum local_kind kind, const char *room,
+					const char *key, int64_t n, struct msg *peer, struct msg *staff)
 {
 	struct local_item *it;
 
 	if (br->closing || !(it = calloc(1, sizeof(*it))))
-		return;
+		return NULL;
 	it->kind = kind;
 	snprintf(it->room, sizeof(it->room), "%s", room);
 	if (key)
@@ -140,6 +149,7 @@ static void local_enqueue(struct bus_redis *br, enum local_kind kind, const char
 		br->lhead = it;
 	br->ltail = it;
 	uv_idle_start(&br->idle, local_deliver);
+	return it;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -599,6 +609,46 @@ static void redis_publish_beacon(struct bus *b, const char *room, int64_t seq)
 	publish(br, room, head, (size_t)h, NULL, 0, NULL, 0, NULL, 0);
 }
 
+/* The reply to a flush's PING (NULL when the connection dropped): Redis
+ * has handled every PUBLISH sent before it on the same connection. */
+static void on_flush_pong(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct bus_redis *br = ac->data;
+	void (*done)(void *arg) = br->flush_done;
+
+	(void)r;
+	(void)privdata;
+	if (br->closing || !done)
+		return;
+	br->flush_done = NULL;
+	done(br->flush_arg);
+}
+
+/* A flush marker reached the head of the local queue: local deliveries
+ * before it are done and the batches are written (local_deliver flushed
+ * them first); a PING behind them on the publishing connection tells when
+ * Redis has taken them. With Redis down there is nothing more to wait for. */
+static void flush_reached(struct bus_redis *br, struct local_item *it)
+{
+	if (br->pub && br->pub_up && !br->flush_done &&
+	    redisAsyncCommand(br->pub, on_flush_pong, NULL, "PING") == REDIS_OK) {
+		br->flush_done = it->done;
+		br->flush_arg = it->done_arg;
+		return;
+	}
+	it->done(it->done_arg);
+}
+
+static void redis_flush(struct bus *b, void (*done)(void *arg), void *arg)
+{
+	struct local_item *it = local_enqueue((struct bus_redis *)b, L_FLUSH, "", NULL, 0, NULL, NULL);
+
+	if (it) {                       /* else lost: the caller's timer ends the wait */
+		it->done = done;
+		it->done_arg = arg;
+	}
+}
+
 static int redis_degraded(struct bus *b)
 {
 	return !is_up((struct bus_redis *)b);
@@ -692,6 +742,7 @@ struct bus *bus_redis_new(uv_loop_t *loop, const struct bus_handler *h, const ch
 	br->bus.publish_event = redis_publish_event;
 	br->bus.publish_state = redis_publish_state;
 	br->bus.publish_beacon = redis_publish_beacon;
+	br->bus.flush = redis_flush;
 	br->bus.degraded = redis_degraded;
 	br->bus.close = redis_close;
 	br->bus.h = h;

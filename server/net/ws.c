@@ -18,7 +18,9 @@
  *    frame;
  *  - a socket's queue is bounded in bytes (PROTO_OUTQ_MAX_BYTES);
  *  - a client message is reassembled from fragments and refused past
- *    PROTO_MAX_FRAME_BYTES with 1009 before it is buffered whole.
+ *    PROTO_MAX_FRAME_BYTES with 1009 before it is buffered whole; a whole
+ *    message that is not valid UTF-8 is refused with 1007 (checked here,
+ *    not by lws, so that the close carries our reason).
  */
 #include <assert.h>
 #include <errno.h>
@@ -35,6 +37,7 @@
 #include <libwebsockets.h>
 
 #include "conn.h"
+#include "core/text.h"
 #include "core/trim.h"
 #include "devlogin.h"
 #include "http.h"
@@ -55,6 +58,10 @@ _Static_assert(offsetof(struct conn, slot) == 64, "delivery's fields fill struct
  * when it sends a close. */
 #define WS_WRITE_CLOSE ((enum lws_write_protocol)4)
 #define SHUTDOWN_GRACE_MS 2000
+/* At most this long between the last commit and the 1001 closes, waiting
+ * for the bus to hand back the last events (it normally takes one loop
+ * turn, or one Redis round trip). */
+#define SHUTDOWN_FLUSH_MAX_MS 2000
 #define CLOSE_ACK_S 2
 #define DEV_TOKEN_TTL_S (8 * 3600)
 #define PRUNE_EVERY_MS (10 * 60 * 1000)
@@ -113,6 +120,7 @@ static struct {
 	struct listener *listener;
 	struct store *store;
 	int shutting_down, destroying, rooms_open;
+	int flushing;                     /* shutdown: waiting for the bus's flush */
 	int dev;                          /* --dev: demo sign-in is served */
 	int max_per_ip;
 	struct ip_count *ips[IP_BUCKETS];
@@ -753,6 +761,8 @@ static int ws_receive(struct conn *c, struct lws *wsi, const char *in, size_t le
 		return 0;               /* draining towards a close: input is moot */
 
 	if (!in_message && final) {     /* the common case: one whole message */
+		if (!text_utf8_valid(in, len))
+			return close_now(c, PROTO_CLOSE_INVALID_UTF8);
 		session_message(c, in, len);
 		return 0;
 	}
@@ -774,6 +784,8 @@ static int ws_receive(struct conn *c, struct lws *wsi, const char *in, size_t le
 	memcpy(c->cold->rx + have, in, len);
 	c->cold->rx_len = have + len;
 	if (final) {
+		if (!text_utf8_valid(c->cold->rx, c->cold->rx_len))
+			return close_now(c, PROTO_CLOSE_INVALID_UTF8);
 		/* session_message() may use the flood windows beside the
 		 * message (conn_cold() then returns this block as it is). */
 		session_message(c, c->cold->rx, c->cold->rx_len);
@@ -1066,20 +1078,50 @@ static void shutdown_finish(uv_timer_t *t)
 		lws_context_destroy(S.ctx);
 }
 
-/* Second phase: tell every socket we are going (1001) after what is queued
+/* Third phase: tell every socket we are going (1001) after what is queued
  * for it, then wait for them to close. */
-static void close_sockets(uv_timer_t *t)
+static void close_sockets(void)
 {
+	S.flushing = 0;
 	for (uint32_t i = 0; i < S.cap; i++)
 		if (S.slots[i])
 			conn_close(S.slots[i], PROTO_CLOSE_GOING_AWAY, 1);
-	uv_timer_start(t, shutdown_finish, S.open ? SHUTDOWN_GRACE_MS : 0, 0);
+	uv_update_time(&S.loop);
+	uv_timer_start(&S.shutdown_timer, shutdown_finish, S.open ? SHUTDOWN_GRACE_MS : 0, 0);
 }
 
-/* First phase: refuse new requests, let the writer commit what is queued
- * and answer it, and give those events one loop turn to reach the sockets. */
+/* Second phase ends: the bus has handed every event published before the
+ * flush to the rooms, which queued them for their sockets. */
+static void bus_flushed(void *arg)
+{
+	(void)arg;
+	if (S.flushing && !S.destroying)
+		close_sockets();
+}
+
+/* The bus did not finish its flush in time (Redis stalled): close anyway. */
+static void flush_timed_out(uv_timer_t *t)
+{
+	(void)t;
+	if (S.flushing)
+		fprintf(stderr, "forumd: shutdown: the bus did not deliver within %d ms; closing sockets\n",
+			SHUTDOWN_FLUSH_MAX_MS);
+	close_sockets();
+}
+
+/*
+ * First phase: refuse new requests, let the writer commit what is queued
+ * and answer it (publishing the events), then wait until the bus has
+ * delivered everything published so far, at most SHUTDOWN_FLUSH_MAX_MS,
+ * before the sockets are told to go. A fixed delay is not enough: the
+ * deliveries run on a later loop turn (or after a Redis round trip), and
+ * store_drain() blocks the loop, so a timer armed against the loop's cached
+ * time could fire before them.
+ */
 static void shutdown_begin(void)
 {
+	struct bus *bus = rooms_bus();
+
 	if (S.shutting_down)
 		return;
 	S.shutting_down = 1;
@@ -1090,7 +1132,10 @@ static void shutdown_begin(void)
 	S.listener = NULL;
 	store_drain(S.store);
 	session_store_done();
-	uv_timer_start(&S.shutdown_timer, close_sockets, 20, 0);
+	uv_update_time(&S.loop);        /* store_drain blocked: the cached time is stale */
+	S.flushing = 1;
+	uv_timer_start(&S.shutdown_timer, flush_timed_out, SHUTDOWN_FLUSH_MAX_MS, 0);
+	bus->flush(bus, bus_flushed, NULL);
 }
 
 /* A connection was accepted: lws takes it from here as if it had accepted it. */
@@ -1218,8 +1263,10 @@ int server_run(const struct server_opts *o)
 	memset(&info, 0, sizeof(info));
 	foreign[0] = &S.loop;
 	info.foreign_loops = foreign;
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
-		       LWS_SERVER_OPTION_VALIDATE_UTF8;
+	/* No LWS_SERVER_OPTION_VALIDATE_UTF8: lws would close an invalid text
+	 * message with 1007 and its own reason ("bad utf8"), with no hook to
+	 * set ours; ws_receive checks each whole message instead. */
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	S.ctx = lws_create_context(&info);
 	if (!S.ctx) {
@@ -1234,7 +1281,6 @@ int server_run(const struct server_opts *o)
 	info.pvo = &pvo;
 	info.mounts = &mount_root;
 	info.headers = &hdr_csp;
-	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
 	S.vh = lws_create_vhost(S.ctx, &info);
 	if (!S.vh) {
 		fprintf(stderr, "forumd: cannot create the WebSocket server\n");

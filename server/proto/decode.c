@@ -1,8 +1,9 @@
 /*
  * decode.c - client message -> struct proto_request.
  *
- * Order of checks: prescan (depth, NUL, UTF-8) on the raw bytes, because
- * Debian's cJSON nests 1000 levels deep and silently cuts strings at \u0000;
+ * Order of checks: prescan (depth, NUL, UTF-8, escaped lone surrogates) on
+ * the raw bytes, because Debian's cJSON nests 1000 levels deep, silently
+ * cuts strings at \u0000 and calls a lone surrogate bad JSON;
  * then cJSON parses with an explicit length; then the envelope; then each
  * field against the generated spec table.
  */
@@ -43,9 +44,64 @@ static enum proto_err fail(struct proto_error *err, enum proto_err code, const c
 /* Prescan                                                                   */
 /* ------------------------------------------------------------------------- */
 
+/* The value of the 4 hex digits at buf[i..i+3], or -1 when they are not
+ * 4 hex digits within len. */
+static long hex4(const char *buf, size_t len, size_t i)
+{
+	long v = 0;
+
+	if (i + 4 > len)
+		return -1;
+	for (size_t k = i; k < i + 4; k++) {
+		char h = buf[k];
+
+		v <<= 4;
+		if (h >= '0' && h <= '9')
+			v |= h - '0';
+		else if (h >= 'a' && h <= 'f')
+			v |= h - 'a' + 10;
+		else if (h >= 'A' && h <= 'F')
+			v |= h - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/*
+ * A \u escape whose 'u' is at buf[*i]. Refused: one without 4 hex digits
+ * (bad JSON; cJSON would read it as a NUL and silently cut the string
+ * there), NUL (\u0000), and a surrogate that is not a high one followed at
+ * once by an escaped low one (an escaped lone surrogate stands for no
+ * character: the string would not be valid UTF-8 once decoded). Advances
+ * *i to the escape's last byte.
+ */
+static enum proto_err prescan_u_escape(const char *buf, size_t len, size_t *i)
+{
+	long u = hex4(buf, len, *i + 1), lo;
+
+	if (u < 0)
+		return PROTO_ERR_BAD_JSON;
+	if (u == 0)
+		return PROTO_ERR_NUL_IN_TEXT;
+	if (u >= 0xDC00 && u <= 0xDFFF)
+		return PROTO_ERR_BAD_UTF8;      /* a low surrogate first */
+	if (u >= 0xD800 && u <= 0xDBFF) {
+		lo = *i + 6 < len && buf[*i + 5] == '\\' && buf[*i + 6] == 'u' ? hex4(buf, len, *i + 7) : -1;
+		if (lo == 0)
+			return PROTO_ERR_NUL_IN_TEXT;
+		if (lo < 0xDC00 || lo > 0xDFFF)
+			return PROTO_ERR_BAD_UTF8;  /* a high surrogate alone */
+		*i += 6;
+	}
+	*i += 4;
+	return PROTO_ERR_NONE;
+}
+
 enum proto_err proto_prescan(const char *buf, size_t len, int max_depth)
 {
 	int depth = 0, in_string = 0;
+	enum proto_err rc;
 
 	if (text_has_nul(buf, len))
 		return PROTO_ERR_NUL_IN_TEXT;
@@ -59,9 +115,8 @@ enum proto_err proto_prescan(const char *buf, size_t len, int max_depth)
 				in_string = 0;
 			} else if (c == '\\' && i + 1 < len) {
 				i++;
-				if (buf[i] == 'u' && i + 4 < len && buf[i + 1] == '0' && buf[i + 2] == '0' &&
-				    buf[i + 3] == '0' && buf[i + 4] == '0')
-					return PROTO_ERR_NUL_IN_TEXT;
+				if (buf[i] == 'u' && (rc = prescan_u_escape(buf, len, &i)) != PROTO_ERR_NONE)
+					return rc;
 			}
 			continue;
 		}
@@ -486,6 +541,7 @@ enum proto_err proto_decode_request(const char *buf, size_t len, int allow_test_
 	}
 	if (rc != PROTO_ERR_NONE) {
 		fail(err, rc, NULL, 0, rc == PROTO_ERR_NUL_IN_TEXT ? "NUL is not allowed in text"
+				       : rc == PROTO_ERR_BAD_JSON ? "not valid JSON (a \\u escape needs 4 hex digits)"
 								    : "not valid UTF-8");
 		goto out;
 	}

@@ -66,8 +66,11 @@ struct proto_error {
 /*
  * Scan raw message bytes before parsing: returns PROTO_ERR_TOO_DEEP if arrays
  * and objects nest deeper than max_depth, PROTO_ERR_NUL_IN_TEXT for a NUL byte
- * or a \u0000 escape, PROTO_ERR_BAD_UTF8 for malformed UTF-8, else
- * PROTO_ERR_NONE. Malformed JSON is left for the parser to report.
+ * or a \u0000 escape, PROTO_ERR_BAD_UTF8 for malformed UTF-8 or an escaped
+ * surrogate that is not a high one followed by a low one,
+ * PROTO_ERR_BAD_JSON for a \u escape without 4 hex digits (cJSON would read
+ * it as a NUL), else PROTO_ERR_NONE. Other malformed JSON is left for the
+ * parser to report.
  */
 enum proto_err proto_prescan(const char *buf, size_t len, int max_depth);
 

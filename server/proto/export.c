@@ -124,7 +124,7 @@ int export_int(struct export *e, int64_t v)
 
 int export_num(struct export *e, double v)
 {
-	return add_cell(e, isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v));
+	return add_cell(e, isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull());
 }
 
 int export_bool(struct export *e, int v)
@@ -157,6 +157,8 @@ int export_csv_cell(char *out, size_t cap, const char *cell)
 	int guard = cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
 		    cell[0] == '\t' || cell[0] == '\r';
 
+	if (cap == 0)
+		return -1;      /* not even room for the terminator */
 #define PUT(c) do { if (n + 1 >= cap) return -1; out[n++] = (c); } while (0)
 	if (quote)
 		PUT('"');
@@ -224,7 +226,8 @@ static int csv_value(struct buf *b, const cJSON *v, int last)
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
 
-		if (d == (double)(int64_t)d && fabs(d) < 9007199254740992.0)
+		/* The range first: converting a double out of int64_t's range is undefined. */
+		if (fabs(d) < 9007199254740992.0 && d == (double)(int64_t)d)
 			snprintf(num, sizeof(num), "%" PRId64, (int64_t)d);
 		else
 			snprintf(num, sizeof(num), "%.4g", d);

@@ -39,7 +39,8 @@ struct export *export_new(const char *head_name, const char *head_json);
 int export_table(struct export *e, const char *name, const char *const *cols, int ncols);
 
 /* The next cell of the current row: a string (NULL: null), an integer, a
- * number (NaN: null) or a boolean. -1 past the row's last column or on OOM. */
+ * number (NaN or an infinity: null, as JSON has no form for them) or a
+ * boolean. -1 past the row's last column or on OOM. */
 int export_str(struct export *e, const char *s);
 int export_int(struct export *e, int64_t v);
 int export_num(struct export *e, double v);

@@ -6,10 +6,12 @@
  * admin (optional bool). libjwt parses and checks the signature; everything
  * the protocol promises beyond that (algorithm, times, claim shapes) is
  * checked here, and the courses claim is decoded with cJSON like every other
- * piece of JSON the server reads.
+ * piece of JSON the server reads. A token whose header or claims name a
+ * member twice (at any level) is refused: readers disagree on which counts.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +117,102 @@ out:
 	return rc;
 }
 
+/* The value of one base64url character, or -1. */
+static int b64url_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+/* Decodes n base64url characters (padding allowed at the end) into a new
+ * buffer the caller frees; *out_len gets its length. NULL on a bad
+ * character or OOM. */
+static char *b64url_decode(const char *s, size_t n, size_t *out_len)
+{
+	char *out = malloc(n / 4 * 3 + 3);
+	uint32_t acc = 0;
+	size_t len = 0;
+	int bits = 0;
+
+	if (!out)
+		return NULL;
+	while (n && s[n - 1] == '=')
+		n--;
+	for (size_t i = 0; i < n; i++) {
+		int v = b64url_value(s[i]);
+
+		if (v < 0) {
+			free(out);
+			return NULL;
+		}
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[len++] = (char)(acc >> bits & 0xff);
+		}
+	}
+	*out_len = len;
+	return out;
+}
+
+/* 1 if some object in j (at any depth) names a member twice. */
+static int has_duplicate_members(const cJSON *j)
+{
+	for (const cJSON *a = j->child; a; a = a->next) {
+		if (cJSON_IsObject(j))
+			for (const cJSON *b = a->next; b; b = b->next)
+				if (strcmp(a->string, b->string) == 0)
+					return 1;
+		if (has_duplicate_members(a))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * 1 if the base64url JSON segment s (n characters) is a JSON value in which
+ * no object names a member twice. libjwt keeps the last of two "sub" or
+ * "exp" members, another JWT reader may keep the first: a token that means
+ * two things to two readers is refused. Names are compared after their
+ * escapes are decoded ("s\u0075b" is "sub").
+ */
+static int segment_unique(const char *s, size_t n)
+{
+	size_t len;
+	char *json = b64url_decode(s, n, &len);
+	cJSON *root = NULL;
+	int ok = 0;
+
+	if (!json)
+		return 0;
+	/* Bounded depth (has_duplicate_members recurses), no NUL to cut a name. */
+	if (proto_prescan(json, len, PROTO_MAX_DEPTH) == PROTO_ERR_NONE &&
+	    (root = cJSON_ParseWithLength(json, len)) != NULL)
+		ok = !has_duplicate_members(root);
+	cJSON_Delete(root);
+	free(json);
+	return ok;
+}
+
+/* The token's header and payload (its first two segments) name no member twice. */
+static int token_members_unique(const char *token)
+{
+	const char *dot1 = strchr(token, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+
+	return dot2 && segment_unique(token, (size_t)(dot1 - token)) &&
+	       segment_unique(dot1 + 1, (size_t)(dot2 - dot1 - 1));
+}
+
 /* Reads an integer claim; 0 if absent, -1 if present but not a positive integer. */
 static int64_t int_claim(jwt_t *jwt, const char *name, int *present)
 {
@@ -154,6 +252,11 @@ enum proto_err token_verify(const char *token, const unsigned char *secret, size
 	/* libjwt accepts HS384/HS512 signed with the same key; we do not. */
 	if (jwt_get_alg(jwt) != JWT_ALG_HS256) {
 		rc = refuse(PROTO_ERR_BAD_TOKEN, why, why_len, "only HS256 tokens are accepted");
+		goto out;
+	}
+	/* Only now that the signature holds: the check parses the JSON again. */
+	if (!token_members_unique(token)) {
+		rc = refuse(PROTO_ERR_BAD_TOKEN, why, why_len, "the token names a claim or header twice");
 		goto out;
 	}
 

@@ -582,10 +582,19 @@ void store_close(struct store *st)
 	store_poll_free(st);
 	store_stmt_cache_free(&st->wcache);
 	store_stmt_cache_free(&st->rcache);
-	if (st->wdb)
-		sqlite3_close(st->wdb);
+	/* The read-only connection first: the last connection to close
+	 * checkpoints the WAL into the database and removes it, and a
+	 * read-only one cannot, so closing it last left every recent write in
+	 * the -wal file. The writer then checkpoints and truncates the WAL
+	 * itself, which also holds when another process still has the
+	 * database open (--workers): its close is then not the last. */
 	if (st->rdb)
 		sqlite3_close(st->rdb);
+	if (st->wdb) {
+		if (store_exec(st->wdb, "PRAGMA wal_checkpoint(TRUNCATE)") != SQLITE_OK)
+			fprintf(stderr, "forumd: store: checkpoint at stop: %s\n", sqlite3_errmsg(st->wdb));
+		sqlite3_close(st->wdb);
+	}
 	pthread_mutex_destroy(&st->mu);
 	pthread_cond_destroy(&st->cv);
 	free(st);

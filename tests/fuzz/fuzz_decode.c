@@ -223,7 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	pre = proto_prescan(buf, size, PROTO_MAX_DEPTH);
 	CHECK(pre == PROTO_ERR_NONE || pre == PROTO_ERR_TOO_DEEP || pre == PROTO_ERR_NUL_IN_TEXT ||
-	      pre == PROTO_ERR_BAD_UTF8);
+	      pre == PROTO_ERR_BAD_UTF8 || pre == PROTO_ERR_BAD_JSON);
 	if (!text_utf8_valid(buf, size))
 		CHECK(pre != PROTO_ERR_NONE);
 	if (text_has_nul(buf, size))

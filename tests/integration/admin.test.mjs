@@ -2,7 +2,7 @@
 // blocked words (/api/blocked-words/<lang>), and the same lists from the command line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { startDaemon, BIN } from '../lib/daemon.mjs';
 
 let d;
@@ -136,4 +136,20 @@ test('an admin keeps a blocked-words list per language; a list with a bad word i
   assert.throws(() => execFileSync(BIN, ['words', 'block', '--lang', 'es', '--db', d.dbPath, '...'], { stdio: 'pipe' }));
   r = await api('PUT', '/api/blocked-words/es', { token, body: { words: [] } });
   assert.deepEqual(r.json.words, []);
+});
+
+test('forumd CMD --help prints that command\'s usage on stdout and exits 0', () => {
+  for (const args of [['serve', '--help'], ['token', '--help'], ['course', '--help'], ['course', 'create', '--help'],
+    ['export', '--help'], ['export', 'session', '-h'], ['words', '--help'], ['words', 'block', '--help']]) {
+    const r = spawnSync(BIN, args, { encoding: 'utf8' });
+    assert.equal(r.status, 0, `forumd ${args.join(' ')}: exit ${r.status}; stderr: ${r.stderr}`);
+    assert.equal(r.stderr, '', `forumd ${args.join(' ')}: nothing on stderr`);
+    assert.match(r.stdout, new RegExp(`^Usage:\\n  forumd ${args[0]} `), `forumd ${args.join(' ')}: its own usage`);
+  }
+  // The usage of one command, not every command's.
+  const words = spawnSync(BIN, ['words', '--help'], { encoding: 'utf8' }).stdout;
+  assert.doesNotMatch(words, /forumd serve|--jwt-secret-file/);
+  // Wrong use still fails with 2.
+  assert.equal(spawnSync(BIN, ['course', 'frobnicate'], { encoding: 'utf8' }).status, 2);
+  assert.equal(spawnSync(BIN, ['words'], { encoding: 'utf8' }).status, 2);
 });

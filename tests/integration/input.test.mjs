@@ -121,11 +121,20 @@ test('NUL in a string is nul_in_text', async () => {
   await c.close();
 });
 
-test('an escaped lone surrogate is bad_utf8 or refused, and the socket lives', async () => {
+test('an escaped lone surrogate is bad_utf8 with re null, and the socket lives', async () => {
   const { c } = await helloClient(d);
-  const r = await raw(c, String.raw`{"op":"auth.refresh","id":"s1","data":{"token":"\ud800"}}`);
-  assert.equal(r.ok, false, JSON.stringify(r));
-  assert.ok(['bad_utf8', 'bad_token', 'bad_json'].includes(r.error.code), JSON.stringify(r));
+  for (const [i, token] of [String.raw`\ud800`, String.raw`\udc00`, String.raw`\ud800\u0041`, String.raw`x\udbff`].entries()) {
+    assertError(await raw(c, `{"op":"auth.refresh","id":"s${i}","data":{"token":"${token}"}}`), 'bad_utf8', { re: null });
+  }
+  // A proper pair is text: the token is only refused as a token.
+  assertError(await raw(c, String.raw`{"op":"auth.refresh","id":"p1","data":{"token":"\ud83d\ude00"}}`), 'bad_token', { re: 'p1' });
+  await assertUsable(c);
+  await c.close();
+});
+
+test('a \\u escape without 4 hex digits is bad_json, not a string cut short', async () => {
+  const { c } = await helloClient(d);
+  assertError(await raw(c, String.raw`{"op":"auth.refresh","id":"h1","data":{"token":"abc\uzzzzdef"}}`), 'bad_json', { re: null });
   await assertUsable(c);
   await c.close();
 });
@@ -175,14 +184,26 @@ test('invalid UTF-8 in a text frame closes with 1007', async () => {
   c.sendRaw(Buffer.from([0x7b, 0x22, 0x6f, 0x70, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), { binary: false });
   const { code, reason } = await closedWithin(c, 10000 * SLOW);
   assert.equal(code, 1007, `close code (reason ${reason})`);
+  assert.equal(reason, 'invalid_utf8', 'the close reason is the close code\'s name');
+});
+
+test('invalid UTF-8 split across fragments closes with 1007 invalid_utf8', async () => {
+  const { c } = await helloClient(d);
+  // Each fragment alone could be the start or end of a character; the message is not UTF-8.
+  c.ws.send(Buffer.from([0x7b, 0x22, 0x6f, 0x70, 0x22, 0x3a, 0x22, 0xe2, 0x82]), { binary: false, fin: false });
+  c.ws.send(Buffer.from([0x41, 0x22, 0x7d]), { fin: true });
+  const { code, reason } = await closedWithin(c, 10000 * SLOW);
+  assert.equal(code, 1007, `close code (reason ${reason})`);
+  assert.equal(reason, 'invalid_utf8');
 });
 
 test('an overlong UTF-8 encoding closes with 1007', async () => {
   const c = await connect(d.wsUrl);
   // "/" encoded in two bytes (0xC0 0xAF) is not valid UTF-8.
   c.sendRaw(Buffer.concat([Buffer.from('{"op":"hello","id":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]), { binary: false });
-  const { code } = await closedWithin(c, 10000 * SLOW);
+  const { code, reason } = await closedWithin(c, 10000 * SLOW);
   assert.equal(code, 1007);
+  assert.equal(reason, 'invalid_utf8');
 });
 
 test('a binary frame closes with 1003', async () => {

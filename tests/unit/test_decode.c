@@ -254,8 +254,9 @@ static void test_prescan_other_escapes_ok(void **state)
 static void test_prescan_truncated_escape(void **state)
 {
 	(void)state;
-	assert_int_equal(prescan("\"\\u000"), PROTO_ERR_NONE);
-	assert_int_equal(prescan("\"\\u00"), PROTO_ERR_NONE);
+	/* A cut \u escape is bad JSON, never a NUL. */
+	assert_int_equal(prescan("\"\\u000"), PROTO_ERR_BAD_JSON);
+	assert_int_equal(prescan("\"\\u00"), PROTO_ERR_BAD_JSON);
 	assert_int_equal(prescan("\"\\"), PROTO_ERR_NONE);
 	assert_int_equal(prescan("\"abc"), PROTO_ERR_NONE);
 }
@@ -266,8 +267,8 @@ static void test_prescan_escape_not_read_past_length(void **state)
 	static const char s[] = "\"\\u0000\"";
 
 	(void)state;
-	assert_int_equal(proto_prescan(s, 3, PROTO_MAX_DEPTH), PROTO_ERR_NONE);
-	assert_int_equal(proto_prescan(s, 6, PROTO_MAX_DEPTH), PROTO_ERR_NONE);
+	assert_int_equal(proto_prescan(s, 3, PROTO_MAX_DEPTH), PROTO_ERR_BAD_JSON);
+	assert_int_equal(proto_prescan(s, 6, PROTO_MAX_DEPTH), PROTO_ERR_BAD_JSON);
 	assert_int_equal(proto_prescan(s, 7, PROTO_MAX_DEPTH), PROTO_ERR_NUL_IN_TEXT);
 }
 
@@ -624,7 +625,54 @@ static void test_bad_json(void **state)
 	expect_fail("{'id':'1'}", 0, PROTO_ERR_BAD_JSON, "");
 	expect_fail("{\"id\":\"1\",\"op\":\"ping\"", 0, PROTO_ERR_BAD_JSON, "");
 	expect_fail("{\"id\":\"1\" \"op\":\"ping\"}", 0, PROTO_ERR_BAD_JSON, "");
-	expect_fail("{\"id\":\"1\",\"op\":\"hello\",\"data\":{\"token\":\"\\ud800\"}}", 0, PROTO_ERR_BAD_JSON, "");
+}
+
+static enum proto_err prescan_str(const char *s)
+{
+	return proto_prescan(s, strlen(s), PROTO_MAX_DEPTH);
+}
+
+/* An escaped surrogate that is not a high one followed at once by an escaped
+ * low one stands for no character: bad_utf8 as PROTOCOL.md says (cJSON alone
+ * makes it bad_json). A proper pair, escaped or raw, is text. */
+static void test_lone_surrogates_are_bad_utf8(void **state)
+{
+	static const char *const lone[] = {
+		"\"\\ud800\"", "\"\\udc00\"", "\"\\uDBFF\"", "\"\\uDFFF\"",
+		"\"\\ud800\\u0041\"", "\"\\ud800\\ud800\"", "\"\\ud800x\"", "\"\\ud800\\n\"",
+		"\"\\udc00\\ud800\"", "\"\\ud800\\udc0\"", "\"a\\ud800",
+	};
+	char buf[160];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lone) / sizeof(lone[0]); i++) {
+		snprintf(buf, sizeof(buf), "{\"k\":%s}", lone[i]);
+		assert_int_equal(proto_prescan(buf, strlen(buf), PROTO_MAX_DEPTH), PROTO_ERR_BAD_UTF8);
+	}
+	assert_int_equal(prescan_str("{\"k\":\"\\ud83d\\ude00\"}"), PROTO_ERR_NONE);
+	assert_int_equal(prescan_str("{\"k\":\"\\uD83D\\uDE00\\u00e9\"}"), PROTO_ERR_NONE);
+	/* In a key too, and an escaped backslash before "ud800" is no escape. */
+	assert_int_equal(prescan_str("{\"\\ud800\":1}"), PROTO_ERR_BAD_UTF8);
+	assert_int_equal(prescan_str("{\"k\":\"\\\\ud800\"}"), PROTO_ERR_NONE);
+	/* A NUL behind a high surrogate is still a NUL. */
+	assert_int_equal(prescan_str("{\"k\":\"\\ud800\\u0000\"}"), PROTO_ERR_NUL_IN_TEXT);
+
+	expect_fail("{\"id\":\"1\",\"op\":\"hello\",\"data\":{\"token\":\"\\ud800\"}}", 0, PROTO_ERR_BAD_UTF8, "");
+	expect_fail("{\"id\":\"1\",\"op\":\"hello\",\"data\":{\"token\":\"\\udc00\"}}", 0, PROTO_ERR_BAD_UTF8, "");
+	expect_fail("{\"id\":\"1\",\"op\":\"hello\",\"data\":{\"token\":\"\\ud800\\u0041\"}}", 0, PROTO_ERR_BAD_UTF8, "");
+}
+
+/* A \u escape without 4 hex digits is bad JSON; cJSON alone reads it as a
+ * NUL and silently cuts the string there ("x\uzzzzy" became "x"). */
+static void test_bad_u_escape_is_bad_json(void **state)
+{
+	(void)state;
+	assert_int_equal(prescan_str("{\"k\":\"x\\uzzzzy\"}"), PROTO_ERR_BAD_JSON);
+	assert_int_equal(prescan_str("{\"k\":\"\\u12\"}"), PROTO_ERR_BAD_JSON);
+	assert_int_equal(prescan_str("{\"k\":\"\\u12G4\"}"), PROTO_ERR_BAD_JSON);
+	assert_int_equal(prescan_str("{\"k\":\"\\u00e9\\u00C9\"}"), PROTO_ERR_NONE);
+	expect_fail("{\"id\":\"1\",\"op\":\"hello\",\"data\":{\"token\":\"\\ud8zz\"}}", 0, PROTO_ERR_BAD_JSON, "");
+	expect_fail("{\"id\":\"1\",\"op\":\"hello\",\"data\":{\"token\":\"abc\\uzzzzdef\"}}", 0, PROTO_ERR_BAD_JSON, "");
 }
 
 static void test_trailing_garbage_is_bad_json(void **state)
@@ -1430,6 +1478,8 @@ int main(void)
 		cmocka_unit_test(test_token_limit_counts_bytes),
 		/* envelope errors */
 		cmocka_unit_test(test_bad_json),
+		cmocka_unit_test(test_lone_surrogates_are_bad_utf8),
+		cmocka_unit_test(test_bad_u_escape_is_bad_json),
 		cmocka_unit_test(test_trailing_garbage_is_bad_json),
 		cmocka_unit_test(test_not_an_object),
 		cmocka_unit_test(test_missing_id),

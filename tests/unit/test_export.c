@@ -161,6 +161,52 @@ static void test_csv_cell_too_small(void **state)
 	assert_int_equal(export_csv_cell(out, sizeof(out), "=ab"), -1);
 }
 
+/* An infinity has no JSON form: null in JSON and an empty CSV field (the
+ * CSV writer used to convert it to an integer, undefined behaviour that
+ * UBSan stops on). Huge finite numbers print as numbers. */
+static struct export *infinities(void)
+{
+	static const char *const cols[] = { "a", "b", "c" };
+	struct export *e = export_new("head", NULL);
+
+	assert_non_null(e);
+	assert_int_equal(export_table(e, "t", cols, 3), 0);
+	assert_int_equal(export_num(e, INFINITY), 0);
+	assert_int_equal(export_num(e, -INFINITY), 0);
+	assert_int_equal(export_num(e, 1e300), 0);
+	assert_int_equal(export_row_end(e), 0);
+	return e;
+}
+
+static void test_infinities_are_null(void **state)
+{
+	char *json = export_finish(infinities(), 0, NULL);
+	char *csv = export_finish(infinities(), 1, "t");
+
+	(void)state;
+	assert_non_null(json);
+	assert_non_null(csv);
+	assert_string_equal(json, "{\"head\":{},\"t\":[{\"a\":null,\"b\":null,\"c\":1e+300}]}");
+	assert_string_equal(csv, "a,b,c\r\n,,1e+300\r\n");
+	free(json);
+	free(csv);
+}
+
+/* No room even for the terminator: refused, nothing written (the empty
+ * cell used to get its NUL written at out[0] of a zero-byte buffer). */
+static void test_csv_cell_zero_capacity(void **state)
+{
+	char out[2] = { 'Z', 'Z' };
+
+	(void)state;
+	assert_int_equal(export_csv_cell(out, 0, ""), -1);
+	assert_int_equal(out[0], 'Z');
+	assert_int_equal(export_csv_cell(out, 0, "a"), -1);
+	assert_int_equal(out[0], 'Z');
+	assert_int_equal(export_csv_cell(out, 1, ""), 0);
+	assert_int_equal(out[0], '\0');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +220,8 @@ int main(void)
 		cmocka_unit_test(test_bad_head_becomes_empty_object),
 		cmocka_unit_test(test_csv_cell_quoting),
 		cmocka_unit_test(test_csv_cell_too_small),
+		cmocka_unit_test(test_csv_cell_zero_capacity),
+		cmocka_unit_test(test_infinities_are_null),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

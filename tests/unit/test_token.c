@@ -373,6 +373,66 @@ static void test_alg_none_with_hs256_signature_refused(void **state)
 	free(claims);
 }
 
+/* ---- duplicated members ---------------------------------------------------------- */
+
+/*
+ * HS256 tokens with the SECRET built outside libjwt (which cannot write a
+ * member twice: its JSON library keeps the last), so the payload bytes are
+ * exactly those in the comments. exp is NOW + 3600.
+ */
+static const char *const UNIQUE_TOKENS[] = {
+	/* ok: {"alg":"HS256","typ":"JWT"} {"sub":"alice","name":"Alice","iat":1700000000,"exp":1700003600} */
+	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+	"eyJzdWIiOiJhbGljZSIsIm5hbWUiOiJBbGljZSIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAzNjAwfQ."
+	"HVJD09vAO8fz5Pv_dvPnUPZZ6MxzZZEGdBiQFZZBQaQ",
+	/* ok_courses: {"alg":"HS256","typ":"JWT"} {"sub":"alice","name":"Alice","iat":1700000000,"exp":1700003600,"courses":{"7":"participant","8":"instructor"}} */
+	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+	"eyJzdWIiOiJhbGljZSIsIm5hbWUiOiJBbGljZSIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAzNjAwLCJjb3Vyc2VzIjp7IjciOiJwYXJ0aWNpcGFudCIsIjgiOiJpbnN0cnVjdG9yIn19."
+	"KwF7Y2Rs9eDB9lbfBNPJr2L0yvqhNKtzBAEU9O2FYS0",
+};
+
+static const char *const DUPLICATED_TOKENS[] = {
+	/* dup_sub: {"alg":"HS256","typ":"JWT"} {"sub":"alice","name":"Alice","iat":1700000000,"exp":1700003600,"sub":"mallory"} */
+	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+	"eyJzdWIiOiJhbGljZSIsIm5hbWUiOiJBbGljZSIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAzNjAwLCJzdWIiOiJtYWxsb3J5In0."
+	"qZkhVaTHELnClkZ__2ovcABlAxCbOqwB3ppilqPIAWs",
+	/* dup_exp: {"alg":"HS256","typ":"JWT"} {"sub":"alice","name":"Alice","iat":1700000000,"exp":1700003600,"exp":1731539600} */
+	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+	"eyJzdWIiOiJhbGljZSIsIm5hbWUiOiJBbGljZSIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAzNjAwLCJleHAiOjE3MzE1Mzk2MDB9."
+	"o2FIg3_zJUDIlVIYm3aj6SXppQuN3w3WTlCfNcOiMBs",
+	/* dup_course: {"alg":"HS256","typ":"JWT"} {"sub":"alice","name":"Alice","iat":1700000000,"exp":1700003600,"courses":{"7":"participant","7":"instructor"}} */
+	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+	"eyJzdWIiOiJhbGljZSIsIm5hbWUiOiJBbGljZSIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAzNjAwLCJjb3Vyc2VzIjp7IjciOiJwYXJ0aWNpcGFudCIsIjciOiJpbnN0cnVjdG9yIn19."
+	"vroGMFB55fCP1QGV14E5qE5v1mPzSZz5GfwlxYOom1I",
+	/* dup_escaped: {"alg":"HS256","typ":"JWT"} {"sub":"alice","name":"Alice","iat":1700000000,"exp":1700003600,"s\u0075b":"mallory"} */
+	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+	"eyJzdWIiOiJhbGljZSIsIm5hbWUiOiJBbGljZSIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAzNjAwLCJzXHUwMDc1YiI6Im1hbGxvcnkifQ."
+	"QU0CAo3jThLx1nZHPTV1GTmJ5xCQ7cEbGT137TeJumw",
+	/* dup_nested: {"alg":"HS256","typ":"JWT"} {"sub":"alice","name":"Alice","iat":1700000000,"exp":1700003600,"x":[{"a":1,"a":2}]} */
+	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+	"eyJzdWIiOiJhbGljZSIsIm5hbWUiOiJBbGljZSIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAzNjAwLCJ4IjpbeyJhIjoxLCJhIjoyfV19."
+	"ikYXo1SbF9Ijc_LJmc6Es---f7fcXMJimr6d_y2I82k",
+	/* dup_header: {"alg":"HS256","typ":"JWT","alg":"HS256"} {"sub":"alice","name":"Alice","iat":1700000000,"exp":1700003600} */
+	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImFsZyI6IkhTMjU2In0."
+	"eyJzdWIiOiJhbGljZSIsIm5hbWUiOiJBbGljZSIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAzNjAwfQ."
+	"MeyUPvrYGXjcWUILJ74yl4fMQb-aYmrAC6Cq4jqnGI0",
+};
+
+static void test_duplicated_members_refused(void **state)
+{
+	(void)state;
+	/* The same signing accepts the tokens without duplicates. */
+	for (size_t i = 0; i < sizeof(UNIQUE_TOKENS) / sizeof(UNIQUE_TOKENS[0]); i++)
+		assert_int_equal(verify_at(strdup(UNIQUE_TOKENS[i]), NOW, NULL), PROTO_ERR_NONE);
+	for (size_t i = 0; i < sizeof(DUPLICATED_TOKENS) / sizeof(DUPLICATED_TOKENS[0]); i++) {
+		enum proto_err rc = verify_at(strdup(DUPLICATED_TOKENS[i]), NOW, NULL);
+
+		if (rc != PROTO_ERR_BAD_TOKEN)
+			print_error("token %zu: %s\n", i, DUPLICATED_TOKENS[i]);
+		assert_int_equal(rc, PROTO_ERR_BAD_TOKEN);
+	}
+}
+
 static void test_tampered_payload(void **state)
 {
 	char *tok = mint_simple("bob", NOW, 60, 0);
@@ -666,6 +726,7 @@ int main(void)
 		cmocka_unit_test(test_alg_none_refused),
 		cmocka_unit_test(test_alg_none_with_hs256_signature_refused),
 		cmocka_unit_test(test_tampered_payload),
+		cmocka_unit_test(test_duplicated_members_refused),
 		cmocka_unit_test(test_tampered_signature),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_null_token),
