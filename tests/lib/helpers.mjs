@@ -70,8 +70,11 @@ export function assertError(m, code, { re, field, limit } = {}) {
 
 // Connects and completes hello. tokenOpts go to mintToken (user, name, roles, admin, ttl, nbf).
 export async function helloClient(d, tokenOpts = {}, { token = null } = {}) {
-  const c = await connect(d.wsUrl);
+  // Minted before connecting: minting runs the forumd binary synchronously,
+  // and many clients started at once would otherwise spend their sockets'
+  // hello deadline waiting for each other's tokens.
   const tok = token || d.token(tokenOpts);
+  const c = await connect(d.wsUrl);
   const reply = await c.request('hello', { token: tok });
   assert.equal(reply.ok, true, `hello failed: ${JSON.stringify(reply)}`);
   return { c, reply, token: tok };
