@@ -631,6 +631,10 @@ export function createThread(ctx, { threadId }) {
       if (r.room !== room) return;
       if (!r.ok) { st.error = r.error; render(); return; }
       if (r.data && r.data.mode === 'snapshot') snapshot(r.data);
+      // A resumed room's reply carries the vote counts as they are now.
+      else if (r.data && Array.isArray(r.data.votes)) {
+        for (const x of r.data.votes) apply({ st: 'post.votes', room, v: x.v, data: { post: x.post, votes: x.votes } }, false);
+      }
     },
     onGap(g) {
       // The server fills gaps itself; if one shows anyway, read the thread afresh.
