@@ -46,6 +46,7 @@ export function createThread(ctx, { threadId }) {
   async function snapshot(data) {
     const firstTime = !st.loaded;
     st.thread = data.thread || st.thread;
+    st.more = data.more === true;   // the snapshot is the thread's first page only
     st.posts = new Map();
     // The snapshot says what is this person's: their posts, their votes, whether they follow.
     for (const p of data.posts || []) {
@@ -259,6 +260,7 @@ export function createThread(ctx, { threadId }) {
     for (const p of all) if (!p.first && p.parent === null) list.append(responseItem(p));
     section.append(list);
     if (!list.children.length) section.append(h('p', { class: 'empty', id: 'no-responses' }, t('thread.no_responses')));
+    if (st.more) section.append(h('p', { class: 'notice', id: 'more-not-shown' }, t('thread.more_not_shown')));
     parts.push(section);
 
     const muted = ctx.mutedUntil(th.course);
