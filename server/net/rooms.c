@@ -340,7 +340,10 @@ static void replay_pump(struct sub *s)
 			replay_done(s);
 			break;
 		}
-		n = store_replay(R.st, s->room->name, s->seq, upto, PROTO_REPLAY_CHUNK, replay_emit, s);
+		/* A chunk is bounded in bytes too: replay_chunk posts of the
+		 * largest kind would pass outq_max_bytes at once. */
+		n = store_replay_bytes(R.st, s->room->name, s->seq, upto, PROTO_REPLAY_CHUNK, REPLAY_LOW_WATER,
+				       replay_emit, s);
 		if (n <= 0 || s->seq == before) {
 			/* The log cannot serve it: the socket must reload. */
 			conn_close(s->c, PROTO_CLOSE_SLOW_CONSUMER, 1);

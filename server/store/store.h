@@ -194,6 +194,14 @@ long store_replay(struct store *st, const char *room, int64_t after, int64_t upt
 			       struct msg *staff),
 		  void *arg);
 
+/* store_replay, stopping too once the events emitted take max_bytes (their
+ * peer view; at least one is emitted). 0: no byte bound. */
+long store_replay_bytes(struct store *st, const char *room, int64_t after, int64_t upto, size_t max,
+			size_t max_bytes,
+			void (*emit)(void *arg, const char *room, int64_t seq, struct msg *peer,
+				     struct msg *staff),
+			void *arg);
+
 /* ---- forum reads, loop thread only -------------------------------------- */
 
 /* course.list: the courses in the token (every course for an admin) with

@@ -258,4 +258,39 @@ test('vote counts come in the snapshot and in one resume reply, not as a state m
   }
 });
 
+test('a replay of big events is paced by bytes: a reading socket is not closed for it', async () => {
+  const d = await startDaemon();
+  try {
+    const f = forum(d);
+    const course = d.course({ title: 'Replay course' });
+    const writers = [];
+    for (let i = 0; i < 6; i++) writers.push(await f.as('r-writer', P(course)));
+    const { thread } = await ok(writers[0], 'thread.create',
+      { course, kind: 'discussion', title: 'Big replay', body: 'Opening' });
+    const room = `thread:${thread.id}`;
+    // 200 posts (replay_chunk) of max_body_chars quotes: 40 KB each as sent, 8 MB in all,
+    // twice outq_max_bytes in one chunk of events.
+    const N = LIMITS.replay_chunk, pad = '"'.repeat(LIMITS.max_body_chars - 8);
+    for (let n = 0; n < N;) {
+      const batch = writers.map((w, j) => n + j < N &&
+        w.request('post.create', { thread: thread.id, body: `R${n + j}|${pad}`, key: newKey() }, { timeoutMs: WAIT }));
+      const replies = await Promise.all(batch.filter(Boolean));
+      assert.ok(replies.every((r) => r.ok), JSON.stringify(replies.find((r) => !r.ok))?.slice(0, 300));
+      n += replies.length;
+    }
+    const c = await f.as('r-reader', P(course));
+    const r = await subscribe(c, room, { since: 1 });
+    assert.equal(r.mode, 'replay');
+    assert.equal(r.replay, N);
+    const evs = () => c.messages.filter((m) => m && m.ev && m.room === room);
+    await until(() => evs().length >= N || c.closeInfo, WAIT * 2, 'the replay arrives');
+    assert.equal(c.closeInfo, undefined, `closed during the replay: ${JSON.stringify(c.closeInfo)}`);
+    assert.deepEqual(evs().map((m) => m.seq), Array.from({ length: N }, (_, i) => i + 2));
+    await Promise.all([...writers, c].map((x) => x.close()));
+    await stopClean(d);
+  } finally {
+    await d.stop();
+  }
+});
+
 void SLOW;
