@@ -19,10 +19,11 @@ static void notify(void *arg)
 	(void)arg;
 }
 
+static char dir[] = "/tmp/forumd-plan-XXXXXX";
+
 /* A fresh database in a temporary directory, migrated. */
 static int setup(void **state)
 {
-	static char dir[] = "/tmp/forumd-plan-XXXXXX";
 	static const struct mod_limits limits = MOD_LIMITS_DEFAULT;
 	char path[256], err[256] = "";
 	struct store *st;
@@ -41,7 +42,15 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	static const char *const files[] = { "plan.db", "plan.db-wal", "plan.db-shm" };
+	char path[256];
+
 	store_close(*state);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
 	return 0;
 }
 
