@@ -548,6 +548,18 @@ size_t render_list_trim(struct render_list *l, size_t budget)
 	return l->bytes;
 }
 
+void render_list_reverse(struct render_list *l)
+{
+	cJSON *rev = cJSON_CreateArray(), *c;
+
+	if (!rev)
+		return;
+	while ((c = l->arr->child ? l->arr->child->prev : NULL))
+		cJSON_AddItemToArray(rev, cJSON_DetachItemViaPointer(l->arr, c));
+	cJSON_Delete(l->arr);
+	l->arr = rev;
+}
+
 void render_list_set_more(struct render_list *l)
 {
 	l->more = 1;

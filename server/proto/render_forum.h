@@ -77,12 +77,15 @@ struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, c
  * render_list_trim: keeps the leading items that fit in budget bytes, drops
  * the rest (marking more when it drops any); returns the bytes kept.
  * render_list_set_more / render_list_more: items were left out (a count cap).
+ * A list reply (render_list_reply) of a list with more says "more": true.
  * render_list_last_add_int: adds name: value to the item just added (a
  * snapshot object's state version); 0, or -1 on OOM or an empty list.
  */
 int render_list_fit(struct render_list *l, size_t budget);
 size_t render_list_trim(struct render_list *l, size_t budget);
 void render_list_set_more(struct render_list *l);
+/* Puts the list's items in the reverse order (as it is, when out of memory). */
+void render_list_reverse(struct render_list *l);
 int render_list_more(const struct render_list *l);
 int render_list_last_add_int(struct render_list *l, const char *name, int64_t value);
 

@@ -293,4 +293,35 @@ test('a replay of big events is paced by bytes: a reading socket is not closed f
   }
 });
 
+test('post.history is one page too: the newest revisions that fit, oldest first, more: true', async () => {
+  const d = await startDaemon();
+  try {
+    const f = forum(d);
+    const course = d.course({ title: 'History course' });
+    const author = await f.as('h-author', P(course));
+    const staff = await f.as('h-staff', [`${course}:facilitator`]);
+    const { thread } = await ok(author, 'thread.create', { course, kind: 'discussion', title: 'Edited', body: 'Opening' });
+    const { post } = await ok(author, 'post.create', { thread: thread.id, body: 'v1' });
+    // 40 revisions of max_body_chars quotes: 40 KB each as sent, 1.6 MB in all.
+    const pad = '"'.repeat(LIMITS.max_body_chars - 8);
+    const E = 40;
+    for (let i = 2; i <= E; i++) await ok(author, 'post.edit', { post: post.id, body: `v${i}|${pad}` });
+    const h = await read(staff, 'post.history', { post: post.id });
+    assert.equal(h.more, true);
+    const revs = h.revisions.map((r) => r.revision);
+    assert.ok(revs.length > 1 && revs.length < E, `${revs.length} revisions`);
+    assert.deepEqual(revs, Array.from({ length: revs.length }, (_, i) => E - revs.length + 1 + i), 'the newest, oldest first');
+    assert.ok(h.revisions.at(-1).body.startsWith(`v${E}|`), 'the last is the current text');
+    assert.ok(bytesOf(h.revisions) <= LIMITS.snapshot_max_bytes);
+    // A short history is whole and says nothing more.
+    const h1 = await read(staff, 'post.history', { post: thread.first_post });
+    assert.equal(h1.more, undefined);
+    assert.equal(h1.revisions.length, 1);
+    await Promise.all([author, staff].map((x) => x.close()));
+    await stopClean(d);
+  } finally {
+    await d.stop();
+  }
+});
+
 void SLOW;
