@@ -147,6 +147,23 @@ static void test_resume_reply_carries_votes(void **state)
 	msg_unref(m);
 }
 
+static void test_reverse(void **state)
+{
+	struct render_list *l = render_list_new();
+
+	(void)state;
+	assert_non_null(l);
+	render_list_reverse(l);
+	assert_int_equal(cJSON_GetArraySize(l->arr), 0);
+	for (int64_t i = 1; i <= 5; i++)
+		add_post(l, i, "x");
+	render_list_reverse(l);
+	assert_int_equal(cJSON_GetArraySize(l->arr), 5);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal((int)cJSON_GetObjectItem(cJSON_GetArrayItem(l->arr, i), "id")->valuedouble, 5 - i);
+	render_list_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_trim_keeps_the_leading_items_that_fit),
 		cmocka_unit_test(test_snapshot_reply_says_more),
 		cmocka_unit_test(test_resume_reply_carries_votes),
+		cmocka_unit_test(test_reverse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
