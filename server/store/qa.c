@@ -836,7 +836,7 @@ struct msg *store_session_snapshot(struct store *st, const char *req_id, const c
 		"  LEFT JOIN question_votes v ON v.question_id = q.id AND v.user_id = ?3"
 		" WHERE q.session_id = ?1 AND (?2 OR (q.published AND q.state IN ('visible','answering','answered'))"
 		"                              OR q.author_id = ?3)"
-		" ORDER BY q.id LIMIT ?4";
+		" ORDER BY q.id DESC LIMIT ?4";
 	sqlite3_stmt *ss = store_row_by_id(&st->rcache, st->rdb, Q_SESSION, session), *qs;
 	struct render_list *l = NULL, *polls = NULL, *surveys = NULL;
 	size_t budget = PROTO_SNAPSHOT_MAX_BYTES;
@@ -848,8 +848,9 @@ struct msg *store_session_snapshot(struct store *st, const char *req_id, const c
 		return NULL;
 	session_row(ss, &x, NULL);
 	/* One byte budget for the three lists: polls and surveys first (what is
-	 * open now is among them), then the first questions by id that fit;
-	 * reading stops at the first that does not. */
+	 * open now is among them), then the newest questions that fit (a live
+	 * session is about what was just asked); reading stops at the first
+	 * that does not. */
 	if (!(polls = store_session_polls(st, session, staff_view, uid)) ||
 	    !(surveys = store_session_surveys(st, session, staff_view)))
 		goto out;
@@ -875,6 +876,7 @@ struct msg *store_session_snapshot(struct store *st, const char *req_id, const c
 		n++;
 	}
 	sqlite3_reset(qs);
+	render_list_reverse(l);         /* in id order */
 	m = render_session_snapshot(req_id, room, seq, &x, l, polls, surveys);
 	l = polls = surveys = NULL;
 out:
