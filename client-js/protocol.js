@@ -48,7 +48,10 @@ export const LIMITS = Object.freeze({
   "max_result_items": 100,
   "max_survey_title_chars": 200,
   "max_blocked_words": 1000,
-  "close_deadline_ms": 10000
+  "close_deadline_ms": 10000,
+  "snapshot_max_bytes": 1048576,
+  "snapshot_questions_max": 2000,
+  "resume_votes_max": 20000
 });
 export const ERRORS = Object.freeze({
   "bad_json": {

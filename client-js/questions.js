@@ -152,6 +152,10 @@ export function createSessionStore(ctx, sessionId, hooks = {}) {
     if (r.room !== room) return;
     if (!r.ok) { s.error = r.error; changed('error'); return; }
     if (r.data && r.data.mode === 'snapshot') snapshot(r.data);
+    // A resumed room's reply carries the vote counts as they are now.
+    else if (r.data && Array.isArray(r.data.votes)) {
+      for (const x of r.data.votes) s.apply({ st: 'question.votes', room, v: x.v, data: { question: x.question, votes: x.votes } }, false);
+    }
   };
   s.destroy = () => {
     s.alive = false;

@@ -46,6 +46,7 @@ export function createThread(ctx, { threadId }) {
   async function snapshot(data) {
     const firstTime = !st.loaded;
     st.thread = data.thread || st.thread;
+    st.more = data.more === true;   // the snapshot is the thread's first page only
     st.posts = new Map();
     // The snapshot says what is this person's: their posts, their votes, whether they follow.
     for (const p of data.posts || []) {
@@ -259,6 +260,7 @@ export function createThread(ctx, { threadId }) {
     for (const p of all) if (!p.first && p.parent === null) list.append(responseItem(p));
     section.append(list);
     if (!list.children.length) section.append(h('p', { class: 'empty', id: 'no-responses' }, t('thread.no_responses')));
+    if (st.more) section.append(h('p', { class: 'notice', id: 'more-not-shown' }, t('thread.more_not_shown')));
     parts.push(section);
 
     const muted = ctx.mutedUntil(th.course);
@@ -631,6 +633,10 @@ export function createThread(ctx, { threadId }) {
       if (r.room !== room) return;
       if (!r.ok) { st.error = r.error; render(); return; }
       if (r.data && r.data.mode === 'snapshot') snapshot(r.data);
+      // A resumed room's reply carries the vote counts as they are now.
+      else if (r.data && Array.isArray(r.data.votes)) {
+        for (const x of r.data.votes) apply({ st: 'post.votes', room, v: x.v, data: { post: x.post, votes: x.votes } }, false);
+      }
     },
     onGap(g) {
       // The server fills gaps itself; if one shows anyway, read the thread afresh.

@@ -134,6 +134,7 @@ export default {
   'thread.responses.one': '{count} response',
   'thread.responses.other': '{count} responses',
   'thread.no_responses': 'No responses yet.',
+  'thread.more_not_shown': 'This thread is longer than one page: only its first posts are shown. New posts still appear as they are written.',
   'thread.respond_heading': 'Add a response',
   'thread.answer_heading': 'Answer this question',
   'thread.locked_notice': 'This thread is locked: only the course staff can post in it.',

@@ -133,6 +133,7 @@ export default {
   'thread.responses.one': '{count} respuesta',
   'thread.responses.other': '{count} respuestas',
   'thread.no_responses': 'Todavía no hay respuestas.',
+  'thread.more_not_shown': 'Este hilo ocupa más de una página: solo se muestran sus primeras publicaciones. Las nuevas siguen apareciendo a medida que se escriben.',
   'thread.respond_heading': 'Añadir una respuesta',
   'thread.answer_heading': 'Responder a esta pregunta',
   'thread.locked_notice': 'Este hilo está cerrado: solo el equipo del curso puede publicar en él.',

@@ -133,6 +133,7 @@ export default {
   'thread.responses.one': '{count} resposta',
   'thread.responses.other': '{count} respostas',
   'thread.no_responses': 'Ainda não há respostas.',
+  'thread.more_not_shown': 'Este tópico ocupa mais de uma página: só aparecem as primeiras publicações. As novas continuam aparecendo à medida que são escritas.',
   'thread.respond_heading': 'Adicionar uma resposta',
   'thread.answer_heading': 'Responder a esta pergunta',
   'thread.locked_notice': 'Este tópico está trancado: só a equipe do curso pode publicar nele.',

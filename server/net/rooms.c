@@ -436,7 +436,10 @@ static void replay_pump(struct sub *s)
 			replay_done(s);
 			break;
 		}
-		n = store_replay(R.st, s->room->name, s->seq, upto, PROTO_REPLAY_CHUNK, replay_emit, s);
+		/* A chunk is bounded in bytes too: replay_chunk posts of the
+		 * largest kind would pass outq_max_bytes at once. */
+		n = store_replay_bytes(R.st, s->room->name, s->seq, upto, PROTO_REPLAY_CHUNK, REPLAY_LOW_WATER,
+				       replay_emit, s);
 		if (n <= 0 || s->seq == before) {
 			/* The log cannot serve it: the socket must reload. */
 			conn_close(s->c, PROTO_CLOSE_SLOW_CONSUMER, 1);
@@ -465,6 +468,13 @@ static void sub_activate(struct sub *s)
 
 	assert(r->live && b && b->req_id);
 	s->pending = 0;
+	if (s->c->closing) {
+		/* Nothing more is sent to a closing socket: no reads for it.
+		 * It stays in step with the room until it leaves. */
+		s->seq = r->seq;
+		busy_drop(s);
+		return;
+	}
 	store_room_seq(R.st, r->name, &db_seq);
 	store_room_first_seq(R.st, r->name, &first);
 	if (db_seq < r->seq)
@@ -494,12 +504,12 @@ static void sub_activate(struct sub *s)
 	}
 	mode = b->since == db_seq ? "live" : "replay";
 	s->seq = b->since;
-	reply = render_subscribe_ok(b->req_id, r->name, db_seq, mode, db_seq - b->since, NULL, NULL, NULL,
-				    view_of(s->staff_view, s->c->uid), 0);
+	/* The reply carries the current vote counts (changed while away) in one
+	 * bounded message; the few other state values follow it. */
+	reply = store_room_resume(R.st, b->req_id, r->name, db_seq, mode, db_seq - b->since);
 	busy_answered(b);
 	conn_send(s->c, reply);
 	msg_unref(reply);
-	/* State values changed while away: the current ones. */
 	store_room_state(R.st, r->name, state_emit_to_conn, s->c);
 	if (db_seq > b->since) {
 		s->replaying = 1;

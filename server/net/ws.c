@@ -405,16 +405,23 @@ static int send_now(struct conn *c, struct msg *m)
 	return 1;
 }
 
+/*
+ * Every message counts against the socket's bound before it is written or
+ * queued, the one that goes out at once included: the kernel may take only
+ * part of it, and what it leaves is held (out_part) as long as the peer
+ * does not read. So what the server holds for one socket never passes
+ * outq_max_bytes, whatever the message.
+ */
 void conn_send(struct conn *c, struct msg *m)
 {
 	if (!m || c->closing)
 		return;
-	if (send_now(c, m))
-		return;
-	if (c->q_bytes + m->len > PROTO_OUTQ_MAX_BYTES) {
+	if (conn_queued_bytes(c) + m->len > PROTO_OUTQ_MAX_BYTES) {
 		conn_close(c, PROTO_CLOSE_SLOW_CONSUMER, 0);
 		return;
 	}
+	if (send_now(c, m))
+		return;
 	if (queue_push(c, m)) {
 		conn_close(c, PROTO_CLOSE_SLOW_CONSUMER, 0);
 		return;

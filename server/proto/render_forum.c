@@ -313,6 +313,8 @@ struct render_list *render_list_new(void)
 		free(l);
 		return NULL;
 	}
+	l->bytes = 0;
+	l->more = 0;
 	return l;
 }
 
@@ -439,11 +441,173 @@ struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, c
 			goto fail;
 		cJSON_AddItemToObject(data, "course", item);
 	}
-	if (posts)
+	if (posts) {
+		if (!cJSON_AddBoolToObject(data, "more", posts->more))
+			goto fail;
 		render_list_take(data, "posts", posts);
+	}
 	return render_print_msg(root);
 fail:
 	cJSON_Delete(root);
 	render_list_free(posts);
 	return NULL;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Pages bounded in bytes                                                    */
+/* ------------------------------------------------------------------------- */
+
+/* Bytes of s as a JSON string, quotes included, escaped as cJSON prints it. */
+static size_t json_string_size(const char *s)
+{
+	size_t n = 2;
+
+	if (!s)
+		return 2;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\' || ch == '\b' || ch == '\f' || ch == '\n' || ch == '\r' || ch == '\t')
+			n += 2;
+		else if (ch < 32)
+			n += 6;
+		else
+			n++;
+	}
+	return n;
+}
+
+/* Bytes of j printed unformatted: exact for what our renderers build, but
+ * for numbers, counted at the width of their printed digits. */
+static size_t json_size(const cJSON *j)
+{
+	char num[40];
+	size_t n;
+	int k;
+
+	switch (j->type & 0xff) {
+	case cJSON_False:
+		return 5;
+	case cJSON_True:
+	case cJSON_NULL:
+		return 4;
+	case cJSON_Number:
+		k = snprintf(num, sizeof(num), "%1.17g", j->valuedouble);
+		return k > 0 ? (size_t)k : 1;
+	case cJSON_String:
+		return json_string_size(j->valuestring);
+	case cJSON_Raw:
+		return j->valuestring ? strlen(j->valuestring) : 0;
+	case cJSON_Array:
+	case cJSON_Object:
+		n = 2;
+		for (const cJSON *c = j->child; c; c = c->next) {
+			if (c != j->child)
+				n++;
+			if ((j->type & 0xff) == cJSON_Object)
+				n += json_string_size(c->string) + 1;
+			n += json_size(c);
+		}
+		return n;
+	default:
+		return 0;
+	}
+}
+
+int render_list_fit(struct render_list *l, size_t budget)
+{
+	cJSON *last = l->arr->child ? l->arr->child->prev : NULL;
+	size_t n;
+
+	if (!last)
+		return 0;
+	n = json_size(last) + 1;        /* and its comma */
+	if (l->bytes + n > budget) {
+		cJSON_Delete(cJSON_DetachItemViaPointer(l->arr, last));
+		l->more = 1;
+		return 1;
+	}
+	l->bytes += n;
+	return 0;
+}
+
+size_t render_list_trim(struct render_list *l, size_t budget)
+{
+	cJSON *c = l->arr->child;
+
+	l->bytes = 0;
+	for (; c; c = c->next) {
+		size_t n = json_size(c) + 1;
+
+		if (l->bytes + n > budget)
+			break;
+		l->bytes += n;
+	}
+	while (c) {
+		cJSON *next = c->next;
+
+		cJSON_Delete(cJSON_DetachItemViaPointer(l->arr, c));
+		l->more = 1;
+		c = next;
+	}
+	return l->bytes;
+}
+
+void render_list_reverse(struct render_list *l)
+{
+	cJSON *rev = cJSON_CreateArray(), *c;
+
+	if (!rev)
+		return;
+	while ((c = l->arr->child ? l->arr->child->prev : NULL))
+		cJSON_AddItemToArray(rev, cJSON_DetachItemViaPointer(l->arr, c));
+	cJSON_Delete(l->arr);
+	l->arr = rev;
+}
+
+void render_list_set_more(struct render_list *l)
+{
+	l->more = 1;
+}
+
+int render_list_more(const struct render_list *l)
+{
+	return l && l->more;
+}
+
+int render_list_last_add_int(struct render_list *l, const char *name, int64_t value)
+{
+	cJSON *last = l->arr->child ? l->arr->child->prev : NULL;
+
+	return last && cJSON_AddNumberToObject(last, name, (double)value) ? 0 : -1;
+}
+
+int render_list_add_votes(struct render_list *l, const char *key, int64_t id, int64_t votes, int64_t v)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddNumberToObject(o, key, (double)id) || !cJSON_AddNumberToObject(o, "votes", (double)votes) ||
+	    !cJSON_AddNumberToObject(o, "v", (double)v)) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	return render_list_add_item(l, o);
+}
+
+struct msg *render_subscribe_resume(const char *id, const char *room, int64_t seq, const char *mode,
+				    int64_t replay, struct render_list *votes)
+{
+	cJSON *data, *root = render_ok_head(id, &data);
+
+	if (!root || !cJSON_AddStringToObject(data, "room", room) ||
+	    !cJSON_AddNumberToObject(data, "seq", (double)seq) || !cJSON_AddStringToObject(data, "mode", mode) ||
+	    !cJSON_AddNumberToObject(data, "replay", (double)replay) ||
+	    (votes && !cJSON_AddBoolToObject(data, "votes_more", votes->more))) {
+		cJSON_Delete(root);
+		render_list_free(votes);
+		return NULL;
+	}
+	if (votes)
+		render_list_take(data, "votes", votes);
+	return render_print_msg(root);
 }

@@ -10,6 +10,7 @@
 #ifndef FORUMD_PROTO_RENDER_FORUM_H
 #define FORUMD_PROTO_RENDER_FORUM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/forum.h"
@@ -69,5 +70,40 @@ struct msg *render_subscribe_ok(const char *id, const char *room, int64_t seq, c
 				int64_t replay, const struct forum_thread *t,
 				const struct forum_course *c, struct render_list *posts,
 				struct view v, int following);
+
+/*
+ * Pages bounded in bytes. A list counts the printed size of the items it
+ * was asked to measure (l->bytes, each item with its comma).
+ *
+ * render_list_fit: measures the item just added; if the list would pass
+ * budget bytes with it, drops it, marks the list as having more, returns 1;
+ * else counts it and returns 0.
+ * render_list_trim: keeps the leading items that fit in budget bytes, drops
+ * the rest (marking more when it drops any); returns the bytes kept.
+ * render_list_set_more / render_list_more: items were left out (a count cap).
+ * A list reply (render_list_reply) of a list with more says "more": true.
+ * render_list_last_add_int: adds name: value to the item just added (a
+ * snapshot object's state version); 0, or -1 on OOM or an empty list.
+ */
+int render_list_fit(struct render_list *l, size_t budget);
+size_t render_list_trim(struct render_list *l, size_t budget);
+void render_list_set_more(struct render_list *l);
+/* Puts the list's items in the reverse order (as it is, when out of memory). */
+void render_list_reverse(struct render_list *l);
+int render_list_more(const struct render_list *l);
+int render_list_last_add_int(struct render_list *l, const char *name, int64_t value);
+
+/* Adds {key: id, "votes": votes, "v": v}: one current vote count (of a post,
+ * key "post", or a question, key "question") and the version it reflects. */
+int render_list_add_votes(struct render_list *l, const char *key, int64_t id, int64_t votes, int64_t v);
+
+/*
+ * The subscribe reply in replay or live mode: {"re":id,"ok":true,"data":{"room",
+ * "seq","mode","replay","votes"?,"votes_more"?}}, votes being the room's
+ * current vote counts (render_list_add_votes) when the room has any kind of
+ * them (NULL: neither member). votes is consumed.
+ */
+struct msg *render_subscribe_resume(const char *id, const char *room, int64_t seq, const char *mode,
+				    int64_t replay, struct render_list *votes);
 
 #endif

@@ -13,6 +13,8 @@
 
 struct render_list {
 	cJSON *arr;
+	size_t bytes;           /* printed size of the items render_list_fit/trim measured */
+	int more;               /* items were left out to keep a page within its bounds */
 };
 
 /* Adds name: {id, name} for the author, or null when the view may not see

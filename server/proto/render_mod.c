@@ -169,7 +169,8 @@ struct msg *render_list_reply(const char *id, const char *name, struct render_li
 
 	if (!root || (with_cursor && !(next_cursor ? cJSON_AddStringToObject(data, "next_cursor", next_cursor)
 						   : cJSON_AddNullToObject(data, "next_cursor"))) ||
-	    (post && !cJSON_AddNumberToObject(data, "post", (double)post))) {
+	    (post && !cJSON_AddNumberToObject(data, "post", (double)post)) ||
+	    (l->more && !cJSON_AddTrueToObject(data, "more"))) {
 		cJSON_Delete(root);
 		render_list_free(l);
 		return NULL;

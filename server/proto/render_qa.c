@@ -164,7 +164,9 @@ struct msg *render_session_snapshot(const char *id, const char *room, int64_t se
 
 	if (!root || !sj || !cJSON_AddStringToObject(data, "room", room) ||
 	    !cJSON_AddNumberToObject(data, "seq", (double)seq) || !cJSON_AddStringToObject(data, "mode", "snapshot") ||
-	    !cJSON_AddNumberToObject(data, "replay", 0)) {
+	    !cJSON_AddNumberToObject(data, "replay", 0) ||
+	    !cJSON_AddBoolToObject(data, "more", render_list_more(questions) || render_list_more(polls) ||
+							  render_list_more(surveys))) {
 		cJSON_Delete(root);
 		cJSON_Delete(sj);
 		render_list_free(questions);

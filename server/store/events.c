@@ -138,6 +138,16 @@ long store_replay(struct store *st, const char *room, int64_t after, int64_t upt
 			       struct msg *staff),
 		  void *arg)
 {
+	return store_replay_bytes(st, room, after, upto, max, 0, emit, arg);
+}
+
+long store_replay_bytes(struct store *st, const char *room, int64_t after, int64_t upto, size_t max,
+			size_t max_bytes,
+			void (*emit)(void *arg, const char *room, int64_t seq, struct msg *peer,
+				     struct msg *staff),
+			void *arg)
+{
+	size_t bytes = 0;
 	static const char q[] =
 		"SELECT seq, type, subject FROM events WHERE room = ?1 AND seq > ?2 AND seq <= ?3 "
 		"ORDER BY seq LIMIT ?4";
@@ -167,8 +177,11 @@ long store_replay(struct store *st, const char *room, int64_t after, int64_t upt
 			n = -1;
 			break;
 		}
+		bytes += peer->len;
 		emit(arg, room, seq, peer, staff);
 		n++;
+		if (max_bytes && bytes >= max_bytes)
+			break;          /* a chunk of big events: the rest waits for the next one */
 	}
 	if (n >= 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
 		n = -1;

@@ -153,6 +153,7 @@ static const char Q_UNANSWERED[] = LIST_SELECT
 	" ORDER BY t.created_at DESC, t.id DESC LIMIT ?7";
 
 enum list_sort { SORT_LATEST, SORT_VOTES, SORT_UNANSWERED };
+static const char *const list_queries[] = { Q_LATEST, Q_VOTES, Q_UNANSWERED };
 static const char cursor_tag[] = { 'L', 'V', 'U' };
 
 /* Keyset cursors: L<pinned>.<last_activity>.<id>, V<votes>.<id>, U<created>.<id>. */
@@ -189,7 +190,6 @@ static struct msg *list_error(struct proto_error *err, enum proto_err code, cons
 struct msg *store_thread_list(struct store *st, const struct identity *who, int64_t uid,
 			      const struct proto_request *req, int64_t now_s, struct proto_error *err)
 {
-	static const char *const queries[] = { Q_LATEST, Q_VOTES, Q_UNANSWERED };
 	int64_t course = req->f[PF_THREAD_LIST_COURSE].u.i, key[3] = { 0, 0, 0 };
 	enum list_sort sort = req->f[PF_THREAD_LIST_SORT].present ? (enum list_sort)req->f[PF_THREAD_LIST_SORT].u.e
 								  : SORT_LATEST;
@@ -208,7 +208,7 @@ struct msg *store_thread_list(struct store *st, const struct identity *who, int6
 		return list_error(err, rc, "course", proto_errs[rc].code);
 	if (cursor && cursor_parse(cursor, sort, key))
 		return list_error(err, PROTO_ERR_BAD_CURSOR, "cursor", "not a cursor from this list");
-	if (!(s = store_stmt(&st->rcache, st->rdb, queries[sort])))
+	if (!(s = store_stmt(&st->rcache, st->rdb, list_queries[sort])))
 		return list_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	if (!(l = render_list_new()))
 		return list_error(err, PROTO_ERR_INTERNAL, NULL, "out of memory");
@@ -235,6 +235,30 @@ struct msg *store_thread_list(struct store *st, const struct identity *who, int6
 	sqlite3_reset(s);
 	return render_thread_list(req->id, l, more ? next : NULL);
 }
+
+#ifdef FORUMD_TESTING
+int store_thread_list_plan(struct store *st, int sort, char *buf, size_t len)
+{
+	char q[sizeof(Q_LATEST) + sizeof(Q_VOTES) + sizeof(Q_UNANSWERED) + 32];
+	sqlite3_stmt *s = NULL;
+	size_t used = 0;
+	int rc;
+
+	if (sort < 0 || sort > SORT_UNANSWERED || !len)
+		return -1;
+	buf[0] = '\0';
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", list_queries[sort]);
+	if (sqlite3_prepare_v2(st->rdb, q, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && used < len) {
+		int n = snprintf(buf + used, len - used, "%s\n", col_text(s, 3));
+
+		used += n > 0 ? (size_t)n : 0;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+#endif
 
 /* ------------------------------------------------------------------------- */
 /* Rooms                                                                     */
@@ -344,6 +368,7 @@ static struct msg *snapshot_thread(struct store *st, const char *req_id, const c
 	struct render_list *l = NULL;
 	struct forum_thread t;
 	struct msg *m = NULL;
+	int n = 0;
 
 	if (!ts)
 		return NULL;
@@ -355,14 +380,22 @@ static struct msg *snapshot_thread(struct store *st, const char *req_id, const c
 	if (!(ps = store_stmt(&st->rcache, st->rdb, q_posts)) || !(l = render_list_new()))
 		goto out;
 	sqlite3_bind_int64(ps, 1, thread);
-	sqlite3_bind_int64(ps, 2, PROTO_SNAPSHOT_POSTS_MAX);
+	sqlite3_bind_int64(ps, 2, PROTO_SNAPSHOT_POSTS_MAX + 1);       /* one more: are there more? */
 	sqlite3_bind_int64(ps, 3, uid);
+	/* The first posts by id, as many as fit in both bounds: reading stops
+	 * at the first that does not, so a thread of any size costs one page. */
 	while (sqlite3_step(ps) == SQLITE_ROW) {
 		struct forum_post p;
 
-		store_post_row(ps, &p);
-		if (render_list_add_post(l, &p, view_of(staff_view, uid), sqlite3_column_int(ps, 16)))
+		if (n == PROTO_SNAPSHOT_POSTS_MAX) {
+			render_list_set_more(l);
 			break;
+		}
+		store_post_row(ps, &p);
+		if (render_list_add_post(l, &p, view_of(staff_view, uid), sqlite3_column_int(ps, 16)) ||
+		    render_list_last_add_int(l, "votes_v", p.votes_v) || render_list_fit(l, PROTO_SNAPSHOT_MAX_BYTES))
+			break;
+		n++;
 	}
 	sqlite3_reset(ps);
 	m = render_subscribe_ok(req_id, room, seq, "snapshot", 0, &t, NULL, l, view_of(staff_view, uid),
@@ -406,14 +439,60 @@ struct msg *store_room_snapshot(struct store *st, const char *req_id, const char
 	return m;
 }
 
+/* The current vote counts of a thread's posts (those voted on at least
+ * once), the first resume_votes_max by id, into a new list; NULL on error. */
+static struct render_list *thread_votes(struct store *st, int64_t thread)
+{
+	static const char q[] = "SELECT id, votes, votes_v FROM posts WHERE thread_id = ?1 AND votes_v > 0"
+				" ORDER BY id LIMIT ?2";
+	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, q);
+	struct render_list *l = s ? render_list_new() : NULL;
+	int n = 0, rc;
+
+	if (!l)
+		return NULL;
+	sqlite3_bind_int64(s, 1, thread);
+	sqlite3_bind_int64(s, 2, PROTO_RESUME_VOTES_MAX + 1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == PROTO_RESUME_VOTES_MAX) {
+			render_list_set_more(l);
+			break;
+		}
+		if (render_list_add_votes(l, "post", sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+					  sqlite3_column_int64(s, 2)) ||
+		    render_list_fit(l, PROTO_SNAPSHOT_MAX_BYTES))
+			break;
+		n++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		render_list_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+struct msg *store_room_resume(struct store *st, const char *req_id, const char *room, int64_t seq,
+			      const char *mode, int64_t replay)
+{
+	struct render_list *votes = NULL;
+	char kind[16];
+	int64_t id;
+
+	if (room_parse(room, kind, &id))
+		return NULL;
+	if (strcmp(kind, "thread") == 0 && !(votes = thread_votes(st, id)))
+		return NULL;
+	if (strcmp(kind, "session") == 0 && !(votes = store_session_votes(st, id)))
+		return NULL;
+	return render_subscribe_resume(req_id, room, seq, mode, replay, votes);
+}
+
 long store_room_state(struct store *st, const char *room, void (*emit)(void *arg, struct msg *m),
 		      void *arg)
 {
-	static const char q[] = "SELECT id, votes, votes_v FROM posts WHERE thread_id = ?1 AND votes_v > 0";
 	char kind[16];
 	int64_t id;
-	sqlite3_stmt *s;
-	long n = 0;
 
 	if (room_parse(room, kind, &id))
 		return -1;
@@ -421,22 +500,5 @@ long store_room_state(struct store *st, const char *room, void (*emit)(void *arg
 		return store_session_state(st, room, id, emit, arg);
 	if (strcmp(kind, "results") == 0)
 		return store_results_state(st, room, id, emit, arg);
-	if (strcmp(kind, "thread") != 0)
-		return 0;
-	if (!(s = store_stmt(&st->rcache, st->rdb, q)))
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		struct msg *m = render_state_post_votes(room, sqlite3_column_int64(s, 0),
-							sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2));
-
-		if (!m) {
-			n = -1;
-			break;
-		}
-		emit(arg, m);
-		n++;
-	}
-	sqlite3_reset(s);
-	return n;
+	return 0;       /* a thread's vote counts come in the subscribe reply */
 }

@@ -196,6 +196,10 @@ int64_t store_thread_insert(struct store *st, struct store_job *job, int64_t cou
 /* Live Q&A (qa.c). */
 struct msg *store_session_snapshot(struct store *st, const char *req_id, const char *room, int64_t session,
 				   int staff_view, int64_t uid, int64_t seq);
+/* A session's current question vote counts (published questions voted on at
+ * least once), the first resume_votes_max by id, as a new list; NULL on
+ * error. For the reply of a resuming subscribe. */
+struct render_list *store_session_votes(struct store *st, int64_t session);
 long store_session_state(struct store *st, const char *room, int64_t session,
 			 void (*emit)(void *arg, struct msg *m), void *arg);
 enum proto_err store_apply_qa(struct store *st, struct store_job *job, char **result);

@@ -785,7 +785,7 @@ struct msg *store_post_history(struct store *st, const struct identity *who, con
 		"SELECT t.course_id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?1";
 	static const char q[] =
 		"SELECT r.revision, r.body, u.id, u.ext_id, u.name, r.edited_at FROM post_revisions r"
-		" JOIN users u ON u.id = r.edited_by WHERE r.post_id = ?1 ORDER BY r.revision";
+		" JOIN users u ON u.id = r.edited_by WHERE r.post_id = ?1 ORDER BY r.revision DESC";
 	int64_t post = req->f[PF_POST_HISTORY_POST].u.i, course;
 	sqlite3_stmt *s = store_row_by_id(&st->rcache, st->rdb, q_course, post);
 	struct render_list *l;
@@ -809,9 +809,12 @@ struct msg *store_post_history(struct store *st, const struct identity *who, con
 			sqlite3_column_int64(s, 5),
 		};
 
-		if (render_list_add_revision(l, &r, view_staff()))
+		/* The newest that fit in one page (a post edited many times at
+		 * the largest size would not fit a socket's queue). */
+		if (render_list_add_revision(l, &r, view_staff()) || render_list_fit(l, PROTO_SNAPSHOT_MAX_BYTES))
 			break;
 	}
 	sqlite3_reset(s);
+	render_list_reverse(l);         /* oldest first */
 	return render_list_reply(req->id, "revisions", l, 0, NULL, post);
 }

@@ -836,31 +836,47 @@ struct msg *store_session_snapshot(struct store *st, const char *req_id, const c
 		"  LEFT JOIN question_votes v ON v.question_id = q.id AND v.user_id = ?3"
 		" WHERE q.session_id = ?1 AND (?2 OR (q.published AND q.state IN ('visible','answering','answered'))"
 		"                              OR q.author_id = ?3)"
-		" ORDER BY q.id";
+		" ORDER BY q.id DESC LIMIT ?4";
 	sqlite3_stmt *ss = store_row_by_id(&st->rcache, st->rdb, Q_SESSION, session), *qs;
 	struct render_list *l = NULL, *polls = NULL, *surveys = NULL;
+	size_t budget = PROTO_SNAPSHOT_MAX_BYTES;
 	struct qa_session x;
 	struct msg *m = NULL;
+	int n = 0;
 
 	if (!ss)
 		return NULL;
 	session_row(ss, &x, NULL);
+	/* One byte budget for the three lists: polls and surveys first (what is
+	 * open now is among them), then the newest questions that fit (a live
+	 * session is about what was just asked); reading stops at the first
+	 * that does not. */
+	if (!(polls = store_session_polls(st, session, staff_view, uid)) ||
+	    !(surveys = store_session_surveys(st, session, staff_view)))
+		goto out;
+	budget -= render_list_trim(polls, budget);
+	budget -= render_list_trim(surveys, budget);
 	if (!(l = render_list_new()) || !(qs = store_stmt(&st->rcache, st->rdb, q_questions)))
 		goto out;
 	sqlite3_bind_int64(qs, 1, session);
 	sqlite3_bind_int(qs, 2, staff_view);
 	sqlite3_bind_int64(qs, 3, uid);
+	sqlite3_bind_int64(qs, 4, PROTO_SNAPSHOT_QUESTIONS_MAX + 1);  /* one more: are there more? */
 	while (sqlite3_step(qs) == SQLITE_ROW) {
 		struct qa_question q;
 
-		question_row(qs, &q);
-		if (render_list_add_question(l, &q, view_of(staff_view, uid), sqlite3_column_int(qs, 18)))
+		if (n == PROTO_SNAPSHOT_QUESTIONS_MAX) {
+			render_list_set_more(l);
 			break;
+		}
+		question_row(qs, &q);
+		if (render_list_add_question(l, &q, view_of(staff_view, uid), sqlite3_column_int(qs, 18)) ||
+		    render_list_last_add_int(l, "votes_v", q.votes_v) || render_list_fit(l, budget))
+			break;
+		n++;
 	}
 	sqlite3_reset(qs);
-	if (!(polls = store_session_polls(st, session, staff_view, uid)) ||
-	    !(surveys = store_session_surveys(st, session, staff_view)))
-		goto out;
+	render_list_reverse(l);         /* in id order */
 	m = render_session_snapshot(req_id, room, seq, &x, l, polls, surveys);
 	l = polls = surveys = NULL;
 out:
@@ -871,26 +887,43 @@ out:
 	return m;
 }
 
-long store_session_state(struct store *st, const char *room, int64_t session,
-			 void (*emit)(void *arg, struct msg *m), void *arg)
+struct render_list *store_session_votes(struct store *st, int64_t session)
 {
-	static const char q[] = "SELECT id, votes, votes_v FROM questions WHERE session_id = ?1 AND votes_v > 0 AND published";
-	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, q), *ss;
-	long n = 0;
+	static const char q[] = "SELECT id, votes, votes_v FROM questions WHERE session_id = ?1 AND votes_v > 0 AND published"
+				" ORDER BY id LIMIT ?2";
+	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, q);
+	struct render_list *l = s ? render_list_new() : NULL;
+	int n = 0, rc;
 
-	if (!s)
-		return -1;
+	if (!l)
+		return NULL;
 	sqlite3_bind_int64(s, 1, session);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		struct msg *m = render_state_question_votes(room, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-							    sqlite3_column_int64(s, 2));
-
-		if (!m)
+	sqlite3_bind_int64(s, 2, PROTO_RESUME_VOTES_MAX + 1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == PROTO_RESUME_VOTES_MAX) {
+			render_list_set_more(l);
 			break;
-		emit(arg, m);
+		}
+		if (render_list_add_votes(l, "question", sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+					  sqlite3_column_int64(s, 2)) ||
+		    render_list_fit(l, PROTO_SNAPSHOT_MAX_BYTES))
+			break;
 		n++;
 	}
 	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		render_list_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+long store_session_state(struct store *st, const char *room, int64_t session,
+			 void (*emit)(void *arg, struct msg *m), void *arg)
+{
+	sqlite3_stmt *ss;
+	long n = 0;
+
 	if ((ss = store_row_by_id(&st->rcache, st->rdb, Q_SESSION, session))) {
 		struct qa_session x;
 		int64_t v;

@@ -312,6 +312,12 @@ static const char *const migrations[] = {
 	/* 5: a poll counts its resets, so a client can tell a reset (its own
 	 * answer is gone) from results merely hidden again. */
 	"ALTER TABLE polls ADD COLUMN resets INTEGER NOT NULL DEFAULT 0;",
+
+	/* 6: thread.list sort=unanswered walks this partial index in its
+	 * order (newest first) instead of scanning and sorting every thread
+	 * of the course. */
+	"CREATE INDEX threads_unanswered ON threads(course_id, created_at DESC, id DESC)"
+	"  WHERE kind = 'question' AND answered = 0;",
 };
 
 /* The schema version, read inside the caller's transaction. */

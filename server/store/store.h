@@ -194,6 +194,14 @@ long store_replay(struct store *st, const char *room, int64_t after, int64_t upt
 			       struct msg *staff),
 		  void *arg);
 
+/* store_replay, stopping too once the events emitted take max_bytes (their
+ * peer view; at least one is emitted). 0: no byte bound. */
+long store_replay_bytes(struct store *st, const char *room, int64_t after, int64_t upto, size_t max,
+			size_t max_bytes,
+			void (*emit)(void *arg, const char *room, int64_t seq, struct msg *peer,
+				     struct msg *staff),
+			void *arg);
+
 /* ---- forum reads, loop thread only -------------------------------------- */
 
 /* course.list: the courses in the token (every course for an admin) with
@@ -205,6 +213,13 @@ struct msg *store_course_list(struct store *st, const struct identity *who, cons
  * A new reply msg, or NULL with *err filled. */
 struct msg *store_thread_list(struct store *st, const struct identity *who, int64_t uid,
 			      const struct proto_request *req, int64_t now_s, struct proto_error *err);
+
+#ifdef FORUMD_TESTING
+/* The query plan of thread.list's query for sort (0 latest, 1 votes,
+ * 2 unanswered): one line per step (EXPLAIN QUERY PLAN's detail) into buf.
+ * 0, or -1 on error. */
+int store_thread_list_plan(struct store *st, int sort, char *buf, size_t len);
+#endif
 
 /* May who follow room now? PROTO_ERR_NONE with *staff_view set (1: staff
  * see who wrote anonymous posts), or the refusal. With until_s, also when
@@ -248,8 +263,16 @@ char *store_session_export(const char *path, int64_t session, const struct ident
 char *store_poll_export(const char *path, int64_t id, int whole_session, const struct identity *who, int answers,
 			int csv, int *status, char *err, size_t err_len);
 
-/* Current vote counts of a thread room's posts, as state messages (for a
- * client that resumed rather than took a snapshot). Returns the count or -1. */
+/* The subscribe reply in replay or live mode (replay: how many events
+ * follow up to seq), with the room's current vote counts in it (thread and
+ * session rooms: `votes`, bounded), read now. NULL on error. */
+struct msg *store_room_resume(struct store *st, const char *req_id, const char *room, int64_t seq,
+			      const char *mode, int64_t replay);
+
+/* The room's other current state values, as state messages (for a client
+ * that resumed rather than took a snapshot): "now answering" of a session,
+ * the results of a results room; none for a thread (its vote counts are in
+ * the reply). Returns the count or -1. */
 long store_room_state(struct store *st, const char *room, void (*emit)(void *arg, struct msg *m),
 		      void *arg);
 
