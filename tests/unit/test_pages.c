@@ -25,7 +25,7 @@ static void add_post(struct render_list *l, int64_t id, const char *body)
 		.revision = 2, .state = "visible", .votes = id * 1000003, .votes_v = id, .first = id == 1,
 	};
 
-	assert_int_equal(render_list_add_post(l, &p, 1, 0, (int)(id % 2)), 0);
+	assert_int_equal(render_list_add_post(l, &p, view_staff(), (int)(id % 2)), 0);
 	assert_int_equal(render_list_last_add_int(l, "votes_v", p.votes_v), 0);
 }
 
@@ -121,7 +121,7 @@ static void test_snapshot_reply_says_more(void **state)
 	assert_non_null(l);
 	add_post(l, 1, "x");
 	render_list_set_more(l);
-	m = render_subscribe_ok("1", "thread:7", 3, "snapshot", 0, NULL, NULL, l, 0, 0, 0);
+	m = render_subscribe_ok("1", "thread:7", 3, "snapshot", 0, NULL, NULL, l, view_peer(), 0);
 	assert_non_null(m);
 	assert_non_null(strstr(msg_data(m), "\"more\":true"));
 	assert_non_null(strstr(msg_data(m), "\"votes_v\":1"));
