@@ -429,6 +429,11 @@ export const OPS = Object.freeze({
     "auth": "user",
     "roles": "staff",
     "writes": true
+  },
+  "thread.edit": {
+    "auth": "user",
+    "roles": "any",
+    "writes": true
   }
 });
 export const ROOM_KINDS = Object.freeze(["course","thread","session","staff","user","results"]);

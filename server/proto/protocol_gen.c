@@ -265,6 +265,11 @@ static const struct proto_field_spec fields_TEST_FAILPOINT[] = {
 	{ "name", PROTO_FT_ENUM, 1, 0LL, 0LL, enum_TEST_FAILPOINT_NAME, 0LL },
 	{ "count", PROTO_FT_INT, 1, 0LL, 1000LL, NULL, 0LL },
 };
+static const struct proto_field_spec fields_THREAD_EDIT[] = {
+	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "title", PROTO_FT_TEXT, 1, 0LL, 200LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
 
 const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_NONE] = { NULL, PROTO_AUTH_NONE, PROTO_ROLES_ANY, 0, 0, NULL, 0, PROTO_DOMAIN_NONE },
@@ -324,6 +329,7 @@ const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_TEST_BUS_DROP] = { "test.bus_drop", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 1, fields_TEST_BUS_DROP, 0, PROTO_DOMAIN_NONE },
 	[PROTO_OP_TEST_FAILPOINT] = { "test.failpoint", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 2, fields_TEST_FAILPOINT, 0, PROTO_DOMAIN_NONE },
 	[PROTO_OP_TEST_PRUNE] = { "test.prune", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 0, NULL, 0, PROTO_DOMAIN_NONE },
+	[PROTO_OP_THREAD_EDIT] = { "thread.edit", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_THREAD_EDIT, 1, PROTO_DOMAIN_FORUM },
 };
 
 const struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {

@@ -780,6 +780,74 @@ static enum proto_err op_thread_follow(struct store *st, struct store_job *job, 
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
+/* A thread's new title, by its author (the rules of post.edit, on the
+ * opening post) or by staff of its course (audited when not their own). */
+static enum proto_err op_thread_edit(struct store *st, struct store_job *job, char **result)
+{
+	static const char q_facts[] =
+		"SELECT t.author_id, t.title = ?2, p.state = 'visible' FROM threads t JOIN posts p ON p.id = t.first_post_id"
+		" WHERE t.id = ?1";
+	static const char q_edit[] = "UPDATE threads SET title = ?2 WHERE id = ?1";
+	const struct proto_str *title = &job->req.f[PF_THREAD_EDIT_TITLE].u.s;
+	int64_t thread = job->req.f[PF_THREAD_EDIT_THREAD].u.i, author;
+	char room[PROTO_MAX_ROOM_CHARS + 1];
+	struct thread_facts tf;
+	sqlite3_stmt *s;
+	enum proto_err rc;
+	int same, first_visible, staff;
+
+	if (!forum_text_present(title->p, title->len))
+		return store_job_error(job, PROTO_ERR_BAD_FIELD, "title", "the title is empty");
+	if ((rc = store_thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store_check_thread_write(st, job, &tf)) != PROTO_ERR_NONE)
+		return rc;
+	if (!(s = store_stmt(&st->wcache, st->wdb, q_facts)))
+		return PROTO_ERR_INTERNAL;
+	sqlite3_bind_int64(s, 1, thread);
+	sqlite3_bind_text(s, 2, title->p, (int)title->len, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return PROTO_ERR_INTERNAL;
+	}
+	author = sqlite3_column_int64(s, 0);
+	same = sqlite3_column_int(s, 1);
+	first_visible = sqlite3_column_int(s, 2);
+	sqlite3_reset(s);
+	staff = access_is_staff(&job->who, tf.course);
+	if (!staff && author != job->uid)
+		return store_job_error(job, PROTO_ERR_FORBIDDEN, "thread", "only the author or staff may change the title");
+	if (!staff && !first_visible)
+		return store_job_error(job, PROTO_ERR_FORBIDDEN, "thread", "the opening post is hidden by a moderator");
+	if ((rc = store_limit(st, job, tf.course, "edit")) != PROTO_ERR_NONE)
+		return rc;
+
+	if (!same) {            /* an unchanged title is no change */
+		if (!(s = store_stmt(&st->wcache, st->wdb, q_edit)))
+			return PROTO_ERR_INTERNAL;
+		sqlite3_bind_int64(s, 1, thread);
+		sqlite3_bind_text(s, 2, title->p, (int)title->len, SQLITE_STATIC);
+		if (store_step_done(s))
+			return PROTO_ERR_INTERNAL;
+		store_room_name(room, sizeof(room), "course", tf.course);
+		if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid))
+			return PROTO_ERR_INTERNAL;
+		store_room_name(room, sizeof(room), "thread", thread);
+		if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid) ||
+		    (author != job->uid && store_audit_add(st, job, tf.course, "thread.edit", "thread", thread, NULL)))
+			return PROTO_ERR_INTERNAL;
+	}
+	if (!(s = store_row_by_id(&st->wcache, st->wdb, store_q_thread, thread)))
+		return PROTO_ERR_INTERNAL;
+	{
+		struct forum_thread t;
+
+		store_thread_row(s, &t);
+		*result = render_result_thread_only(&t, view_of(staff, job->uid));
+	}
+	sqlite3_reset(s);
+	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
+}
+
 enum proto_err store_forum_apply(struct store *st, struct store_job *job, char **result)
 {
 	switch (job->req.op) {
@@ -797,6 +865,8 @@ enum proto_err store_forum_apply(struct store *st, struct store_job *job, char *
 		return op_post_vote(st, job, result);
 	case PROTO_OP_THREAD_FOLLOW:
 		return op_thread_follow(st, job, result);
+	case PROTO_OP_THREAD_EDIT:
+		return op_thread_edit(st, job, result);
 	default:
 		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a forum op");
 	}
