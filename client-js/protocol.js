@@ -175,210 +175,338 @@ export const STATES = Object.freeze(["post.votes","thread.stats","question.votes
 export const OPS = Object.freeze({
   "hello": {
     "auth": "none",
-    "roles": "any"
+    "roles": "any",
+    "writes": true
   },
   "auth.refresh": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": false
   },
   "ping": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": false
   },
   "subscribe": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": false
   },
   "unsubscribe": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": false
   },
   "course.list": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": false
   },
   "thread.list": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": false
   },
   "thread.create": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": true
   },
   "post.create": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": true
   },
   "post.edit": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": true
   },
   "post.delete": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": true
   },
   "post.vote": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": true
   },
   "thread.follow": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": true
   },
   "stats": {
     "auth": "user",
-    "roles": "admin"
+    "roles": "admin",
+    "writes": false
   },
   "post.flag": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": true
   },
   "flag.list": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": false
   },
   "flag.dismiss": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "post.hide": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "post.restore": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "post.remove": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "post.endorse": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "thread.lock": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "thread.pin": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "user.mute": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "user.unmute": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "audit.list": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": false
   },
   "post.history": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": false
   },
   "session.create": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "session.start": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "session.end": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "session.list": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": false
   },
   "question.ask": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": true
   },
   "question.edit": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": true
   },
   "question.withdraw": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": true
   },
   "question.vote": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": true
   },
   "question.approve": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "question.dismiss": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "question.answering": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "question.answer": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "session.bridge": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "survey.create": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "survey.open": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "survey.close": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "poll.create": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "poll.open": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "poll.close": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "poll.reveal": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "poll.reset": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "poll.duplicate": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "poll.answer": {
     "auth": "user",
-    "roles": "any"
+    "roles": "any",
+    "writes": true
   },
   "cloud.remove": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
   },
   "cloud.merge": {
     "auth": "user",
-    "roles": "staff"
+    "roles": "staff",
+    "writes": true
+  },
+  "thread.edit": {
+    "auth": "user",
+    "roles": "any",
+    "writes": true
   }
+});
+export const ROOM_KINDS = Object.freeze(["course","thread","session","staff","user","results"]);
+export const EVENT_ROOMS = Object.freeze({
+  "thread.created": [
+    "course"
+  ],
+  "thread.updated": [
+    "course",
+    "thread"
+  ],
+  "post.created": [
+    "thread"
+  ],
+  "post.edited": [
+    "thread"
+  ],
+  "post.deleted": [
+    "thread"
+  ],
+  "post.hidden": [
+    "thread"
+  ],
+  "post.restored": [
+    "thread"
+  ],
+  "post.endorsed": [
+    "thread"
+  ],
+  "flag.created": [
+    "staff"
+  ],
+  "flag.resolved": [
+    "staff"
+  ],
+  "audit.created": [
+    "staff"
+  ],
+  "notice": [
+    "user"
+  ],
+  "session.created": [
+    "course"
+  ],
+  "session.updated": [
+    "course",
+    "session"
+  ],
+  "question.published": [
+    "session"
+  ],
+  "question.updated": [
+    "session",
+    "staff"
+  ],
+  "question.pending": [
+    "staff"
+  ],
+  "poll.created": [
+    "staff"
+  ],
+  "poll.updated": [
+    "staff",
+    "session"
+  ],
+  "survey.created": [
+    "staff"
+  ],
+  "survey.updated": [
+    "session"
+  ],
+  "subscription.ended": []
 });

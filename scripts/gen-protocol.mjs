@@ -46,6 +46,31 @@ for (const o of spec.ops) {
 }
 const maxFields = Math.max(1, ...spec.ops.map((o) => o.fields.length));
 
+// Domains own ops and events: the store file that applies an op or renders
+// an event (server/store/dispatch.c keys its table by them).
+const DOMAINS = spec.domains.map((d) => d.name);
+const ROOM_KINDS = spec.room_kinds.map((r) => r.kind);
+for (const o of spec.ops) {
+  if (typeof o.writes !== 'boolean') throw new Error(`op ${o.op}: writes must be true or false`);
+  if (o.domain !== undefined && !DOMAINS.includes(o.domain)) throw new Error(`op ${o.op}: bad domain ${o.domain}`);
+  if (o.writes && o.domain === undefined) throw new Error(`op ${o.op}: a write needs a domain`);
+}
+// One entry per event name; an event documented once per room it goes to
+// (thread.updated) is one event with several room kinds.
+const EVENTS = [];
+for (const e of spec.events || []) {
+  if (typeof e.logged !== 'boolean') throw new Error(`event ${e.ev}: logged must be true or false`);
+  if (e.logged !== (e.domain !== undefined)) throw new Error(`event ${e.ev}: a logged event needs a domain, only it`);
+  if (e.domain !== undefined && !DOMAINS.includes(e.domain)) throw new Error(`event ${e.ev}: bad domain ${e.domain}`);
+  const kinds = e.room === 'any' ? [] : e.room.split(',').map((r) => r.trim().split(':')[0]);
+  for (const k of kinds) if (!ROOM_KINDS.includes(k)) throw new Error(`event ${e.ev}: bad room ${e.room}`);
+  let x = EVENTS.find((y) => y.ev === e.ev);
+  if (!x) EVENTS.push(x = { ev: e.ev, logged: e.logged, domain: e.domain, rooms: [] });
+  if (x.logged !== e.logged || x.domain !== e.domain) throw new Error(`event ${e.ev}: entries disagree`);
+  for (const k of kinds) if (!x.rooms.includes(k)) x.rooms.push(k);
+}
+const sortedEvents = EVENTS.map((e, i) => [e.ev, i + 1]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+
 // ---- C header ---------------------------------------------------------------
 let h = `/* ${banner} */
 #ifndef FORUMD_PROTOCOL_GEN_H
@@ -74,6 +99,18 @@ h += `\tPROTO_ROLE__COUNT\n};\n`;
 h += `\n/* Ops. */\nenum proto_op {\n\tPROTO_OP_NONE = 0,\n`;
 for (const o of spec.ops) h += `\tPROTO_OP_${cname(o.op)},\n`;
 h += `\tPROTO_OP__COUNT\n};\n`;
+
+h += `\n/* Domains: the part of the store that applies an op or renders an event. */\nenum proto_domain {\n\tPROTO_DOMAIN_NONE = 0,\n`;
+for (const d of DOMAINS) h += `\tPROTO_DOMAIN_${cname(d)},\n`;
+h += `\tPROTO_DOMAIN__COUNT\n};\n`;
+
+h += `\n/* Room kinds: the part of a room's name before the colon. */\nenum proto_room_kind {\n\tPROTO_ROOM_NONE = 0,\n`;
+for (const k of ROOM_KINDS) h += `\tPROTO_ROOM_${cname(k)},\n`;
+h += `\tPROTO_ROOM__COUNT\n};\n`;
+
+h += `\n/* Events (one per name). */\nenum proto_event {\n\tPROTO_EV_NONE = 0,\n`;
+for (const e of EVENTS) h += `\tPROTO_EV_${cname(e.ev)},\n`;
+h += `\tPROTO_EV__COUNT\n};\n`;
 
 h += `\n/* Field indices within each op's decoded fields. */\n`;
 for (const o of spec.ops) {
@@ -114,6 +151,15 @@ struct proto_op_spec {
 	int test_only;
 	int nfields;
 	const struct proto_field_spec *fields;
+	int writes;             /* applied by the writer thread */
+	enum proto_domain domain; /* who applies it (PROTO_DOMAIN_NONE: no store domain) */
+};
+
+struct proto_event_spec {
+	const char *name;
+	int logged;             /* appended to a room's log with a seq */
+	enum proto_domain domain; /* who renders it from the current rows */
+	unsigned rooms;         /* the room kinds it goes to: bit (1u << enum proto_room_kind) */
 };
 
 struct proto_err_spec {
@@ -124,6 +170,16 @@ struct proto_err_spec {
 extern const struct proto_op_spec proto_ops[PROTO_OP__COUNT];
 extern const struct proto_err_spec proto_errs[PROTO_ERR__COUNT];
 extern const char *const proto_roles[PROTO_ROLE__COUNT];
+extern const struct proto_event_spec proto_events[PROTO_EV__COUNT];
+extern const char *const proto_room_kinds[PROTO_ROOM__COUNT];
+extern const char *const proto_domains[PROTO_DOMAIN__COUNT];
+
+/* The event named name, PROTO_EV_NONE if there is none. */
+enum proto_event proto_event_find(const char *name);
+
+/* The kind of a room name ("thread:42" is PROTO_ROOM_THREAD), PROTO_ROOM_NONE
+ * if its prefix is no room kind. Only the part before the colon is read. */
+enum proto_room_kind proto_room_kind_of(const char *room);
 
 /* The name of a close code (its close frame's reason), "" if unknown. */
 const char *proto_close_name(unsigned code);
@@ -134,6 +190,7 @@ const char *proto_close_name(unsigned code);
 // ---- C tables -------------------------------------------------------------
 let c = `/* ${banner} */
 #include <stddef.h>
+#include <string.h>
 #include "protocol_gen.h"
 
 `;
@@ -159,9 +216,10 @@ for (const o of spec.ops) {
   }
   c += `};\n`;
 }
-c += `\nconst struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {\n\t[PROTO_OP_NONE] = { NULL, PROTO_AUTH_NONE, PROTO_ROLES_ANY, 0, 0, NULL },\n`;
+const domainC = (d) => (d === undefined ? 'PROTO_DOMAIN_NONE' : `PROTO_DOMAIN_${cname(d)}`);
+c += `\nconst struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {\n\t[PROTO_OP_NONE] = { NULL, PROTO_AUTH_NONE, PROTO_ROLES_ANY, 0, 0, NULL, 0, PROTO_DOMAIN_NONE },\n`;
 for (const o of spec.ops) {
-  c += `\t[PROTO_OP_${cname(o.op)}] = { "${o.op}", PROTO_AUTH_${cname(o.auth)}, PROTO_ROLES_${cname(o.roles || 'any')}, ${o.test_only ? 1 : 0}, ${o.fields.length}, ${o.fields.length ? `fields_${cname(o.op)}` : 'NULL'} },\n`;
+  c += `\t[PROTO_OP_${cname(o.op)}] = { "${o.op}", PROTO_AUTH_${cname(o.auth)}, PROTO_ROLES_${cname(o.roles || 'any')}, ${o.test_only ? 1 : 0}, ${o.fields.length}, ${o.fields.length ? `fields_${cname(o.op)}` : 'NULL'}, ${o.writes ? 1 : 0}, ${domainC(o.domain)} },\n`;
 }
 c += `};\n\nconst struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {\n\t[PROTO_ERR_NONE] = { "ok", 0 },\n`;
 for (const e of spec.errors) c += `\t[PROTO_ERR_${cname(e.code)}] = { "${e.code}", ${e.bad_input ? 1 : 0} },\n`;
@@ -170,6 +228,52 @@ for (const r of spec.roles) c += `\t[PROTO_ROLE_${cname(r)}] = "${r}",\n`;
 c += `};\n\nconst char *proto_close_name(unsigned code)\n{\n\tswitch (code) {\n`;
 for (const x of spec.close_codes) c += `\tcase ${x.code}: return "${x.name}";\n`;
 c += `\t}\n\treturn "";\n}\n`;
+
+c += `\nconst struct proto_event_spec proto_events[PROTO_EV__COUNT] = {\n\t[PROTO_EV_NONE] = { NULL, 0, PROTO_DOMAIN_NONE, 0 },\n`;
+for (const e of EVENTS) {
+  const rooms = e.rooms.length ? e.rooms.map((k) => `(1u << PROTO_ROOM_${cname(k)})`).join(' | ') : '0';
+  c += `\t[PROTO_EV_${cname(e.ev)}] = { "${e.ev}", ${e.logged ? 1 : 0}, ${domainC(e.domain)}, ${rooms} },\n`;
+}
+c += `};\n\nconst char *const proto_room_kinds[PROTO_ROOM__COUNT] = {\n\t[PROTO_ROOM_NONE] = NULL,\n`;
+for (const k of ROOM_KINDS) c += `\t[PROTO_ROOM_${cname(k)}] = "${k}",\n`;
+c += `};\n\nconst char *const proto_domains[PROTO_DOMAIN__COUNT] = {\n\t[PROTO_DOMAIN_NONE] = NULL,\n`;
+for (const d of DOMAINS) c += `\t[PROTO_DOMAIN_${cname(d)}] = "${d}",\n`;
+c += `};
+
+/* Event names in byte order, for a binary search. */
+static const enum proto_event events_by_name[] = {
+${sortedEvents.map(([n]) => `\tPROTO_EV_${cname(n)},`).join('\n')}
+};
+
+enum proto_event proto_event_find(const char *name)
+{
+	size_t lo = 0, hi = sizeof(events_by_name) / sizeof(events_by_name[0]);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = strcmp(name, proto_events[events_by_name[mid]].name);
+
+		if (d == 0)
+			return events_by_name[mid];
+		if (d < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return PROTO_EV_NONE;
+}
+
+enum proto_room_kind proto_room_kind_of(const char *room)
+{
+	const char *colon = strchr(room, ':');
+	size_t n = colon ? (size_t)(colon - room) : strlen(room);
+
+	for (int k = 1; k < PROTO_ROOM__COUNT; k++)
+		if (strlen(proto_room_kinds[k]) == n && memcmp(room, proto_room_kinds[k], n) == 0)
+			return (enum proto_room_kind)k;
+	return PROTO_ROOM_NONE;
+}
+`;
 
 // ---- JS module ------------------------------------------------------------
 const js = `// ${banner}
@@ -180,7 +284,9 @@ export const CLOSE = Object.freeze(${JSON.stringify(Object.fromEntries(spec.clos
 export const ROLES = Object.freeze(${JSON.stringify(spec.roles)});
 export const EVENTS = Object.freeze(${JSON.stringify((spec.events || []).map((e) => e.ev))});
 export const STATES = Object.freeze(${JSON.stringify((spec.states || []).map((e) => e.st))});
-export const OPS = Object.freeze(${JSON.stringify(Object.fromEntries(spec.ops.filter((o) => !o.test_only).map((o) => [o.op, { auth: o.auth, roles: o.roles || 'any' }])), null, 2)});
+export const OPS = Object.freeze(${JSON.stringify(Object.fromEntries(spec.ops.filter((o) => !o.test_only).map((o) => [o.op, { auth: o.auth, roles: o.roles || 'any', writes: o.writes }])), null, 2)});
+export const ROOM_KINDS = Object.freeze(${JSON.stringify(ROOM_KINDS)});
+export const EVENT_ROOMS = Object.freeze(${JSON.stringify(Object.fromEntries(EVENTS.map((e) => [e.ev, e.rooms])), null, 2)});
 `;
 
 const outputs = [

@@ -181,7 +181,58 @@ enum proto_op {
 	PROTO_OP_TEST_BUS_DROP,
 	PROTO_OP_TEST_FAILPOINT,
 	PROTO_OP_TEST_PRUNE,
+	PROTO_OP_THREAD_EDIT,
 	PROTO_OP__COUNT
+};
+
+/* Domains: the part of the store that applies an op or renders an event. */
+enum proto_domain {
+	PROTO_DOMAIN_NONE = 0,
+	PROTO_DOMAIN_FORUM,
+	PROTO_DOMAIN_MODERATION,
+	PROTO_DOMAIN_QA,
+	PROTO_DOMAIN_POLL,
+	PROTO_DOMAIN__COUNT
+};
+
+/* Room kinds: the part of a room's name before the colon. */
+enum proto_room_kind {
+	PROTO_ROOM_NONE = 0,
+	PROTO_ROOM_COURSE,
+	PROTO_ROOM_THREAD,
+	PROTO_ROOM_SESSION,
+	PROTO_ROOM_STAFF,
+	PROTO_ROOM_USER,
+	PROTO_ROOM_RESULTS,
+	PROTO_ROOM__COUNT
+};
+
+/* Events (one per name). */
+enum proto_event {
+	PROTO_EV_NONE = 0,
+	PROTO_EV_THREAD_CREATED,
+	PROTO_EV_THREAD_UPDATED,
+	PROTO_EV_POST_CREATED,
+	PROTO_EV_POST_EDITED,
+	PROTO_EV_POST_DELETED,
+	PROTO_EV_POST_HIDDEN,
+	PROTO_EV_POST_RESTORED,
+	PROTO_EV_POST_ENDORSED,
+	PROTO_EV_FLAG_CREATED,
+	PROTO_EV_FLAG_RESOLVED,
+	PROTO_EV_AUDIT_CREATED,
+	PROTO_EV_NOTICE,
+	PROTO_EV_SESSION_CREATED,
+	PROTO_EV_SESSION_UPDATED,
+	PROTO_EV_QUESTION_PUBLISHED,
+	PROTO_EV_QUESTION_UPDATED,
+	PROTO_EV_QUESTION_PENDING,
+	PROTO_EV_POLL_CREATED,
+	PROTO_EV_POLL_UPDATED,
+	PROTO_EV_SURVEY_CREATED,
+	PROTO_EV_SURVEY_UPDATED,
+	PROTO_EV_SUBSCRIPTION_ENDED,
+	PROTO_EV__COUNT
 };
 
 /* Field indices within each op's decoded fields. */
@@ -337,6 +388,9 @@ enum proto_op {
 #define PF_TEST_BUS_DROP_COUNT 0
 #define PF_TEST_FAILPOINT_NAME 0
 #define PF_TEST_FAILPOINT_COUNT 1
+#define PF_THREAD_EDIT_THREAD 0
+#define PF_THREAD_EDIT_TITLE 1
+#define PF_THREAD_EDIT_KEY 2
 
 #define PROTO_MAX_FIELDS 12
 
@@ -384,6 +438,15 @@ struct proto_op_spec {
 	int test_only;
 	int nfields;
 	const struct proto_field_spec *fields;
+	int writes;             /* applied by the writer thread */
+	enum proto_domain domain; /* who applies it (PROTO_DOMAIN_NONE: no store domain) */
+};
+
+struct proto_event_spec {
+	const char *name;
+	int logged;             /* appended to a room's log with a seq */
+	enum proto_domain domain; /* who renders it from the current rows */
+	unsigned rooms;         /* the room kinds it goes to: bit (1u << enum proto_room_kind) */
 };
 
 struct proto_err_spec {
@@ -394,6 +457,16 @@ struct proto_err_spec {
 extern const struct proto_op_spec proto_ops[PROTO_OP__COUNT];
 extern const struct proto_err_spec proto_errs[PROTO_ERR__COUNT];
 extern const char *const proto_roles[PROTO_ROLE__COUNT];
+extern const struct proto_event_spec proto_events[PROTO_EV__COUNT];
+extern const char *const proto_room_kinds[PROTO_ROOM__COUNT];
+extern const char *const proto_domains[PROTO_DOMAIN__COUNT];
+
+/* The event named name, PROTO_EV_NONE if there is none. */
+enum proto_event proto_event_find(const char *name);
+
+/* The kind of a room name ("thread:42" is PROTO_ROOM_THREAD), PROTO_ROOM_NONE
+ * if its prefix is no room kind. Only the part before the colon is read. */
+enum proto_room_kind proto_room_kind_of(const char *room);
 
 /* The name of a close code (its close frame's reason), "" if unknown. */
 const char *proto_close_name(unsigned code);

@@ -36,7 +36,7 @@ static int push_event(struct store_job *job, const char *room, int64_t seq, stru
 }
 
 int store_event_append(struct store *st, struct store_job *job, const char *room,
-		       const char *type, int64_t subject, int64_t actor)
+		       enum proto_event ev, int64_t subject, int64_t actor)
 {
 	static const char q_next[] =
 		"INSERT INTO rooms(name, seq, updated_at) VALUES (?1, 1, ?2) "
@@ -47,6 +47,13 @@ int store_event_append(struct store *st, struct store_job *job, const char *room
 	struct msg *peer = NULL, *staff = NULL;
 	int64_t seq;
 
+	/* A room kind protocol.json does not list for the event would reach
+	 * clients that do not expect it there: refuse it (a bug, not input). */
+	if (ev <= PROTO_EV_NONE || ev >= PROTO_EV__COUNT || !proto_events[ev].logged ||
+	    !(proto_events[ev].rooms & (1u << proto_room_kind_of(room)))) {
+		fprintf(stderr, "forumd: store: event %d may not go to %s\n", (int)ev, room);
+		return -1;
+	}
 	s = store_stmt(&st->wcache, st->wdb, q_next);
 	if (!s)
 		return -1;
@@ -62,7 +69,7 @@ int store_event_append(struct store *st, struct store_job *job, const char *room
 		return -1;
 	sqlite3_bind_text(s, 1, room, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, seq);
-	sqlite3_bind_text(s, 3, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, proto_events[ev].name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, subject);
 	if (actor)
 		sqlite3_bind_int64(s, 5, actor);
@@ -72,7 +79,7 @@ int store_event_append(struct store *st, struct store_job *job, const char *room
 
 	/* Rendered now, from the rows this transaction just wrote: the same
 	 * bytes a later replay renders while the rows stay unchanged. */
-	if (store_render_event(&st->wcache, st->wdb, room, seq, type, subject, &peer, &staff))
+	if (store_render_event(&st->wcache, st->wdb, room, seq, ev, subject, &peer, &staff))
 		return -1;
 	if (push_event(job, room, seq, peer, staff))
 		goto fail;
@@ -168,12 +175,12 @@ long store_replay_bytes(struct store *st, const char *room, int64_t after, int64
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)max);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(s, 0);
-		char type[48];
+		const char *type = (const char *)sqlite3_column_text(s, 1);
 		int64_t subject = sqlite3_column_int64(s, 2);
 		struct msg *peer, *staff;
 
-		snprintf(type, sizeof(type), "%s", (const char *)sqlite3_column_text(s, 1));
-		if (store_render_event(&st->rcache, st->rdb, room, seq, type, subject, &peer, &staff)) {
+		if (store_render_event(&st->rcache, st->rdb, room, seq, proto_event_find(type ? type : ""), subject,
+				       &peer, &staff)) {
 			n = -1;
 			break;
 		}

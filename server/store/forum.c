@@ -107,13 +107,19 @@ sqlite3_stmt *store_row_by_id(struct stmt_cache *c, sqlite3 *db, const char *sql
 /* Events rendered from rows                                                 */
 /* ------------------------------------------------------------------------- */
 
-int store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
-		       const char *type, int64_t subject, struct msg **peer, struct msg **staff)
+int store_forum_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+			     enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff)
 {
+	const char *type = proto_events[ev].name;
 	sqlite3_stmt *s;
 
-	*peer = *staff = NULL;
-	if (strncmp(type, "post.", 5) == 0) {
+	switch (ev) {
+	case PROTO_EV_POST_CREATED:
+	case PROTO_EV_POST_EDITED:
+	case PROTO_EV_POST_DELETED:
+	case PROTO_EV_POST_HIDDEN:
+	case PROTO_EV_POST_RESTORED:
+	case PROTO_EV_POST_ENDORSED: {
 		struct forum_post p;
 
 		/* One read of the row for both views. */
@@ -123,7 +129,10 @@ int store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int6
 		*peer = render_event_post(type, room, seq, &p, view_peer());
 		*staff = render_event_post(type, room, seq, &p, view_staff());
 		sqlite3_reset(s);
-	} else if (strncmp(type, "thread.", 7) == 0) {
+		break;
+	}
+	case PROTO_EV_THREAD_CREATED:
+	case PROTO_EV_THREAD_UPDATED: {
 		struct forum_thread t;
 
 		if (!(s = store_row_by_id(c, db, store_q_thread, subject)))
@@ -132,21 +141,12 @@ int store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int6
 		*peer = render_event_thread(type, room, seq, &t, view_peer());
 		*staff = render_event_thread(type, room, seq, &t, view_staff());
 		sqlite3_reset(s);
-	} else {
-		*peer = store_render_mod_event(c, db, room, seq, type, subject, 0);
-		*staff = store_render_mod_event(c, db, room, seq, type, subject, 1);
+		break;
 	}
-	if (*peer && *staff) {
-		if ((*peer)->len == (*staff)->len && memcmp(msg_data(*peer), msg_data(*staff), (*peer)->len) == 0) {
-			msg_unref(*staff);
-			*staff = NULL;
-		}
-		return 0;
+	default:
+		return -1;
 	}
-	msg_unref(*peer);
-	msg_unref(*staff);
-	*peer = *staff = NULL;
-	return -1;
+	return *peer && *staff ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -460,10 +460,10 @@ int64_t store_thread_insert(struct store *st, struct store_job *job, int64_t cou
 	    follow_set_for(st, job, tid, author))
 		return -1;
 	store_room_name(room, sizeof(room), "course", course);
-	if (store_event_append(st, job, room, "thread.created", tid, job->uid))
+	if (store_event_append(st, job, room, PROTO_EV_THREAD_CREATED, tid, job->uid))
 		return -1;
 	store_room_name(room, sizeof(room), "thread", tid);
-	if (store_event_append(st, job, room, "post.created", pid, job->uid))
+	if (store_event_append(st, job, room, PROTO_EV_POST_CREATED, pid, job->uid))
 		return -1;
 	*post = pid;
 	return tid;
@@ -568,7 +568,7 @@ static enum proto_err op_post_create(struct store *st, struct store_job *job, ch
 		return PROTO_ERR_INTERNAL;
 
 	store_room_name(room, sizeof(room), "thread", tf.id);
-	if (store_event_append(st, job, room, "post.created", pid, job->uid) ||
+	if (store_event_append(st, job, room, PROTO_EV_POST_CREATED, pid, job->uid) ||
 	    store_thread_stats_state(st, job, tf.id))
 		return PROTO_ERR_INTERNAL;
 	*result = store_post_result(st, job, pid, tf.course);
@@ -634,7 +634,7 @@ static enum proto_err op_post_edit(struct store *st, struct store_job *job, char
 		if (store_step_done(s) || revision_add(st, job, post, revision + 1, body->p))
 			return PROTO_ERR_INTERNAL;
 		store_room_name(room, sizeof(room), "thread", tf.id);
-		if (store_event_append(st, job, room, "post.edited", post, job->uid))
+		if (store_event_append(st, job, room, PROTO_EV_POST_EDITED, post, job->uid))
 			return PROTO_ERR_INTERNAL;
 	}
 	*result = store_post_result(st, job, post, tf.course);
@@ -675,11 +675,11 @@ static enum proto_err op_post_delete(struct store *st, struct store_job *job, ch
 		return PROTO_ERR_INTERNAL;
 
 	store_room_name(room, sizeof(room), "thread", tf.id);
-	if (store_event_append(st, job, room, "post.deleted", post, job->uid))
+	if (store_event_append(st, job, room, PROTO_EV_POST_DELETED, post, job->uid))
 		return PROTO_ERR_INTERNAL;
 	if (first) {
 		store_room_name(room, sizeof(room), "course", tf.course);
-		if (store_event_append(st, job, room, "thread.updated", tf.id, job->uid))
+		if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, tf.id, job->uid))
 			return PROTO_ERR_INTERNAL;
 	} else if (store_thread_stats_state(st, job, tf.id)) {
 		return PROTO_ERR_INTERNAL;
@@ -780,9 +780,76 @@ static enum proto_err op_thread_follow(struct store *st, struct store_job *job, 
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
-enum proto_err store_apply(struct store *st, struct store_job *job, char **result)
+/* A thread's new title, by its author (the rules of post.edit, on the
+ * opening post) or by staff of its course (audited when not their own). */
+static enum proto_err op_thread_edit(struct store *st, struct store_job *job, char **result)
 {
-	*result = NULL;
+	static const char q_facts[] =
+		"SELECT t.author_id, t.title = ?2, p.state = 'visible' FROM threads t JOIN posts p ON p.id = t.first_post_id"
+		" WHERE t.id = ?1";
+	static const char q_edit[] = "UPDATE threads SET title = ?2 WHERE id = ?1";
+	const struct proto_str *title = &job->req.f[PF_THREAD_EDIT_TITLE].u.s;
+	int64_t thread = job->req.f[PF_THREAD_EDIT_THREAD].u.i, author;
+	char room[PROTO_MAX_ROOM_CHARS + 1];
+	struct thread_facts tf;
+	sqlite3_stmt *s;
+	enum proto_err rc;
+	int same, first_visible, staff;
+
+	if (!forum_text_present(title->p, title->len))
+		return store_job_error(job, PROTO_ERR_BAD_FIELD, "title", "the title is empty");
+	if ((rc = store_thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store_check_thread_write(st, job, &tf)) != PROTO_ERR_NONE)
+		return rc;
+	if (!(s = store_stmt(&st->wcache, st->wdb, q_facts)))
+		return PROTO_ERR_INTERNAL;
+	sqlite3_bind_int64(s, 1, thread);
+	sqlite3_bind_text(s, 2, title->p, (int)title->len, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return PROTO_ERR_INTERNAL;
+	}
+	author = sqlite3_column_int64(s, 0);
+	same = sqlite3_column_int(s, 1);
+	first_visible = sqlite3_column_int(s, 2);
+	sqlite3_reset(s);
+	staff = access_is_staff(&job->who, tf.course);
+	if (!staff && author != job->uid)
+		return store_job_error(job, PROTO_ERR_FORBIDDEN, "thread", "only the author or staff may change the title");
+	if (!staff && !first_visible)
+		return store_job_error(job, PROTO_ERR_FORBIDDEN, "thread", "the opening post is hidden by a moderator");
+	if ((rc = store_limit(st, job, tf.course, "edit")) != PROTO_ERR_NONE)
+		return rc;
+
+	if (!same) {            /* an unchanged title is no change */
+		if (!(s = store_stmt(&st->wcache, st->wdb, q_edit)))
+			return PROTO_ERR_INTERNAL;
+		sqlite3_bind_int64(s, 1, thread);
+		sqlite3_bind_text(s, 2, title->p, (int)title->len, SQLITE_STATIC);
+		if (store_step_done(s))
+			return PROTO_ERR_INTERNAL;
+		store_room_name(room, sizeof(room), "course", tf.course);
+		if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid))
+			return PROTO_ERR_INTERNAL;
+		store_room_name(room, sizeof(room), "thread", thread);
+		if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid) ||
+		    (author != job->uid && store_audit_add(st, job, tf.course, "thread.edit", "thread", thread, NULL)))
+			return PROTO_ERR_INTERNAL;
+	}
+	if (!(s = store_row_by_id(&st->wcache, st->wdb, store_q_thread, thread)))
+		return PROTO_ERR_INTERNAL;
+	{
+		struct forum_thread t;
+
+		store_thread_row(s, &t);
+		*result = render_result_thread_only(&t, view_of(staff, job->uid));
+	}
+	sqlite3_reset(s);
+	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
+}
+
+enum proto_err store_forum_apply(struct store *st, struct store_job *job, char **result)
+{
 	switch (job->req.op) {
 	case PROTO_OP_HELLO:
 		return op_user_upsert(st, job);
@@ -798,7 +865,9 @@ enum proto_err store_apply(struct store *st, struct store_job *job, char **resul
 		return op_post_vote(st, job, result);
 	case PROTO_OP_THREAD_FOLLOW:
 		return op_thread_follow(st, job, result);
+	case PROTO_OP_THREAD_EDIT:
+		return op_thread_edit(st, job, result);
 	default:
-		return store_apply_moderation(st, job, result);
+		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a forum op");
 	}
 }

@@ -1,7 +1,8 @@
 /*
  * internal.h - what the store's own files share: the struct behind the
  * opaque handle, the statement cache, and the hooks between the writer
- * (writer.c), the event log (events.c) and the domain ops (forum.c).
+ * (writer.c), the event log (events.c), the table of domains (dispatch.c)
+ * and the domain files (forum.c, moderation.c, qa.c, poll.c).
  */
 #ifndef FORUMD_STORE_INTERNAL_H
 #define FORUMD_STORE_INTERNAL_H
@@ -90,31 +91,55 @@ int store_migrate(sqlite3 *db, char *err, size_t err_len);
 /* ---- inside a write transaction (writer thread) ------------------------- */
 
 /*
- * Appends an event of `type` about `subject` to room's log with the room's
- * next seq, renders its views from the current rows and records it on the
- * job. Returns 0, or -1 (the job's savepoint is then rolled back).
+ * Appends event ev about `subject` to room's log with the room's next seq,
+ * renders its views from the current rows and records it on the job.
+ * Returns 0, or -1 (the job's savepoint is then rolled back); -1 too when
+ * protocol.json does not send ev to rooms of room's kind.
  */
 int store_event_append(struct store *st, struct store_job *job, const char *room,
-		       const char *type, int64_t subject, int64_t actor);
+		       enum proto_event ev, int64_t subject, int64_t actor);
 
 /* Records a changed state value on the job, taking both references (staff
  * NULL: the same for everyone). A NULL value fails (render OOM). */
 int store_state_add(struct store_job *job, const char *room, const char *key, int64_t version,
 		    struct msg *value, struct msg *staff);
 
-/* Applies one job's op (forum.c). Returns PROTO_ERR_NONE with job->reply set
- * to the reply's data JSON in *result (malloc'd, caller frees), or an error
- * in job->err. */
+/* ---- the table of domains (dispatch.c) ----------------------------------- */
+
+/* Applies one job's write op through the domain protocol.json names for it.
+ * Returns PROTO_ERR_NONE with the reply's data JSON in *result (malloc'd,
+ * caller frees; NULL for hello, whose reply the loop makes), or an error in
+ * job->err. */
 enum proto_err store_apply(struct store *st, struct store_job *job, char **result);
 
 /*
- * Renders the event (type, subject) of room at seq from the current rows
- * reachable through db/cache, as peers see it (*peer) and as staff see it
- * (*staff, left NULL when it is the same bytes). Returns 0 with new msgs,
- * or -1 with both NULL. Shared by the writer (live) and replay.
+ * Renders the event (ev, subject) of room at seq from the current rows
+ * reachable through db/cache, through the domain protocol.json names for it,
+ * as peers see it (*peer) and as staff see it (*staff, left NULL when it is
+ * the same bytes). Returns 0 with new msgs, or -1 with both NULL. Shared by
+ * the writer (live) and replay.
  */
 int store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
-		       const char *type, int64_t subject, struct msg **peer, struct msg **staff);
+		       enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
+
+/*
+ * What each domain file gives the table. apply: one of the domain's write
+ * ops (as store_apply; an op of another domain is an internal error).
+ * render_event: both views of one of the domain's events, each a new msg;
+ * 0, or -1 (the caller releases what was made).
+ */
+enum proto_err store_forum_apply(struct store *st, struct store_job *job, char **result);
+int store_forum_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+			     enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
+enum proto_err store_moderation_apply(struct store *st, struct store_job *job, char **result);
+int store_moderation_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+				  enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
+enum proto_err store_qa_apply(struct store *st, struct store_job *job, char **result);
+int store_qa_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+			  enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
+enum proto_err store_poll_apply(struct store *st, struct store_job *job, char **result);
+int store_poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+			    enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
 
 /* ---- forum helpers shared by forum.c and moderation.c (writer thread) ---- */
 
@@ -202,16 +227,10 @@ struct msg *store_session_snapshot(struct store *st, const char *req_id, const c
 struct render_list *store_session_votes(struct store *st, int64_t session);
 long store_session_state(struct store *st, const char *room, int64_t session,
 			 void (*emit)(void *arg, struct msg *m), void *arg);
-enum proto_err store_apply_qa(struct store *st, struct store_job *job, char **result);
-struct msg *store_render_qa_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
-				  const char *type, int64_t subject, int staff_view);
 
 /* Polls, surveys and word clouds (poll.c). */
-enum proto_err store_apply_poll(struct store *st, struct store_job *job, char **result);
 /* Closes every open poll of a session (it ended): poll.updated for each. 0 or -1. */
 int store_session_polls_close(struct store *st, struct store_job *job, int64_t session);
-struct msg *store_render_poll_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
-				    const char *type, int64_t subject, int staff_view);
 /* The session snapshot's polls and surveys, inside the caller's read
  * transaction; new lists or NULL (OOM). */
 struct render_list *store_session_polls(struct store *st, int64_t session, int staff_view, int64_t uid);
@@ -224,10 +243,5 @@ long store_results_state(struct store *st, const char *room, int64_t n, void (*e
 			 void *arg);
 /* Frees the writer's normalizers (store_close). */
 void store_poll_free(struct store *st);
-
-/* Moderation ops and their event rendering (moderation.c). */
-enum proto_err store_apply_moderation(struct store *st, struct store_job *job, char **result);
-struct msg *store_render_mod_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
-				   const char *type, int64_t subject, int staff_view);
 
 #endif

@@ -155,23 +155,29 @@ static void audit_row(sqlite3_stmt *s, struct mod_audit *a)
 	a->subject_user = text_or_null(s, 10);
 }
 
-struct msg *store_render_mod_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
-				   const char *type, int64_t subject, int staff_view)
+/* One view of a moderation event, rendered from the current rows; a new
+ * msg, or NULL. */
+static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+			       enum proto_event ev, int64_t subject, int staff_view)
 {
 	struct msg *m = NULL;
 	sqlite3_stmt *s, *ps = NULL;
 
-	if (strncmp(type, "flag.", 5) == 0) {
+	switch (ev) {
+	case PROTO_EV_FLAG_CREATED:
+	case PROTO_EV_FLAG_RESOLVED: {
 		struct mod_flag f;
 
 		if (!(s = store_row_by_id(c, db, Q_FLAG, subject)))
 			return NULL;
 		flag_row(c, db, s, &f, &ps);
-		m = render_event_flag(type, room, seq, &f, view_shared(staff_view));
+		m = render_event_flag(proto_events[ev].name, room, seq, &f, view_shared(staff_view));
 		if (ps)
 			sqlite3_reset(ps);
 		sqlite3_reset(s);
-	} else if (strcmp(type, "audit.created") == 0) {
+		break;
+	}
+	case PROTO_EV_AUDIT_CREATED: {
 		struct mod_audit a;
 
 		if (!(s = store_row_by_id(c, db, Q_AUDIT, subject)))
@@ -179,7 +185,9 @@ struct msg *store_render_mod_event(struct stmt_cache *c, sqlite3 *db, const char
 		audit_row(s, &a);
 		m = render_event_audit(room, seq, &a, view_shared(staff_view));
 		sqlite3_reset(s);
-	} else if (strcmp(type, "notice") == 0) {
+		break;
+	}
+	case PROTO_EV_NOTICE: {
 		struct mod_notice n;
 
 		if (!(s = store_row_by_id(c, db, Q_NOTICE, subject)))
@@ -193,10 +201,20 @@ struct msg *store_render_mod_event(struct stmt_cache *c, sqlite3 *db, const char
 		n.created_at = sqlite3_column_int64(s, 6);
 		m = render_event_notice(room, seq, &n);
 		sqlite3_reset(s);
-	} else {
-		m = store_render_qa_event(c, db, room, seq, type, subject, staff_view);
+		break;
+	}
+	default:
+		break;
 	}
 	return m;
+}
+
+int store_moderation_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+				  enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff)
+{
+	*peer = render_view(c, db, room, seq, ev, subject, 0);
+	*staff = render_view(c, db, room, seq, ev, subject, 1);
+	return *peer && *staff ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -233,7 +251,7 @@ int store_audit_add(struct store *st, struct store_job *job, int64_t course, con
 	if (store_step_done(s))
 		return -1;
 	store_room_name(room, sizeof(room), "staff", course);
-	return store_event_append(st, job, room, "audit.created", sqlite3_last_insert_rowid(st->wdb), job->uid);
+	return store_event_append(st, job, room, PROTO_EV_AUDIT_CREATED, sqlite3_last_insert_rowid(st->wdb), job->uid);
 }
 
 /* Tells one person what happened to them (their user:<id> room). */
@@ -261,7 +279,7 @@ int store_notice_add(struct store *st, struct store_job *job, int64_t user, int6
 	if (store_step_done(s))
 		return -1;
 	store_room_name(room, sizeof(room), "user", user);
-	return store_event_append(st, job, room, "notice", sqlite3_last_insert_rowid(st->wdb), job->uid);
+	return store_event_append(st, job, room, PROTO_EV_NOTICE, sqlite3_last_insert_rowid(st->wdb), job->uid);
 }
 
 /* Closes a post's open flags (it was hidden or removed). */
@@ -288,7 +306,7 @@ static int flags_resolve(struct store *st, struct store_job *job, int64_t course
 		sqlite3_bind_int64(s, 1, ids[i]);
 		sqlite3_bind_int64(s, 2, job->uid);
 		sqlite3_bind_int64(s, 3, job->now_ms);
-		if (store_step_done(s) || store_event_append(st, job, room, "flag.resolved", ids[i], job->uid))
+		if (store_step_done(s) || store_event_append(st, job, room, PROTO_EV_FLAG_RESOLVED, ids[i], job->uid))
 			return -1;
 	}
 	return 0;
@@ -390,7 +408,7 @@ static enum proto_err op_post_flag(struct store *st, struct store_job *job, char
 		return PROTO_ERR_INTERNAL;
 	flag = sqlite3_last_insert_rowid(st->wdb);
 	store_room_name(room, sizeof(room), "staff", tf.course);
-	if (store_event_append(st, job, room, "flag.created", flag, job->uid))
+	if (store_event_append(st, job, room, PROTO_EV_FLAG_CREATED, flag, job->uid))
 		return PROTO_ERR_INTERNAL;
 	*result = flag_result(st, job, flag);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -421,7 +439,7 @@ static enum proto_err op_flag_dismiss(struct store *st, struct store_job *job, c
 		sqlite3_bind_int64(s, 2, job->uid);
 		sqlite3_bind_int64(s, 3, job->now_ms);
 		store_room_name(room, sizeof(room), "staff", course);
-		if (store_step_done(s) || store_event_append(st, job, room, "flag.resolved", flag, job->uid) ||
+		if (store_step_done(s) || store_event_append(st, job, room, PROTO_EV_FLAG_RESOLVED, flag, job->uid) ||
 		    store_audit_add(st, job, course, "flag.dismiss", "flag", flag, NULL))
 			return PROTO_ERR_INTERNAL;
 	}
@@ -441,7 +459,8 @@ static enum proto_err op_post_state(struct store *st, struct store_job *job, cha
 	enum proto_op op = job->req.op;
 	int64_t post = job->req.f[0].u.i;                 /* post is field 0 of all three */
 	const char *reason = op == PROTO_OP_POST_RESTORE ? NULL : job->req.f[1].u.s.p;
-	const char *to, *event, *action, *notice;
+	const char *to, *action, *notice;
+	enum proto_event event;
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 	struct post_facts pf;
 	struct thread_facts tf;
@@ -454,17 +473,17 @@ static enum proto_err op_post_state(struct store *st, struct store_job *job, cha
 		return rc;
 	switch (op) {
 	case PROTO_OP_POST_HIDE:
-		to = "hidden", event = "post.hidden", action = "post.hide", notice = "post_hidden";
+		to = "hidden", event = PROTO_EV_POST_HIDDEN, action = "post.hide", notice = "post_hidden";
 		if (strcmp(pf.state, "visible") != 0)
 			return store_job_error(job, PROTO_ERR_BAD_FIELD, "post", "the post is not visible");
 		break;
 	case PROTO_OP_POST_RESTORE:
-		to = "visible", event = "post.restored", action = "post.restore", notice = "post_restored";
+		to = "visible", event = PROTO_EV_POST_RESTORED, action = "post.restore", notice = "post_restored";
 		if (strcmp(pf.state, "hidden") != 0)
 			return store_job_error(job, PROTO_ERR_BAD_FIELD, "post", "the post is not hidden");
 		break;
 	default:
-		to = "deleted", event = "post.deleted", action = "post.remove", notice = "post_removed";
+		to = "deleted", event = PROTO_EV_POST_DELETED, action = "post.remove", notice = "post_removed";
 		break;
 	}
 	if (set_post_state(st, job, post, to, reason))
@@ -479,7 +498,7 @@ static enum proto_err op_post_state(struct store *st, struct store_job *job, cha
 			return PROTO_ERR_INTERNAL;
 		if (first) {
 			store_room_name(room, sizeof(room), "course", tf.course);
-			if (store_event_append(st, job, room, "thread.updated", tf.id, job->uid))
+			if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, tf.id, job->uid))
 				return PROTO_ERR_INTERNAL;
 		} else if (store_thread_stats_state(st, job, tf.id)) {
 			return PROTO_ERR_INTERNAL;
@@ -522,7 +541,7 @@ static enum proto_err op_post_endorse(struct store *st, struct store_job *job, c
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, tf.id);
 	store_room_name(room, sizeof(room), "thread", tf.id);
-	if (store_step_done(s) || store_event_append(st, job, room, "post.endorsed", post, job->uid) ||
+	if (store_step_done(s) || store_event_append(st, job, room, PROTO_EV_POST_ENDORSED, post, job->uid) ||
 	    store_thread_stats_state(st, job, tf.id) ||
 	    store_audit_add(st, job, tf.course, endorsed ? "post.endorse" : "post.unendorse", "post", post, NULL))
 		return PROTO_ERR_INTERNAL;
@@ -553,10 +572,10 @@ static enum proto_err op_thread_flag(struct store *st, struct store_job *job, ch
 	if (store_step_done(s))
 		return PROTO_ERR_INTERNAL;
 	store_room_name(room, sizeof(room), "course", tf.course);
-	if (store_event_append(st, job, room, "thread.updated", thread, job->uid))
+	if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid))
 		return PROTO_ERR_INTERNAL;
 	store_room_name(room, sizeof(room), "thread", thread);
-	if (store_event_append(st, job, room, "thread.updated", thread, job->uid) ||
+	if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid) ||
 	    store_audit_add(st, job, tf.course, lock ? (on ? "thread.lock" : "thread.unlock") : (on ? "thread.pin" : "thread.unpin"),
 		      "thread", thread, NULL))
 		return PROTO_ERR_INTERNAL;
@@ -639,7 +658,7 @@ static enum proto_err op_user_mute(struct store *st, struct store_job *job, char
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
-enum proto_err store_apply_moderation(struct store *st, struct store_job *job, char **result)
+enum proto_err store_moderation_apply(struct store *st, struct store_job *job, char **result)
 {
 	switch (job->req.op) {
 	case PROTO_OP_POST_FLAG:
@@ -659,7 +678,7 @@ enum proto_err store_apply_moderation(struct store *st, struct store_job *job, c
 	case PROTO_OP_USER_UNMUTE:
 		return op_user_mute(st, job, result);
 	default:
-		return store_apply_qa(st, job, result);
+		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a moderation op");
 	}
 }
 

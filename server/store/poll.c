@@ -299,27 +299,46 @@ static int survey_load(struct stmt_cache *c, sqlite3 *db, int64_t id, int staff_
 	return 0;
 }
 
-struct msg *store_render_poll_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
-				    const char *type, int64_t subject, int staff_view)
+/* One view of a poll or survey event, rendered from the current rows; a
+ * new msg, or NULL. */
+static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+			       enum proto_event ev, int64_t subject, int staff_view)
 {
 	struct msg *m = NULL;
 
-	if (strncmp(type, "poll.", 5) == 0) {
+	switch (ev) {
+	case PROTO_EV_POLL_CREATED:
+	case PROTO_EV_POLL_UPDATED: {
 		struct poll_row r;
 
 		if (poll_load(c, db, subject, &r))
 			return NULL;
-		m = render_event_poll(type, room, seq, &r.p, staff_view);
+		m = render_event_poll(proto_events[ev].name, room, seq, &r.p, staff_view);
 		poll_row_free(&r);
-	} else if (strncmp(type, "survey.", 7) == 0) {
+		break;
+	}
+	case PROTO_EV_SURVEY_CREATED:
+	case PROTO_EV_SURVEY_UPDATED: {
 		struct survey_row r;
 
 		if (survey_load(c, db, subject, staff_view, &r))
 			return NULL;
-		m = render_event_survey(type, room, seq, &r.s);
+		m = render_event_survey(proto_events[ev].name, room, seq, &r.s);
 		survey_row_free(&r);
+		break;
+	}
+	default:
+		break;
 	}
 	return m;
+}
+
+int store_poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+			    enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff)
+{
+	*peer = render_view(c, db, room, seq, ev, subject, 0);
+	*staff = render_view(c, db, room, seq, ev, subject, 1);
+	return *peer && *staff ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -343,10 +362,11 @@ static enum proto_err poll_facts(struct store *st, struct store_job *job, int64_
 	return PROTO_ERR_NONE;
 }
 
-/* Appends event `type` about `subject` to session:<id> once the thing is
+/* Appends event ev about `subject` to session:<id> once the thing is
  * public, else to staff:<course>. sql selects (course, session, public) for
  * the subject's id. 0 or -1. */
-static int scoped_event(struct store *st, struct store_job *job, const char *sql, int64_t subject, const char *type)
+static int scoped_event(struct store *st, struct store_job *job, const char *sql, int64_t subject,
+			enum proto_event ev)
 {
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, sql, subject);
@@ -358,26 +378,26 @@ static int scoped_event(struct store *st, struct store_job *job, const char *sql
 	else
 		store_room_name(room, sizeof(room), "staff", sqlite3_column_int64(s, 0));
 	sqlite3_reset(s);
-	return store_event_append(st, job, room, type, subject, job->uid);
+	return store_event_append(st, job, room, ev, subject, job->uid);
 }
 
 /* A poll's events: staff:<course> while it was never opened, then session:<id>. */
-static int poll_event(struct store *st, struct store_job *job, int64_t poll, const char *type)
+static int poll_event(struct store *st, struct store_job *job, int64_t poll, enum proto_event ev)
 {
 	static const char q[] = "SELECT course_id, session_id, opened_at IS NOT NULL FROM polls WHERE id = ?1";
 
-	return scoped_event(st, job, q, poll, type);
+	return scoped_event(st, job, q, poll, ev);
 }
 
 /* A survey's events: session:<id> once any of its polls was opened. */
-static int survey_event(struct store *st, struct store_job *job, int64_t survey, const char *type)
+static int survey_event(struct store *st, struct store_job *job, int64_t survey, enum proto_event ev)
 {
 	static const char q[] =
 		"SELECT s.course_id, s.session_id,"
 		"       EXISTS (SELECT 1 FROM polls p WHERE p.survey_id = s.id AND p.opened_at IS NOT NULL)"
 		"  FROM surveys s WHERE s.id = ?1";
 
-	return scoped_event(st, job, q, survey, type);
+	return scoped_event(st, job, q, survey, ev);
 }
 
 static char *poll_result(struct store *st, int64_t poll)
@@ -508,7 +528,7 @@ static enum proto_err op_survey_create(struct store *st, struct store_job *job, 
 	if (store_step_done(s))
 		return PROTO_ERR_INTERNAL;
 	id = sqlite3_last_insert_rowid(st->wdb);
-	if (survey_event(st, job, id, "survey.created") || survey_load(&st->wcache, st->wdb, id, 1, &r))
+	if (survey_event(st, job, id, PROTO_EV_SURVEY_CREATED) || survey_load(&st->wcache, st->wdb, id, 1, &r))
 		return PROTO_ERR_INTERNAL;
 	*result = render_result_survey(&r.s, NULL);
 	survey_row_free(&r);
@@ -534,10 +554,10 @@ static enum proto_err poll_open(struct store *st, struct store_job *job, const s
 		return rc;
 	if (strcmp(state, "live") != 0)
 		return store_job_error(job, PROTO_ERR_SESSION_NOT_LIVE, "session", "the session is not live");
-	if (exec2(st, q, r->p.id, job->now_ms) || poll_event(st, job, r->p.id, "poll.updated"))
+	if (exec2(st, q, r->p.id, job->now_ms) || poll_event(st, job, r->p.id, PROTO_EV_POLL_UPDATED))
 		return PROTO_ERR_INTERNAL;
 	/* Peers learn of a survey when its first poll opens. */
-	if (announce && first && r->p.survey && survey_event(st, job, r->p.survey, "survey.updated"))
+	if (announce && first && r->p.survey && survey_event(st, job, r->p.survey, PROTO_EV_SURVEY_UPDATED))
 		return PROTO_ERR_INTERNAL;
 	return PROTO_ERR_NONE;
 }
@@ -548,7 +568,7 @@ static enum proto_err poll_close(struct store *st, struct store_job *job, const 
 
 	if (r->p.state != POLL_OPEN)
 		return PROTO_ERR_NONE;
-	if (exec2(st, q, r->p.id, job->now_ms) || poll_event(st, job, r->p.id, "poll.updated"))
+	if (exec2(st, q, r->p.id, job->now_ms) || poll_event(st, job, r->p.id, PROTO_EV_POLL_UPDATED))
 		return PROTO_ERR_INTERNAL;
 	return PROTO_ERR_NONE;
 }
@@ -646,7 +666,7 @@ static enum proto_err op_survey_open_close(struct store *st, struct store_job *j
 		poll_row_free(&r);
 	}
 	free(ids);
-	if (rc == PROTO_ERR_NONE && changed && survey_event(st, job, survey, "survey.updated"))
+	if (rc == PROTO_ERR_NONE && changed && survey_event(st, job, survey, PROTO_EV_SURVEY_UPDATED))
 		rc = PROTO_ERR_INTERNAL;
 	if (rc != PROTO_ERR_NONE || survey_load(&st->wcache, st->wdb, survey, 1, &sr)) {
 		render_list_free(l);
@@ -790,7 +810,7 @@ static enum proto_err op_poll_create(struct store *st, struct store_job *job, ch
 			return store_job_error(job, rc, "survey", "the survey belongs to another session");
 	}
 	id = poll_insert(st, job, &d, session, course, survey, prompt->p, (int)prompt->len, labels, lens);
-	if (id < 0 || poll_event(st, job, id, "poll.created"))
+	if (id < 0 || poll_event(st, job, id, PROTO_EV_POLL_CREATED))
 		return PROTO_ERR_INTERNAL;
 	*result = poll_result(st, id);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -827,7 +847,7 @@ static enum proto_err op_poll_duplicate(struct store *st, struct store_job *job,
 	}
 	id = poll_insert(st, job, &d, r.p.session, r.p.course, r.p.survey, r.prompt, -1, labels, lens);
 	poll_row_free(&r);
-	if (id < 0 || poll_event(st, job, id, "poll.created"))
+	if (id < 0 || poll_event(st, job, id, PROTO_EV_POLL_CREATED))
 		return PROTO_ERR_INTERNAL;
 	*result = poll_result(st, id);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -875,7 +895,7 @@ static enum proto_err op_poll_state(struct store *st, struct store_job *job, cha
 			break;
 		/* Taking a reveal back narrows who sees the results: a new room. */
 		if (exec2(st, q_reveal, r.p.id, on) || (!on && results_room_move(st, job, &r.p)) ||
-		    poll_event(st, job, r.p.id, "poll.updated") || results_state(st, job, r.p.id))
+		    poll_event(st, job, r.p.id, PROTO_EV_POLL_UPDATED) || results_state(st, job, r.p.id))
 			rc = PROTO_ERR_INTERNAL;
 		break;
 	}
@@ -884,7 +904,7 @@ static enum proto_err op_poll_state(struct store *st, struct store_job *job, cha
 			if (exec2(st, q_reset[i], r.p.id, 0))
 				rc = PROTO_ERR_INTERNAL;
 		if (rc == PROTO_ERR_NONE &&
-		    (results_room_move(st, job, &r.p) || poll_event(st, job, r.p.id, "poll.updated") ||
+		    (results_room_move(st, job, &r.p) || poll_event(st, job, r.p.id, PROTO_EV_POLL_UPDATED) ||
 		     results_state(st, job, r.p.id) ||
 		     store_audit_add(st, job, r.p.course, "poll.reset", "poll", r.p.id, NULL)))
 			rc = PROTO_ERR_INTERNAL;
@@ -1409,7 +1429,7 @@ out:
 	return rc;
 }
 
-enum proto_err store_apply_poll(struct store *st, struct store_job *job, char **result)
+enum proto_err store_poll_apply(struct store *st, struct store_job *job, char **result)
 {
 	switch (job->req.op) {
 	case PROTO_OP_SURVEY_CREATE:
@@ -1432,7 +1452,7 @@ enum proto_err store_apply_poll(struct store *st, struct store_job *job, char **
 	case PROTO_OP_CLOUD_MERGE:
 		return op_cloud(st, job, result);
 	default:
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a write op");
+		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a poll op");
 	}
 }
 

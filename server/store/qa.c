@@ -70,32 +70,50 @@ static void question_row(sqlite3_stmt *s, struct qa_question *q)
 	q->edited_at = sqlite3_column_int64(s, 17);
 }
 
-struct msg *store_render_qa_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
-				  const char *type, int64_t subject, int staff_view)
+/* One view of a session or question event, rendered from the current
+ * rows; a new msg, or NULL. */
+static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+			       enum proto_event ev, int64_t subject, int staff_view)
 {
 	struct msg *m = NULL;
 	sqlite3_stmt *s;
 
-	if (strncmp(type, "session.", 8) == 0) {
+	switch (ev) {
+	case PROTO_EV_SESSION_CREATED:
+	case PROTO_EV_SESSION_UPDATED: {
 		struct qa_session x;
 
 		if (!(s = store_row_by_id(c, db, Q_SESSION, subject)))
 			return NULL;
 		session_row(s, &x, NULL);
-		m = render_event_session(type, room, seq, &x);
+		m = render_event_session(proto_events[ev].name, room, seq, &x);
 		sqlite3_reset(s);
-	} else if (strncmp(type, "question.", 9) == 0) {
+		break;
+	}
+	case PROTO_EV_QUESTION_PUBLISHED:
+	case PROTO_EV_QUESTION_UPDATED:
+	case PROTO_EV_QUESTION_PENDING: {
 		struct qa_question q;
 
 		if (!(s = store_row_by_id(c, db, Q_QUESTION, subject)))
 			return NULL;
 		question_row(s, &q);
-		m = render_event_question(type, room, seq, &q, view_shared(staff_view));
+		m = render_event_question(proto_events[ev].name, room, seq, &q, view_shared(staff_view));
 		sqlite3_reset(s);
-	} else {
-		m = store_render_poll_event(c, db, room, seq, type, subject, staff_view);
+		break;
+	}
+	default:
+		break;
 	}
 	return m;
+}
+
+int store_qa_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+			  enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff)
+{
+	*peer = render_view(c, db, room, seq, ev, subject, 0);
+	*staff = render_view(c, db, room, seq, ev, subject, 1);
+	return *peer && *staff ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -165,12 +183,12 @@ static void question_room(char *room, size_t n, const struct question_facts *f, 
 }
 
 static int question_event(struct store *st, struct store_job *job, const struct question_facts *f, int published,
-			  const char *type)
+			  enum proto_event ev)
 {
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 
 	question_room(room, sizeof(room), f, published);
-	return store_event_append(st, job, room, type, f->id, job->uid);
+	return store_event_append(st, job, room, ev, f->id, job->uid);
 }
 
 /* The question as the actor sees it, for the reply. */
@@ -285,7 +303,7 @@ static enum proto_err op_session_create(struct store *st, struct store_job *job,
 		return PROTO_ERR_INTERNAL;
 	id = sqlite3_last_insert_rowid(st->wdb);
 	store_room_name(room, sizeof(room), "course", course);
-	if (store_event_append(st, job, room, "session.created", id, job->uid))
+	if (store_event_append(st, job, room, PROTO_EV_SESSION_CREATED, id, job->uid))
 		return PROTO_ERR_INTERNAL;
 	*result = session_result(st, id);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -316,10 +334,10 @@ static enum proto_err op_session_start_end(struct store *st, struct store_job *j
 	if (!start && ((f.answering && set_answering(st, job, f.id, 0)) || store_session_polls_close(st, job, f.id)))
 		return PROTO_ERR_INTERNAL;
 	store_room_name(room, sizeof(room), "course", f.course);
-	if (store_event_append(st, job, room, "session.updated", f.id, job->uid))
+	if (store_event_append(st, job, room, PROTO_EV_SESSION_UPDATED, f.id, job->uid))
 		return PROTO_ERR_INTERNAL;
 	store_room_name(room, sizeof(room), "session", f.id);
-	if (store_event_append(st, job, room, "session.updated", f.id, job->uid))
+	if (store_event_append(st, job, room, PROTO_EV_SESSION_UPDATED, f.id, job->uid))
 		return PROTO_ERR_INTERNAL;
 	*result = session_result(st, f.id);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -369,7 +387,7 @@ static enum proto_err op_question_ask(struct store *st, struct store_job *job, c
 	qf.id = sqlite3_last_insert_rowid(st->wdb);
 	qf.session = sf.id;
 	qf.course = sf.course;
-	if (question_event(st, job, &qf, !pending, pending ? "question.pending" : "question.published"))
+	if (question_event(st, job, &qf, !pending, pending ? PROTO_EV_QUESTION_PENDING : PROTO_EV_QUESTION_PUBLISHED))
 		return PROTO_ERR_INTERNAL;
 	*result = question_result(st, job, qf.id);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -413,7 +431,7 @@ static enum proto_err op_question_own(struct store *st, struct store_job *job, c
 		    (sf.answering == f.id && set_answering(st, job, f.session, 0)))
 			return PROTO_ERR_INTERNAL;
 	}
-	if (question_event(st, job, &f, f.published, "question.updated"))
+	if (question_event(st, job, &f, f.published, PROTO_EV_QUESTION_UPDATED))
 		return PROTO_ERR_INTERNAL;
 	*result = question_result(st, job, f.id);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -510,8 +528,8 @@ static enum proto_err op_question_approve(struct store *st, struct store_job *jo
 			return PROTO_ERR_INTERNAL;
 	}
 	if (exec_id(st, q_pub, f.id, job->now_ms, 0) ||
-	    question_event(st, job, &f, 0, "question.updated") ||        /* leaves the staff queue */
-	    question_event(st, job, &f, 1, "question.published") ||
+	    question_event(st, job, &f, 0, PROTO_EV_QUESTION_UPDATED) ||        /* leaves the staff queue */
+	    question_event(st, job, &f, 1, PROTO_EV_QUESTION_PUBLISHED) ||
 	    store_audit_add(st, job, f.course, "question.approve", "question", f.id, NULL))
 		return PROTO_ERR_INTERNAL;
 	*result = question_result(st, job, f.id);
@@ -540,7 +558,7 @@ static enum proto_err op_question_dismiss(struct store *st, struct store_job *jo
 		sqlite3_bind_text(s, 2, why, -1, SQLITE_STATIC);
 	if (store_step_done(s) || session_facts(st, job, f.session, &sf) != PROTO_ERR_NONE ||
 	    (sf.answering == f.id && set_answering(st, job, f.session, 0)) ||
-	    question_event(st, job, &f, f.published, "question.updated") ||
+	    question_event(st, job, &f, f.published, PROTO_EV_QUESTION_UPDATED) ||
 	    store_audit_add(st, job, f.course, "question.dismiss", "question", f.id, why) ||
 	    (f.author != job->uid && store_notice_add(st, job, f.author, f.course, "question_dismissed", f.id, 0, why)))
 		return PROTO_ERR_INTERNAL;
@@ -572,10 +590,10 @@ static enum proto_err op_question_answering(struct store *st, struct store_job *
 	/* The one answered until now goes back to the queue. */
 	if (sf.answering && question_facts(st, job, sf.answering, &prev) == PROTO_ERR_NONE &&
 	    !strcmp(prev.state, "answering") &&
-	    (set_state(st, prev.id, "visible") || question_event(st, job, &prev, 1, "question.updated")))
+	    (set_state(st, prev.id, "visible") || question_event(st, job, &prev, 1, PROTO_EV_QUESTION_UPDATED)))
 		return PROTO_ERR_INTERNAL;
 	job->err.code = PROTO_ERR_NONE;         /* a vanished previous one is no error */
-	if (question && (set_state(st, question, "answering") || question_event(st, job, &f, 1, "question.updated")))
+	if (question && (set_state(st, question, "answering") || question_event(st, job, &f, 1, PROTO_EV_QUESTION_UPDATED)))
 		return PROTO_ERR_INTERNAL;
 	if (set_answering(st, job, sf.id, question))
 		return PROTO_ERR_INTERNAL;
@@ -605,7 +623,7 @@ static enum proto_err op_question_answer(struct store *st, struct store_job *job
 	sqlite3_bind_int64(s, 3, job->now_ms);
 	if (store_step_done(s) || session_facts(st, job, f.session, &sf) != PROTO_ERR_NONE ||
 	    (sf.answering == f.id && set_answering(st, job, f.session, 0)) ||
-	    question_event(st, job, &f, 1, "question.updated") ||
+	    question_event(st, job, &f, 1, PROTO_EV_QUESTION_UPDATED) ||
 	    (f.author != job->uid && store_notice_add(st, job, f.author, f.course, "question_answered", f.id, 0, NULL)))
 		return PROTO_ERR_INTERNAL;
 	*result = question_result(st, job, f.id);
@@ -735,7 +753,7 @@ static enum proto_err op_session_bridge(struct store *st, struct store_job *job,
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
-enum proto_err store_apply_qa(struct store *st, struct store_job *job, char **result)
+enum proto_err store_qa_apply(struct store *st, struct store_job *job, char **result)
 {
 	switch (job->req.op) {
 	case PROTO_OP_SESSION_CREATE:
@@ -761,7 +779,7 @@ enum proto_err store_apply_qa(struct store *st, struct store_job *job, char **re
 	case PROTO_OP_SESSION_BRIDGE:
 		return op_session_bridge(st, job, result);
 	default:
-		return store_apply_poll(st, job, result);
+		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a qa op");
 	}
 }
 

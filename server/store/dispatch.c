@@ -1,0 +1,62 @@
+/*
+ * dispatch.c - the store's table of domains. protocol.json names, per write
+ * op, the domain that applies it and, per event, the domain that renders
+ * it; each domain file gives this table its two functions, and this file is
+ * the only one that knows them all (as a command table keys each command to
+ * its procedure). Adding an op is its protocol.json entry and its function
+ * in its domain's file; no file falls through to another.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+struct store_domain {
+	enum proto_err (*apply)(struct store *st, struct store_job *job, char **result);
+	int (*render_event)(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+			    enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
+};
+
+static const struct store_domain domains[PROTO_DOMAIN__COUNT] = {
+	[PROTO_DOMAIN_FORUM] = { store_forum_apply, store_forum_render_event },
+	[PROTO_DOMAIN_MODERATION] = { store_moderation_apply, store_moderation_render_event },
+	[PROTO_DOMAIN_QA] = { store_qa_apply, store_qa_render_event },
+	[PROTO_DOMAIN_POLL] = { store_poll_apply, store_poll_render_event },
+};
+
+enum proto_err store_apply(struct store *st, struct store_job *job, char **result)
+{
+	enum proto_op op = job->req.op;
+	const struct store_domain *d;
+
+	*result = NULL;
+	if (op <= PROTO_OP_NONE || op >= PROTO_OP__COUNT || !proto_ops[op].writes)
+		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a write op");
+	d = &domains[proto_ops[op].domain];
+	if (!d->apply)
+		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "no domain applies this op");
+	return d->apply(st, job, result);
+}
+
+int store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+		       enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff)
+{
+	const struct store_domain *d;
+
+	*peer = *staff = NULL;
+	if (ev <= PROTO_EV_NONE || ev >= PROTO_EV__COUNT || !proto_events[ev].logged)
+		return -1;
+	d = &domains[proto_events[ev].domain];
+	if (!d->render_event || d->render_event(c, db, room, seq, ev, subject, peer, staff) || !*peer || !*staff)
+		goto fail;
+	/* One copy when both views are the same bytes: staff then share it. */
+	if ((*peer)->len == (*staff)->len && memcmp(msg_data(*peer), msg_data(*staff), (*peer)->len) == 0) {
+		msg_unref(*staff);
+		*staff = NULL;
+	}
+	return 0;
+fail:
+	msg_unref(*peer);
+	msg_unref(*staff);
+	*peer = *staff = NULL;
+	return -1;
+}
