@@ -9,9 +9,50 @@
 
 #include "qa.h"
 
-int qa_question_public(const struct qa_question *q)
+int qa_question_exists_for(int published, int64_t author, struct view v)
 {
-	return q->published && strcmp(q->state, "pending") != 0;
+	return published || v.staff || view_is_own(v, author);
+}
+
+int qa_question_listed(int published, const char *state, int64_t author, struct view v)
+{
+	if (v.staff || view_is_own(v, author))
+		return 1;
+	return published && (!strcmp(state, "visible") || !strcmp(state, "answering") || !strcmp(state, "answered"));
+}
+
+struct verdict qa_question_asker(const struct qa_question_facts *q, int64_t uid)
+{
+	if (q->author != uid)
+		return verdict_no(PROTO_ERR_FORBIDDEN, "question", "only the asker may change it");
+	return verdict_ok();
+}
+
+struct verdict qa_question_own_change(const struct qa_question_facts *q, int edit)
+{
+	int ok = edit ? !strcmp(q->state, "pending") || !strcmp(q->state, "visible")
+		      : qa_state_change_allowed(q->state, "withdrawn");
+
+	if (!ok)
+		return verdict_no(PROTO_ERR_QUESTION_CLOSED, "question", "the question can no longer change");
+	return verdict_ok();
+}
+
+struct verdict qa_question_vote(const struct qa_question_facts *q, int64_t voter)
+{
+	if (!q->published || !strcmp(q->state, "pending") || !strcmp(q->state, "dismissed") ||
+	    !strcmp(q->state, "withdrawn"))
+		return verdict_no(PROTO_ERR_QUESTION_CLOSED, "question", "this question takes no votes");
+	if (q->author == voter)
+		return verdict_no(PROTO_ERR_FORBIDDEN, "question", "you cannot vote for your own question");
+	return verdict_ok();
+}
+
+struct verdict qa_question_vote_again(int up)
+{
+	if (up)
+		return verdict_no(PROTO_ERR_ALREADY_VOTED, "question", "you already voted for it");
+	return verdict_ok();
 }
 
 int qa_state_change_allowed(const char *from, const char *to)

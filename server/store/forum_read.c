@@ -317,7 +317,7 @@ enum proto_err store_room_access(struct store *st, const struct identity *who, i
 		if (thread_course(st, id, &course, state))
 			return PROTO_ERR_NOT_FOUND;
 		*staff_view = access_is_staff(who, course);
-		if (strcmp(state, "deleted") == 0 || (strcmp(state, "hidden") == 0 && !*staff_view))
+		if (!forum_thread_visible(state, *staff_view))
 			return PROTO_ERR_NOT_FOUND;
 		return course_access_until(st, who, course, now_s, 0, until_s);
 	}
