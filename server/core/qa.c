@@ -21,6 +21,11 @@ int qa_question_listed(int published, const char *state, int64_t author, struct 
 	return published && (!strcmp(state, "visible") || !strcmp(state, "answering") || !strcmp(state, "answered"));
 }
 
+int qa_question_sees_reason(struct view v, int64_t author)
+{
+	return v.staff || view_is_own(v, author);
+}
+
 struct verdict qa_question_asker(const struct qa_question_facts *q, int64_t uid)
 {
 	if (q->author != uid)

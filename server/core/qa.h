@@ -56,6 +56,9 @@ int qa_question_exists_for(int published, int64_t author, struct view v);
  */
 int qa_question_listed(int published, const char *state, int64_t author, struct view v);
 
+/* 1 if the view may read why a question was dismissed: staff and the asker. */
+int qa_question_sees_reason(struct view v, int64_t author);
+
 /* The asker's own change (edit, withdraw): only the asker (forbidden). */
 struct verdict qa_question_asker(const struct qa_question_facts *q, int64_t uid);
 

@@ -139,7 +139,7 @@ fail:
 
 #define LIST_SELECT "SELECT " THREAD_COLUMNS ", f.user_id IS NOT NULL" THREAD_JOINS \
 	" LEFT JOIN follows f ON f.thread_id = t.id AND f.user_id = ?2" \
-	" WHERE t.course_id = ?1 AND (t.state = 'visible' OR (?3 AND t.state = 'hidden'))"
+	" WHERE t.course_id = ?1 AND forum_thread_visible(t.state, ?3)"
 
 static const char Q_LATEST[] = LIST_SELECT
 	" AND (?4 IS NULL OR (t.pinned, t.last_activity_at, t.id) < (?4, ?5, ?6))"

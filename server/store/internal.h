@@ -160,6 +160,11 @@ int store_poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room,
 
 extern const char store_q_post[], store_q_thread[];
 
+/* Registers core/'s visibility rules as SQL functions on db (rules.c):
+ * SQLITE_OK or SQLite's error code. Every connection that reads rows a
+ * rule filters calls it once after opening. */
+int store_rules_register(sqlite3 *db);
+
 /* Sets the job's error and returns its code. */
 enum proto_err store_job_error(struct store_job *job, enum proto_err code, const char *field, const char *message);
 /* A core/ rule's verdict: a refusal becomes the job's error; returns its code

@@ -804,13 +804,15 @@ struct msg *store_post_history(struct store *st, const struct identity *who, con
 	int64_t post = req->f[PF_POST_HISTORY_POST].u.i, course;
 	sqlite3_stmt *s = store_row_by_id(&st->rcache, st->rdb, q_course, post);
 	struct render_list *l;
+	struct verdict v;
 
 	if (!s)
 		return read_error(err, PROTO_ERR_NOT_FOUND, "post", "no such post");
 	course = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if (!access_is_staff(who, course))
-		return read_error(err, PROTO_ERR_FORBIDDEN, NULL, "staff only");
+	v = access_staff_only(who, course);
+	if (!verdict_allowed(v))
+		return read_error(err, v.code, v.field, v.message);
 	if (!(l = render_list_new()) || !(s = store_stmt(&st->rcache, st->rdb, q))) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");

@@ -839,8 +839,7 @@ struct msg *store_session_snapshot(struct store *st, const char *req_id, const c
 		"       q.answered_at, q.edited_at, v.user_id IS NOT NULL"
 		"  FROM questions q JOIN live_sessions s ON s.id = q.session_id JOIN users u ON u.id = q.author_id"
 		"  LEFT JOIN question_votes v ON v.question_id = q.id AND v.user_id = ?3"
-		" WHERE q.session_id = ?1 AND (?2 OR (q.published AND q.state IN ('visible','answering','answered'))"
-		"                              OR q.author_id = ?3)"
+		" WHERE q.session_id = ?1 AND qa_question_listed(q.published, q.state, q.author_id, ?2, ?3)"
 		" ORDER BY q.id DESC LIMIT ?4";
 	sqlite3_stmt *ss = store_row_by_id(&st->rcache, st->rdb, Q_SESSION, session), *qs;
 	struct render_list *l = NULL, *polls = NULL, *surveys = NULL;
@@ -954,7 +953,7 @@ char *store_session_export(const char *path, int64_t session, const struct ident
 	static const char q_rows[] =
 		"SELECT q.id, q.created_at, q.state, q.votes, q.anonymous, u.name, q.body, q.answer, q.answered_at"
 		"  FROM questions q JOIN users u ON u.id = q.author_id"
-		" WHERE q.session_id = ?1 AND (?2 OR (q.published AND q.state IN ('visible','answering','answered')))"
+		" WHERE q.session_id = ?1 AND qa_question_listed(q.published, q.state, q.author_id, ?2, 0)"
 		" ORDER BY q.id";
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s = NULL;
@@ -970,7 +969,7 @@ char *store_session_export(const char *path, int64_t session, const struct ident
 		goto out;
 	}
 	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_prepare_v2(db, Q_SESSION, -1, &s, NULL) != SQLITE_OK)
+	if (store_rules_register(db) != SQLITE_OK || sqlite3_prepare_v2(db, Q_SESSION, -1, &s, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_int64(s, 1, session);
 	if (sqlite3_step(s) != SQLITE_ROW) {
