@@ -21,6 +21,36 @@ int qa_question_listed(int published, const char *state, int64_t author, struct 
 	return published && (!strcmp(state, "visible") || !strcmp(state, "answering") || !strcmp(state, "answered"));
 }
 
+struct verdict qa_question_ask(const char *session_state, int premoderated, int staff, int *pending)
+{
+	*pending = premoderated && !staff;
+	if (strcmp(session_state, "live") != 0)
+		return verdict_no(PROTO_ERR_SESSION_NOT_LIVE, "session", "the session is not live");
+	return verdict_ok();
+}
+
+struct verdict qa_question_moderate(const struct qa_question_facts *q, const char *to)
+{
+	if (!strcmp(to, "visible")) {
+		if (strcmp(q->state, "pending") != 0)
+			return verdict_no(PROTO_ERR_QUESTION_CLOSED, "question", "only a pending question is approved");
+		return verdict_ok();
+	}
+	if (!strcmp(to, "answered") && !q->published)
+		return verdict_no(PROTO_ERR_QUESTION_CLOSED, "question", "the question is closed");
+	if (!qa_state_change_allowed(q->state, to))
+		return verdict_no(PROTO_ERR_QUESTION_CLOSED, "question", "the question is closed");
+	return verdict_ok();
+}
+
+struct verdict qa_question_answering(const struct qa_question_facts *q, int64_t session)
+{
+	if (q->session != session || !q->published || !qa_state_change_allowed(q->state, "answering"))
+		return verdict_no(PROTO_ERR_QUESTION_CLOSED, "question",
+				  "only a published, open question of this session can be answered now");
+	return verdict_ok();
+}
+
 int qa_question_sees_reason(struct view v, int64_t author)
 {
 	return v.staff || view_is_own(v, author);

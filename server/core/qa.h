@@ -56,6 +56,27 @@ int qa_question_exists_for(int published, int64_t author, struct view v);
  */
 int qa_question_listed(int published, const char *state, int64_t author, struct view v);
 
+/*
+ * A new question in a session in this state: only while it is live
+ * (session_not_live). *pending is set to 1 when it waits for a moderator's
+ * approval: in a premoderated session, unless staff asked it.
+ */
+struct verdict qa_question_ask(const char *session_state, int premoderated, int staff, int *pending);
+
+/*
+ * A moderator's move of a question to `to`: approve ("visible") a pending
+ * question only; dismiss an open one; mark answered ("answered") a
+ * published, open one (question_closed otherwise). Putting one on "now
+ * answering" is qa_question_answering's.
+ */
+struct verdict qa_question_moderate(const struct qa_question_facts *q, const char *to);
+
+/*
+ * "Now answering" in session: a published question of that session whose
+ * state may become "answering" (question_closed otherwise).
+ */
+struct verdict qa_question_answering(const struct qa_question_facts *q, int64_t session);
+
 /* 1 if the view may read why a question was dismissed: staff and the asker. */
 int qa_question_sees_reason(struct view v, int64_t author);
 

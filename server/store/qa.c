@@ -359,11 +359,11 @@ static enum proto_err op_question_ask(struct store *st, struct store_job *job, c
 	    (rc = store_check_course(st, job, sf.course, 1)) != PROTO_ERR_NONE ||
 	    (rc = store_check_mute(st, job, sf.course)) != PROTO_ERR_NONE)
 		return rc;
-	if (strcmp(sf.state, "live") != 0)
-		return store_job_error(job, PROTO_ERR_SESSION_NOT_LIVE, "session", "the session is not live");
-	if ((rc = store_limit(st, job, sf.course, "post")) != PROTO_ERR_NONE)
+	if ((rc = store_job_verdict(job, qa_question_ask(sf.state, sf.premoderated,
+							 access_is_staff(&job->who, sf.course), &pending))) !=
+		    PROTO_ERR_NONE ||
+	    (rc = store_limit(st, job, sf.course, "post")) != PROTO_ERR_NONE)
 		return rc;
-	pending = sf.premoderated && !access_is_staff(&job->who, sf.course);
 	if (!(s = store_stmt(&st->wcache, st->wdb, q)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, sf.id);
@@ -501,8 +501,8 @@ static enum proto_err op_question_approve(struct store *st, struct store_job *jo
 	if ((rc = question_facts(st, job, job->req.f[PF_QUESTION_APPROVE_QUESTION].u.i, &f)) != PROTO_ERR_NONE ||
 	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
-	if (strcmp(f.state, "pending") != 0)
-		return store_job_error(job, PROTO_ERR_QUESTION_CLOSED, "question", "only a pending question is approved");
+	if ((rc = store_job_verdict(job, qa_question_moderate(&f, "visible"))) != PROTO_ERR_NONE)
+		return rc;
 	if (body->present) {
 		if (!forum_text_present(body->u.s.p, body->u.s.len))
 			return store_job_error(job, PROTO_ERR_BAD_FIELD, "body", "the question is empty");
@@ -536,8 +536,8 @@ static enum proto_err op_question_dismiss(struct store *st, struct store_job *jo
 	if ((rc = question_facts(st, job, job->req.f[PF_QUESTION_DISMISS_QUESTION].u.i, &f)) != PROTO_ERR_NONE ||
 	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
-	if (!qa_state_change_allowed(f.state, "dismissed"))
-		return store_job_error(job, PROTO_ERR_QUESTION_CLOSED, "question", "the question is closed");
+	if ((rc = store_job_verdict(job, qa_question_moderate(&f, "dismissed"))) != PROTO_ERR_NONE)
+		return rc;
 	if (!(s = store_stmt(&st->wcache, st->wdb, q)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, f.id);
@@ -566,9 +566,8 @@ static enum proto_err op_question_answering(struct store *st, struct store_job *
 	if (question) {
 		if ((rc = question_facts(st, job, question, &f)) != PROTO_ERR_NONE)
 			return rc;
-		if (f.session != sf.id || !f.published || !qa_state_change_allowed(f.state, "answering"))
-			return store_job_error(job, PROTO_ERR_QUESTION_CLOSED, "question",
-					       "only a published, open question of this session can be answered now");
+		if ((rc = store_job_verdict(job, qa_question_answering(&f, sf.id))) != PROTO_ERR_NONE)
+			return rc;
 	}
 	if (sf.answering == question) {         /* already so */
 		*result = session_result(st, sf.id);
@@ -600,8 +599,8 @@ static enum proto_err op_question_answer(struct store *st, struct store_job *job
 	if ((rc = question_facts(st, job, job->req.f[PF_QUESTION_ANSWER_QUESTION].u.i, &f)) != PROTO_ERR_NONE ||
 	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
-	if (!f.published || !qa_state_change_allowed(f.state, "answered"))
-		return store_job_error(job, PROTO_ERR_QUESTION_CLOSED, "question", "the question is closed");
+	if ((rc = store_job_verdict(job, qa_question_moderate(&f, "answered"))) != PROTO_ERR_NONE)
+		return rc;
 	if (!(s = store_stmt(&st->wcache, st->wdb, q)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, f.id);

@@ -339,6 +339,52 @@ static void test_question_vote(void **state)
 	assert_true(verdict_allowed(qa_question_vote_again(0)));
 }
 
+/* Asked only in a live session; pending first where premoderated, unless
+ * staff asked. */
+static void test_question_ask(void **state)
+{
+	int pending = -1;
+
+	(void)state;
+	assert_true(verdict_allowed(qa_question_ask("live", 0, 0, &pending)));
+	assert_int_equal(pending, 0);
+	assert_true(verdict_allowed(qa_question_ask("live", 1, 0, &pending)));
+	assert_int_equal(pending, 1);
+	assert_true(verdict_allowed(qa_question_ask("live", 1, 1, &pending)));
+	assert_int_equal(pending, 0);
+	assert_int_equal(qa_question_ask("scheduled", 0, 0, &pending).code, PROTO_ERR_SESSION_NOT_LIVE);
+	assert_int_equal(qa_question_ask("ended", 0, 1, &pending).code, PROTO_ERR_SESSION_NOT_LIVE);
+}
+
+/* Approve a pending question only; dismiss an open one; answer a published
+ * open one; put on "now answering" a published one of this session. */
+static void test_question_moderate(void **state)
+{
+	static const struct {
+		int published;
+		const char *state;
+		int approve, dismiss, answered, answering;
+	} rows[] = {
+		{ 0, "pending", 1, 1, 0, 0 },    { 1, "visible", 0, 1, 1, 1 },
+		{ 1, "answering", 0, 1, 1, 0 },  { 1, "answered", 0, 0, 0, 1 },
+		{ 1, "dismissed", 0, 0, 0, 0 },  { 1, "withdrawn", 0, 0, 0, 0 },
+		{ 0, "dismissed", 0, 0, 0, 0 },
+	};
+	struct qa_question_facts q;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		q = question(rows[i].published, rows[i].state);
+		assert_int_equal(verdict_allowed(qa_question_moderate(&q, "visible")), rows[i].approve);
+		assert_int_equal(verdict_allowed(qa_question_moderate(&q, "dismissed")), rows[i].dismiss);
+		assert_int_equal(verdict_allowed(qa_question_moderate(&q, "answered")), rows[i].answered);
+		assert_int_equal(verdict_allowed(qa_question_answering(&q, q.session)), rows[i].answering);
+		assert_false(verdict_allowed(qa_question_answering(&q, q.session + 1)));
+	}
+	q = question(0, "pending");
+	assert_int_equal(qa_question_moderate(&q, "answered").code, PROTO_ERR_QUESTION_CLOSED);
+}
+
 /* ------------------------------------------------------------------------- */
 /* Roles and staff                                                           */
 /* ------------------------------------------------------------------------- */
@@ -416,6 +462,8 @@ int main(void)
 		cmocka_unit_test(test_question_dismiss_reason),
 		cmocka_unit_test(test_question_own_change),
 		cmocka_unit_test(test_question_vote),
+		cmocka_unit_test(test_question_ask),
+		cmocka_unit_test(test_question_moderate),
 		cmocka_unit_test(test_role_allows),
 		cmocka_unit_test(test_staff_only),
 	};
