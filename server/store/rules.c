@@ -5,14 +5,17 @@
  * questions) asks the same function of core/ as the write path does, so each
  * rule is written once:
  *
- *   forum_thread_visible(state, staff)                     forum_thread_visible()
- *   qa_question_listed(published, state, author, staff, reader)  qa_question_listed()
+ *   SQL                                                   core/
+ *   forum_thread_visible(state, staff)                    forum_thread_visible()
+ *   qa_question_listed(published, state, author,          qa_question_listed()
+ *                      staff, reader)
  */
 #include "core/forum.h"
 #include "core/qa.h"
 #include "core/view.h"
 #include "internal.h"
 
+/* forum_thread_visible(state TEXT, staff INT) -> 0 or 1; NULL state: 0. */
 static void fn_thread_visible(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const char *state = (const char *)sqlite3_value_text(argv[0]);
@@ -20,6 +23,8 @@ static void fn_thread_visible(sqlite3_context *ctx, int argc, sqlite3_value **ar
 	sqlite3_result_int(ctx, state && forum_thread_visible(state, sqlite3_value_int(argv[1])));
 }
 
+/* qa_question_listed(published, state, author, staff, reader) -> 0 or 1,
+ * in the view of reader (0: nobody's, the peer view) or staff; NULL state: 0. */
 static void fn_question_listed(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const char *state = (const char *)sqlite3_value_text(argv[1]);
