@@ -51,6 +51,13 @@ struct verdict qa_question_answering(const struct qa_question_facts *q, int64_t 
 	return verdict_ok();
 }
 
+int qa_question_bridged(int published, const char *state, int answered_too)
+{
+	if (!published)
+		return 0;
+	return !strcmp(state, "visible") || !strcmp(state, "answering") || (answered_too && !strcmp(state, "answered"));
+}
+
 int qa_question_sees_reason(struct view v, int64_t author)
 {
 	return v.staff || view_is_own(v, author);

@@ -77,6 +77,13 @@ struct verdict qa_question_moderate(const struct qa_question_facts *q, const cha
  */
 struct verdict qa_question_answering(const struct qa_question_facts *q, int64_t session);
 
+/*
+ * 1 if a bridge of the session into the forum carries the question: a
+ * published one still open (visible, answering), and an answered one too
+ * when answered_too (the bridge of "all").
+ */
+int qa_question_bridged(int published, const char *state, int answered_too);
+
 /* 1 if the view may read why a question was dismissed: staff and the asker. */
 int qa_question_sees_reason(struct view v, int64_t author);
 

@@ -659,9 +659,8 @@ static int bridge_title(const char *body, char *out, size_t cap)
 static enum proto_err op_session_bridge(struct store *st, struct store_job *job, char **result)
 {
 	static const char q_list[] =
-		"SELECT q.id, q.author_id, q.anonymous, q.body, q.votes FROM questions q"
-		" WHERE q.session_id = ?1 AND q.published AND q.bridged_thread IS NULL"
-		"   AND (q.state IN ('visible','answering') OR (?2 AND q.state = 'answered')) ORDER BY q.votes DESC, q.id";
+		"SELECT q.id, q.author_id, q.anonymous, q.body, q.votes, q.published, q.state FROM questions q"
+		" WHERE q.session_id = ?1 AND q.bridged_thread IS NULL ORDER BY q.votes DESC, q.id";
 	static const char q_lang[] = "SELECT lang FROM courses WHERE id = ?1";
 	static const char q_mark[] = "UPDATE questions SET bridged_thread = ?2 WHERE id = ?1";
 	int all = job->req.f[PF_SESSION_BRIDGE_WHICH].u.e == 1;
@@ -684,8 +683,9 @@ static enum proto_err op_session_bridge(struct store *st, struct store_job *job,
 	if (!(s = store_stmt(&st->wcache, st->wdb, q_list)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, sf.id);
-	sqlite3_bind_int(s, 2, all);
 	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (!qa_question_bridged(sqlite3_column_int(s, 5), (const char *)sqlite3_column_text(s, 6), all))
+			continue;
 		if (n == cap) {
 			struct row *nr = realloc(rows, (cap = cap ? cap * 2 : 16) * sizeof(*rows));
 

@@ -385,6 +385,20 @@ static void test_question_moderate(void **state)
 	assert_int_equal(qa_question_moderate(&q, "answered").code, PROTO_ERR_QUESTION_CLOSED);
 }
 
+/* A bridge carries published open questions, and answered ones for "all". */
+static void test_question_bridged(void **state)
+{
+	(void)state;
+	assert_true(qa_question_bridged(1, "visible", 0));
+	assert_true(qa_question_bridged(1, "answering", 0));
+	assert_false(qa_question_bridged(1, "answered", 0));
+	assert_true(qa_question_bridged(1, "answered", 1));
+	assert_false(qa_question_bridged(1, "dismissed", 1));
+	assert_false(qa_question_bridged(1, "withdrawn", 1));
+	assert_false(qa_question_bridged(0, "pending", 1));
+	assert_false(qa_question_bridged(0, "visible", 1));
+}
+
 /* ------------------------------------------------------------------------- */
 /* Roles and staff                                                           */
 /* ------------------------------------------------------------------------- */
@@ -464,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_question_vote),
 		cmocka_unit_test(test_question_ask),
 		cmocka_unit_test(test_question_moderate),
+		cmocka_unit_test(test_question_bridged),
 		cmocka_unit_test(test_role_allows),
 		cmocka_unit_test(test_staff_only),
 	};
