@@ -13,6 +13,31 @@ int access_is_staff(const struct identity *who, int64_t course)
 	return who->admin || access_role_is_staff(identity_role(who, course));
 }
 
+int access_role_allows(const struct identity *who, enum proto_op_roles roles)
+{
+	switch (roles) {
+	case PROTO_ROLES_ANY:
+		return 1;
+	case PROTO_ROLES_ADMIN:
+		return who->admin;
+	case PROTO_ROLES_STAFF:
+		if (who->admin)
+			return 1;
+		for (size_t i = 0; i < who->ncourses; i++)
+			if (access_role_is_staff(who->courses[i].role))
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+struct verdict access_staff_only(const struct identity *who, int64_t course)
+{
+	if (!access_is_staff(who, course))
+		return verdict_no(PROTO_ERR_FORBIDDEN, NULL, "staff only");
+	return verdict_ok();
+}
+
 int64_t access_next_change(const struct identity *who, const struct access_course *c, int64_t now_s,
 			   int want_write)
 {

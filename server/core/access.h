@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "identity.h"
+#include "verdict.h"
 
 #define ACCESS_WRITE_GRACE_S (30LL * 86400)
 #define ACCESS_READ_GRACE_S  (90LL * 86400)
@@ -26,6 +27,17 @@ int access_role_is_staff(enum proto_role role);
 
 /* 1 if who is staff in the course (or a global admin). */
 int access_is_staff(const struct identity *who, int64_t course);
+
+/*
+ * The role table's first cut, made before any course is known (PROTOCOL.md,
+ * "Role table"): any op for anyone; a staff op for whoever is staff in some
+ * course or a global admin (the op then checks the course in hand with
+ * access_staff_only); an admin op for a global admin. 1 if allowed.
+ */
+int access_role_allows(const struct identity *who, enum proto_op_roles roles);
+
+/* Staff of the course (or a global admin) only: allowed, or forbidden. */
+struct verdict access_staff_only(const struct identity *who, int64_t course);
 
 /*
  * May `who` read (want_write 0) or write (1) in course c at now_s?

@@ -1,6 +1,8 @@
 /*
  * view.c - the three views (see view.h).
  */
+#include <string.h>
+
 #include "view.h"
 
 struct view view_peer(void)
@@ -38,4 +40,13 @@ int view_is_own(struct view v, int64_t author_uid)
 int view_sees_author(struct view v, int64_t author_uid, int anonymous)
 {
 	return !anonymous || v.staff || view_is_own(v, author_uid);
+}
+
+int view_sees_body(struct view v, const char *state, int64_t author_uid)
+{
+	if (strcmp(state, "deleted") == 0)
+		return 0;
+	if (strcmp(state, "hidden") == 0)
+		return v.staff || view_is_own(v, author_uid);
+	return 1;
 }

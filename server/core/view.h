@@ -40,5 +40,12 @@ struct view view_shared(int staff);
 int view_is_own(struct view v, int64_t author_uid);
 /* 1 if the view may see who wrote an object by this author. */
 int view_sees_author(struct view v, int64_t author_uid, int anonymous);
+/*
+ * 1 if the view may read the text of a post in this state by this author:
+ * a visible post's for everybody; a post hidden by a moderator is for staff
+ * and for its author (it is theirs); a deleted post's for nobody, staff
+ * included. A post the view may not read still shows, with no text.
+ */
+int view_sees_body(struct view v, const char *state, int64_t author_uid);
 
 #endif

@@ -333,27 +333,6 @@ static void op_staff_read(struct conn *c, const struct proto_request *req,
 	send_owned(c, m ? m : render_error(req->id, &err, 0));
 }
 
-/* The role table's first cut, before any course is known: staff ops need a
- * staff role somewhere (each op then checks the course in hand), admin ops
- * a global admin. */
-static int role_allows(const struct conn *c, enum proto_op op)
-{
-	switch (proto_ops[op].roles) {
-	case PROTO_ROLES_ANY:
-		return 1;
-	case PROTO_ROLES_ADMIN:
-		return c->who.admin;
-	case PROTO_ROLES_STAFF:
-		if (c->who.admin)
-			return 1;
-		for (size_t i = 0; i < c->who.ncourses; i++)
-			if (access_role_is_staff(c->who.courses[i].role))
-				return 1;
-		return 0;
-	}
-	return 0;
-}
-
 static void op_stats(struct conn *c, const struct proto_request *req)
 {
 	struct render_stats rs;
@@ -558,7 +537,7 @@ void session_message(struct conn *c, const char *buf, size_t len)
 			conn_close(c, PROTO_CLOSE_BAD_INPUT_FLOOD, 1);
 		goto out;
 	}
-	if (c->authed && !role_allows(c, req.op)) {
+	if (c->authed && !access_role_allows(&c->who, proto_ops[req.op].roles)) {
 		reply_error(c, req.id, PROTO_ERR_FORBIDDEN, NULL, 0, "your role does not allow this");
 		goto out;
 	}

@@ -29,14 +29,10 @@ int render_add_author(cJSON *o, const char *name, const struct forum_author *a, 
 	       cJSON_AddStringToObject(au, "name", a->name ? a->name : "");
 }
 
-/* A post in view v. Its text, when hidden by a moderator, is for staff and
- * for its author (it is theirs); when deleted, for nobody. */
+/* A post in view v; its text only where view_sees_body allows. */
 cJSON *render_post_json(const struct forum_post *p, struct view v)
 {
 	cJSON *o = cJSON_CreateObject();
-	int deleted = strcmp(p->state, "deleted") == 0;
-	int hidden = strcmp(p->state, "hidden") == 0;
-	int see_hidden = v.staff || view_is_own(v, p->author.uid);
 
 	if (!o)
 		return NULL;
@@ -47,8 +43,8 @@ cJSON *render_post_json(const struct forum_post *p, struct view v)
 	    !cJSON_AddBoolToObject(o, "first", p->first) ||
 	    !cJSON_AddBoolToObject(o, "anonymous", p->anonymous) ||
 	    !render_add_author(o, "author", &p->author, p->anonymous, v) ||
-	    !((deleted || (hidden && !see_hidden)) ? cJSON_AddNullToObject(o, "body")
-						   : cJSON_AddStringToObject(o, "body", p->body)) ||
+	    !(view_sees_body(v, p->state, p->author.uid) ? cJSON_AddStringToObject(o, "body", p->body)
+							  : cJSON_AddNullToObject(o, "body")) ||
 	    !cJSON_AddNumberToObject(o, "created_at", (double)p->created_at) ||
 	    !(p->edited_at ? cJSON_AddNumberToObject(o, "edited_at", (double)p->edited_at)
 			   : cJSON_AddNullToObject(o, "edited_at")) ||

@@ -38,7 +38,7 @@ static cJSON *session_json(const struct qa_session *s)
 static cJSON *question_json(const struct qa_question *q, struct view v)
 {
 	cJSON *o = cJSON_CreateObject();
-	int see = v.staff || view_is_own(v, q->author.uid);
+	int see = qa_question_sees_reason(v, q->author.uid);
 
 	if (!o)
 		return NULL;

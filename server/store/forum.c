@@ -162,6 +162,13 @@ enum proto_err store_job_error(struct store_job *job, enum proto_err code, const
 	return code;
 }
 
+enum proto_err store_job_verdict(struct store_job *job, struct verdict v)
+{
+	if (verdict_allowed(v))
+		return PROTO_ERR_NONE;
+	return store_job_error(job, v.code, v.field, v.message);
+}
+
 /* The course window and role for a write (want_write) or a read. */
 enum proto_err store_check_course(struct store *st, struct store_job *job, int64_t course, int want_write)
 {
@@ -208,7 +215,7 @@ enum proto_err store_check_mute(struct store *st, struct store_job *job, int64_t
 
 
 enum proto_err store_thread_facts(struct store *st, struct store_job *job, int64_t thread,
-					struct thread_facts *f)
+					struct forum_thread_facts *f)
 {
 	static const char q[] =
 		"SELECT course_id, first_post_id, locked, kind = 'question', state FROM threads WHERE id = ?1";
@@ -223,30 +230,26 @@ enum proto_err store_thread_facts(struct store *st, struct store_job *job, int64
 	f->question = sqlite3_column_int(s, 3);
 	snprintf(f->state, sizeof(f->state), "%s", col_text(s, 4));
 	sqlite3_reset(s);
-	/* A deleted thread is gone; a hidden one is visible to staff only. */
-	if (strcmp(f->state, "deleted") == 0 ||
-	    (strcmp(f->state, "hidden") == 0 && !access_is_staff(&job->who, f->course)))
+	if (!forum_thread_visible(f->state, access_is_staff(&job->who, f->course)))
 		return store_job_error(job, PROTO_ERR_NOT_FOUND, "thread", "no such thread");
 	return PROTO_ERR_NONE;
 }
 
 /* Course window, mute and lock: everything a write into a thread needs. */
 enum proto_err store_check_thread_write(struct store *st, struct store_job *job,
-					 const struct thread_facts *f)
+					 const struct forum_thread_facts *f)
 {
 	enum proto_err rc;
 
 	if ((rc = store_check_course(st, job, f->course, 1)) != PROTO_ERR_NONE ||
 	    (rc = store_check_mute(st, job, f->course)) != PROTO_ERR_NONE)
 		return rc;
-	if (f->locked && !access_is_staff(&job->who, f->course))
-		return store_job_error(job, PROTO_ERR_THREAD_LOCKED, "thread", "the thread is locked");
-	return PROTO_ERR_NONE;
+	return store_job_verdict(job, forum_thread_write(f, access_is_staff(&job->who, f->course)));
 }
 
 
 enum proto_err store_post_facts(struct store *st, struct store_job *job, int64_t post,
-				      struct post_facts *f)
+				      struct forum_post_facts *f)
 {
 	static const char q[] = "SELECT thread_id, parent_id, author_id, state FROM posts WHERE id = ?1";
 	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q, post);
@@ -259,9 +262,7 @@ enum proto_err store_post_facts(struct store *st, struct store_job *job, int64_t
 	f->author = sqlite3_column_int64(s, 2);
 	snprintf(f->state, sizeof(f->state), "%s", col_text(s, 3));
 	sqlite3_reset(s);
-	if (strcmp(f->state, "deleted") == 0)
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "post", "the post was deleted");
-	return PROTO_ERR_NONE;
+	return store_job_verdict(job, forum_post_target(f));
 }
 
 /* ------------------------------------------------------------------------- */
@@ -524,7 +525,7 @@ static enum proto_err op_post_create(struct store *st, struct store_job *job, ch
 	const struct proto_str *body = &r->f[PF_POST_CREATE_BODY].u.s;
 	int anonymous = r->f[PF_POST_CREATE_ANONYMOUS].present && r->f[PF_POST_CREATE_ANONYMOUS].u.b;
 	int64_t parent = r->f[PF_POST_CREATE_PARENT].present ? r->f[PF_POST_CREATE_PARENT].u.i : 0, pid;
-	struct thread_facts tf;
+	struct forum_thread_facts tf;
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 	sqlite3_stmt *s;
 	enum proto_err rc;
@@ -536,14 +537,11 @@ static enum proto_err op_post_create(struct store *st, struct store_job *job, ch
 	    (rc = store_limit(st, job, tf.course, "post")) != PROTO_ERR_NONE)
 		return rc;
 	if (parent) {
-		struct post_facts pf;
+		struct forum_post_facts pf;
+		int found = store_post_facts(st, job, parent, &pf) == PROTO_ERR_NONE;
 
-		/* One level of replies: the parent is a response, not a reply and
-		 * not the thread's opening post. */
-		if (store_post_facts(st, job, parent, &pf) != PROTO_ERR_NONE || pf.thread != tf.id ||
-		    pf.parent || parent == tf.first_post)
-			return store_job_error(job, PROTO_ERR_BAD_FIELD, "parent",
-					 "parent must be a response in this thread");
+		if ((rc = store_job_verdict(job, forum_reply_parent(found ? &pf : NULL, &tf))) != PROTO_ERR_NONE)
+			return rc;
 	}
 
 	if (!(s = store_stmt(&st->wcache, st->wdb, q_post)))
@@ -578,7 +576,7 @@ static enum proto_err op_post_create(struct store *st, struct store_job *job, ch
 /* Loads a post for a change by its author: the post, its thread's facts
  * and the write checks. */
 static enum proto_err own_post(struct store *st, struct store_job *job, int64_t post,
-			       struct post_facts *pf, struct thread_facts *tf)
+			       struct forum_post_facts *pf, struct forum_thread_facts *tf)
 {
 	enum proto_err rc;
 
@@ -586,11 +584,7 @@ static enum proto_err own_post(struct store *st, struct store_job *job, int64_t 
 	    (rc = store_thread_facts(st, job, pf->thread, tf)) != PROTO_ERR_NONE ||
 	    (rc = store_check_thread_write(st, job, tf)) != PROTO_ERR_NONE)
 		return rc;
-	if (pf->author != job->uid)
-		return store_job_error(job, PROTO_ERR_FORBIDDEN, "post", "only the author may change this post");
-	if (strcmp(pf->state, "visible") != 0)
-		return store_job_error(job, PROTO_ERR_FORBIDDEN, "post", "the post is hidden by a moderator");
-	return PROTO_ERR_NONE;
+	return store_job_verdict(job, forum_own_post_change(pf, job->uid));
 }
 
 static enum proto_err op_post_edit(struct store *st, struct store_job *job, char **result)
@@ -600,8 +594,8 @@ static enum proto_err op_post_edit(struct store *st, struct store_job *job, char
 		"UPDATE posts SET body = ?2, revision = revision + 1, edited_at = ?3 WHERE id = ?1";
 	const struct proto_str *body = &job->req.f[PF_POST_EDIT_BODY].u.s;
 	int64_t post = job->req.f[PF_POST_EDIT_POST].u.i, revision;
-	struct post_facts pf;
-	struct thread_facts tf;
+	struct forum_post_facts pf;
+	struct forum_thread_facts tf;
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 	sqlite3_stmt *s;
 	enum proto_err rc;
@@ -651,8 +645,8 @@ static enum proto_err op_post_delete(struct store *st, struct store_job *job, ch
 		" WHERE id = ?1";
 	static const char q_thread[] = "UPDATE threads SET state = 'deleted' WHERE id = ?1";
 	int64_t post = job->req.f[PF_POST_DELETE_POST].u.i;
-	struct post_facts pf;
-	struct thread_facts tf;
+	struct forum_post_facts pf;
+	struct forum_thread_facts tf;
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 	sqlite3_stmt *s;
 	enum proto_err rc;
@@ -700,8 +694,8 @@ static enum proto_err op_post_vote(struct store *st, struct store_job *job, char
 	static const char q_votes[] = "SELECT votes FROM posts WHERE id = ?1";
 	int64_t post = job->req.f[PF_POST_VOTE_POST].u.i, votes = 0, v = 0;
 	int up = job->req.f[PF_POST_VOTE_UP].u.b, changed;
-	struct post_facts pf;
-	struct thread_facts tf;
+	struct forum_post_facts pf;
+	struct forum_thread_facts tf;
 	char room[PROTO_MAX_ROOM_CHARS + 1], key[48];
 	sqlite3_stmt *s;
 	enum proto_err rc;
@@ -711,11 +705,8 @@ static enum proto_err op_post_vote(struct store *st, struct store_job *job, char
 	    (rc = store_check_course(st, job, tf.course, 1)) != PROTO_ERR_NONE ||
 	    (rc = store_check_mute(st, job, tf.course)) != PROTO_ERR_NONE)
 		return rc;
-	if (strcmp(pf.state, "visible") != 0)
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "post", "no such post");
-	if (pf.author == job->uid)
-		return store_job_error(job, PROTO_ERR_FORBIDDEN, "post", "you cannot vote for your own post");
-	if ((rc = store_limit(st, job, tf.course, "vote")) != PROTO_ERR_NONE)
+	if ((rc = store_job_verdict(job, forum_post_vote(&pf, job->uid))) != PROTO_ERR_NONE ||
+	    (rc = store_limit(st, job, tf.course, "vote")) != PROTO_ERR_NONE)
 		return rc;
 
 	if (!(s = store_stmt(&st->wcache, st->wdb, up ? q_on : q_off)))
@@ -768,7 +759,7 @@ static enum proto_err op_thread_follow(struct store *st, struct store_job *job, 
 {
 	int64_t thread = job->req.f[PF_THREAD_FOLLOW_THREAD].u.i;
 	int follow = job->req.f[PF_THREAD_FOLLOW_FOLLOW].u.b;
-	struct thread_facts tf;
+	struct forum_thread_facts tf;
 	enum proto_err rc;
 
 	if ((rc = store_thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
@@ -791,7 +782,7 @@ static enum proto_err op_thread_edit(struct store *st, struct store_job *job, ch
 	const struct proto_str *title = &job->req.f[PF_THREAD_EDIT_TITLE].u.s;
 	int64_t thread = job->req.f[PF_THREAD_EDIT_THREAD].u.i, author;
 	char room[PROTO_MAX_ROOM_CHARS + 1];
-	struct thread_facts tf;
+	struct forum_thread_facts tf;
 	sqlite3_stmt *s;
 	enum proto_err rc;
 	int same, first_visible, staff;
@@ -814,11 +805,9 @@ static enum proto_err op_thread_edit(struct store *st, struct store_job *job, ch
 	first_visible = sqlite3_column_int(s, 2);
 	sqlite3_reset(s);
 	staff = access_is_staff(&job->who, tf.course);
-	if (!staff && author != job->uid)
-		return store_job_error(job, PROTO_ERR_FORBIDDEN, "thread", "only the author or staff may change the title");
-	if (!staff && !first_visible)
-		return store_job_error(job, PROTO_ERR_FORBIDDEN, "thread", "the opening post is hidden by a moderator");
-	if ((rc = store_limit(st, job, tf.course, "edit")) != PROTO_ERR_NONE)
+	if ((rc = store_job_verdict(job, forum_thread_title_change(author, first_visible, job->uid, staff))) !=
+		    PROTO_ERR_NONE ||
+	    (rc = store_limit(st, job, tf.course, "edit")) != PROTO_ERR_NONE)
 		return rc;
 
 	if (!same) {            /* an unchanged title is no change */

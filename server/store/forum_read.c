@@ -139,7 +139,7 @@ fail:
 
 #define LIST_SELECT "SELECT " THREAD_COLUMNS ", f.user_id IS NOT NULL" THREAD_JOINS \
 	" LEFT JOIN follows f ON f.thread_id = t.id AND f.user_id = ?2" \
-	" WHERE t.course_id = ?1 AND (t.state = 'visible' OR (?3 AND t.state = 'hidden'))"
+	" WHERE t.course_id = ?1 AND forum_thread_visible(t.state, ?3)"
 
 static const char Q_LATEST[] = LIST_SELECT
 	" AND (?4 IS NULL OR (t.pinned, t.last_activity_at, t.id) < (?4, ?5, ?6))"
@@ -317,7 +317,7 @@ enum proto_err store_room_access(struct store *st, const struct identity *who, i
 		if (thread_course(st, id, &course, state))
 			return PROTO_ERR_NOT_FOUND;
 		*staff_view = access_is_staff(who, course);
-		if (strcmp(state, "deleted") == 0 || (strcmp(state, "hidden") == 0 && !*staff_view))
+		if (!forum_thread_visible(state, *staff_view))
 			return PROTO_ERR_NOT_FOUND;
 		return course_access_until(st, who, course, now_s, 0, until_s);
 	}

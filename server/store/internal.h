@@ -160,29 +160,25 @@ int store_poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room,
 
 extern const char store_q_post[], store_q_thread[];
 
-/* What the writer needs to know about a thread or post to act on it. */
-struct thread_facts {
-	int64_t id, course, first_post;
-	int locked, question;
-	char state[12];
-};
-
-struct post_facts {
-	int64_t id, thread, parent, author;
-	char state[12];
-};
+/* Registers core/'s visibility rules as SQL functions on db (rules.c):
+ * SQLITE_OK or SQLite's error code. Every connection that reads rows a
+ * rule filters calls it once after opening. */
+int store_rules_register(sqlite3 *db);
 
 /* Sets the job's error and returns its code. */
 enum proto_err store_job_error(struct store_job *job, enum proto_err code, const char *field, const char *message);
+/* A core/ rule's verdict: a refusal becomes the job's error; returns its code
+ * (PROTO_ERR_NONE when allowed, the job untouched). */
+enum proto_err store_job_verdict(struct store_job *job, struct verdict v);
 /* Course window and role for a write (want_write) or a read. */
 enum proto_err store_check_course(struct store *st, struct store_job *job, int64_t course, int want_write);
 /* A muted participant may not write (staff are never muted). */
 enum proto_err store_check_mute(struct store *st, struct store_job *job, int64_t course);
 /* Loads a thread / post (not_found if gone or hidden from this user). */
-enum proto_err store_thread_facts(struct store *st, struct store_job *job, int64_t thread, struct thread_facts *f);
-enum proto_err store_post_facts(struct store *st, struct store_job *job, int64_t post, struct post_facts *f);
+enum proto_err store_thread_facts(struct store *st, struct store_job *job, int64_t thread, struct forum_thread_facts *f);
+enum proto_err store_post_facts(struct store *st, struct store_job *job, int64_t post, struct forum_post_facts *f);
 /* Course window, mute and lock for a write into a thread. */
-enum proto_err store_check_thread_write(struct store *st, struct store_job *job, const struct thread_facts *f);
+enum proto_err store_check_thread_write(struct store *st, struct store_job *job, const struct forum_thread_facts *f);
 /* A one-id query positioned on its row (the caller resets it), or NULL. */
 sqlite3_stmt *store_row_by_id(struct stmt_cache *c, sqlite3 *db, const char *sql, int64_t id);
 void store_post_row(sqlite3_stmt *s, struct forum_post *p);

@@ -223,9 +223,7 @@ int store_moderation_render_event(struct stmt_cache *c, sqlite3 *db, const char 
 
 enum proto_err store_need_staff(struct store_job *job, int64_t course)
 {
-	if (!access_is_staff(&job->who, course))
-		return store_job_error(job, PROTO_ERR_FORBIDDEN, NULL, "staff only");
-	return PROTO_ERR_NONE;
+	return store_job_verdict(job, access_staff_only(&job->who, course));
 }
 
 /* Logs a staff action and tells the staff room. */
@@ -347,8 +345,8 @@ static char *flag_result(struct store *st, const struct store_job *job, int64_t 
 }
 
 /* The post and thread behind a post id, for a staff action on it. */
-static enum proto_err staff_post(struct store *st, struct store_job *job, int64_t post, struct post_facts *pf,
-				 struct thread_facts *tf)
+static enum proto_err staff_post(struct store *st, struct store_job *job, int64_t post, struct forum_post_facts *pf,
+				 struct forum_thread_facts *tf)
 {
 	enum proto_err rc;
 
@@ -370,8 +368,8 @@ static enum proto_err op_post_flag(struct store *st, struct store_job *job, char
 		"INSERT INTO flags(course_id, post_id, flagger_id, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 	const struct proto_str *reason = &job->req.f[PF_POST_FLAG_REASON].u.s;
 	int64_t post = job->req.f[PF_POST_FLAG_POST].u.i, flag;
-	struct post_facts pf;
-	struct thread_facts tf;
+	struct forum_post_facts pf;
+	struct forum_thread_facts tf;
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 	sqlite3_stmt *s;
 	enum proto_err rc;
@@ -462,8 +460,8 @@ static enum proto_err op_post_state(struct store *st, struct store_job *job, cha
 	const char *to, *action, *notice;
 	enum proto_event event;
 	char room[PROTO_MAX_ROOM_CHARS + 1];
-	struct post_facts pf;
-	struct thread_facts tf;
+	struct forum_post_facts pf;
+	struct forum_thread_facts tf;
 	sqlite3_stmt *s;
 	enum proto_err rc;
 
@@ -474,18 +472,16 @@ static enum proto_err op_post_state(struct store *st, struct store_job *job, cha
 	switch (op) {
 	case PROTO_OP_POST_HIDE:
 		to = "hidden", event = PROTO_EV_POST_HIDDEN, action = "post.hide", notice = "post_hidden";
-		if (strcmp(pf.state, "visible") != 0)
-			return store_job_error(job, PROTO_ERR_BAD_FIELD, "post", "the post is not visible");
 		break;
 	case PROTO_OP_POST_RESTORE:
 		to = "visible", event = PROTO_EV_POST_RESTORED, action = "post.restore", notice = "post_restored";
-		if (strcmp(pf.state, "hidden") != 0)
-			return store_job_error(job, PROTO_ERR_BAD_FIELD, "post", "the post is not hidden");
 		break;
 	default:
 		to = "deleted", event = PROTO_EV_POST_DELETED, action = "post.remove", notice = "post_removed";
 		break;
 	}
+	if ((rc = store_job_verdict(job, forum_post_moderate(&pf, to))) != PROTO_ERR_NONE)
+		return rc;
 	if (set_post_state(st, job, post, to, reason))
 		return PROTO_ERR_INTERNAL;
 	if (op == PROTO_OP_POST_REMOVE) {
@@ -523,8 +519,8 @@ static enum proto_err op_post_endorse(struct store *st, struct store_job *job, c
 	int64_t post = job->req.f[PF_POST_ENDORSE_POST].u.i;
 	int endorsed = job->req.f[PF_POST_ENDORSE_ENDORSED].u.b;
 	char room[PROTO_MAX_ROOM_CHARS + 1];
-	struct post_facts pf;
-	struct thread_facts tf;
+	struct forum_post_facts pf;
+	struct forum_thread_facts tf;
 	sqlite3_stmt *s;
 	enum proto_err rc;
 
@@ -558,7 +554,7 @@ static enum proto_err op_thread_flag(struct store *st, struct store_job *job, ch
 	int64_t thread = job->req.f[0].u.i;               /* thread is field 0 of both */
 	int on = job->req.f[1].u.b;
 	char room[PROTO_MAX_ROOM_CHARS + 1];
-	struct thread_facts tf;
+	struct forum_thread_facts tf;
 	sqlite3_stmt *s;
 	enum proto_err rc;
 
@@ -808,13 +804,15 @@ struct msg *store_post_history(struct store *st, const struct identity *who, con
 	int64_t post = req->f[PF_POST_HISTORY_POST].u.i, course;
 	sqlite3_stmt *s = store_row_by_id(&st->rcache, st->rdb, q_course, post);
 	struct render_list *l;
+	struct verdict v;
 
 	if (!s)
 		return read_error(err, PROTO_ERR_NOT_FOUND, "post", "no such post");
 	course = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if (!access_is_staff(who, course))
-		return read_error(err, PROTO_ERR_FORBIDDEN, NULL, "staff only");
+	v = access_staff_only(who, course);
+	if (!verdict_allowed(v))
+		return read_error(err, v.code, v.field, v.message);
 	if (!(l = render_list_new()) || !(s = store_stmt(&st->rcache, st->rdb, q))) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");

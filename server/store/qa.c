@@ -146,13 +146,7 @@ static enum proto_err session_facts(struct store *st, struct store_job *job, int
 	return PROTO_ERR_NONE;
 }
 
-struct question_facts {
-	int64_t id, session, course, author;
-	int published;
-	char state[12];
-};
-
-static enum proto_err question_facts(struct store *st, struct store_job *job, int64_t id, struct question_facts *f)
+static enum proto_err question_facts(struct store *st, struct store_job *job, int64_t id, struct qa_question_facts *f)
 {
 	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, Q_QUESTION, id);
 	struct qa_question q;
@@ -167,14 +161,13 @@ static enum proto_err question_facts(struct store *st, struct store_job *job, in
 	f->published = q.published;
 	snprintf(f->state, sizeof(f->state), "%s", q.state);
 	sqlite3_reset(s);
-	/* An unpublished question exists only for staff and its asker. */
-	if (!f->published && f->author != job->uid && !access_is_staff(&job->who, f->course))
+	if (!qa_question_exists_for(f->published, f->author, view_of(access_is_staff(&job->who, f->course), job->uid)))
 		return store_job_error(job, PROTO_ERR_NOT_FOUND, "question", "no such question");
 	return PROTO_ERR_NONE;
 }
 
 /* The room a question's events go to: the session's once published. */
-static void question_room(char *room, size_t n, const struct question_facts *f, int published)
+static void question_room(char *room, size_t n, const struct qa_question_facts *f, int published)
 {
 	if (published)
 		store_room_name(room, n, "session", f->session);
@@ -182,7 +175,7 @@ static void question_room(char *room, size_t n, const struct question_facts *f, 
 		store_room_name(room, n, "staff", f->course);
 }
 
-static int question_event(struct store *st, struct store_job *job, const struct question_facts *f, int published,
+static int question_event(struct store *st, struct store_job *job, const struct qa_question_facts *f, int published,
 			  enum proto_event ev)
 {
 	char room[PROTO_MAX_ROOM_CHARS + 1];
@@ -355,7 +348,7 @@ static enum proto_err op_question_ask(struct store *st, struct store_job *job, c
 	const struct proto_request *r = &job->req;
 	const struct proto_str *body = &r->f[PF_QUESTION_ASK_BODY].u.s;
 	struct session_facts sf;
-	struct question_facts qf;
+	struct qa_question_facts qf;
 	sqlite3_stmt *s;
 	enum proto_err rc;
 	int pending;
@@ -366,11 +359,11 @@ static enum proto_err op_question_ask(struct store *st, struct store_job *job, c
 	    (rc = store_check_course(st, job, sf.course, 1)) != PROTO_ERR_NONE ||
 	    (rc = store_check_mute(st, job, sf.course)) != PROTO_ERR_NONE)
 		return rc;
-	if (strcmp(sf.state, "live") != 0)
-		return store_job_error(job, PROTO_ERR_SESSION_NOT_LIVE, "session", "the session is not live");
-	if ((rc = store_limit(st, job, sf.course, "post")) != PROTO_ERR_NONE)
+	if ((rc = store_job_verdict(job, qa_question_ask(sf.state, sf.premoderated,
+							 access_is_staff(&job->who, sf.course), &pending))) !=
+		    PROTO_ERR_NONE ||
+	    (rc = store_limit(st, job, sf.course, "post")) != PROTO_ERR_NONE)
 		return rc;
-	pending = sf.premoderated && !access_is_staff(&job->who, sf.course);
 	if (!(s = store_stmt(&st->wcache, st->wdb, q)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, sf.id);
@@ -398,20 +391,17 @@ static enum proto_err op_question_own(struct store *st, struct store_job *job, c
 {
 	static const char q_edit[] = "UPDATE questions SET body = ?2, edited_at = ?3 WHERE id = ?1";
 	int edit = job->req.op == PROTO_OP_QUESTION_EDIT;
-	struct question_facts f;
+	struct qa_question_facts f;
 	enum proto_err rc;
 	sqlite3_stmt *s;
 
 	if ((rc = question_facts(st, job, job->req.f[0].u.i, &f)) != PROTO_ERR_NONE)
 		return rc;
-	if (f.author != job->uid)
-		return store_job_error(job, PROTO_ERR_FORBIDDEN, "question", "only the asker may change it");
-	if ((rc = store_check_course(st, job, f.course, 1)) != PROTO_ERR_NONE ||
-	    (rc = store_check_mute(st, job, f.course)) != PROTO_ERR_NONE)
+	if ((rc = store_job_verdict(job, qa_question_asker(&f, job->uid))) != PROTO_ERR_NONE ||
+	    (rc = store_check_course(st, job, f.course, 1)) != PROTO_ERR_NONE ||
+	    (rc = store_check_mute(st, job, f.course)) != PROTO_ERR_NONE ||
+	    (rc = store_job_verdict(job, qa_question_own_change(&f, edit))) != PROTO_ERR_NONE)
 		return rc;
-	if (edit ? (strcmp(f.state, "pending") && strcmp(f.state, "visible"))
-		 : !qa_state_change_allowed(f.state, "withdrawn"))
-		return store_job_error(job, PROTO_ERR_QUESTION_CLOSED, "question", "the question can no longer change");
 	if (edit) {
 		const struct proto_str *body = &job->req.f[PF_QUESTION_EDIT_BODY].u.s;
 
@@ -445,7 +435,7 @@ static enum proto_err op_question_vote(struct store *st, struct store_job *job, 
 		"UPDATE questions SET votes = votes + ?2, votes_v = votes_v + 1 WHERE id = ?1 RETURNING votes, votes_v";
 	static const char q_votes[] = "SELECT votes FROM questions WHERE id = ?1";
 	int up = job->req.f[PF_QUESTION_VOTE_UP].u.b;
-	struct question_facts f;
+	struct qa_question_facts f;
 	char room[PROTO_MAX_ROOM_CHARS + 1], key[40];
 	int64_t votes = 0, v;
 	sqlite3_stmt *s;
@@ -455,11 +445,8 @@ static enum proto_err op_question_vote(struct store *st, struct store_job *job, 
 	    (rc = store_check_course(st, job, f.course, 1)) != PROTO_ERR_NONE ||
 	    (rc = store_check_mute(st, job, f.course)) != PROTO_ERR_NONE)
 		return rc;
-	if (!f.published || !strcmp(f.state, "pending") || !strcmp(f.state, "dismissed") || !strcmp(f.state, "withdrawn"))
-		return store_job_error(job, PROTO_ERR_QUESTION_CLOSED, "question", "this question takes no votes");
-	if (f.author == job->uid)
-		return store_job_error(job, PROTO_ERR_FORBIDDEN, "question", "you cannot vote for your own question");
-	if ((rc = store_limit(st, job, f.course, "vote")) != PROTO_ERR_NONE)
+	if ((rc = store_job_verdict(job, qa_question_vote(&f, job->uid))) != PROTO_ERR_NONE ||
+	    (rc = store_limit(st, job, f.course, "vote")) != PROTO_ERR_NONE)
 		return rc;
 	if (!(s = store_stmt(&st->wcache, st->wdb, up ? q_on : q_off)))
 		return PROTO_ERR_INTERNAL;
@@ -470,8 +457,8 @@ static enum proto_err op_question_vote(struct store *st, struct store_job *job, 
 	if (store_step_done(s))
 		return PROTO_ERR_INTERNAL;
 	if (sqlite3_changes(st->wdb) == 0) {
-		if (up)
-			return store_job_error(job, PROTO_ERR_ALREADY_VOTED, "question", "you already voted for it");
+		if ((rc = store_job_verdict(job, qa_question_vote_again(up))) != PROTO_ERR_NONE)
+			return rc;
 		if (!(s = store_row_by_id(&st->wcache, st->wdb, q_votes, f.id)))
 			return PROTO_ERR_INTERNAL;
 		votes = sqlite3_column_int64(s, 0);
@@ -507,15 +494,15 @@ static enum proto_err op_question_approve(struct store *st, struct store_job *jo
 		"UPDATE questions SET state = 'visible', published = 1, published_at = ?2 WHERE id = ?1";
 	static const char q_fix[] = "UPDATE questions SET body = ?2, edited_at = ?3 WHERE id = ?1";
 	const struct proto_value *body = &job->req.f[PF_QUESTION_APPROVE_BODY];
-	struct question_facts f;
+	struct qa_question_facts f;
 	enum proto_err rc;
 	sqlite3_stmt *s;
 
 	if ((rc = question_facts(st, job, job->req.f[PF_QUESTION_APPROVE_QUESTION].u.i, &f)) != PROTO_ERR_NONE ||
 	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
-	if (strcmp(f.state, "pending") != 0)
-		return store_job_error(job, PROTO_ERR_QUESTION_CLOSED, "question", "only a pending question is approved");
+	if ((rc = store_job_verdict(job, qa_question_moderate(&f, "visible"))) != PROTO_ERR_NONE)
+		return rc;
 	if (body->present) {
 		if (!forum_text_present(body->u.s.p, body->u.s.len))
 			return store_job_error(job, PROTO_ERR_BAD_FIELD, "body", "the question is empty");
@@ -541,7 +528,7 @@ static enum proto_err op_question_dismiss(struct store *st, struct store_job *jo
 	static const char q[] = "UPDATE questions SET state = 'dismissed', dismiss_reason = ?2 WHERE id = ?1";
 	const struct proto_value *reason = &job->req.f[PF_QUESTION_DISMISS_REASON];
 	const char *why = reason->present && forum_text_present(reason->u.s.p, reason->u.s.len) ? reason->u.s.p : NULL;
-	struct question_facts f;
+	struct qa_question_facts f;
 	struct session_facts sf;
 	enum proto_err rc;
 	sqlite3_stmt *s;
@@ -549,8 +536,8 @@ static enum proto_err op_question_dismiss(struct store *st, struct store_job *jo
 	if ((rc = question_facts(st, job, job->req.f[PF_QUESTION_DISMISS_QUESTION].u.i, &f)) != PROTO_ERR_NONE ||
 	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
-	if (!qa_state_change_allowed(f.state, "dismissed"))
-		return store_job_error(job, PROTO_ERR_QUESTION_CLOSED, "question", "the question is closed");
+	if ((rc = store_job_verdict(job, qa_question_moderate(&f, "dismissed"))) != PROTO_ERR_NONE)
+		return rc;
 	if (!(s = store_stmt(&st->wcache, st->wdb, q)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, f.id);
@@ -570,7 +557,7 @@ static enum proto_err op_question_answering(struct store *st, struct store_job *
 {
 	int64_t question = job->req.f[PF_QUESTION_ANSWERING_QUESTION].u.i;
 	struct session_facts sf;
-	struct question_facts f, prev;
+	struct qa_question_facts f, prev;
 	enum proto_err rc;
 
 	if ((rc = session_facts(st, job, job->req.f[PF_QUESTION_ANSWERING_SESSION].u.i, &sf)) != PROTO_ERR_NONE ||
@@ -579,9 +566,8 @@ static enum proto_err op_question_answering(struct store *st, struct store_job *
 	if (question) {
 		if ((rc = question_facts(st, job, question, &f)) != PROTO_ERR_NONE)
 			return rc;
-		if (f.session != sf.id || !f.published || !qa_state_change_allowed(f.state, "answering"))
-			return store_job_error(job, PROTO_ERR_QUESTION_CLOSED, "question",
-					       "only a published, open question of this session can be answered now");
+		if ((rc = store_job_verdict(job, qa_question_answering(&f, sf.id))) != PROTO_ERR_NONE)
+			return rc;
 	}
 	if (sf.answering == question) {         /* already so */
 		*result = session_result(st, sf.id);
@@ -605,7 +591,7 @@ static enum proto_err op_question_answer(struct store *st, struct store_job *job
 {
 	static const char q[] = "UPDATE questions SET state = 'answered', answer = ?2, answered_at = ?3 WHERE id = ?1";
 	const struct proto_value *answer = &job->req.f[PF_QUESTION_ANSWER_ANSWER];
-	struct question_facts f;
+	struct qa_question_facts f;
 	struct session_facts sf;
 	enum proto_err rc;
 	sqlite3_stmt *s;
@@ -613,8 +599,8 @@ static enum proto_err op_question_answer(struct store *st, struct store_job *job
 	if ((rc = question_facts(st, job, job->req.f[PF_QUESTION_ANSWER_QUESTION].u.i, &f)) != PROTO_ERR_NONE ||
 	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
-	if (!f.published || !qa_state_change_allowed(f.state, "answered"))
-		return store_job_error(job, PROTO_ERR_QUESTION_CLOSED, "question", "the question is closed");
+	if ((rc = store_job_verdict(job, qa_question_moderate(&f, "answered"))) != PROTO_ERR_NONE)
+		return rc;
 	if (!(s = store_stmt(&st->wcache, st->wdb, q)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, f.id);
@@ -673,9 +659,8 @@ static int bridge_title(const char *body, char *out, size_t cap)
 static enum proto_err op_session_bridge(struct store *st, struct store_job *job, char **result)
 {
 	static const char q_list[] =
-		"SELECT q.id, q.author_id, q.anonymous, q.body, q.votes FROM questions q"
-		" WHERE q.session_id = ?1 AND q.published AND q.bridged_thread IS NULL"
-		"   AND (q.state IN ('visible','answering') OR (?2 AND q.state = 'answered')) ORDER BY q.votes DESC, q.id";
+		"SELECT q.id, q.author_id, q.anonymous, q.body, q.votes, q.published, q.state FROM questions q"
+		" WHERE q.session_id = ?1 AND q.bridged_thread IS NULL ORDER BY q.votes DESC, q.id";
 	static const char q_lang[] = "SELECT lang FROM courses WHERE id = ?1";
 	static const char q_mark[] = "UPDATE questions SET bridged_thread = ?2 WHERE id = ?1";
 	int all = job->req.f[PF_SESSION_BRIDGE_WHICH].u.e == 1;
@@ -698,8 +683,9 @@ static enum proto_err op_session_bridge(struct store *st, struct store_job *job,
 	if (!(s = store_stmt(&st->wcache, st->wdb, q_list)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, sf.id);
-	sqlite3_bind_int(s, 2, all);
 	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (!qa_question_bridged(sqlite3_column_int(s, 5), (const char *)sqlite3_column_text(s, 6), all))
+			continue;
 		if (n == cap) {
 			struct row *nr = realloc(rows, (cap = cap ? cap * 2 : 16) * sizeof(*rows));
 
@@ -852,8 +838,7 @@ struct msg *store_session_snapshot(struct store *st, const char *req_id, const c
 		"       q.answered_at, q.edited_at, v.user_id IS NOT NULL"
 		"  FROM questions q JOIN live_sessions s ON s.id = q.session_id JOIN users u ON u.id = q.author_id"
 		"  LEFT JOIN question_votes v ON v.question_id = q.id AND v.user_id = ?3"
-		" WHERE q.session_id = ?1 AND (?2 OR (q.published AND q.state IN ('visible','answering','answered'))"
-		"                              OR q.author_id = ?3)"
+		" WHERE q.session_id = ?1 AND qa_question_listed(q.published, q.state, q.author_id, ?2, ?3)"
 		" ORDER BY q.id DESC LIMIT ?4";
 	sqlite3_stmt *ss = store_row_by_id(&st->rcache, st->rdb, Q_SESSION, session), *qs;
 	struct render_list *l = NULL, *polls = NULL, *surveys = NULL;
@@ -967,7 +952,7 @@ char *store_session_export(const char *path, int64_t session, const struct ident
 	static const char q_rows[] =
 		"SELECT q.id, q.created_at, q.state, q.votes, q.anonymous, u.name, q.body, q.answer, q.answered_at"
 		"  FROM questions q JOIN users u ON u.id = q.author_id"
-		" WHERE q.session_id = ?1 AND (?2 OR (q.published AND q.state IN ('visible','answering','answered')))"
+		" WHERE q.session_id = ?1 AND qa_question_listed(q.published, q.state, q.author_id, ?2, 0)"
 		" ORDER BY q.id";
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s = NULL;
@@ -983,7 +968,7 @@ char *store_session_export(const char *path, int64_t session, const struct ident
 		goto out;
 	}
 	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_prepare_v2(db, Q_SESSION, -1, &s, NULL) != SQLITE_OK)
+	if (store_rules_register(db) != SQLITE_OK || sqlite3_prepare_v2(db, Q_SESSION, -1, &s, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_int64(s, 1, session);
 	if (sqlite3_step(s) != SQLITE_ROW) {

@@ -143,7 +143,8 @@ static sqlite3 *open_db(const char *path, int flags, enum store_sync sync, char 
 	    store_exec(db, "PRAGMA foreign_keys = ON") != SQLITE_OK ||
 	    store_exec(db, "PRAGMA temp_store = MEMORY") != SQLITE_OK ||
 	    store_exec(db, "PRAGMA wal_autocheckpoint = " WAL_CHECKPOINT_PAGES) != SQLITE_OK ||
-	    store_exec(db, "PRAGMA journal_size_limit = " WAL_KEEP_BYTES) != SQLITE_OK) {
+	    store_exec(db, "PRAGMA journal_size_limit = " WAL_KEEP_BYTES) != SQLITE_OK ||
+	    store_rules_register(db) != SQLITE_OK) {
 		snprintf(err, err_len, "cannot configure %s: %s", path, sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return NULL;
