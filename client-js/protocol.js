@@ -47,7 +47,9 @@ export const LIMITS = Object.freeze({
   "max_cloud_entries": 10,
   "max_result_items": 100,
   "max_survey_title_chars": 200,
-  "max_blocked_words": 1000
+  "max_blocked_words": 1000,
+  "exports_in_flight": 2,
+  "exports_per_minute": 10
 });
 export const ERRORS = Object.freeze({
   "bad_json": {

@@ -54,6 +54,8 @@
 #define PROTO_MAX_RESULT_ITEMS 100
 #define PROTO_MAX_SURVEY_TITLE_CHARS 200
 #define PROTO_MAX_BLOCKED_WORDS 1000
+#define PROTO_EXPORTS_IN_FLIGHT 2
+#define PROTO_EXPORTS_PER_MINUTE 10
 
 /* Error codes; PROTO_ERR_NONE means success. */
 enum proto_err {
