@@ -38,6 +38,9 @@
  * take, so this bounds what it copies for one connection. */
 #define HTTP_CHUNK HTTP_CHUNK_BYTES
 #define DEV_TOKEN_TTL_S (8 * 3600)
+/* How long a late reply may take to come, and each chunk of a long one to
+ * be taken by the client, before the connection is dropped. */
+#define HTTP_REPLY_TIMEOUT_S 60
 #define MAX_PROXIES 16
 
 /* lws writes no header before an HTTP/1 body, but asks for the headroom. */
@@ -210,6 +213,9 @@ static int marked(struct lws *wsi)
 void http_defer(struct lws *wsi)
 {
 	lws_set_opaque_user_data(wsi, &reply_pending);
+	/* lws gives a request 5 s to be answered; an export may take longer
+	 * to read, and a long body to go out. */
+	lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, HTTP_REPLY_TIMEOUT_S);
 }
 
 /*
@@ -302,6 +308,7 @@ static int write_body(struct lws *wsi, struct http_pss *h)
 			      n == left ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < 0)
 			return -1;
 		h->off += n;
+		lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, HTTP_REPLY_TIMEOUT_S);
 		lws_callback_on_writable(wsi);
 		return 0;
 	}
