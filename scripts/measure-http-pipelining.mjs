@@ -81,7 +81,7 @@ try {
   await sleep(SETTLE_MS);
   const before = rssKiB(d.proc.pid);
   let answered = 0, next = 0;
-  const worker = async () => { while (next < N) { next++; answered += await one(d.port); } };
+  const worker = async () => { while (next < N) { next++; const n = await one(d.port); answered += n; } };
   await Promise.all(Array.from({ length: P }, worker));
   await sleep(SETTLE_MS);
   const after = rssKiB(d.proc.pid);
