@@ -51,7 +51,9 @@ export const LIMITS = Object.freeze({
   "close_deadline_ms": 10000,
   "snapshot_max_bytes": 1048576,
   "snapshot_questions_max": 2000,
-  "resume_votes_max": 20000
+  "resume_votes_max": 20000,
+  "exports_in_flight": 2,
+  "exports_per_minute": 10
 });
 export const ERRORS = Object.freeze({
   "bad_json": {

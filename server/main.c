@@ -38,6 +38,7 @@ struct opts {
 	int dev;
 	int sync_normal;
 	const char *redis;
+	const char *trusted_proxy;        /* --trusted-proxy / FORUMD_TRUSTED_PROXY */
 	long long workers, history_days, per_ip, sndbuf;
 	int csv, names, answers;
 	struct mod_limits limits;
@@ -103,6 +104,9 @@ static const char OPTS_SERVE[] =
 	"  --socket-sndbuf BYTES  kernel send buffer of each WebSocket [FORUMD_SOCKET_SNDBUF]\n"
 	"                        (0: the kernel sizes it, up to net.ipv4.tcp_wmem's maximum;\n"
 	"                        a fixed size bounds the kernel memory a slow reader holds)\n"
+	"  --trusted-proxy ADDR[,ADDR...]  reverse proxies whose X-Forwarded-For names the\n"
+	"                        client, for /metrics and the per-address cap\n"
+	"                        [FORUMD_TRUSTED_PROXY] (none: the header is ignored)\n"
 	"  --workers N           processes sharing the port, database and bus [FORUMD_WORKERS] (1)\n"
 	"  --sync full|normal    SQLite synchronous level [FORUMD_SYNC] (full: an acknowledged\n"
 	"                        write survives power loss; normal: it survives a crash of\n"
@@ -236,7 +240,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	enum { OPT_PORT = 1, OPT_BIND, OPT_DB, OPT_SECRET, OPT_STATIC, OPT_DEV, OPT_USER, OPT_NAME, OPT_ROLE, OPT_ADMIN,
 	       OPT_TTL, OPT_NBF, OPT_HELP, OPT_SYNC, OPT_ID, OPT_TITLE, OPT_LANG, OPT_STARTS, OPT_ENDS,
 	       OPT_REDIS, OPT_WORKERS, OPT_HISTORY, OPT_LIMITS, OPT_PER_IP, OPT_FORMAT, OPT_NAMES,
-	       OPT_ANSWERS, OPT_SNDBUF };
+	       OPT_ANSWERS, OPT_SNDBUF, OPT_PROXY };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "bind", required_argument, NULL, OPT_BIND },
@@ -263,6 +267,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "limits", required_argument, NULL, OPT_LIMITS },
 		{ "max-sockets-per-ip", required_argument, NULL, OPT_PER_IP },
 		{ "socket-sndbuf", required_argument, NULL, OPT_SNDBUF },
+		{ "trusted-proxy", required_argument, NULL, OPT_PROXY },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "names", no_argument, NULL, OPT_NAMES },
 		{ "answers", no_argument, NULL, OPT_ANSWERS },
@@ -278,6 +283,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->dev = strcmp(env_or("FORUMD_DEV", "0"), "1") == 0;
 	o->sync_normal = strcmp(env_or("FORUMD_SYNC", "full"), "normal") == 0;
 	o->redis = env_or("FORUMD_REDIS", NULL);
+	o->trusted_proxy = env_or("FORUMD_TRUSTED_PROXY", NULL);
 	{
 		const struct mod_limits dflt = MOD_LIMITS_DEFAULT;
 
@@ -366,6 +372,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_TITLE: o->title = optarg; break;
 		case OPT_REDIS: o->redis = optarg; break;
+		case OPT_PROXY: o->trusted_proxy = optarg; break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
 				fprintf(stderr, "forumd: --format takes csv or json\n");
@@ -545,6 +552,10 @@ static int cmd_serve(const struct opts *o)
 	struct server_opts so;
 	size_t slen;
 
+	if (o->trusted_proxy && server_proxies_valid(o->trusted_proxy)) {
+		fprintf(stderr, "forumd: --trusted-proxy takes IP addresses separated by commas (at most 16)\n");
+		return 2;
+	}
 	if (load_secret(o, secret, &slen))
 		return 1;
 	memset(&so, 0, sizeof(so));
@@ -562,6 +573,7 @@ static int cmd_serve(const struct opts *o)
 	so.limits = o->limits;
 	so.max_sockets_per_ip = (int)o->per_ip;
 	so.socket_sndbuf = (int)o->sndbuf;
+	so.trusted_proxies = o->trusted_proxy;
 	so.ready_fd = -1;
 	if (o->workers > 1) {
 		if (!o->redis)

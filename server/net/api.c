@@ -18,6 +18,12 @@
  * Authorization: Bearer <token> with the admin claim. Bodies are JSON, at
  * most API_BODY_MAX bytes. Course writes are rare and run on the loop over
  * the store's own short-lived connection.
+ *
+ * Exports can be megabytes: they are read on libuv's thread pool (each over
+ * the store's own read connection), at most exports_in_flight at once and
+ * exports_per_minute per user, and answered on the loop. A job outlives its
+ * request if the client goes away: the request and the job point at each
+ * other, and whichever ends first unlinks itself from the other.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -34,19 +40,62 @@
 #define API_BODY_MAX 131072      /* a list of 1,000 blocked words in any script fits */
 #define API_STATUS_CREATED 201
 
+#define API_STATUS_TOO_MANY 429
+#define EXPORT_WINDOW_MS 60000
+
 enum { API_GET_ALL = 1, API_POST, API_PUT, API_PUT_WORDS };
 
+/* Exports of one user: in flight now, and started in the current window. */
+struct export_user {
+	struct export_user *next;
+	int64_t window_start_ms;
+	unsigned active, count;
+	char user[];
+};
+
+/* The three downloads: a session's questions, a poll's results, a session's poll results. */
+enum api_export { API_EXPORT_QUESTIONS, API_EXPORT_POLL, API_EXPORT_SESSION_POLLS };
+
+/* An export being read off the loop. */
+struct api_job {
+	uv_work_t req;
+	struct lws *wsi;               /* NULL once the request is gone */
+	struct http_pss *h;            /* likewise */
+	struct export_user *user;      /* counts this job as active */
+	struct identity who;           /* owned */
+	int64_t id;
+	enum api_export what;
+	int more, csv;
+	/* Filled on the pool thread. */
+	struct msg *out;
+	int status;
+	char err[128];
+};
+
 static struct {
+	uv_loop_t *loop;
 	const unsigned char *secret;
 	size_t secret_len;
 	const char *db;
+	struct export_user *users;     /* recent exporters (export_admit) */
 } A;
 
-void api_init(const unsigned char *secret, size_t secret_len, const char *db)
+void api_init(uv_loop_t *loop, const unsigned char *secret, size_t secret_len, const char *db)
 {
+	A.loop = loop;
 	A.secret = secret;
 	A.secret_len = secret_len;
 	A.db = db;
+}
+
+void api_free(void)
+{
+	while (A.users) {
+		struct export_user *u = A.users;
+
+		A.users = u->next;
+		free(u);
+	}
 }
 
 static int api_error(struct lws *wsi, struct http_pss *h, unsigned int status, enum proto_err code,
@@ -72,44 +121,174 @@ static unsigned int bearer(struct lws *wsi, struct identity *who, enum proto_err
 	return *code == PROTO_ERR_NONE ? 0 : HTTP_STATUS_UNAUTHORIZED;
 }
 
-/* The three downloads: a session's questions, a poll's results, a session's poll results. */
-enum api_export { API_EXPORT_QUESTIONS, API_EXPORT_POLL, API_EXPORT_SESSION_POLLS };
+/*
+ * Counts an export for `user` if the limits allow one: returns its entry,
+ * or NULL with *retry_ms (how long until one would be allowed; 0 when out
+ * of memory). Drops entries of users with nothing in flight whose window
+ * has passed, so the list holds only recent exporters.
+ */
+static struct export_user *export_admit(const char *user, int64_t now, int64_t *retry_ms)
+{
+	struct export_user **pp = &A.users, *u = NULL;
+
+	*retry_ms = 0;
+	while (*pp) {
+		struct export_user *e = *pp;
+
+		if (!u && strcmp(e->user, user) == 0) {
+			u = e;
+		} else if (!e->active && now - e->window_start_ms >= EXPORT_WINDOW_MS) {
+			*pp = e->next;
+			free(e);
+			continue;
+		}
+		pp = &e->next;
+	}
+	if (!u) {
+		size_t n = strlen(user) + 1;
+
+		if (!(u = calloc(1, sizeof(*u) + n)))
+			return NULL;
+		memcpy(u->user, user, n);
+		u->window_start_ms = now;
+		u->next = A.users;
+		A.users = u;
+	}
+	if (now - u->window_start_ms >= EXPORT_WINDOW_MS || now < u->window_start_ms) {
+		u->window_start_ms = now;
+		u->count = 0;
+	}
+	if (u->active >= PROTO_EXPORTS_IN_FLIGHT) {
+		*retry_ms = 1000;
+		return NULL;
+	}
+	if (u->count >= PROTO_EXPORTS_PER_MINUTE) {
+		*retry_ms = u->window_start_ms + EXPORT_WINDOW_MS - now;
+		return NULL;
+	}
+	u->active++;
+	u->count++;
+	return u;
+}
+
+/* On a pool thread: reads the export over the store's own connection. */
+static void export_work(uv_work_t *req)
+{
+	struct api_job *j = req->data;
+	char *out;
+
+	if (j->what == API_EXPORT_QUESTIONS)
+		out = store_session_export(A.db, j->id, &j->who, j->more, j->csv, &j->status, j->err, sizeof(j->err));
+	else
+		out = store_poll_export(A.db, j->id, j->what == API_EXPORT_SESSION_POLLS, &j->who, j->more, j->csv,
+					&j->status, j->err, sizeof(j->err));
+	if (out) {
+		/* The msg is made here, not on the loop: copying megabytes is
+		 * work too. Nothing else sees it until the loop takes it. */
+		j->out = msg_from(out, strlen(out));
+		if (!j->out) {
+			j->status = 500;
+			snprintf(j->err, sizeof(j->err), "out of memory");
+		}
+		free(out);
+	}
+}
+
+/* On the loop: answers the request if it is still there, and frees the job. */
+static void export_done(uv_work_t *req, int status)
+{
+	struct api_job *j = req->data;
+	int st = status ? 500 : j->status;
+
+	j->user->active--;
+	if (j->wsi) {
+		struct http_pss *h = j->h;
+		int rc;
+
+		h->job = NULL;
+		if (status == 0 && j->out) {
+			rc = http_reply(j->wsi, h, HTTP_STATUS_OK, j->csv ? "text/csv; charset=utf-8" : "application/json",
+					j->out);
+			j->out = NULL;
+		} else {
+			rc = api_error(j->wsi, h, (unsigned int)st,
+				       st == 404 ? PROTO_ERR_NOT_FOUND : st == 403 ? PROTO_ERR_FORBIDDEN : PROTO_ERR_INTERNAL,
+				       NULL, status ? "the export was cancelled" : j->err);
+		}
+		/* Outside a callback of its own, the connection is closed by
+		 * timeout rather than by a return value. */
+		if (rc)
+			lws_set_timeout(j->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	}
+	msg_unref(j->out);
+	identity_free(&j->who);
+	free(j);
+}
+
+void api_drop(struct http_pss *h)
+{
+	if (h->job) {
+		h->job->wsi = NULL;
+		h->job->h = NULL;
+		h->job = NULL;
+	}
+}
 
 /*
  * GET /api/sessions/<id>/export?format=&names=1, /api/polls/<id>/export?format=&answers=1
  * and /api/sessions/<id>/polls/export?...: any valid token; the store decides
- * what it may see (403/404).
+ * what it may see (403/404). Read off the loop: the reply comes later.
  */
 static int export_get(struct lws *wsi, struct http_pss *h, int64_t id, enum api_export what)
 {
 	struct identity who;
 	enum proto_err code;
 	unsigned int status = bearer(wsi, &who, &code);
-	char arg[32], err[128] = "";
+	char arg[32];
 	const char *format, *flag;
-	int csv, more, st;
-	char *out;
-	struct msg *m;
+	struct export_user *u;
+	struct api_job *j;
+	int64_t retry_ms;
 
 	if (status)
 		return api_error(wsi, h, status, code, NULL, "send a token as Authorization: Bearer");
+	u = export_admit(who.user, clock_now_ms(), &retry_ms);
+	if (!u) {
+		struct proto_error e = { .code = PROTO_ERR_RATE_LIMITED };
+
+		identity_free(&who);
+		if (!retry_ms)
+			return http_status_only(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE);
+		snprintf(e.message, sizeof(e.message), "too many exports: at most %d at once and %d a minute",
+			 PROTO_EXPORTS_IN_FLIGHT, PROTO_EXPORTS_PER_MINUTE);
+		return http_reply_retry(wsi, h, API_STATUS_TOO_MANY, "application/json",
+					render_error(NULL, &e, retry_ms), (retry_ms + 999) / 1000);
+	}
+	if (!(j = calloc(1, sizeof(*j)))) {
+		u->active--;
+		identity_free(&who);
+		return http_status_only(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE);
+	}
+	identity_move(&j->who, &who);
+	j->user = u;
+	j->id = id;
+	j->what = what;
 	format = lws_get_urlarg_by_name(wsi, "format=", arg, sizeof(arg));
-	csv = format && strcmp(format, "csv") == 0;
+	j->csv = format && strcmp(format, "csv") == 0;
 	flag = lws_get_urlarg_by_name(wsi, what == API_EXPORT_QUESTIONS ? "names=" : "answers=", arg, sizeof(arg));
-	more = flag && strcmp(flag, "1") == 0;
-	if (what == API_EXPORT_QUESTIONS)
-		out = store_session_export(A.db, id, &who, more, csv, &st, err, sizeof(err));
-	else
-		out = store_poll_export(A.db, id, what == API_EXPORT_SESSION_POLLS, &who, more, csv, &st, err,
-					sizeof(err));
-	identity_free(&who);
-	if (!out)
-		return api_error(wsi, h, (unsigned int)st,
-				 st == 404 ? PROTO_ERR_NOT_FOUND : st == 403 ? PROTO_ERR_FORBIDDEN : PROTO_ERR_INTERNAL,
-				 NULL, err);
-	m = msg_from(out, strlen(out));
-	free(out);
-	return http_reply(wsi, h, HTTP_STATUS_OK, csv ? "text/csv; charset=utf-8" : "application/json", m);
+	j->more = flag && strcmp(flag, "1") == 0;
+	j->req.data = j;
+	if (uv_queue_work(A.loop, &j->req, export_work, export_done)) {
+		u->active--;
+		identity_free(&j->who);
+		free(j);
+		return http_status_only(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE);
+	}
+	j->wsi = wsi;
+	j->h = h;
+	h->job = j;
+	http_defer(wsi);
+	return 0;
 }
 
 /* 0 if the request carries a valid admin token, else the reply's status. */
@@ -223,6 +402,14 @@ int api_body(struct lws *wsi, struct http_pss *h, const void *in, size_t len)
 
 	if (!h->method)
 		return 0;
+	if (h->in_len == 0 && len >= 5 &&
+	    (memcmp(in, "POST ", 5) == 0 || memcmp(in, "PUT ", 4) == 0)) {
+		/* lws 4.1.6 hands a request pipelined behind another its own
+		 * request line as its body. No JSON body starts so: the body
+		 * is unknown, and the connection is closed unanswered. */
+		h->method = 0;
+		return -1;
+	}
 	if (h->in_len + len > API_BODY_MAX) {
 		h->method = 0;
 		free(h->in);

@@ -24,6 +24,7 @@ struct server_opts {
 	struct mod_limits limits;         /* abuse limits for participants */
 	int max_sockets_per_ip;           /* WebSockets from one address (a whole NAT) */
 	int socket_sndbuf;                /* SO_SNDBUF of each accepted socket; 0: the kernel's */
+	const char *trusted_proxies;      /* "ADDR[,ADDR...]": peers whose X-Forwarded-For names the client; NULL: none */
 	int reuse_port;                   /* share the port with sibling workers */
 	int ready_fd;                     /* >= 0: write one byte here once listening */
 	int quiet;                        /* do not print the listening line */
@@ -35,6 +36,10 @@ struct server_opts {
  * Prints "forumd listening on http://HOST:PORT (pid N)" once listening.
  */
 int server_run(const struct server_opts *opts);
+
+/* Checks a --trusted-proxy list ("ADDR[,ADDR...]", IPv4 or IPv6 literals,
+ * at most 16): 0 when it parses, else -1. */
+int server_proxies_valid(const char *list);
 
 /* Runs n worker processes of server_run() sharing one port, restarting any
  * that dies, until SIGINT or SIGTERM. Prints the listening line once all

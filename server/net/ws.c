@@ -39,7 +39,6 @@
 #include "conn.h"
 #include "core/text.h"
 #include "core/trim.h"
-#include "devlogin.h"
 #include "http.h"
 #include "listen.h"
 #include "rooms.h"
@@ -63,7 +62,6 @@ _Static_assert(offsetof(struct conn, slot) == 64, "delivery's fields fill struct
  * turn, or one Redis round trip). */
 #define SHUTDOWN_FLUSH_MAX_MS 2000
 #define CLOSE_ACK_S 2
-#define DEV_TOKEN_TTL_S (8 * 3600)
 #define PRUNE_EVERY_MS (10 * 60 * 1000)
 #define IP_BUCKETS 4096
 /* Trim the heap once no socket has opened or closed for TRIM_QUIET_MS after
@@ -121,11 +119,8 @@ static struct {
 	struct store *store;
 	int shutting_down, destroying, rooms_open;
 	int flushing;                     /* shutdown: waiting for the bus's flush */
-	int dev;                          /* --dev: demo sign-in is served */
 	int max_per_ip;
 	struct ip_count *ips[IP_BUCKETS];
-	const unsigned char *secret;
-	size_t secret_len;
 	struct render_server_info info;
 
 	/* Deadlines: a min-heap under one timer (see "Deadlines" below). */
@@ -673,10 +668,10 @@ static unsigned ip_add(uint32_t hash, int delta)
 
 static uint32_t peer_hash(struct lws *wsi)
 {
-	char ip[64];
+	char ip[128];
 	uint32_t h = 2166136261u;
 
-	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	http_client_addr(wsi, ip, sizeof(ip));   /* behind a trusted proxy: the forwarded client */
 	for (const char *p = ip; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
 	return h ? h : 1;
@@ -867,32 +862,6 @@ static int ws_writable(struct conn *c, struct lws *wsi)
 	return 0;
 }
 
-int http_reply(struct lws *wsi, struct http_pss *h, unsigned int status, const char *type, struct msg *body)
-{
-	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
-
-	if (!body)
-		return lws_return_http_status(wsi, HTTP_STATUS_INTERNAL_SERVER_ERROR, NULL);
-	msg_unref(h->body);
-	h->body = body;
-	if (lws_add_http_common_headers(wsi, status, type, body->len, &p, end) ||
-	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-					(const unsigned char *)"no-store", 8, &p, end) ||
-	    lws_finalize_write_http_header(wsi, start, &p, end))
-		return 1;
-	lws_callback_on_writable(wsi);
-	return 0;
-}
-
-/* A status reply, then the connection may serve its
- * next request. */
-static int http_status_only(struct lws *wsi, unsigned int status)
-{
-	if (lws_return_http_status(wsi, status, NULL))
-		return -1;
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
-}
-
 /* Only upgrades on WS_PATH become WebSockets. */
 static int ws_filter(struct lws *wsi)
 {
@@ -933,101 +902,9 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	}
 }
 
-/* ------------------------------------------------------------------------- */
-/* HTTP: /healthz                                                            */
-/* ------------------------------------------------------------------------- */
-
-
-/* The request's path, whatever its method. */
-static int request_uri(struct lws *wsi, char *buf, int len)
+int server_stopping(void)
 {
-	static const enum lws_token_indexes methods[] = { WSI_TOKEN_GET_URI, WSI_TOKEN_POST_URI, WSI_TOKEN_PUT_URI };
-
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (lws_hdr_total_length(wsi, methods[i]) > 0)
-			return lws_hdr_copy(wsi, buf, len, methods[i]);
-	return -1;
-}
-
-/* Operator endpoints answer only on the loopback interface. */
-static int peer_is_loopback(struct lws *wsi)
-{
-	char ip[64];
-
-	lws_get_peer_simple(wsi, ip, sizeof(ip));
-	return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 || strncmp(ip, "::ffff:127.", 11) == 0;
-}
-
-static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-			 void *in, size_t len)
-{
-	struct http_pss *h = user;
-	char uri[64];
-	int n;
-
-	switch (reason) {
-	case LWS_CALLBACK_HTTP:
-		/* Headers go out here, as lws's HTTP model expects; the body in
-		 * HTTP_WRITEABLE. */
-		if (request_uri(wsi, uri, sizeof(uri)) < 0)
-			uri[0] = '\0';
-		if (strncmp(uri, "/api/", 5) == 0)
-			return api_begin(wsi, h, uri);
-		if (!lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
-			return http_status_only(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
-		if (strcmp(uri, "/metrics") == 0) {
-			struct render_stats rs;
-
-			if (!peer_is_loopback(wsi))
-				return http_status_only(wsi, HTTP_STATUS_FORBIDDEN);
-			session_stats(&rs);
-			h->body = render_stats(NULL, &rs);
-		} else if (strcmp(uri, "/dev/users") == 0) {
-			/* Asked by every start page: an empty cast, not an error, when
-			 * demo sign-in is off. */
-			h->body = S.dev ? devlogin_users() : msg_from("{\"users\":[]}", 12);
-		} else if (S.dev && strcmp(uri, "/dev/token") == 0) {
-			char arg[40];
-			const char *demo = lws_get_urlarg_by_name(wsi, "user=", arg, sizeof(arg));
-
-			if (!demo || !(h->body = devlogin_token(demo, S.secret, S.secret_len, DEV_TOKEN_TTL_S)))
-				return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
-		} else if (strcmp(uri, "/healthz") == 0) {
-			h->body = render_health(&S.info, S.shutting_down ? "stopping" :
-							   rooms_degraded() ? "degraded" : "ok", S.open);
-		} else {
-			/* lws hands a path no file matched to this callback too. */
-			return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
-		}
-		{
-			struct msg *body = h->body;
-
-			h->body = NULL;
-			return http_reply(wsi, h, S.shutting_down ? HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK,
-					  "application/json", body);
-		}
-	case LWS_CALLBACK_HTTP_WRITEABLE:
-		if (!h->body)
-			return 0;
-		n = lws_write(wsi, (unsigned char *)msg_data(h->body), h->body->len, LWS_WRITE_HTTP_FINAL);
-		msg_unref(h->body);
-		h->body = NULL;
-		if (n < 0)
-			return -1;
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
-	case LWS_CALLBACK_HTTP_BODY:
-		return api_body(wsi, h, in, len);
-	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		return api_complete(wsi, h);
-	case LWS_CALLBACK_CLOSED_HTTP:
-		msg_unref(h->body);
-		h->body = NULL;
-		free(h->in);
-		h->in = NULL;
-		return 0;
-	default:
-		return lws_callback_http_dummy(wsi, reason, user, in, len);
-	}
+	return S.shutting_down;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1186,7 +1063,7 @@ int server_run(const struct server_opts *o)
 	const struct lws_protocol_vhost_options hdr_nosniff = { &hdr_ref, NULL, "x-content-type-options:", "nosniff" };
 	const struct lws_protocol_vhost_options hdr_csp = { &hdr_nosniff, NULL, "content-security-policy:", CSP };
 	const struct lws_protocols protocols[] = {
-		{ "forumd-http", http_callback, sizeof(struct http_pss), 0, 0, NULL, 0 },
+		{ "forumd-http", http_callback, sizeof(struct http_pss), 0, 0, NULL, HTTP_CHUNK_BYTES },
 		{ PROTO_NAME, ws_callback, sizeof(struct conn), WS_RX_CHUNK, 0, NULL, PROTO_MAX_OUT_FRAME_BYTES + 1024 },
 		{ NULL, NULL, 0, 0, 0, NULL, 0 }
 	};
@@ -1209,14 +1086,17 @@ int server_run(const struct server_opts *o)
 		.mountpoint = "/metrics", .mountpoint_len = 8,
 		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
 	};
+	/* Static files too are served by forumd-http (http.c says why). */
 	const struct lws_http_mount mount_root = {
 		.mount_next = &mount_metrics,
 		.mountpoint = "/", .mountpoint_len = 1,
-		.origin = o->static_dir, .def = "index.html", .origin_protocol = LWSMPRO_FILE,
+		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
 	};
 	struct lws_context_creation_info info;
 	void *foreign[1];
 	struct session_ctx sctx = { o->secret, o->secret_len, { o->version, NULL }, NULL, o->history_days, 0 };
+	struct http_config hcfg = { NULL, o->secret, o->secret_len, o->db, o->seed_demo, &S.info, o->trusted_proxies,
+				    o->static_dir };
 	char process[128], host[64], err[256];
 	int rc = 1, port;
 
@@ -1229,12 +1109,8 @@ int server_run(const struct server_opts *o)
 	snprintf(process, sizeof(process), "%s:%d", host, (int)getpid());
 	S.info.version = o->version;
 	S.info.process = process;
-	S.dev = o->seed_demo;
 	S.max_per_ip = o->max_sockets_per_ip > 0 ? o->max_sockets_per_ip : 10000;
 	S.sndbuf = o->socket_sndbuf;
-	S.secret = o->secret;
-	S.secret_len = o->secret_len;
-	api_init(o->secret, o->secret_len, o->db);
 
 	/* Every handle of ours exists before anything can fail, so the one
 	 * cleanup path below closes them all. */
@@ -1247,6 +1123,11 @@ int server_run(const struct server_opts *o)
 	uv_timer_init(&S.loop, &S.prune_timer);
 	uv_timer_init(&S.loop, &S.trim_timer);
 	uv_timer_init(&S.loop, &S.deadline_timer);
+	hcfg.loop = &S.loop;
+	if (http_init(&hcfg)) {
+		fprintf(stderr, "forumd: --trusted-proxy: give IP addresses separated by commas\n");
+		goto out;
+	}
 
 	S.store = store_open(o->db, o->sync_normal ? STORE_SYNC_NORMAL : STORE_SYNC_FULL, o->seed_demo,
 			     &o->limits, store_notify, &S.store_async, err, sizeof(err));
@@ -1275,6 +1156,9 @@ int server_run(const struct server_opts *o)
 	 * set ours; ws_receive checks each whole message instead. */
 	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	info.port = CONTEXT_PORT_NO_LISTEN;
+	/* Room for a token as long as hello takes in an Authorization header,
+	 * beside the other headers (lws's default is 4,096 bytes in all). */
+	info.max_http_header_data = PROTO_MAX_TOKEN_BYTES + 4096;
 	S.ctx = lws_create_context(&info);
 	if (!S.ctx) {
 		fprintf(stderr, "forumd: cannot create the WebSocket context\n");
@@ -1342,6 +1226,7 @@ out:
 	if (uv_loop_close(&S.loop) != 0)
 		fprintf(stderr, "forumd: loop closed with handles still open\n");
 	registry_free();
+	http_free();
 	free(S.dl);
 	S.dl = NULL;
 	S.ndl = S.dl_cap = 0;

@@ -1,0 +1,550 @@
+/*
+ * http.c - plain HTTP on the WebSocket port: /healthz, /metrics, /dev/users,
+ * /dev/token, the dispatch of /api/ (api.c) and the client's static files.
+ *
+ * Rules it keeps:
+ *  - every request is answered in order, or the connection is closed: lws
+ *    parses a pipelined request as soon as it is in, answered or not, so a
+ *    reply of at most HTTP_CHUNK bytes is written whole inside the request's
+ *    own callback and the transaction ended there (lws then reads no more
+ *    until the socket is writable); a longer body, or one that comes later
+ *    (an export read off the loop), marks the connection until it is out,
+ *    and a request that arrives meanwhile closes the connection;
+ *  - a long body goes out in chunks of at most HTTP_CHUNK bytes, one per
+ *    writable callback, so an export is never copied whole into lws's
+ *    buffer;
+ *  - whatever a request holds is freed on both paths that end it: the
+ *    transaction's end (HTTP_DROP_PROTOCOL) and the connection's (CLOSED_HTTP);
+ *  - behind a trusted proxy, the client's address comes from X-Forwarded-For.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "devlogin.h"
+#include "http.h"
+#include "rooms.h"
+#include "server.h"
+#include "session.h"
+
+/* A body chunk per writable callback: lws keeps what the kernel does not
+ * take, so this bounds what it copies for one connection. */
+#define HTTP_CHUNK HTTP_CHUNK_BYTES
+#define DEV_TOKEN_TTL_S (8 * 3600)
+/* How long a late reply may take to come, and each chunk of a long one to
+ * be taken by the client, before the connection is dropped. */
+#define HTTP_REPLY_TIMEOUT_S 60
+#define MAX_PROXIES 16
+
+/* lws writes no header before an HTTP/1 body, but asks for the headroom. */
+_Static_assert(MSG_HEADROOM >= LWS_PRE, "a msg's headroom must cover lws's");
+
+/* An address in IPv6 form (IPv4 as ::ffff:a.b.c.d). */
+struct addr16 {
+	unsigned char b[16];
+};
+
+static struct {
+	const unsigned char *secret;
+	size_t secret_len;
+	int dev;
+	const struct render_server_info *info;
+	const char *static_dir;
+	struct addr16 proxies[MAX_PROXIES];
+	size_t nproxies;
+} H;
+
+/* ------------------------------------------------------------------------- */
+/* Addresses                                                                 */
+/* ------------------------------------------------------------------------- */
+
+/* Parses an IPv4 or IPv6 literal (s[0..n)) into *a: 0, or -1. */
+static int addr_parse(const char *s, size_t n, struct addr16 *a)
+{
+	char tmp[INET6_ADDRSTRLEN + 1];
+	struct in_addr v4;
+
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if (inet_pton(AF_INET, tmp, &v4) == 1) {
+		memset(a->b, 0, 10);
+		a->b[10] = a->b[11] = 0xff;
+		memcpy(a->b + 12, &v4, 4);
+		return 0;
+	}
+	return inet_pton(AF_INET6, tmp, a->b) == 1 ? 0 : -1;
+}
+
+static int addr_is_loopback(const struct addr16 *a)
+{
+	static const unsigned char v6_loop[16] = { [15] = 1 };
+	static const unsigned char v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return memcmp(a->b, v6_loop, 16) == 0 || (memcmp(a->b, v4_mapped, 12) == 0 && a->b[12] == 127);
+}
+
+static int addr_is_proxy(const struct addr16 *a)
+{
+	for (size_t i = 0; i < H.nproxies; i++)
+		if (memcmp(H.proxies[i].b, a->b, 16) == 0)
+			return 1;
+	return 0;
+}
+
+/* Parses "ADDR[,ADDR...]" into out (up to max); the count, or -1. */
+static int proxies_parse(const char *list, struct addr16 *out, size_t max)
+{
+	size_t n = 0;
+
+	for (const char *p = list; ; ) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		struct addr16 a;
+
+		if (n == max || addr_parse(p, len, &a))
+			return -1;
+		out[n++] = a;
+		if (!e)
+			return (int)n;
+		p = e + 1;
+	}
+}
+
+int server_proxies_valid(const char *list)
+{
+	struct addr16 a[MAX_PROXIES];
+
+	return list && proxies_parse(list, a, MAX_PROXIES) > 0 ? 0 : -1;
+}
+
+/*
+ * The client's address: the peer, or, when the peer is a trusted proxy and
+ * the request carries X-Forwarded-For, the last entry that is not a trusted
+ * proxy (entries to its left were written by the client and prove nothing);
+ * when every entry is one, the first. *parsed gets the address when it is a
+ * literal (0), else -1 is left in *ok.
+ */
+static void client_addr(struct lws *wsi, char *buf, size_t len, struct addr16 *parsed, int *ok)
+{
+	char xff[1024];
+	struct addr16 a;
+	int n;
+
+	lws_get_peer_simple(wsi, buf, len);
+	*ok = addr_parse(buf, strlen(buf), parsed) == 0;
+	if (!H.nproxies || !*ok || !addr_is_proxy(parsed))
+		return;
+	n = lws_hdr_copy(wsi, xff, sizeof(xff), WSI_TOKEN_X_FORWARDED_FOR);
+	if (n <= 0)
+		return;                 /* the proxy's own request */
+	for (int end = n; end > 0; ) {
+		int start = end;
+		size_t l;
+
+		while (start > 0 && xff[start - 1] != ',')
+			start--;
+		l = (size_t)(end - start);
+		if (start == 0 || addr_parse(xff + start, l, &a) || !addr_is_proxy(&a)) {
+			/* The client: the first untrusted entry from the right
+			 * (or the leftmost). Trimmed, cut to fit. */
+			while (l && (xff[start] == ' ' || xff[start] == '\t'))
+				start++, l--;
+			while (l && (xff[start + l - 1] == ' ' || xff[start + l - 1] == '\t'))
+				l--;
+			if (l >= len)
+				l = len - 1;
+			memcpy(buf, xff + start, l);
+			buf[l] = '\0';
+			*ok = addr_parse(buf, l, parsed) == 0;
+			return;
+		}
+		end = start - 1;
+	}
+}
+
+void http_client_addr(struct lws *wsi, char *buf, size_t len)
+{
+	struct addr16 a;
+	int ok;
+
+	client_addr(wsi, buf, len, &a, &ok);
+}
+
+/* Operator endpoints answer only to clients on the loopback interface. */
+static int client_is_loopback(struct lws *wsi)
+{
+	char ip[128];
+	struct addr16 a;
+	int ok;
+
+	client_addr(wsi, ip, sizeof(ip), &a, &ok);
+	return ok && addr_is_loopback(&a);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Replies                                                                   */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * A connection whose reply is still to come (an export being read) or still
+ * going out in chunks carries this marker as its opaque user data, which
+ * lws keeps per connection across requests (unlike the pss).
+ */
+static char reply_pending;
+
+static int marked(struct lws *wsi)
+{
+	return lws_get_opaque_user_data(wsi) == &reply_pending;
+}
+
+void http_defer(struct lws *wsi)
+{
+	lws_set_opaque_user_data(wsi, &reply_pending);
+	/* lws gives a request 5 s to be answered; an export may take longer
+	 * to read, and a long body to go out. */
+	lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, HTTP_REPLY_TIMEOUT_S);
+}
+
+/*
+ * The whole body is out of lws's hands: ends the transaction, so lws resets
+ * the request's headers and may read the next one. Never sooner: with part
+ * of a reply still buffered, lws 4.1.6 defers the end itself but goes on to
+ * parse a pipelined request into the old headers (answering it with the
+ * previous request's path).
+ */
+static int body_sent(struct lws *wsi, struct http_pss *h)
+{
+	msg_unref(h->body);
+	h->body = NULL;
+	lws_set_opaque_user_data(wsi, NULL);
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+int http_reply_retry(struct lws *wsi, struct http_pss *h, unsigned int status, const char *type,
+		     struct msg *body, int64_t retry_after_s)
+{
+	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
+	char ra[24];
+
+	if (!body)
+		return http_status_only(wsi, HTTP_STATUS_INTERNAL_SERVER_ERROR);
+	snprintf(ra, sizeof(ra), "%lld", (long long)retry_after_s);
+	if (lws_add_http_common_headers(wsi, status, type, body->len, &p, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+					(const unsigned char *)"no-store", 8, &p, end) ||
+	    (retry_after_s > 0 &&
+	     lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
+					 (const unsigned char *)ra, (int)strlen(ra), &p, end)) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end)) {
+		msg_unref(body);
+		return -1;
+	}
+	msg_unref(h->body);
+	h->body = body;
+	h->off = 0;
+	if (!marked(wsi) && body->len <= HTTP_CHUNK) {
+		/* Small, and answered inside the request's own callback: the
+		 * whole body now, and the transaction ends here unless lws
+		 * still holds some of it (see write_body). */
+		if (lws_write(wsi, (unsigned char *)msg_data(body), body->len, LWS_WRITE_HTTP_FINAL) < 0)
+			return -1;
+		h->off = body->len;
+		if (!lws_partial_buffered(wsi))
+			return body_sent(wsi, h);
+	}
+	http_defer(wsi);
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+int http_reply(struct lws *wsi, struct http_pss *h, unsigned int status, const char *type, struct msg *body)
+{
+	return http_reply_retry(wsi, h, status, type, body, 0);
+}
+
+/*
+ * Not lws_return_http_status(): it builds its reply in lws's per-thread
+ * service buffer, which still holds the rest of what was read with this
+ * request, so a request pipelined behind it was misread (403, then close).
+ * Everything here is built on the stack.
+ */
+int http_status_only(struct lws *wsi, unsigned int status)
+{
+	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
+
+	if (lws_add_http_common_headers(wsi, status, "text/plain", 0, &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	if (lws_partial_buffered(wsi))
+		return -1;      /* a client that does not read: see body_sent */
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/*
+ * Writes the next chunk of a long or late body; once all of it is out of
+ * lws's hands, ends the transaction.
+ */
+static int write_body(struct lws *wsi, struct http_pss *h)
+{
+	size_t left = h->body->len - h->off;
+
+	if (left) {
+		size_t n = left > HTTP_CHUNK ? HTTP_CHUNK : left;
+
+		if (lws_write(wsi, (unsigned char *)msg_data(h->body) + h->off, n,
+			      n == left ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < 0)
+			return -1;
+		h->off += n;
+		lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, HTTP_REPLY_TIMEOUT_S);
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	if (lws_partial_buffered(wsi)) {
+		/* lws still holds part of the last chunk: end the transaction
+		 * once it is out. */
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	return body_sent(wsi, h);
+}
+
+/* Frees what the request holds; called when it ends either way. */
+static void pss_release(struct http_pss *h)
+{
+	if (!h)
+		return;
+	api_drop(h);
+	msg_unref(h->body);
+	h->body = NULL;
+	free(h->in);
+	h->in = NULL;
+	h->in_len = 0;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Static files (client-js)                                                  */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * Served here rather than by an lws file mount: lws 4.1.6 misreads a
+ * request pipelined behind a file it served (it answers 403 and closes),
+ * and files served here follow the same one-reply-at-a-time rules as the
+ * rest. The files are the page's few small modules, read per request (the
+ * page cache keeps them).
+ */
+#define STATIC_MAX_BYTES (8 * 1024 * 1024)
+
+static const struct {
+	const char *ext, *type;
+} mime[] = {
+	{ ".html", "text/html" },
+	{ ".js", "text/javascript" },
+	{ ".mjs", "text/javascript" },
+	{ ".css", "text/css" },
+	{ ".json", "application/json" },
+	{ ".svg", "image/svg+xml" },
+	{ ".png", "image/png" },
+	{ ".ico", "image/x-icon" },
+	{ ".txt", "text/plain" },
+	{ ".woff2", "font/woff2" },
+};
+
+/* The content type for path's extension, or NULL (not served). */
+static const char *mime_type(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (!dot || strchr(dot, '/'))
+		return NULL;
+	for (size_t i = 0; i < sizeof(mime) / sizeof(mime[0]); i++)
+		if (strcmp(dot, mime[i].ext) == 0)
+			return mime[i].type;
+	return NULL;
+}
+
+/* A path we serve: "/" then segments of letters, digits, '-', '_' and '.',
+ * none empty or starting with '.' (no "..", no hidden files). */
+static int static_path_ok(const char *p)
+{
+	if (p[0] != '/')
+		return 0;
+	for (const char *s = p + 1; *s; ) {
+		if (*s == '.' || *s == '/')
+			return 0;
+		while (*s && *s != '/') {
+			if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+			      *s == '-' || *s == '_' || *s == '.'))
+				return 0;
+			s++;
+		}
+		if (*s == '/')
+			s++;
+	}
+	return p[1] != '\0';
+}
+
+/* GET of a file under the static directory: 200 with it, else 404. */
+static int static_file(struct lws *wsi, struct http_pss *h, const char *uri)
+{
+	char path[PATH_MAX];
+	const char *type;
+	struct stat st;
+	struct msg *m = NULL;
+	size_t got = 0;
+	int fd, n;
+
+	if (strcmp(uri, "/") == 0)
+		uri = "/index.html";
+	if (!H.static_dir || !static_path_ok(uri) || !(type = mime_type(uri)))
+		return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
+	n = snprintf(path, sizeof(path), "%s%s", H.static_dir, uri);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > STATIC_MAX_BYTES ||
+	    !(m = msg_new((size_t)st.st_size)))
+		goto fail;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, msg_data(m) + got, (size_t)st.st_size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			goto fail;
+		got += (size_t)r;
+	}
+	close(fd);
+	return http_reply(wsi, h, HTTP_STATUS_OK, type, m);
+fail:
+	close(fd);
+	msg_unref(m);
+	return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Requests                                                                  */
+/* ------------------------------------------------------------------------- */
+
+/* The request's path, whatever its method. */
+static int request_uri(struct lws *wsi, char *buf, int len)
+{
+	static const enum lws_token_indexes methods[] = { WSI_TOKEN_GET_URI, WSI_TOKEN_POST_URI, WSI_TOKEN_PUT_URI };
+
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (lws_hdr_total_length(wsi, methods[i]) > 0)
+			return lws_hdr_copy(wsi, buf, len, methods[i]);
+	return -1;
+}
+
+static int http_request(struct lws *wsi, struct http_pss *h)
+{
+	char uri[256];
+	struct msg *body;
+
+	if (request_uri(wsi, uri, sizeof(uri)) < 0)
+		uri[0] = '\0';
+	if (strncmp(uri, "/api/", 5) == 0)
+		return api_begin(wsi, h, uri);
+	if (!lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
+		return http_status_only(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
+	if (strcmp(uri, "/metrics") == 0) {
+		struct render_stats rs;
+
+		if (!client_is_loopback(wsi))
+			return http_status_only(wsi, HTTP_STATUS_FORBIDDEN);
+		session_stats(&rs);
+		body = render_stats(NULL, &rs);
+	} else if (H.dev && strcmp(uri, "/dev/users") == 0) {
+		body = devlogin_users();
+	} else if (H.dev && strcmp(uri, "/dev/token") == 0) {
+		char arg[40];
+		const char *demo = lws_get_urlarg_by_name(wsi, "user=", arg, sizeof(arg));
+
+		if (!demo || !(body = devlogin_token(demo, H.secret, H.secret_len, DEV_TOKEN_TTL_S)))
+			return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
+	} else if (strcmp(uri, "/healthz") == 0) {
+		body = render_health(H.info, server_stopping() ? "stopping" : rooms_degraded() ? "degraded" : "ok",
+				     conn_count());
+	} else if (strncmp(uri, "/dev/", 5) == 0) {
+		return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);  /* without --dev */
+	} else {
+		return static_file(wsi, h, uri);
+	}
+	return http_reply(wsi, h, server_stopping() ? HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK,
+			  "application/json", body);
+}
+
+int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct http_pss *h = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		/* lws parses a pipelined request as soon as it is in, whether
+		 * or not the one before it is answered (and drops that one's
+		 * pss). Answered in order or not at all: a request that comes
+		 * while an export is read or a long body goes out closes the
+		 * connection. */
+		if (marked(wsi))
+			return -1;
+		return http_request(wsi, h);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (!h || !h->body)
+			return 0;
+		return write_body(wsi, h);
+	case LWS_CALLBACK_HTTP_BODY:
+		return api_body(wsi, h, in, len);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		return api_complete(wsi, h);
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		/* The transaction ended (or the connection moves on to another
+		 * protocol): lws frees this pss right after. */
+	case LWS_CALLBACK_CLOSED_HTTP:
+		pss_release(h);
+		return 0;
+	default:
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	}
+}
+
+/* ------------------------------------------------------------------------- */
+/* Start and stop                                                            */
+/* ------------------------------------------------------------------------- */
+
+int http_init(const struct http_config *cfg)
+{
+	int n = 0;
+
+	memset(&H, 0, sizeof(H));
+	H.secret = cfg->secret;
+	H.secret_len = cfg->secret_len;
+	H.dev = cfg->dev;
+	H.info = cfg->info;
+	H.static_dir = cfg->static_dir;
+	if (cfg->trusted_proxies && *cfg->trusted_proxies &&
+	    (n = proxies_parse(cfg->trusted_proxies, H.proxies, MAX_PROXIES)) < 0)
+		return -1;
+	H.nproxies = (size_t)n;
+	api_init(cfg->loop, cfg->secret, cfg->secret_len, cfg->db);
+	return 0;
+}
+
+void http_free(void)
+{
+	api_free();
+}
