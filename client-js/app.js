@@ -563,8 +563,11 @@ function flushAnnounce() {
 async function loadDemo() {
   try {
     const res = await fetch('/dev/users', { cache: 'no-store' });
+    // Read to the end whatever the status: a server without demo sign-in
+    // answers 404, and a reply left unread counts as an aborted request.
+    const text = await res.text();
     if (res.status !== 200) return;
-    const data = await res.json();
+    const data = JSON.parse(text);
     if (!data || !Array.isArray(data.users)) return;
     state.demo = { course: data.course, users: data.users.filter((u) => u && typeof u.id === 'string' && typeof u.name === 'string') };
     renderDemo();
