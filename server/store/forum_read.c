@@ -439,26 +439,29 @@ struct msg *store_room_snapshot(struct store *st, const char *req_id, const char
 	return m;
 }
 
-/* The current vote counts of a thread's posts (those voted on at least
- * once), the first resume_votes_max by id, into a new list; NULL on error. */
-static struct render_list *thread_votes(struct store *st, int64_t thread)
+/*
+ * The current vote counts that the query `sql` (?1 = the room's id, ?2 = a
+ * row limit; columns id, votes, votes_v) returns, the first
+ * resume_votes_max of them and at most snapshot_max_bytes, as a new list
+ * of {kind: id, votes, v} (more set when some were left out). The caller
+ * owns the list; NULL on error.
+ */
+struct render_list *store_votes_page(struct store *st, const char *sql, int64_t id, const char *kind)
 {
-	static const char q[] = "SELECT id, votes, votes_v FROM posts WHERE thread_id = ?1 AND votes_v > 0"
-				" ORDER BY id LIMIT ?2";
-	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, q);
+	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, sql);
 	struct render_list *l = s ? render_list_new() : NULL;
 	int n = 0, rc;
 
 	if (!l)
 		return NULL;
-	sqlite3_bind_int64(s, 1, thread);
+	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, PROTO_RESUME_VOTES_MAX + 1);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == PROTO_RESUME_VOTES_MAX) {
 			render_list_set_more(l);
 			break;
 		}
-		if (render_list_add_votes(l, "post", sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+		if (render_list_add_votes(l, kind, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
 					  sqlite3_column_int64(s, 2)) ||
 		    render_list_fit(l, PROTO_SNAPSHOT_MAX_BYTES))
 			break;
@@ -470,6 +473,15 @@ static struct render_list *thread_votes(struct store *st, int64_t thread)
 		return NULL;
 	}
 	return l;
+}
+
+/* The vote counts of a thread's posts voted on at least once, by id. */
+static struct render_list *thread_votes(struct store *st, int64_t thread)
+{
+	static const char q[] = "SELECT id, votes, votes_v FROM posts WHERE thread_id = ?1 AND votes_v > 0"
+				" ORDER BY id LIMIT ?2";
+
+	return store_votes_page(st, q, thread, "post");
 }
 
 struct msg *store_room_resume(struct store *st, const char *req_id, const char *room, int64_t seq,

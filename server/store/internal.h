@@ -221,6 +221,8 @@ struct msg *store_session_snapshot(struct store *st, const char *req_id, const c
  * least once), the first resume_votes_max by id, as a new list; NULL on
  * error. For the reply of a resuming subscribe. */
 struct render_list *store_session_votes(struct store *st, int64_t session);
+/* A page of vote counts that sql selects (forum_read.c; for both room kinds). */
+struct render_list *store_votes_page(struct store *st, const char *sql, int64_t id, const char *kind);
 long store_session_state(struct store *st, const char *room, int64_t session,
 			 void (*emit)(void *arg, struct msg *m), void *arg);
 

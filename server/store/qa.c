@@ -894,31 +894,8 @@ struct render_list *store_session_votes(struct store *st, int64_t session)
 {
 	static const char q[] = "SELECT id, votes, votes_v FROM questions WHERE session_id = ?1 AND votes_v > 0 AND published"
 				" ORDER BY id LIMIT ?2";
-	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, q);
-	struct render_list *l = s ? render_list_new() : NULL;
-	int n = 0, rc;
 
-	if (!l)
-		return NULL;
-	sqlite3_bind_int64(s, 1, session);
-	sqlite3_bind_int64(s, 2, PROTO_RESUME_VOTES_MAX + 1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == PROTO_RESUME_VOTES_MAX) {
-			render_list_set_more(l);
-			break;
-		}
-		if (render_list_add_votes(l, "question", sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-					  sqlite3_column_int64(s, 2)) ||
-		    render_list_fit(l, PROTO_SNAPSHOT_MAX_BYTES))
-			break;
-		n++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		render_list_free(l);
-		return NULL;
-	}
-	return l;
+	return store_votes_page(st, q, session, "question");
 }
 
 long store_session_state(struct store *st, const char *room, int64_t session,
