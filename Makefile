@@ -31,7 +31,7 @@ CFLAGS_asan    := $(CFLAGS_COMMON) -O1 -DFORUMD_TESTING $(SAN)
 SRC      := $(sort $(wildcard server/*.c server/*/*.c))
 LIB_SRC  := $(filter-out server/main.c,$(SRC))
 # Code the unit tests and fuzzers link: no sockets, no event loop.
-PURE_SRC := $(sort $(wildcard server/core/*.c server/proto/*.c)) server/clock.c
+PURE_SRC := $(sort $(wildcard server/core/*.c server/proto/*.c server/protocol/*.c)) server/clock.c
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 

@@ -290,8 +290,8 @@ export const EVENT_ROOMS = Object.freeze(${JSON.stringify(Object.fromEntries(EVE
 `;
 
 const outputs = [
-  ['server/proto/protocol_gen.h', h],
-  ['server/proto/protocol_gen.c', c],
+  ['server/protocol/protocol_gen.h', h],
+  ['server/protocol/protocol_gen.c', c],
   ['client-js/protocol.js', js],
 ];
 let stale = 0;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proto/protocol_gen.h"
+#include "protocol/protocol_gen.h"
 
 struct identity_course {
 	int64_t course;

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proto/protocol_gen.h"
+#include "protocol/protocol_gen.h"
 
 #define POLL_MAX_OPTIONS PROTO_MAX_POLL_OPTIONS
 #define POLL_MAX_SCALE 10

@@ -9,7 +9,7 @@
 #ifndef FORUMD_CORE_VERDICT_H
 #define FORUMD_CORE_VERDICT_H
 
-#include "proto/protocol_gen.h"
+#include "protocol/protocol_gen.h"
 
 struct verdict {
 	enum proto_err code;          /* PROTO_ERR_NONE: allowed */

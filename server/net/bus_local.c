@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "bus.h"
-#include "proto/protocol_gen.h"
+#include "protocol/protocol_gen.h"
 
 enum item_kind { ITEM_SUBSCRIBED, ITEM_EVENT, ITEM_STATE, ITEM_BEACON, ITEM_FLUSH };
 

@@ -34,7 +34,7 @@
 #include <hiredis/adapters/libuv.h>
 
 #include "bus.h"
-#include "proto/protocol_gen.h"
+#include "protocol/protocol_gen.h"
 
 #define CHANNEL_PREFIX "forumd:"
 #define PING_EVERY_MS 1000

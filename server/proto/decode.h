@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "protocol_gen.h"
+#include "protocol/protocol_gen.h"
 
 struct proto_str {
 	const char *p;                  /* NUL-terminated, inside the arena */

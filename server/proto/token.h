@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "core/identity.h"
-#include "protocol_gen.h"
+#include "protocol/protocol_gen.h"
 
 /*
  * Verifies `token` (NUL-terminated) with the HS256 `secret` at time now_s.

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "proto/protocol_gen.h"
+#include "protocol/protocol_gen.h"
 
 static void test_every_write_has_a_domain(void **state)
 {
