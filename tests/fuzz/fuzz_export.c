@@ -107,13 +107,19 @@ static void read_table(struct input *in, struct table *t)
 	t->ncols = 1 + take_byte(in) % EXPORT_MAX_COLS;
 	for (int c = 0; c < t->ncols; c++) {
 		char *name = take_str(in);
-		int dup = 0;
 
-		for (int k = 0; k < c; k++)
-			dup |= !strcmp(t->cols[k], name);
-		if (dup) {              /* the store's columns have distinct names */
-			char *n2 = malloc(strlen(name) + 8);
+		/* The store's columns have distinct names (cells are looked up
+		 * by name): suffix a repeated one until it is unique, since the
+		 * input may already hold the suffixed name too. */
+		for (;;) {
+			int dup = 0;
+			char *n2;
 
+			for (int k = 0; k < c; k++)
+				dup |= !strcmp(t->cols[k], name);
+			if (!dup)
+				break;
+			n2 = malloc(strlen(name) + 8);
 			CHECK(n2 != NULL);
 			sprintf(n2, "%s#%d", name, c);
 			free(name);
