@@ -19,7 +19,7 @@ static void notify(void *arg)
 	(void)arg;
 }
 
-static char dir[] = "/tmp/forumd-plan-XXXXXX";
+static char dir[200];
 
 /* A fresh database in a temporary directory, migrated. */
 static int setup(void **state)
@@ -28,6 +28,11 @@ static int setup(void **state)
 	char path[256], err[256] = "";
 	struct store *st;
 
+	const char *tmp = getenv("TMPDIR");
+
+	/* A temporary directory where the environment says (the usual one
+	 * otherwise): forumd-plan- and six random characters. */
+	snprintf(dir, sizeof(dir), "%s/forumd-plan-XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(path, sizeof(path), "%s/plan.db", dir);
