@@ -482,6 +482,53 @@ static int is_blocked(const struct words *w, const char *key)
 	return 0;
 }
 
+/* ---- words in running text (search) ------------------------------------ */
+
+/* 1 for letters, marks and digits: what a searched word is made of. */
+static int cp_is_word(int32_t c)
+{
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+	case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+	case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int cp_is_apostrophe(int32_t c)
+{
+	return c == '\'' || c == 0x2019 || c == 0x02BC;
+}
+
+/* The end of the word that goes on at s[i] (i is just past a word code
+ * point): more word code points, and apostrophes with a word code point
+ * after them. */
+static size_t word_end(const char *s, size_t len, size_t i)
+{
+	while (i < len) {
+		size_t j = i;
+		int32_t c = next_cp(s, len, &j);
+
+		if (cp_is_word(c)) {
+			i = j;
+			continue;
+		}
+		if (cp_is_apostrophe(c) && j < len) {
+			size_t k = j;
+
+			if (cp_is_word(next_cp(s, len, &k))) {
+				i = k;
+				continue;
+			}
+		}
+		break;
+	}
+	return i;
+}
+
 /* ---- public ------------------------------------------------------------ */
 
 struct words *words_new(enum words_lang lang)
@@ -560,6 +607,41 @@ enum words_result words_normalize(struct words *w, const char *entry, size_t len
 	return WORDS_OK;
 }
 
+enum words_result words_tokenize(struct words *w, const char *text, size_t len,
+                                 int (*emit)(void *arg, const char *key, size_t key_len,
+                                             size_t start, size_t end),
+                                 void *arg)
+{
+	char key[WORDS_KEY_CAP];
+	size_t i = 0;
+
+	if (len > 0 && (!text || !text_utf8_valid(text, len) || text_has_nul(text, len)))
+		return WORDS_BAD_UTF8;
+	while (i < len) {
+		size_t start = i, end;
+		size_t klen = 0;
+		int stop, skipped;
+		enum words_result res;
+
+		if (!cp_is_word(next_cp(text, len, &i)))
+			continue;
+		end = word_end(text, len, i);
+		i = end;
+		if (end - start > WORDS_TOKEN_MAX_BYTES)
+			continue;
+		res = word_key(w, text + start, end - start, key, &klen, &stop, &skipped);
+		if (res == WORDS_TOO_LONG)
+			continue;
+		if (res != WORDS_OK)
+			return res;
+		if (skipped || klen == 0)
+			continue;
+		if (emit(arg, key, klen, start, end))
+			return WORDS_STOPPED;
+	}
+	return WORDS_OK;
+}
+
 const char *words_result_name(enum words_result r)
 {
 	switch (r) {
@@ -570,6 +652,7 @@ const char *words_result_name(enum words_result r)
 	case WORDS_TOO_LONG: return "too_long";
 	case WORDS_BAD_UTF8: return "bad_utf8";
 	case WORDS_NOMEM: return "nomem";
+	case WORDS_STOPPED: return "stopped";
 	}
 	return "unknown";
 }

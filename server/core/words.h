@@ -45,7 +45,8 @@ enum words_result {
 	WORDS_BLOCKED,                  /* holds a blocked word or phrase */
 	WORDS_TOO_LONG,                 /* over WORDS_MAX_CHARS, or a buffer too small */
 	WORDS_BAD_UTF8,                 /* malformed UTF-8, or a NUL byte */
-	WORDS_NOMEM                     /* out of memory */
+	WORDS_NOMEM,                    /* out of memory */
+	WORDS_STOPPED                   /* words_tokenize: the callback asked to stop */
 };
 
 struct words;
@@ -82,6 +83,33 @@ int words_block(struct words *w, const char *word);
 enum words_result words_normalize(struct words *w, const char *entry, size_t len,
                                   char *key, size_t key_cap,
                                   char *display, size_t display_cap);
+
+/* Longest word words_tokenize gives a key for, in bytes; a longer run of
+ * letters (a pasted hash, say) is no word anyone searches for and is
+ * skipped. */
+#define WORDS_TOKEN_MAX_BYTES 128
+
+/*
+ * Splits text[0..len) into words for a search index or a search query and
+ * calls emit once per word, in order, with the word's key (not
+ * NUL-terminated; the same key words_normalize gives that word alone, so
+ * "Programación", "programacion" and "programaciones" meet in Spanish) and
+ * the byte range [start, end) of the word in text, for highlighting.
+ *
+ * A word is a run of letters, marks and digits; an apostrophe between two
+ * of them stays inside ("don't", "d'água"); everything else separates.
+ * Stop words are words here too (a search for a phrase needs them), and
+ * blocked words are not looked at.
+ *
+ * Returns WORDS_OK (also for a text with no word), WORDS_BAD_UTF8 for
+ * malformed UTF-8 or a NUL byte (nothing is emitted), WORDS_NOMEM, or
+ * WORDS_STOPPED when emit returned non-zero. The key passed to emit lives
+ * until emit returns.
+ */
+enum words_result words_tokenize(struct words *w, const char *text, size_t len,
+                                 int (*emit)(void *arg, const char *key, size_t key_len,
+                                             size_t start, size_t end),
+                                 void *arg);
 
 /* Name of a result, for logs and tests: "ok", "empty", ... */
 const char *words_result_name(enum words_result r);

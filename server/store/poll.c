@@ -1206,6 +1206,7 @@ static enum proto_err answer_word(struct store *st, struct store_job *job, const
 	case WORDS_BAD_UTF8:
 		return store_job_error(job, PROTO_ERR_BAD_ANSWER, "text", "the text is not valid");
 	case WORDS_NOMEM:
+	case WORDS_STOPPED:
 		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "out of memory");
 	}
 	switch (cloud_alias(st, p->id, key, into, sizeof(into))) {

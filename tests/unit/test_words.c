@@ -533,6 +533,124 @@ static void test_result_names(void **state)
 	assert_string_equal(words_result_name(WORDS_BAD_UTF8), "bad_utf8");
 }
 
+/* ---- words_tokenize: words in running text, for search ---------------- */
+
+struct toks {
+	char keys[32][WORDS_KEY_CAP];
+	size_t start[32], end[32];
+	int n, stop_after;
+};
+
+static int collect(void *arg, const char *k, size_t klen, size_t start, size_t end)
+{
+	struct toks *t = arg;
+
+	assert_true(t->n < 32 && klen < WORDS_KEY_CAP);
+	memcpy(t->keys[t->n], k, klen);
+	t->keys[t->n][klen] = '\0';
+	t->start[t->n] = start;
+	t->end[t->n] = end;
+	t->n++;
+	return t->stop_after && t->n == t->stop_after;
+}
+
+static struct toks tokenize(struct words *w, const char *s)
+{
+	struct toks t;
+
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(words_tokenize(w, s, strlen(s), collect, &t), WORDS_OK);
+	return t;
+}
+
+static void test_tokenize_ranges_and_keys(void **state)
+{
+	const char *s = "¿Qué es la **Programación** orientada—a objetos?";
+	struct toks t;
+
+	(void)state;
+	t = tokenize(w_es, s);
+	assert_int_equal(t.n, 7);
+	/* Each range is the word as written, for highlighting. */
+	assert_memory_equal(s + t.start[0], "Qué", t.end[0] - t.start[0]);
+	assert_memory_equal(s + t.start[3], "Programación", t.end[3] - t.start[3]);
+	assert_memory_equal(s + t.start[6], "objetos", t.end[6] - t.start[6]);
+	/* Each key is the word's word-cloud key. */
+	assert_int_equal(norm(w_es, "Programación"), WORDS_OK);
+	assert_string_equal(t.keys[3], key);
+}
+
+static void test_tokenize_folds_like_a_reader_types(void **state)
+{
+	struct toks a, b, c;
+
+	(void)state;
+	a = tokenize(w_es, "programación");
+	b = tokenize(w_es, "PROGRAMACION");
+	c = tokenize(w_es, "programaciones");
+	assert_int_equal(a.n, 1);
+	assert_string_equal(a.keys[0], b.keys[0]);
+	assert_string_equal(a.keys[0], c.keys[0]);
+	a = tokenize(w_pt, "ação");
+	b = tokenize(w_pt, "acao");
+	c = tokenize(w_pt, "informações");
+	assert_string_equal(a.keys[0], b.keys[0]);
+	a = tokenize(w_pt, "informacao");
+	assert_string_equal(a.keys[0], c.keys[0]);
+	a = tokenize(w_en, "Running");
+	b = tokenize(w_en, "runs");
+	assert_string_equal(a.keys[0], b.keys[0]);
+	/* ñ is a letter: año and ano stay apart. */
+	a = tokenize(w_es, "año");
+	b = tokenize(w_es, "ano");
+	assert_string_not_equal(a.keys[0], b.keys[0]);
+}
+
+static void test_tokenize_apostrophes_and_separators(void **state)
+{
+	struct toks t;
+
+	(void)state;
+	t = tokenize(w_en, "don't e-mail x_y 'quoted' 3.14");
+	/* don't | e | mail | x | y | quoted | 3 | 14 */
+	assert_int_equal(t.n, 8);
+	assert_int_equal(t.end[0] - t.start[0], 5);
+	assert_string_equal(t.keys[5], "quot");
+	t = tokenize(w_en, "it\u2019s");
+	assert_int_equal(t.n, 1);
+	/* Stop words are words here. */
+	t = tokenize(w_en, "the of and");
+	assert_int_equal(t.n, 3);
+}
+
+static void test_tokenize_edges(void **state)
+{
+	char longword[WORDS_TOKEN_MAX_BYTES + 2];
+	struct toks t;
+
+	(void)state;
+	t = tokenize(w_en, "");
+	assert_int_equal(t.n, 0);
+	t = tokenize(w_en, "  ... !!! --- ");
+	assert_int_equal(t.n, 0);
+	memset(longword, 'a', sizeof(longword) - 1);
+	longword[sizeof(longword) - 1] = '\0';
+	t = tokenize(w_en, longword);
+	assert_int_equal(t.n, 0);
+	longword[WORDS_TOKEN_MAX_BYTES] = '\0';
+	t = tokenize(w_en, longword);
+	assert_int_equal(t.n, 1);
+
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(words_tokenize(w_en, "abc \xc3", 5, collect, &t), WORDS_BAD_UTF8);
+	assert_int_equal(words_tokenize(w_en, "ab\0cd", 5, collect, &t), WORDS_BAD_UTF8);
+	assert_int_equal(t.n, 0);
+	t.stop_after = 2;
+	assert_int_equal(words_tokenize(w_en, "one two three", 13, collect, &t), WORDS_STOPPED);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(words_result_name(WORDS_STOPPED), "stopped");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -580,6 +698,10 @@ int main(void)
 		cmocka_unit_test(test_empty_entries),
 		cmocka_unit_test(test_entry_is_length_bounded),
 		cmocka_unit_test(test_result_names),
+		cmocka_unit_test(test_tokenize_ranges_and_keys),
+		cmocka_unit_test(test_tokenize_folds_like_a_reader_types),
+		cmocka_unit_test(test_tokenize_apostrophes_and_separators),
+		cmocka_unit_test(test_tokenize_edges),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
