@@ -642,6 +642,11 @@ enum words_result words_tokenize(struct words *w, const char *text, size_t len,
 	return WORDS_OK;
 }
 
+int words_is_word_char(int c)
+{
+	return cp_is_word(c);
+}
+
 const char *words_result_name(enum words_result r)
 {
 	switch (r) {

@@ -111,6 +111,10 @@ enum words_result words_tokenize(struct words *w, const char *text, size_t len,
                                              size_t start, size_t end),
                                  void *arg);
 
+/* 1 if code point c can be part of a word words_tokenize finds (a letter,
+ * a mark or a digit). */
+int words_is_word_char(int c);
+
 /* Name of a result, for logs and tests: "ok", "empty", ... */
 const char *words_result_name(enum words_result r);
 
