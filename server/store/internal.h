@@ -165,6 +165,10 @@ extern const char store_q_post[], store_q_thread[];
  * rule filters calls it once after opening. */
 int store_rules_register(sqlite3 *db);
 
+/* Registers the "forumd" FTS5 tokenizer (fts.c: core/words' keys as the
+ * search index's words) on db: SQLITE_OK or SQLite's error code. */
+int store__fts_register(sqlite3 *db);
+
 /* Sets the job's error and returns its code. */
 enum proto_err store_job_error(struct store_job *job, enum proto_err code, const char *field, const char *message);
 /* A core/ rule's verdict: a refusal becomes the job's error; returns its code
