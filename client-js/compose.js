@@ -58,7 +58,7 @@ export function createCompose({ mode, id, draftKey = null, initial = {}, submit,
     describe(f);
     const foot = h('div', { class: 'field-foot' }, error, counter);
     if (name !== 'body') return h('div', { class: 'field' }, label, hint, input, foot);
-    return h('div', { class: 'field' }, label, hint, formatHelp(), editorTabs(f), foot);
+    return h('div', { class: 'field' }, label, hint, editorTabs(f), foot, formatHelp());
   }
 
   // "Write" and "Preview" tabs over the message (the ARIA tabs pattern: one tab stop, arrow
@@ -111,7 +111,7 @@ export function createCompose({ mode, id, draftKey = null, initial = {}, submit,
     return h('div', { class: 'editor' }, list, panels.write, panels.preview);
   }
 
-  // The syntax the renderer knows, in a disclosure under the hint.
+  // The syntax the renderer knows, in a disclosure under the message box.
   function formatHelp() {
     const rows = [
       [t('md.help.bold'), 'md.help.bold_desc'],
