@@ -699,10 +699,17 @@ function typeset(katex, tex, display) {
   // errorColor. Colour alone says nothing to a screen reader, so it becomes an error too.
   const unknown = [...math.getElementsByTagNameNS(MATHML_NS, '*')].find((e) => e.getAttribute('mathcolor') === KATEX_OPTIONS.errorColor);
   if (unknown) return unknown.textContent;
+  // KaTeX's own wrappers, so its stylesheet sizes and centres the formula as it intends.
   const wrap = document.createElement('span');
-  wrap.className = display ? 'math math-display' : 'math math-inline';
+  wrap.className = 'katex';
   wrap.append(copyMath(math, document, 0));
-  return wrap;
+  if (!display) return wrap;
+  const box = document.createElement('span');
+  box.className = 'katex-display';
+  // A wide formula scrolls sideways in its box, which must then take keyboard focus.
+  box.setAttribute('tabindex', '0');
+  box.append(wrap);
+  return box;
 }
 
 function copyMath(node, doc, depth) {
