@@ -272,9 +272,10 @@ describe('a thread page with every construct', () => {
     }
   });
 
-  for (const [lang, S, locale] of [['en', en, 'en-US'], ['es', es, 'es-ES'], ['pt', pt, 'pt-BR']]) {
-    test(`no axe violations in ${lang}: posts with every construct, the preview and the formatting help`, T, async () => {
-      const { page, problems, close } = await openPage(browser, { bypassCSP: true, locale });
+  for (const [lang, S, locale, colorScheme] of [['en', en, 'en-US', 'light'], ['es', es, 'es-ES', 'light'], ['pt', pt, 'pt-BR', 'light'],
+                                                 ['en', en, 'en-US', 'dark'], ['pt', pt, 'pt-BR', 'dark']]) {
+    test(`no axe violations in ${lang}, ${colorScheme}: posts with every construct, the preview and the formatting help`, T, async () => {
+      const { page, problems, close } = await openPage(browser, { bypassCSP: true, locale, colorScheme });
       try {
         await demoSignIn(page, d.url, 'bruno');
         await page.goto(`${d.url}/#/thread/${threadId}`);
