@@ -346,6 +346,7 @@ function renderBlocks(blocks, parent, env, tight) {
         break;
       }
       case 'h': {
+        if (!b.text) break; // a bare # would be an empty heading, announced as nothing
         const level = Math.min(6, env.base + b.level - 1);
         const hd = doc.createElement(`h${level}`);
         hd.className = 'post-heading';

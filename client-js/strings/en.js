@@ -678,7 +678,6 @@ export default {
   'compose.tab_write': 'Write',
   'compose.tab_preview': 'Preview',
   'compose.preview_empty': 'Nothing to preview yet.',
-  'compose.preview_label': 'Preview of your message',
   'md.help.summary': 'Formatting help',
   'md.help.intro': 'Type these in your message:',
   'md.help.bold': '**bold**',

@@ -677,7 +677,6 @@ export default {
   'compose.tab_write': 'Escribir',
   'compose.tab_preview': 'Vista previa',
   'compose.preview_empty': 'Todavía no hay nada que mostrar.',
-  'compose.preview_label': 'Vista previa de tu mensaje',
   'md.help.summary': 'Ayuda de formato',
   'md.help.intro': 'Escribe esto en tu mensaje:',
   'md.help.bold': '**negrita**',

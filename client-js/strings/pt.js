@@ -677,7 +677,6 @@ export default {
   'compose.tab_write': 'Escrever',
   'compose.tab_preview': 'Pré-visualizar',
   'compose.preview_empty': 'Ainda não há nada para mostrar.',
-  'compose.preview_label': 'Pré-visualização da sua mensagem',
   'md.help.summary': 'Ajuda de formatação',
   'md.help.intro': 'Digite isto na sua mensagem:',
   'md.help.bold': '**negrito**',

@@ -93,6 +93,7 @@ describe('the renderer', () => {
     assert.equal(await q(P.page, () => document.querySelector('#out h1')), null);
     assert.equal(await q(P.page, () => document.querySelector('#out h2').textContent), 'top');
     assert.equal(await render(P.page, '####### seven'), '<p>####### seven</p>');
+    assert.equal(await render(P.page, 'a\n\n#\n\n## #\n\nb'), '<p>a</p><p>b</p>'); // no empty headings
   });
 
   test('tables: column headers, alignment from the delimiter row, a translated name', async () => {
