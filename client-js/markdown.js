@@ -25,6 +25,7 @@
 // each (the rest show their TeX source), KaTeX gets maxSize and maxExpand, and every search
 // for a closing delimiter is remembered so that the work stays linear in the text's length.
 import { t } from './i18n.js';
+import { tNodes } from './ui.js';
 
 export const MAX_DEPTH = 8;
 export const MAX_MATH = 400;
@@ -741,7 +742,10 @@ function mathError(tex, display, detail, doc) {
   const note = doc.createElement('span');
   note.className = 'math-error-note';
   const why = String(detail).replace(/^ParseError: /, '').replace(/^KaTeX parse error: /, '').slice(0, 200);
-  note.textContent = t('md.math_error', { detail: why });
+  const said = doc.createElement('span');
+  said.lang = 'en'; // KaTeX's own words
+  said.textContent = why;
+  note.append(...tNodes('md.math_error', { detail: said }));
   box.append(mathSource(tex, display, doc), ' ', note);
   return box;
 }
