@@ -8,6 +8,9 @@
 // parent, in sessionStorage) is kept on every keystroke and cleared only once the server
 // has confirmed the write. The idempotency key is made when the text is first sent and
 // reused for as long as the text stays the same, so a retry, even after a reload, posts once.
+// The message box sits under Write and Preview tabs (the preview is markdown.js's rendering,
+// its headings from `headingLevel`, one below the heading the form sits under), with a
+// formatting help below.
 import { t } from './i18n.js';
 import { h, charCount, isBlank, errorText, formatNumber } from './ui.js';
 import { loadDraft, saveDraft, clearDraft } from './local.js';
