@@ -100,7 +100,9 @@ gen-check:
 # ---- browser libraries from npm, copied into the served tree -----------------
 # The word cloud layout (wordcloud2.js, MIT) comes from node_modules (package-lock.json);
 # client-js/vendor/ is build output, not kept in git.
-VENDOR := client-js/vendor/wordcloud2.js client-js/vendor/wordcloud2.LICENSE
+VENDOR := client-js/vendor/wordcloud2.js client-js/vendor/wordcloud2.LICENSE \
+          client-js/vendor/katex/katex.min.js client-js/vendor/katex/katex.min.css \
+          client-js/vendor/katex/LICENSE client-js/vendor/katex/fonts/.stamp
 vendor: $(VENDOR)
 client-js/vendor/wordcloud2.js: node_modules/wordcloud/src/wordcloud2.js
 	@mkdir -p $(dir $@)
@@ -108,6 +110,17 @@ client-js/vendor/wordcloud2.js: node_modules/wordcloud/src/wordcloud2.js
 client-js/vendor/wordcloud2.LICENSE: node_modules/wordcloud/LICENSE
 	@mkdir -p $(dir $@)
 	cp $< $@
+# KaTeX typesets the math in posts (as MathML); its stylesheet loads the fonts from fonts/.
+client-js/vendor/katex/%: node_modules/katex/dist/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+client-js/vendor/katex/LICENSE: node_modules/katex/LICENSE
+	@mkdir -p $(dir $@)
+	cp $< $@
+client-js/vendor/katex/fonts/.stamp: $(wildcard node_modules/katex/dist/fonts/*.woff2)
+	@mkdir -p $(dir $@)
+	cp node_modules/katex/dist/fonts/*.woff2 $(dir $@)
+	@touch $@
 
 # ---- run -------------------------------------------------------------------
 run: deps-build

@@ -8,16 +8,20 @@
 // parent, in sessionStorage) is kept on every keystroke and cleared only once the server
 // has confirmed the write. The idempotency key is made when the text is first sent and
 // reused for as long as the text stays the same, so a retry, even after a reload, posts once.
+// The message box sits under Write and Preview tabs (the preview is markdown.js's rendering,
+// its headings from `headingLevel`, one below the heading the form sits under), with a
+// formatting help below.
 import { t } from './i18n.js';
 import { h, charCount, isBlank, errorText, formatNumber } from './ui.js';
 import { loadDraft, saveDraft, clearDraft } from './local.js';
 import { newKey } from './transport.js';
 import { LIMITS } from './protocol.js';
+import { renderMarkdown } from './markdown.js';
 
 const LIMIT = { title: LIMITS.max_title_chars, body: LIMITS.max_body_chars };
 
 export function createCompose({ mode, id, draftKey = null, initial = {}, submit, done, cancel = null,
-                                labelKey = null, submitKey = null }) {
+                                labelKey = null, submitKey = null, headingLevel = 3 }) {
   const draft = (draftKey && loadDraft(draftKey)) || {};
   const values = {
     kind: draft.kind ?? initial.kind ?? 'discussion',
@@ -38,7 +42,7 @@ export function createCompose({ mode, id, draftKey = null, initial = {}, submit,
     const inputId = `${id}-${name}`;
     const label = h('label', { for: inputId, class: 'field-label' },
       t(name === 'title' ? 'compose.title' : (labelKey || 'compose.body')));
-    const hint = name === 'body' && mode !== 'edit' ? h('p', { class: 'hint', id: `${inputId}-hint` }, t('compose.format_hint')) : null;
+    const hint = name === 'body' ? h('p', { class: 'hint', id: `${inputId}-hint` }, t('compose.format_hint')) : null;
     const input = multiline
       ? h('textarea', { id: inputId, name, rows: mode === 'thread' || mode === 'response' ? 6 : 4, class: 'input' })
       : h('input', { id: inputId, name, type: 'text', class: 'input', autocomplete: 'off' });
@@ -55,7 +59,82 @@ export function createCompose({ mode, id, draftKey = null, initial = {}, submit,
     });
     updateCounter(f);
     describe(f);
-    return h('div', { class: 'field' }, label, hint, input, h('div', { class: 'field-foot' }, error, counter));
+    const foot = h('div', { class: 'field-foot' }, error, counter);
+    if (name !== 'body') return h('div', { class: 'field' }, label, hint, input, foot);
+    return h('div', { class: 'field' }, label, hint, editorTabs(f), foot, formatHelp());
+  }
+
+  // "Write" and "Preview" tabs over the message (the ARIA tabs pattern: one tab stop, arrow
+  // keys, Home and End move between the tabs and show each one's panel). The preview is the
+  // text rendered by the same code that renders posts.
+  function editorTabs(f) {
+    const names = ['write', 'preview'];
+    const tabId = (n) => `${id}-tab-${n}`;
+    const panelId = (n) => `${id}-panel-${n}`;
+    const preview = h('div', { class: 'post-body preview-body', id: `${id}-preview` });
+    const panels = {
+      write: h('div', { role: 'tabpanel', id: panelId('write'), class: 'tab-panel', aria: { labelledby: tabId('write') } }, f.input),
+      preview: h('div', { role: 'tabpanel', id: panelId('preview'), class: 'tab-panel preview-panel', tabindex: '0',
+                          aria: { labelledby: tabId('preview') }, hidden: true }, preview),
+    };
+    const tabs = {};
+    const select = (n, focus) => {
+      for (const m of names) {
+        const on = m === n;
+        tabs[m].setAttribute('aria-selected', String(on));
+        tabs[m].tabIndex = on ? 0 : -1;
+        panels[m].hidden = !on;
+      }
+      if (n === 'preview') {
+        preview.replaceChildren(isBlank(f.input.value)
+          ? h('p', { class: 'placeholder' }, t('compose.preview_empty'))
+          : renderMarkdown(f.input.value, { headingLevel }));
+      }
+      if (focus) tabs[n].focus();
+    };
+    for (const n of names) {
+      tabs[n] = h('button', { type: 'button', role: 'tab', id: tabId(n), class: 'tab',
+                              aria: { selected: String(n === 'write'), controls: panelId(n) },
+                              tabindex: n === 'write' ? '0' : '-1',
+                              on: { click: () => select(n, true) } }, t(`compose.tab_${n}`));
+    }
+    const list = h('div', { role: 'tablist', class: 'tabs', aria: { label: t('compose.editor') } }, tabs.write, tabs.preview);
+    list.addEventListener('keydown', (e) => {
+      const at = names.indexOf(e.target.id === tabId('preview') ? 'preview' : 'write');
+      let next = null;
+      if (e.key === 'ArrowRight') next = names[(at + 1) % names.length];
+      else if (e.key === 'ArrowLeft') next = names[(at + names.length - 1) % names.length];
+      else if (e.key === 'Home') next = names[0];
+      else if (e.key === 'End') next = names[names.length - 1];
+      if (!next) return;
+      e.preventDefault();
+      select(next, true);
+    });
+    f.showWrite = () => select('write', false);
+    return h('div', { class: 'editor' }, list, panels.write, panels.preview);
+  }
+
+  // The syntax the renderer knows, in a disclosure under the message box.
+  function formatHelp() {
+    const rows = [
+      [t('md.help.bold'), 'md.help.bold_desc'],
+      [t('md.help.italic'), 'md.help.italic_desc'],
+      ['`code`', 'md.help.code_desc'],
+      [t('md.help.link'), 'md.help.link_desc'],
+      [t('md.help.list'), 'md.help.list_desc'],
+      [t('md.help.quote'), 'md.help.quote_desc'],
+      ['```python', 'md.help.fence_desc'],
+      [t('md.help.heading'), 'md.help.heading_desc'],
+      ['| a | b |\n|---|:-:|', 'md.help.table_desc'],
+      ['---', 'md.help.rule_desc'],
+      ['$x^2$', 'md.help.math_desc'],
+      ['\\*', 'md.help.escape_desc'],
+    ];
+    const list = h('dl', { class: 'format-help-list' });
+    for (const [syntax, desc] of rows) list.append(h('dt', {}, h('code', {}, syntax)), h('dd', {}, t(desc)));
+    return h('details', { class: 'format-help', id: `${id}-help` },
+      h('summary', {}, t('md.help.summary')),
+      h('p', {}, t('md.help.intro')), list);
   }
 
   function describe(f) {
@@ -147,7 +226,7 @@ export function createCompose({ mode, id, draftKey = null, initial = {}, submit,
     const order = ['title', 'body'].filter((n) => fields[n]);
     let first = null;
     for (const n of order) if (!validateField(fields[n]) && !first) first = fields[n];
-    if (first) { first.input.focus(); return; }
+    if (first) { if (first.showWrite) first.showWrite(); first.input.focus(); return; }
     const text = textOf(values);
     if (!pendingKey || keyText !== text) { pendingKey = newKey(); keyText = text; }
     keep();
@@ -164,7 +243,10 @@ export function createCompose({ mode, id, draftKey = null, initial = {}, submit,
         values.title = '';
         values.body = '';
         values.anonymous = false;
-        for (const f of Object.values(fields)) { f.input.value = ''; updateCounter(f); setFieldError(f, null); }
+        for (const f of Object.values(fields)) {
+          f.input.value = ''; updateCounter(f); setFieldError(f, null);
+          if (f.showWrite) f.showWrite();
+        }
         const cb = form.querySelector('input[type="checkbox"]');
         if (cb) cb.checked = false;
         status.textContent = t(mode === 'thread' ? 'compose.sent_thread' : 'compose.sent');
@@ -176,6 +258,7 @@ export function createCompose({ mode, id, draftKey = null, initial = {}, submit,
       if (f && (code === 'too_long' || code === 'bad_field')) {
         validateField(f);
         if (!f.error_) setFieldError(f, errorText(err));
+        if (f.showWrite) f.showWrite();
         f.input.focus();
       } else {
         formError.replaceChildren(h('p', {}, errorText(err)));

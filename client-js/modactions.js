@@ -68,7 +68,7 @@ export function showHistory(ctx, post, { name, returnFocus }) {
         h('h3', { class: 'revision-head' }, t('mod.revision', { n: formatNumber(r.revision) })),
         h('p', { class: 'revision-meta' }, t('mod.revision_by', { name: r.edited_by ? r.edited_by.name : t('post.anonymous') }), ' · ',
           timeEl(r.edited_at)),
-        r.body === null || r.body === undefined ? h('p', { class: 'placeholder' }, t('post.deleted')) : h('div', { class: 'post-body' }, renderMarkdown(r.body))));
+        r.body === null || r.body === undefined ? h('p', { class: 'placeholder' }, t('post.deleted')) : h('div', { class: 'post-body' }, renderMarkdown(r.body, { headingLevel: 4 }))));
     }
     body.replaceChildren(revs.length ? list : h('p', { class: 'empty' }, t('mod.history_empty')));
     body.removeAttribute('aria-busy');

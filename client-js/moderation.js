@@ -411,7 +411,7 @@ export function createModeration(ctx, { courseId }) {
         p.edited_at ? h('span', { class: 'edited', title: fullDate(p.edited_at) }, t('post.edited')) : null,
         p.state === 'hidden' ? h('span', { class: 'badge hidden' }, t('mod.state.hidden')) : null,
         p.state === 'deleted' ? h('span', { class: 'badge hidden' }, t('mod.state.deleted')) : null),
-      p.body === null || p.body === undefined ? h('p', { class: 'placeholder' }, t('post.deleted')) : h('div', { class: 'post-body' }, renderMarkdown(p.body)));
+      p.body === null || p.body === undefined ? h('p', { class: 'placeholder' }, t('post.deleted')) : h('div', { class: 'post-body' }, renderMarkdown(p.body, { headingLevel: 4 })));
     return h('li', { class: 'flag-item card', id: `flag-${f.id}`, data: { flag: f.id, post: p.id }, aria: { labelledby: headingId } },
       h('h3', { class: 'flag-title', id: headingId }, th.id ? h('a', { href: `#/thread/${th.id}` }, th.title || t('mod.thread_n', { id: th.id })) : t('mod.thread_unknown')),
       h('p', { class: 'flag-meta' }, t('mod.flagged_by', { name: f.flagger ? f.flagger.name : '?' }), ' ', timeEl(f.created_at)),

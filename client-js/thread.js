@@ -376,7 +376,9 @@ export function createThread(ctx, { threadId }) {
     } else {
       // Staff see a hidden post's text; so does its author, in their own snapshot.
       if (p.state === 'hidden') art.append(h('p', { class: 'placeholder' }, t(isStaff() || !mine ? 'post.hidden_staff' : 'post.hidden_own')));
-      art.append(h('div', { class: 'post-body' }, renderMarkdown(p.body)));
+      // The opening post sits under the page's <h1>, the others under "Responses" (<h2>):
+      // a heading in a post starts one level below.
+      art.append(h('div', { class: 'post-body' }, renderMarkdown(p.body, { headingLevel: p.first ? 2 : 3 })));
     }
 
     if (p.state !== 'deleted' && !(p.state === 'hidden' && p.body === null) && !st.editing.has(p.id)) art.append(actions(p, mine, name));
@@ -543,6 +545,7 @@ export function createThread(ctx, { threadId }) {
     };
     const c = createCompose({
       mode: 'edit', id: `edit-post-${p.id}`, initial: { body: p.body || '' }, labelKey: 'compose.edit_label',
+      headingLevel: p.first ? 2 : 3,
       submit: (v, key) => ctx.transport.write('post.edit', { post: p.id, body: v.body, key }, { timeoutMs: ctx.writeTimeoutMs }),
       done: (reply) => {
         if (reply && reply.post) merge(reply.post);

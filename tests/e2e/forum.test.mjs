@@ -268,6 +268,8 @@ describe('forum', () => {
       assert.equal(await page.evaluate(() => document.activeElement.id), 'new-thread-1-kind-question');
       await page.keyboard.press('Tab');
       await page.keyboard.insertText('Typed with keys');
+      await page.keyboard.press('Tab'); // the Write/Preview tabs, then the message
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'new-thread-1-tab-write');
       await page.keyboard.press('Tab');
       await page.keyboard.insertText('No mouse needed.');
       await tabUntil(page, '#new-thread-1 button[type="submit"]');
