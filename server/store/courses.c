@@ -8,27 +8,6 @@
 
 #include "internal.h"
 
-sqlite3 *store_open_rw(const char *path, char *err, size_t err_len)
-{
-	sqlite3 *db = NULL;
-	int on = 1;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		snprintf(err, err_len, "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
-	sqlite3_busy_timeout(db, 5000);
-	if (store_exec(db, "PRAGMA journal_mode = WAL") != SQLITE_OK || store_migrate(db, err, err_len)) {
-		if (!*err)
-			snprintf(err, err_len, "%s", sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return NULL;
-	}
-	return db;
-}
-
 int store_lang_valid(const char *l)
 {
 	return l && (!strcmp(l, "en") || !strcmp(l, "es") || !strcmp(l, "pt"));

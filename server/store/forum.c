@@ -87,22 +87,6 @@ void store_thread_row(sqlite3_stmt *s, struct forum_thread *t)
 	t->last_anonymous = sqlite3_column_int(s, 21);
 }
 
-/* Steps a one-id query; returns the statement positioned on its row, or
- * NULL (not found or error). The caller resets it when done. */
-sqlite3_stmt *store_row_by_id(struct stmt_cache *c, sqlite3 *db, const char *sql, int64_t id)
-{
-	sqlite3_stmt *s = store_stmt(c, db, sql);
-
-	if (!s)
-		return NULL;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return NULL;
-	}
-	return s;
-}
-
 /* ------------------------------------------------------------------------- */
 /* Events rendered from rows                                                 */
 /* ------------------------------------------------------------------------- */
@@ -268,14 +252,6 @@ enum proto_err store_post_facts(struct store *st, struct store_job *job, int64_t
 /* ------------------------------------------------------------------------- */
 /* Shared write steps                                                        */
 /* ------------------------------------------------------------------------- */
-
-int store_step_done(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
 
 static int follow_set(struct store *st, struct store_job *job, int64_t thread, int follow)
 {

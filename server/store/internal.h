@@ -71,12 +71,34 @@ int store_prune(struct store *st, struct store_job *job);
 sqlite3_stmt *store_stmt(struct stmt_cache *c, sqlite3 *db, const char *sql);
 void store_stmt_cache_free(struct stmt_cache *c);
 
+/* ---- connections and statements (db.c) ---------------------------------- */
+
 /* Runs one statement without results; 0 or the SQLite error code. */
 int store_exec(sqlite3 *db, const char *sql);
 
+/* Steps a statement to completion and resets it: 0 or -1. */
+int store_step_done(sqlite3_stmt *s);
+
+/* A one-id query positioned on its row (the caller resets it), or NULL. */
+sqlite3_stmt *store_row_by_id(struct stmt_cache *c, sqlite3 *db, const char *sql, int64_t id);
+
+enum store_db_kind {
+	STORE_DB_WRITER,       /* read-write, migrated, a large page cache: the writer thread's */
+	STORE_DB_READER,       /* read only */
+	STORE_DB_ADMIN,        /* read-write for the command line and the admin API, migrated once */
+};
+
+/* Opens the database at path as kind, with the store's busy handler and
+ * pragmas (WAL, synchronous per sync, foreign keys, core/'s SQL functions);
+ * the writer and admin kinds bring the schema to the newest version (the
+ * admin kind only if this process has not yet). A new connection the caller
+ * closes, or NULL with err set. */
+sqlite3 *store_db_open(const char *path, enum store_db_kind kind, enum store_sync sync, char *err,
+		       size_t err_len);
+
 /* A read-write connection of its own for the command line and the HTTP
- * admin API (migrated, WAL, 5 s busy timeout); NULL with err set. The
- * caller closes it. */
+ * admin API (store_db_open's admin kind); NULL with err set. The caller
+ * closes it. */
 sqlite3 *store_open_rw(const char *path, char *err, size_t err_len);
 
 /* 1 for a course language forumd speaks: en, es, pt. */
@@ -179,12 +201,8 @@ enum proto_err store_thread_facts(struct store *st, struct store_job *job, int64
 enum proto_err store_post_facts(struct store *st, struct store_job *job, int64_t post, struct forum_post_facts *f);
 /* Course window, mute and lock for a write into a thread. */
 enum proto_err store_check_thread_write(struct store *st, struct store_job *job, const struct forum_thread_facts *f);
-/* A one-id query positioned on its row (the caller resets it), or NULL. */
-sqlite3_stmt *store_row_by_id(struct stmt_cache *c, sqlite3 *db, const char *sql, int64_t id);
 void store_post_row(sqlite3_stmt *s, struct forum_post *p);
 void store_thread_row(sqlite3_stmt *s, struct forum_thread *t);
-/* Steps a statement to completion and resets it: 0 or -1. */
-int store_step_done(sqlite3_stmt *s);
 void store_room_name(char *buf, size_t n, const char *kind, int64_t id);
 /* Queues the thread's thread.stats state (both views) on the job. */
 int store_thread_stats_state(struct store *st, struct store_job *job, int64_t thread);

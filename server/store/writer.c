@@ -1,5 +1,5 @@
 /*
- * writer.c - opening the database, the writer thread and group commit.
+ * writer.c - the store's handle, the writer thread and group commit.
  *
  * The writer takes every queued job (up to WRITER_BATCH_MAX), runs them in
  * one transaction, each inside its own savepoint so one failing job does not
@@ -19,139 +19,6 @@
 #include "proto/render.h"
 
 #define WRITER_BATCH_MAX 512
-/* Page cache of the write connection, in KiB. A batch of a few hundred
- * writes touches more pages than SQLite's default 2 MiB holds (random
- * idempotency keys and limit counters land on scattered index pages), and a
- * cache that spills in the middle of a transaction writes and reads those
- * pages again: measured with 1,000 writers, 32 MiB gives about 30% more
- * acknowledged writes per second. */
-#define WRITER_CACHE_KIB 32768
-
-/* Checkpoint the WAL into the database once it holds this many pages
- * (SQLite's default is 1,000). Under a write storm every commit rewrites the
- * same hot pages (index roots, the rooms row, the thread, table tails), and
- * a checkpoint copies each page once however many commits changed it: at
- * 1,000 pages the checkpoints were a tenth of the writer's CPU. The WAL
- * file is cut back to WAL_KEEP_BYTES after each checkpoint. */
-#define WAL_CHECKPOINT_PAGES "8192"
-/* The write connection keeps temporary data in memory (PRAGMA temp_store):
- * every job runs in a savepoint, and SQLite copies the first change to each
- * page inside one into a sub-journal, which past 64 KiB spills to a temp
- * file, a pwrite per page. In memory that was 15% more writes per second. */
-#define WAL_KEEP_BYTES "67108864"
-
-/* ------------------------------------------------------------------------- */
-/* Connections and statements                                                */
-/* ------------------------------------------------------------------------- */
-
-_Static_assert(STMT_CACHE_MAX < 256 && STMT_CACHE_MAX * 2 <= STMT_CACHE_SLOTS,
-	       "stmt cache slots hold 1 + an index in a byte, at most half full");
-
-static unsigned stmt_slot(const char *sql)
-{
-	uintptr_t a = (uintptr_t)sql;
-
-	return (unsigned)((a >> 3) * 2654435761u) % STMT_CACHE_SLOTS;
-}
-
-sqlite3_stmt *store_stmt(struct stmt_cache *c, sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-	unsigned h = stmt_slot(sql);
-
-	for (; c->slot[h]; h = (h + 1) % STMT_CACHE_SLOTS) {
-		int i = c->slot[h] - 1;
-
-		if (c->sql[i] == sql) {
-			sqlite3_reset(c->stmt[i]);
-			sqlite3_clear_bindings(c->stmt[i]);
-			return c->stmt[i];
-		}
-	}
-	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
-		fprintf(stderr, "forumd: store: cannot prepare: %s\n  %s\n", sqlite3_errmsg(db), sql);
-		return NULL;
-	}
-	assert(c->n < STMT_CACHE_MAX);
-	if (c->n == STMT_CACHE_MAX)
-		return s;       /* uncached: would leak; assert in debug builds */
-	c->sql[c->n] = sql;
-	c->stmt[c->n] = s;
-	c->slot[h] = (uint8_t)(c->n + 1);   /* h is the empty slot the probe ended on */
-	c->n++;
-	return s;
-}
-
-void store_stmt_cache_free(struct stmt_cache *c)
-{
-	for (int i = 0; i < c->n; i++)
-		sqlite3_finalize(c->stmt[i]);
-	c->n = 0;
-	memset(c->slot, 0, sizeof(c->slot));
-}
-
-int store_exec(sqlite3 *db, const char *sql)
-{
-	return sqlite3_exec(db, sql, NULL, NULL, NULL);
-}
-
-/* Waits briefly and often instead of SQLite's default 1-100 ms sleeps, which
- * would undo group commit when another process holds the write lock. */
-static int busy_wait(void *arg, int count)
-{
-	struct timespec ts = { 0, count < 20 ? 100000 : 1000000 };
-
-	(void)arg;
-	if (count > 5000)
-		return 0;
-	nanosleep(&ts, NULL);
-	return 1;
-}
-
-/* Switching a new file to WAL needs it to ourselves for a moment; when
- * sibling workers open it at once, the busy handler is not always asked
- * (SQLite returns SQLITE_BUSY straight away), so wait and try again here. */
-static int setup_wal(sqlite3 *db)
-{
-	struct timespec ts = { 0, 5000000 };
-	int rc = SQLITE_BUSY;
-
-	for (int i = 0; i < 1000 && (rc & 0xff) == SQLITE_BUSY; i++) {
-		rc = store_exec(db, "PRAGMA journal_mode = WAL");
-		if ((rc & 0xff) == SQLITE_BUSY)
-			nanosleep(&ts, NULL);
-	}
-	return rc;
-}
-
-static sqlite3 *open_db(const char *path, int flags, enum store_sync sync, char *err, size_t err_len)
-{
-	sqlite3 *db = NULL;
-	int on = 1;
-
-	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, err_len, "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_extended_result_codes(db, 1);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
-	sqlite3_busy_handler(db, busy_wait, NULL);
-	if (setup_wal(db) != SQLITE_OK ||
-	    store_exec(db, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
-						   : "PRAGMA synchronous = NORMAL") != SQLITE_OK ||
-	    store_exec(db, "PRAGMA foreign_keys = ON") != SQLITE_OK ||
-	    store_exec(db, "PRAGMA temp_store = MEMORY") != SQLITE_OK ||
-	    store_exec(db, "PRAGMA wal_autocheckpoint = " WAL_CHECKPOINT_PAGES) != SQLITE_OK ||
-	    store_exec(db, "PRAGMA journal_size_limit = " WAL_KEEP_BYTES) != SQLITE_OK ||
-	    store_rules_register(db) != SQLITE_OK) {
-		snprintf(err, err_len, "cannot configure %s: %s", path, sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return NULL;
-	}
-	return db;
-}
-
 /* ------------------------------------------------------------------------- */
 /* Jobs                                                                      */
 /* ------------------------------------------------------------------------- */
@@ -496,18 +363,6 @@ static void *writer_main(void *arg)
 /* Public                                                                    */
 /* ------------------------------------------------------------------------- */
 
-/* Process-wide SQLite settings, made once before the first connection.
- * Memory statistics off: with them on, every allocation SQLite makes takes
- * a global mutex, and the writer allocates on every statement. */
-static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
-
-static void sqlite_setup(void)
-{
-	/* SQLITE_MISUSE when SQLite was already initialised (by a caller that
-	 * used it first): the defaults then stay, which is only slower. */
-	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
-
 struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
 			 const struct mod_limits *limits, void (*notify)(void *arg), void *arg,
 			 char *err, size_t err_len)
@@ -526,24 +381,14 @@ struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
 	pthread_cond_init(&st->cv, NULL);
 	atomic_store(&st->fp_disk_full, -1);
 
-	pthread_once(&sqlite_once, sqlite_setup);
-	st->wdb = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, sync, err, err_len);
-	if (!st->wdb || store_migrate(st->wdb, err, err_len))
+	st->wdb = store_db_open(path, STORE_DB_WRITER, sync, err, err_len);
+	if (!st->wdb)
 		goto fail;
-	{
-		char sql[64];
-
-		snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", WRITER_CACHE_KIB);
-		if (store_exec(st->wdb, sql) != SQLITE_OK) {
-			snprintf(err, err_len, "cannot size the page cache: %s", sqlite3_errmsg(st->wdb));
-			goto fail;
-		}
-	}
 	if (seed_demo && store_seed_demo(st->wdb, (int64_t)time(NULL) * 1000)) {
 		snprintf(err, err_len, "cannot create the demo course: %s", sqlite3_errmsg(st->wdb));
 		goto fail;
 	}
-	st->rdb = open_db(path, SQLITE_OPEN_READONLY, sync, err, err_len);
+	st->rdb = store_db_open(path, STORE_DB_READER, sync, err, err_len);
 	if (!st->rdb)
 		goto fail;
 	if (pthread_create(&st->thread, NULL, writer_main, st) != 0) {
