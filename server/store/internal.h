@@ -96,6 +96,11 @@ enum store_db_kind {
 sqlite3 *store_db_open(const char *path, enum store_db_kind kind, enum store_sync sync, char *err,
 		       size_t err_len);
 
+/* Registers core/'s visibility rules as SQL functions on db (rules.c):
+ * SQLITE_OK or SQLite's error code. Every connection that reads rows a
+ * rule filters calls it once after opening. */
+int store_rules_register(sqlite3 *db);
+
 /* A read-write connection of its own for the command line and the HTTP
  * admin API (store_db_open's admin kind); NULL with err set. The caller
  * closes it. */
@@ -121,10 +126,6 @@ int store_migrate(sqlite3 *db, char *err, size_t err_len);
 int store_event_append(struct store *st, struct store_job *job, const char *room,
 		       enum proto_event ev, int64_t subject, int64_t actor);
 
-/* Records a changed state value on the job, taking both references (staff
- * NULL: the same for everyone). A NULL value fails (render OOM). */
-int store_state_add(struct store_job *job, const char *room, const char *key, int64_t version,
-		    struct msg *value, struct msg *staff);
 
 /* ---- the table of domains (dispatch.c) ----------------------------------- */
 
@@ -163,7 +164,43 @@ enum proto_err store_poll_apply(struct store *st, struct store_job *job, char **
 int store_poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			    enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
 
-/* ---- forum helpers shared by forum.c and moderation.c (writer thread) ---- */
+/* ---- jobs and the checks every domain shares (job.c) -------------------- */
+
+/* Drops a job's results (events, states, reply), keeping the request. */
+void store_job_clear_results(struct store_job *job);
+/* Fails a job: its results dropped, code and message set. */
+void store_job_fail(struct store_job *job, enum proto_err code, const char *message);
+/* Records a changed state value on the job, taking both references (staff
+ * NULL: the same for everyone). A NULL value fails (render OOM). */
+int store_state_add(struct store_job *job, const char *room, const char *key, int64_t version,
+		    struct msg *value, struct msg *staff);
+/* Sets the job's error and returns its code. */
+enum proto_err store_job_error(struct store_job *job, enum proto_err code, const char *field, const char *message);
+/* A core/ rule's verdict: a refusal becomes the job's error; returns its code
+ * (PROTO_ERR_NONE when allowed, the job untouched). */
+enum proto_err store_job_verdict(struct store_job *job, struct verdict v);
+/* "<kind>:<id>" into buf. */
+void store_room_name(char *buf, size_t n, const char *kind, int64_t id);
+
+/* Inside the write transaction (writer thread): */
+/* Course window and role for a write (want_write) or a read. */
+enum proto_err store_check_course(struct store *st, struct store_job *job, int64_t course, int want_write);
+/* A muted participant may not write (staff are never muted). */
+enum proto_err store_check_mute(struct store *st, struct store_job *job, int64_t course);
+/* forbidden unless the job's user is staff in course (or a global admin). */
+enum proto_err store_need_staff(struct store_job *job, int64_t course);
+/* Abuse limits for participant writes: PROTO_ERR_NONE, or rate_limited with
+ * job->retry_after_ms set. action: post, thread, flag, vote, edit. */
+enum proto_err store_limit(struct store *st, struct store_job *job, int64_t course, const char *action);
+/* Logs a staff action (audit.created in staff:<course>); 0 or -1. */
+int store_audit_add(struct store *st, struct store_job *job, int64_t course, const char *action,
+		    const char *kind, int64_t subject, const char *reason);
+/* Tells one person what happened (notice in user:<id>); post holds the post
+ * or question id the notice is about, 0 if none. 0 or -1. */
+int store_notice_add(struct store *st, struct store_job *job, int64_t user, int64_t course, const char *kind,
+		     int64_t post, int64_t until, const char *reason);
+
+/* ---- threads and posts every domain shares (threads.c) ------------------ */
 
 #include "core/forum.h"
 
@@ -182,49 +219,20 @@ int store_poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room,
 
 extern const char store_q_post[], store_q_thread[];
 
-/* Registers core/'s visibility rules as SQL functions on db (rules.c):
- * SQLITE_OK or SQLite's error code. Every connection that reads rows a
- * rule filters calls it once after opening. */
-int store_rules_register(sqlite3 *db);
-
-/* Sets the job's error and returns its code. */
-enum proto_err store_job_error(struct store_job *job, enum proto_err code, const char *field, const char *message);
-/* A core/ rule's verdict: a refusal becomes the job's error; returns its code
- * (PROTO_ERR_NONE when allowed, the job untouched). */
-enum proto_err store_job_verdict(struct store_job *job, struct verdict v);
-/* Course window and role for a write (want_write) or a read. */
-enum proto_err store_check_course(struct store *st, struct store_job *job, int64_t course, int want_write);
-/* A muted participant may not write (staff are never muted). */
-enum proto_err store_check_mute(struct store *st, struct store_job *job, int64_t course);
+/* Fills p / t from the current row of a store_q_post-shaped / THREAD_COLUMNS
+ * statement; the strings point into the statement's row. */
+void store_post_row(sqlite3_stmt *s, struct forum_post *p);
+void store_thread_row(sqlite3_stmt *s, struct forum_thread *t);
+/* Inside the write transaction (writer thread): */
 /* Loads a thread / post (not_found if gone or hidden from this user). */
 enum proto_err store_thread_facts(struct store *st, struct store_job *job, int64_t thread, struct forum_thread_facts *f);
 enum proto_err store_post_facts(struct store *st, struct store_job *job, int64_t post, struct forum_post_facts *f);
 /* Course window, mute and lock for a write into a thread. */
 enum proto_err store_check_thread_write(struct store *st, struct store_job *job, const struct forum_thread_facts *f);
-void store_post_row(sqlite3_stmt *s, struct forum_post *p);
-void store_thread_row(sqlite3_stmt *s, struct forum_thread *t);
-void store_room_name(char *buf, size_t n, const char *kind, int64_t id);
 /* Queues the thread's thread.stats state (both views) on the job. */
 int store_thread_stats_state(struct store *st, struct store_job *job, int64_t thread);
 /* {"post": …} for the author's (or staff's) view; malloc'd or NULL. */
 char *store_post_result(struct store *st, const struct store_job *job, int64_t post, int64_t course);
-
-/* Abuse limits for participant writes (moderation.c): PROTO_ERR_NONE, or
- * rate_limited with job->retry_after_ms set. action: post, thread, flag,
- * vote, edit. */
-enum proto_err store_limit(struct store *st, struct store_job *job, int64_t course, const char *action);
-
-/* forbidden unless the job's user is staff in course (or a global admin). */
-enum proto_err store_need_staff(struct store_job *job, int64_t course);
-
-/* Logs a staff action (audit.created in staff:<course>); 0 or -1. */
-int store_audit_add(struct store *st, struct store_job *job, int64_t course, const char *action,
-		    const char *kind, int64_t subject, const char *reason);
-/* Tells one person what happened (notice in user:<id>); post holds the post
- * or question id the notice is about, 0 if none. 0 or -1. */
-int store_notice_add(struct store *st, struct store_job *job, int64_t user, int64_t course, const char *kind,
-		     int64_t post, int64_t until, const char *reason);
-
 /* Starts a thread with its opening post (events thread.created and
  * post.created); returns the thread id (and *post) or -1. votes seeds the
  * opening post's count (a bridged question carries its votes). */

@@ -19,79 +19,6 @@
 #include "proto/render.h"
 
 #define WRITER_BATCH_MAX 512
-/* ------------------------------------------------------------------------- */
-/* Jobs                                                                      */
-/* ------------------------------------------------------------------------- */
-
-struct store_job *store_job_new(void)
-{
-	return calloc(1, sizeof(struct store_job));
-}
-
-/* Drops a job's results (events, states, reply), keeping the request. */
-static void job_clear_results(struct store_job *job)
-{
-	for (size_t i = 0; i < job->nevents; i++) {
-		msg_unref(job->events[i].peer);
-		msg_unref(job->events[i].staff);
-	}
-	for (size_t i = 0; i < job->nstates; i++) {
-		msg_unref(job->states[i].value);
-		msg_unref(job->states[i].staff);
-	}
-	job->nevents = job->nstates = 0;
-	msg_unref(job->reply);
-	job->reply = NULL;
-}
-
-void store_job_free(struct store_job *job)
-{
-	if (!job)
-		return;
-	job_clear_results(job);
-	free(job->events);
-	free(job->states);
-	identity_free(&job->who);
-	proto_request_free(&job->req);
-	free(job);
-}
-
-static void job_fail(struct store_job *job, enum proto_err code, const char *message)
-{
-	job_clear_results(job);
-	job->err.code = code;
-	snprintf(job->err.message, sizeof(job->err.message), "%s", message);
-}
-
-int store_state_add(struct store_job *job, const char *room, const char *key, int64_t version,
-		    struct msg *value, struct msg *staff)
-{
-	struct store_state *s;
-
-	if (!value) {
-		msg_unref(staff);
-		return -1;
-	}
-	if (job->nstates == job->states_cap) {
-		size_t ncap = job->states_cap ? job->states_cap * 2 : 4;
-		struct store_state *ns = realloc(job->states, ncap * sizeof(*ns));
-
-		if (!ns) {
-			msg_unref(value);
-			msg_unref(staff);
-			return -1;
-		}
-		job->states = ns;
-		job->states_cap = ncap;
-	}
-	s = &job->states[job->nstates++];
-	snprintf(s->room, sizeof(s->room), "%s", room);
-	snprintf(s->key, sizeof(s->key), "%s", key);
-	s->version = version;
-	s->value = value;
-	s->staff = staff;
-	return 0;
-}
 
 /* ------------------------------------------------------------------------- */
 /* Idempotency                                                               */
@@ -131,7 +58,7 @@ static void run_job(struct store *st, struct store_job *job)
 {
 	if (job->kind == STORE_JOB_PRUNE) {
 		if (store_prune(st, job))
-			job_fail(job, PROTO_ERR_INTERNAL, "pruning failed");
+			store_job_fail(job, PROTO_ERR_INTERNAL, "pruning failed");
 		return;
 	}
 	run_request(st, job);
@@ -159,7 +86,7 @@ static void run_request(struct store *st, struct store_job *job)
 		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			if (strcmp((const char *)sqlite3_column_text(s, 0), op) != 0) {
-				job_fail(job, PROTO_ERR_BAD_FIELD, "this key was already used for another op");
+				store_job_fail(job, PROTO_ERR_BAD_FIELD, "this key was already used for another op");
 				snprintf(job->err.field, sizeof(job->err.field), "key");
 				return;
 			}
@@ -196,15 +123,15 @@ static void run_request(struct store *st, struct store_job *job)
 	free(result);
 	if (rc != PROTO_ERR_NONE) {
 		if (job->err.code == PROTO_ERR_NONE)
-			job_fail(job, rc, "the write failed");
+			store_job_fail(job, rc, "the write failed");
 		else
-			job_clear_results(job);
+			store_job_clear_results(job);
 		wexec(st, q_rollback);
 	}
 	wexec(st, q_release);
 	return;
 fail:
-	job_fail(job, PROTO_ERR_INTERNAL, "the database failed");
+	store_job_fail(job, PROTO_ERR_INTERNAL, "the database failed");
 }
 
 /* ------------------------------------------------------------------------- */
@@ -281,7 +208,7 @@ static void run_batch(struct store *st, struct store_job *head)
 		n++;
 		tail = job;
 		if (rc != SQLITE_OK) {
-			job_fail(job, PROTO_ERR_INTERNAL, "the database is busy or failing");
+			store_job_fail(job, PROTO_ERR_INTERNAL, "the database is busy or failing");
 			continue;
 		}
 		run_job(st, job);
@@ -300,7 +227,7 @@ static void run_batch(struct store *st, struct store_job *head)
 			fprintf(stderr, "forumd: store: commit failed: %s\n", sqlite3_errmsg(st->wdb));
 			store_exec(st->wdb, "ROLLBACK");
 			for (job = head; job; job = job->next)
-				job_fail(job, PROTO_ERR_INTERNAL, "the write could not be committed");
+				store_job_fail(job, PROTO_ERR_INTERNAL, "the write could not be committed");
 			atomic_fetch_add(&st->commit_failures, 1);
 		} else {
 			atomic_fetch_add(&st->commits, 1);
@@ -454,7 +381,7 @@ int store_submit(struct store *st, struct store_job *job)
 	pthread_mutex_lock(&st->mu);
 	stopped = st->stop;
 	if (stopped) {
-		job_fail(job, PROTO_ERR_SHUTTING_DOWN, "the server is stopping");
+		store_job_fail(job, PROTO_ERR_SHUTTING_DOWN, "the server is stopping");
 		if (st->d_tail)
 			st->d_tail->next = job;
 		else
