@@ -163,6 +163,14 @@ int store_qa_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, i
 enum proto_err store_poll_apply(struct store *st, struct store_job *job, char **result);
 int store_poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			    enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
+/* Hooks (NULL in the table when a domain has none). session_ended: a live
+ * session ended inside this job (polls: every open poll closes, with
+ * poll.updated for each); 0 or -1. */
+int store_poll_session_ended(struct store *st, struct store_job *job, int64_t session);
+
+/* Tells every domain that live session `session` ended inside this job
+ * (writer thread); 0 or -1. */
+int store_session_ended(struct store *st, struct store_job *job, int64_t session);
 
 /* ---- jobs and the checks every domain shares (job.c) -------------------- */
 
@@ -253,8 +261,6 @@ long store_session_state(struct store *st, const char *room, int64_t session,
 			 void (*emit)(void *arg, struct msg *m), void *arg);
 
 /* Polls, surveys and word clouds (poll.c). */
-/* Closes every open poll of a session (it ended): poll.updated for each. 0 or -1. */
-int store_session_polls_close(struct store *st, struct store_job *job, int64_t session);
 /* The session snapshot's polls and surveys, inside the caller's read
  * transaction; new lists or NULL (OOM). */
 struct render_list *store_session_polls(struct store *st, int64_t session, int staff_view, int64_t uid);

@@ -606,7 +606,7 @@ static int64_t *select_ids(struct store *st, const char *sql, int64_t arg, long 
 	return ids;
 }
 
-int store_session_polls_close(struct store *st, struct store_job *job, int64_t session)
+int store_poll_session_ended(struct store *st, struct store_job *job, int64_t session)
 {
 	static const char q_ids[] = "SELECT id FROM polls WHERE session_id = ?1 AND state = 'open' ORDER BY id";
 	long n;

@@ -324,7 +324,7 @@ static enum proto_err op_session_start_end(struct store *st, struct store_job *j
 	}
 	if (exec_id(st, start ? q_start : q_end, f.id, job->now_ms, 0))
 		return PROTO_ERR_INTERNAL;
-	if (!start && ((f.answering && set_answering(st, job, f.id, 0)) || store_session_polls_close(st, job, f.id)))
+	if (!start && ((f.answering && set_answering(st, job, f.id, 0)) || store_session_ended(st, job, f.id)))
 		return PROTO_ERR_INTERNAL;
 	store_room_name(room, sizeof(room), "course", f.course);
 	if (store_event_append(st, job, room, PROTO_EV_SESSION_UPDATED, f.id, job->uid))
