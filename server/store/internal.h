@@ -62,6 +62,12 @@ struct store {
 	int64_t words_v[3];
 };
 
+/* Runs one job inside the writer's open transaction (idem.c): a request is
+ * answered from its idempotency record, or applied in its own savepoint and
+ * recorded; a prune job prunes. The outcome is on the job (err, reply,
+ * events, states). */
+void store_job_run(struct store *st, struct store_job *job);
+
 /* Removes history older than job->prune_before_ms (events, idempotency
  * records) and moves each room's first_seq; the count in job->out_count. */
 int store_prune(struct store *st, struct store_job *job);
