@@ -4,6 +4,7 @@
  * language with that language's blocked words), and staff removing or
  * merging words.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ static struct words *cloud_words(struct store *st, int64_t course)
 	int64_t v = 0;
 	struct words *w;
 
+	assert(store_on_writer(st));
 	if (s) {
 		const char *l = (const char *)sqlite3_column_text(s, 0);
 
@@ -103,6 +105,7 @@ enum proto_err answer_word(struct store *st, struct store_job *job, const struct
 	int64_t live = 0;
 	sqlite3_stmt *s;
 
+	assert(store_on_writer(st));
 	if (!w)
 		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "the word normalizer failed");
 	if (sent >= p->max_entries) {
@@ -227,6 +230,7 @@ enum proto_err op_cloud(struct store *st, struct store_job *job, char **result)
 	struct poll_row r;
 	enum proto_err rc;
 
+	assert(store_on_writer(st));
 	if ((rc = poll_facts(st, job, job->req.f[0].u.i, &r)) != PROTO_ERR_NONE)
 		return rc;
 	if ((rc = store_need_staff(job, r.p.course)) != PROTO_ERR_NONE)

@@ -7,6 +7,7 @@
  * its procedure). Adding an op is its protocol.json entry and its function
  * in its domain's file; no file falls through to another.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "internal.h"
@@ -30,6 +31,7 @@ enum proto_err store_apply(struct store *st, struct store_job *job, char **resul
 	enum proto_op op = job->req.op;
 	const struct store_domain *d;
 
+	assert(store_on_writer(st));
 	*result = NULL;
 	if (op <= PROTO_OP_NONE || op >= PROTO_OP__COUNT || !proto_ops[op].writes)
 		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a write op");
@@ -65,6 +67,8 @@ fail:
 
 int store_session_ended(struct store *st, struct store_job *job, int64_t session)
 {
+	assert(store_on_writer(st));
+
 	for (int i = 0; i < PROTO_DOMAIN__COUNT; i++)
 		if (domains[i].session_ended && domains[i].session_ended(st, job, session))
 			return -1;

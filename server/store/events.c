@@ -3,6 +3,7 @@
  * write transaction, read the latest seq, replay a range rendered from the
  * current rows.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ int store_event_append(struct store *st, struct store_job *job, const char *room
 	struct msg *peer = NULL, *staff = NULL;
 	int64_t seq;
 
+	assert(store_on_writer(st));
 	/* A room kind protocol.json does not list for the event would reach
 	 * clients that do not expect it there: refuse it (a bug, not input). */
 	if (ev <= PROTO_EV_NONE || ev >= PROTO_EV__COUNT || !proto_events[ev].logged ||
@@ -211,6 +213,7 @@ int store_prune(struct store *st, struct store_job *job)
 		" rooms.seq + 1) WHERE first_seq <= rooms.seq";
 	sqlite3_stmt *s;
 
+	assert(store_on_writer(st));
 	if (!(s = store_stmt(&st->wcache, st->wdb, q_events)))
 		return -1;
 	sqlite3_bind_int64(s, 1, job->prune_before_ms);

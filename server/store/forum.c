@@ -7,6 +7,7 @@
  * stale state could get wrong: the course window, the user's mute, the
  * thread's lock and the post's state.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -506,6 +507,8 @@ static enum proto_err op_thread_edit(struct store *st, struct store_job *job, ch
 
 enum proto_err store_forum_apply(struct store *st, struct store_job *job, char **result)
 {
+	assert(store_on_writer(st));
+
 	switch (job->req.op) {
 	case PROTO_OP_HELLO:
 		return op_user_upsert(st, job);

@@ -5,6 +5,7 @@
  * table of domains in its own savepoint and its result recorded under the
  * key; the store's own prune job drops old history.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,8 @@ fail:
 
 void store_job_run(struct store *st, struct store_job *job)
 {
+	assert(store_on_writer(st));
+
 	if (job->kind == STORE_JOB_PRUNE) {
 		if (store_prune(st, job))
 			store_job_fail(job, PROTO_ERR_INTERNAL, "pruning failed");

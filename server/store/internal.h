@@ -38,6 +38,10 @@ struct store {
 
 	pthread_t thread;
 	int thread_started;
+	/* The writer thread's id, recorded by the thread itself when it starts
+	 * (writer_known then 1): store_on_writer compares against it. */
+	pthread_t writer_id;
+	atomic_int writer_known;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct store_job *q_head, *q_tail;    /* waiting for the writer */
@@ -67,6 +71,11 @@ struct store {
  * recorded; a prune job prunes. The outcome is on the job (err, reply,
  * events, states). */
 void store_job_run(struct store *st, struct store_job *job);
+
+/* 1 when the calling thread is st's writer thread, else 0 (writer.c).
+ * Everything that runs inside the writer's transaction asserts it: the
+ * write connection and its statement cache belong to that thread alone. */
+int store_on_writer(struct store *st);
 
 /* Removes history older than job->prune_before_ms (events, idempotency
  * records) and moves each room's first_seq; the count in job->out_count. */

@@ -7,6 +7,7 @@
  * Everything here below the domain files: forum.c, moderation.c, qa.c and
  * poll.c call these and never each other.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,7 @@ enum proto_err store_check_course(struct store *st, struct store_job *job, int64
 	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q, course);
 	enum proto_err rc;
 
+	assert(store_on_writer(st));
 	if (!s)
 		return store_job_error(job, PROTO_ERR_NOT_FOUND, "course", "no such course");
 	c.starts_at = sqlite3_column_int64(s, 0);
@@ -144,6 +146,7 @@ enum proto_err store_check_mute(struct store *st, struct store_job *job, int64_t
 	sqlite3_stmt *s;
 	int64_t until;
 
+	assert(store_on_writer(st));
 	if (access_is_staff(&job->who, course))
 		return PROTO_ERR_NONE;
 	s = store_stmt(&st->wcache, st->wdb, q);
@@ -194,6 +197,7 @@ enum proto_err store_limit(struct store *st, struct store_job *job, int64_t cour
 	int max = daily_max(l, action);
 	sqlite3_stmt *s;
 
+	assert(store_on_writer(st));
 	if (access_is_staff(&job->who, course))
 		return PROTO_ERR_NONE;
 	if (!strcmp(action, "post") && l->post_interval_s > 0) {
@@ -257,6 +261,7 @@ int store_audit_add(struct store *st, struct store_job *job, int64_t course, con
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
 
+	assert(store_on_writer(st));
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, course);
@@ -283,6 +288,7 @@ int store_notice_add(struct store *st, struct store_job *job, int64_t user, int6
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
 
+	assert(store_on_writer(st));
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, user);

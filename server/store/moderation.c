@@ -8,6 +8,7 @@
  * notice in user:<id>). Flags live in staff:<course> only: nothing here ever
  * reaches a public room except the changed post or thread itself.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -517,6 +518,8 @@ static enum proto_err op_user_mute(struct store *st, struct store_job *job, char
 
 enum proto_err store_moderation_apply(struct store *st, struct store_job *job, char **result)
 {
+	assert(store_on_writer(st));
+
 	switch (job->req.op) {
 	case PROTO_OP_POST_FLAG:
 		return op_post_flag(st, job, result);

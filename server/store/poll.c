@@ -12,6 +12,7 @@
  * may see them (a reset, or a reveal taken back) the poll moves to a new n,
  * so that a socket that followed the old room is sent nothing more.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,6 +328,8 @@ static void results_room_name(char *buf, size_t n, int64_t room)
 /* Loads a poll for a write; not_found for a draft a participant asks about. */
 enum proto_err poll_facts(struct store *st, struct store_job *job, int64_t id, struct poll_row *r)
 {
+	assert(store_on_writer(st));
+
 	if (poll_load(&st->wcache, st->wdb, id, r))
 		return store_job_error(job, PROTO_ERR_NOT_FOUND, "poll", "no such poll");
 	if (r->p.opened_at == 0 && !access_is_staff(&job->who, r->p.course)) {
@@ -397,6 +400,7 @@ int results_state(struct store *st, struct store_job *job, int64_t poll)
 	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q_bump);
 	int rc;
 
+	assert(store_on_writer(st));
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, poll);
@@ -448,6 +452,7 @@ int exec2(struct store *st, const char *sql, int64_t a, int64_t b)
 {
 	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, sql);
 
+	assert(store_on_writer(st));
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, a);
@@ -587,6 +592,7 @@ int store_poll_session_ended(struct store *st, struct store_job *job, int64_t se
 	int64_t *ids = select_ids(st, q_ids, session, &n);
 	int rc = n < 0 ? -1 : 0;
 
+	assert(store_on_writer(st));
 	for (long i = 0; i < n && rc == 0; i++) {
 		struct poll_row r;
 
@@ -895,6 +901,8 @@ out:
 
 enum proto_err store_poll_apply(struct store *st, struct store_job *job, char **result)
 {
+	assert(store_on_writer(st));
+
 	switch (job->req.op) {
 	case PROTO_OP_SURVEY_CREATE:
 		return op_survey_create(st, job, result);

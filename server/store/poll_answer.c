@@ -5,6 +5,7 @@
  * results state is queued when they changed. A word-cloud entry is
  * cloud.c's (store's words of the course's language).
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,7 @@ int group_add(struct store *st, int64_t poll, const char *key, const char *spell
 		"DELETE FROM poll_spellings WHERE poll_id = ?1 AND key = ?2 AND spelling = ?3 AND count <= 0";
 	sqlite3_stmt *s;
 
+	assert(store_on_writer(st));
 	if (!(s = store_stmt(&st->wcache, st->wdb, q_group)))
 		return -1;
 	sqlite3_bind_int64(s, 1, poll);
@@ -215,6 +217,7 @@ enum proto_err op_poll_answer(struct store *st, struct store_job *job, char **re
 	uint32_t mask;
 	int changed = 1, staff;
 
+	assert(store_on_writer(st));
 	if (!in.has_choices)
 		in.nchoices = 0;
 	if ((rc = poll_facts(st, job, rq->f[PF_POLL_ANSWER_POLL].u.i, &r)) != PROTO_ERR_NONE)

@@ -6,6 +6,7 @@
  * premoderated session) never reaches session:<id>: its events go to
  * staff:<course> until it is published.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -741,6 +742,8 @@ static enum proto_err op_session_bridge(struct store *st, struct store_job *job,
 
 enum proto_err store_qa_apply(struct store *st, struct store_job *job, char **result)
 {
+	assert(store_on_writer(st));
+
 	switch (job->req.op) {
 	case PROTO_OP_SESSION_CREATE:
 		return op_session_create(st, job, result);

@@ -8,6 +8,7 @@
  * Below the domain files: forum.c, moderation.c and qa.c share these
  * instead of reaching into one another.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,7 @@ enum proto_err store_thread_facts(struct store *st, struct store_job *job, int64
 		"SELECT course_id, first_post_id, locked, kind = 'question', state FROM threads WHERE id = ?1";
 	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q, thread);
 
+	assert(store_on_writer(st));
 	if (!s)
 		return store_job_error(job, PROTO_ERR_NOT_FOUND, "thread", "no such thread");
 	f->id = thread;
@@ -118,6 +120,7 @@ enum proto_err store_check_thread_write(struct store *st, struct store_job *job,
 {
 	enum proto_err rc;
 
+	assert(store_on_writer(st));
 	if ((rc = store_check_course(st, job, f->course, 1)) != PROTO_ERR_NONE ||
 	    (rc = store_check_mute(st, job, f->course)) != PROTO_ERR_NONE)
 		return rc;
@@ -130,6 +133,7 @@ enum proto_err store_post_facts(struct store *st, struct store_job *job, int64_t
 	static const char q[] = "SELECT thread_id, parent_id, author_id, state FROM posts WHERE id = ?1";
 	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q, post);
 
+	assert(store_on_writer(st));
 	if (!s)
 		return store_job_error(job, PROTO_ERR_NOT_FOUND, "post", "no such post");
 	f->id = post;
@@ -184,6 +188,7 @@ int store_thread_stats_state(struct store *st, struct store_job *job, int64_t th
 	char room[PROTO_MAX_ROOM_CHARS + 1], key[48];
 	int rc = -1;
 
+	assert(store_on_writer(st));
 	if (!s)
 		return -1;
 	store_thread_row(s, &t);
@@ -204,6 +209,7 @@ char *store_post_result(struct store *st, const struct store_job *job, int64_t p
 	struct forum_post p;
 	char *r;
 
+	assert(store_on_writer(st));
 	if (!s)
 		return NULL;
 	store_post_row(s, &p);
@@ -226,6 +232,7 @@ int64_t store_thread_insert(struct store *st, struct store_job *job, int64_t cou
 	sqlite3_stmt *s;
 	int64_t tid, pid;
 
+	assert(store_on_writer(st));
 	if (!(s = store_stmt(&st->wcache, st->wdb, q_thread)))
 		return -1;
 	sqlite3_bind_int64(s, 1, course);

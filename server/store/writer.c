@@ -140,9 +140,17 @@ static void run_batch(struct store *st, struct store_job *head)
 	finish_batch(st, head, tail);
 }
 
+int store_on_writer(struct store *st)
+{
+	return atomic_load(&st->writer_known) && pthread_equal(st->writer_id, pthread_self());
+}
+
 static void *writer_main(void *arg)
 {
 	struct store *st = arg;
+
+	st->writer_id = pthread_self();
+	atomic_store(&st->writer_known, 1);
 
 	for (;;) {
 		struct store_job *head, *cut;
@@ -153,6 +161,7 @@ static void *writer_main(void *arg)
 			pthread_cond_wait(&st->cv, &st->mu);
 		if (!st->q_head) {
 			st->stopped = 1;
+			atomic_store(&st->writer_known, 0);   /* its id may be reused */
 			pthread_mutex_unlock(&st->mu);
 			return NULL;
 		}
@@ -219,6 +228,7 @@ void store_drain(struct store *st)
 {
 	if (!st || !st->thread_started)
 		return;
+	assert(!store_on_writer(st));       /* the writer cannot join itself */
 	pthread_mutex_lock(&st->mu);
 	st->stop = 1;
 	pthread_cond_signal(&st->cv);
