@@ -16,8 +16,7 @@
 #include <cmocka.h>
 
 #include "store/internal.h"
-
-static char dir[200];
+#include "store_tmp.h"
 
 /* What notify saw: it runs on the writer thread after each batch. */
 static pthread_mutex_t seen_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -37,41 +36,26 @@ static void notify(void *arg)
 	pthread_mutex_unlock(&seen_mu);
 }
 
+static struct store_tmp db;
+
 /* A fresh database in a temporary directory, with its writer running. */
 static int setup(void **state)
 {
-	static const struct mod_limits limits = MOD_LIMITS_DEFAULT;
-	char path[256], err[256] = "";
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/forumd-thread-XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/thread.db", dir);
 	pthread_mutex_lock(&seen_mu);
 	notified = notified_on_writer = 0;
 	pthread_mutex_unlock(&seen_mu);
-	the_store = store_open(path, STORE_SYNC_NORMAL, 0, &limits, notify, NULL, err, sizeof(err));
-	if (!the_store) {
-		fprintf(stderr, "store_open: %s\n", err);
+	if (store_tmp_open(&db, "thread", notify))
 		return -1;
-	}
-	*state = the_store;
+	the_store = db.st;
+	*state = db.st;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	static const char *const files[] = { "thread.db", "thread.db-wal", "thread.db-shm" };
-	char path[256];
-
-	store_close(*state);
+	(void)state;
+	store_tmp_close(&db);
 	the_store = NULL;
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
 	return 0;
 }
 
