@@ -23,6 +23,8 @@ static enum words_lang words_lang_of(const char *lang)
 	return !strcmp(lang, "es") ? WORDS_ES : !strcmp(lang, "pt") ? WORDS_PT : WORDS_EN;
 }
 
+/* lang's blocked words as {"lang", "words": [...]}, read on its own
+ * connection; malloc'd, the caller frees it. NULL with err set. */
 char *store_blocked_json(const char *path, const char *lang, char *err, size_t err_len)
 {
 	static const char q[] =
@@ -90,6 +92,10 @@ static int exec_lang_word(sqlite3 *db, const char *sql, const char *lang, const 
 	return rc;
 }
 
+/* Replaces, adds to or removes from lang's blocked words in one
+ * transaction on its own connection, bumping the counter every writer
+ * watches to reload its normalizer. A word that normalizes to nothing
+ * refuses the whole change. 0, or -1 with err set. */
 int store_blocked_change(const char *path, const char *lang, enum store_blocked_mode mode,
 			 const char *const *words, size_t n, int64_t now_ms, char *err, size_t err_len)
 {

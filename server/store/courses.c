@@ -13,6 +13,9 @@ int store_lang_valid(const char *l)
 	return l && (!strcmp(l, "en") || !strcmp(l, "es") || !strcmp(l, "pt"));
 }
 
+/* Creates (update 0) or changes (update 1) a course in the database at
+ * path on its own connection (command line and admin API, any thread).
+ * Returns the course id, or -1 with a message in err. */
 int64_t store_course_put(const char *path, const struct store_course_args *a, int update,
 			 int64_t now_ms, char *err, size_t err_len)
 {
@@ -69,6 +72,9 @@ out:
 	return id;
 }
 
+/* A course (id > 0) or every course (id 0, a JSON array) as JSON text read
+ * on its own connection; malloc'd, the caller frees it. NULL if there is no
+ * such course, or on error with err set. */
 char *store_course_json(const char *path, int64_t id, char *err, size_t err_len)
 {
 	static const char q_one[] =
@@ -97,6 +103,8 @@ char *store_course_json(const char *path, int64_t id, char *err, size_t err_len)
 	return out;
 }
 
+/* Prints every course as one line of JSON to f (a FILE *), read on its own
+ * connection. 0, or -1 with err set. */
 int store_course_print(const char *path, void *f, char *err, size_t err_len)
 {
 	static const char q[] =

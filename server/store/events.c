@@ -1,7 +1,8 @@
 /*
- * events.c - each room's log: append with the room's next seq inside the
- * write transaction, read the latest seq, replay a range rendered from the
- * current rows.
+ * events.c - each room's log: append (room, seq, type, subject id) with the
+ * room's next seq inside the write transaction, read the latest and oldest
+ * seq, replay a range rendered from the current rows, and prune history
+ * past its retention.
  */
 #include <assert.h>
 #include <stdio.h>

@@ -1,7 +1,9 @@
 /*
- * forum.c - the forum in SQLite: write ops applied by the writer thread
- * inside its transaction, reads for the loop thread, and events rendered
- * from the current rows.
+ * forum.c - the forum's write ops (hello's user row, threads, posts,
+ * edits, deletes, votes, follows), applied by the writer thread inside its
+ * transaction, and the forum's events rendered from the current rows.
+ * The thread and post rows and facts it shares with moderation.c and qa.c
+ * are in threads.c, the reads in forum_read.c.
  *
  * Every write re-checks, inside the transaction, what a decision made on
  * stale state could get wrong: the course window, the user's mute, the

@@ -1,8 +1,21 @@
 /*
- * internal.h - what the store's own files share: the struct behind the
- * opaque handle, the statement cache, and the hooks between the writer
- * (writer.c), the event log (events.c), the table of domains (dispatch.c)
- * and the domain files (forum.c, moderation.c, qa.c, poll.c).
+ * internal.h - what the store's own files share, bottom up:
+ *
+ *   db.c        connections (one open path), the statement cache, exec/step
+ *   job.c       a job's life and error, the checks and appends every domain
+ *               makes (course window, mute, staff, limits, audit, notice)
+ *   threads.c   thread and post rows and facts (forum, moderation and qa)
+ *   events.c    room logs: append, seqs, replay, retention
+ *   dispatch.c  the table of domains: which domain applies an op, renders
+ *               an event, hears that a session ended
+ *   forum.c moderation.c qa.c poll.c (+ poll_answer.c cloud.c poll_read.c,
+ *               sharing polls.h)  the domains: each calls only the files
+ *               above, never another domain
+ *   idem.c      one job inside the transaction, with its idempotency record
+ *   writer.c    the handle, the writer thread and group commit
+ *
+ * Functions that run inside the writer's transaction assert
+ * store_on_writer(st).
  */
 #ifndef FORUMD_STORE_INTERNAL_H
 #define FORUMD_STORE_INTERNAL_H

@@ -20,6 +20,8 @@
 /* Jobs                                                                      */
 /* ------------------------------------------------------------------------- */
 
+/* A zeroed job the caller fills and hands to store_submit (or frees with
+ * store_job_free); NULL on OOM. */
 struct store_job *store_job_new(void)
 {
 	return calloc(1, sizeof(struct store_job));
@@ -41,6 +43,8 @@ void store_job_clear_results(struct store_job *job)
 	job->reply = NULL;
 }
 
+/* Frees a job and everything it owns: request, identity, reply, events and
+ * states (their message references are released). NULL is ignored. */
 void store_job_free(struct store_job *job)
 {
 	if (!job)

@@ -1,6 +1,8 @@
 /*
- * moderation.c - staff actions, flags, mutes, the audit log, notices to one
- * person, and the abuse limits on participants' writes.
+ * moderation.c - staff actions, flags and mutes (writes inside the
+ * writer's transaction), their events rendered from the rows, and the staff
+ * reads (flag list, audit log, post history). The audit and notice appends
+ * and the abuse limits every domain uses are in job.c.
  *
  * Every staff action is checked inside the write transaction (staff in the
  * post's or thread's course), appends an audit entry (event audit.created in

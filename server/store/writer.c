@@ -65,6 +65,9 @@ static void apply_disk_full(struct store *st)
 	sqlite3_finalize(s);
 }
 
+/* Test builds: arms failpoint name for the writer's next batches (any
+ * thread): commit (count commits fail), busy (count transactions cannot
+ * begin), disk_full (1: the file may not grow and commits fail; 0: lifted). */
 void store_failpoint(struct store *st, const char *name, int count)
 {
 	if (strcmp(name, "commit") == 0)
@@ -185,6 +188,13 @@ static void *writer_main(void *arg)
 /* Public                                                                    */
 /* ------------------------------------------------------------------------- */
 
+/*
+ * Opens the database at path (creating it), brings its schema to the newest
+ * version, opens the read connection and starts the writer thread, which
+ * calls notify(arg) from its own thread whenever finished jobs wait. The
+ * caller owns the returned store and ends it with store_close; NULL with
+ * a message in err.
+ */
 struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
 			 const struct mod_limits *limits, void (*notify)(void *arg), void *arg,
 			 char *err, size_t err_len)
@@ -224,6 +234,9 @@ fail:
 	return NULL;
 }
 
+/* Lets the writer finish every queued job and stops it (loop thread, never
+ * the writer). Finished jobs stay for store_take_done, and the read
+ * connection stays open; later submits are answered shutting_down. */
 void store_drain(struct store *st)
 {
 	if (!st || !st->thread_started)
@@ -237,6 +250,9 @@ void store_drain(struct store *st)
 	st->thread_started = 0;
 }
 
+/* Drains the writer, frees the finished jobs nobody took, closes both
+ * connections (the writer's last, checkpointing the WAL) and frees st.
+ * NULL is ignored. */
 void store_close(struct store *st)
 {
 	struct store_job *job, *next;
@@ -269,6 +285,9 @@ void store_close(struct store *st)
 	free(st);
 }
 
+/* Queues job for the writer (any thread); the store owns it until
+ * store_take_done hands it back. 0, or -1 once the writer has stopped: the
+ * job is then finished with shutting_down and queued as done all the same. */
 int store_submit(struct store *st, struct store_job *job)
 {
 	int stopped;
@@ -298,6 +317,9 @@ int store_submit(struct store *st, struct store_job *job)
 	return stopped ? -1 : 0;
 }
 
+/* Takes every finished job, oldest first, linked by ->next (any thread;
+ * the loop after notify). The caller owns the list and frees each job with
+ * store_job_free. NULL if none. */
 struct store_job *store_take_done(struct store *st)
 {
 	struct store_job *head;
@@ -309,6 +331,8 @@ struct store_job *store_take_done(struct store *st)
 	return head;
 }
 
+/* Copies the writer's counters into *out (any thread); the synchronous
+ * string is static. */
 void store_get_stats(struct store *st, struct store_stats *out)
 {
 	out->jobs = atomic_load(&st->jobs);
