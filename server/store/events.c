@@ -113,6 +113,8 @@ static int room_column(struct store *st, const char *sql, const char *room, int6
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The latest seq of room into *seq (0 if it has none yet), on the read
+ * connection. 0 or -1. */
 int store_room_seq(struct store *st, const char *room, int64_t *seq)
 {
 	static const char q[] = "SELECT seq FROM rooms WHERE name = ?1";
@@ -120,6 +122,8 @@ int store_room_seq(struct store *st, const char *room, int64_t *seq)
 	return room_column(st, q, room, seq);
 }
 
+/* The read connection's PRAGMA data_version into *version: it moves when
+ * any other connection commits. 0 or -1. */
 int store_data_version(struct store *st, int64_t *version)
 {
 	static const char q[] = "PRAGMA data_version";
@@ -136,6 +140,8 @@ int store_data_version(struct store *st, int64_t *version)
 	return rc;
 }
 
+/* The oldest seq still held for room into *seq (0 if none), on the read
+ * connection. 0 or -1. */
 int store_room_first_seq(struct store *st, const char *room, int64_t *seq)
 {
 	static const char q[] = "SELECT first_seq FROM rooms WHERE name = ?1";
@@ -143,6 +149,7 @@ int store_room_first_seq(struct store *st, const char *room, int64_t *seq)
 	return room_column(st, q, room, seq);
 }
 
+/* store_replay_bytes without a byte bound. */
 long store_replay(struct store *st, const char *room, int64_t after, int64_t upto, size_t max,
 		  void (*emit)(void *arg, const char *room, int64_t seq, struct msg *peer,
 			       struct msg *staff),
@@ -151,6 +158,12 @@ long store_replay(struct store *st, const char *room, int64_t after, int64_t upt
 	return store_replay_bytes(st, room, after, upto, max, 0, emit, arg);
 }
 
+/*
+ * Renders room's events with after < seq <= upto from the current rows, at
+ * most max and, with max_bytes, until their peer views take that many bytes
+ * (at least one), oldest first, in one read transaction; emit receives new
+ * message references it owns. The number emitted, or -1 on a database error.
+ */
 long store_replay_bytes(struct store *st, const char *room, int64_t after, int64_t upto, size_t max,
 			size_t max_bytes,
 			void (*emit)(void *arg, const char *room, int64_t seq, struct msg *peer,

@@ -100,6 +100,9 @@ static int add_course(struct store *st, struct render_list *l, const struct iden
 	return rc;
 }
 
+/* course.list: the courses in who's token (every course for an admin)
+ * with the caller's role and access at now_s. A new reply msg the caller
+ * owns, or NULL on error. */
 struct msg *store_course_list(struct store *st, const struct identity *who, const char *req_id,
 			      int64_t now_s)
 {
@@ -187,6 +190,8 @@ static struct msg *list_error(struct proto_error *err, enum proto_err code, cons
 	return NULL;
 }
 
+/* thread.list: one page of a course's threads after the access check. A
+ * new reply msg the caller owns, or NULL with *err filled. */
 struct msg *store_thread_list(struct store *st, const struct identity *who, int64_t uid,
 			      const struct proto_request *req, int64_t now_s, struct proto_error *err)
 {
@@ -237,6 +242,9 @@ struct msg *store_thread_list(struct store *st, const struct identity *who, int6
 }
 
 #ifdef FORUMD_TESTING
+/* Test builds: EXPLAIN QUERY PLAN of thread.list's query for sort (0
+ * latest, 1 votes, 2 unanswered), one step a line, into the caller's buf.
+ * 0, or -1. */
 int store_thread_list_plan(struct store *st, int sort, char *buf, size_t len)
 {
 	char q[sizeof(Q_LATEST) + sizeof(Q_VOTES) + sizeof(Q_UNANSWERED) + 32];
@@ -297,6 +305,9 @@ static int thread_course(struct store *st, int64_t thread, int64_t *course, char
 	return rc;
 }
 
+/* May who follow room at now_s? PROTO_ERR_NONE with *staff_view set and,
+ * with until_s, when the answer may next change by time alone; or the
+ * refusal. */
 enum proto_err store_room_access(struct store *st, const struct identity *who, int64_t uid,
 				 const char *room, int64_t now_s, int *staff_view, int64_t *until_s)
 {
@@ -407,6 +418,9 @@ out:
 	return m;
 }
 
+/* The subscribe reply in snapshot mode: room's current state and its seq
+ * (*seq) in one read transaction, with what is personal to uid. A new msg
+ * the caller owns, or NULL on error. */
 struct msg *store_room_snapshot(struct store *st, const char *req_id, const char *room,
 				int staff_view, int64_t uid, int64_t *seq)
 {
@@ -484,6 +498,8 @@ static struct render_list *thread_votes(struct store *st, int64_t thread)
 	return store_votes_page(st, q, thread, "post");
 }
 
+/* The subscribe reply in replay or live mode, with the room's current vote
+ * counts. A new msg the caller owns, or NULL on error. */
 struct msg *store_room_resume(struct store *st, const char *req_id, const char *room, int64_t seq,
 			      const char *mode, int64_t replay)
 {
@@ -500,6 +516,8 @@ struct msg *store_room_resume(struct store *st, const char *req_id, const char *
 	return render_subscribe_resume(req_id, room, seq, mode, replay, votes);
 }
 
+/* Emits room's other current state values as state messages (new
+ * references emit owns). The count, or -1. */
 long store_room_state(struct store *st, const char *room, void (*emit)(void *arg, struct msg *m),
 		      void *arg)
 {

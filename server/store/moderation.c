@@ -568,6 +568,8 @@ static enum proto_err read_staff(struct store *st, const struct identity *who, i
 	return access_is_staff(who, course) ? PROTO_ERR_NONE : PROTO_ERR_FORBIDDEN;
 }
 
+/* flag.list for staff: a course's open flags. A new reply msg the caller
+ * owns, or NULL with *err filled (forbidden for non-staff). */
 struct msg *store_flag_list(struct store *st, const struct identity *who, const struct proto_request *req,
 			    struct proto_error *err)
 {
@@ -610,6 +612,8 @@ struct msg *store_flag_list(struct store *st, const struct identity *who, const 
 	return m ? m : read_error(err, PROTO_ERR_INTERNAL, NULL, "out of memory");
 }
 
+/* audit.list for staff: a page of a course's audit log. A new reply msg
+ * the caller owns, or NULL with *err filled (forbidden for non-staff). */
 struct msg *store_audit_list(struct store *st, const struct identity *who, const struct proto_request *req,
 			     struct proto_error *err)
 {
@@ -659,6 +663,8 @@ struct msg *store_audit_list(struct store *st, const struct identity *who, const
 	return render_list_reply(req->id, "entries", l, 1, more ? next : NULL, 0);
 }
 
+/* post.history for staff: a post's revisions. A new reply msg the caller
+ * owns, or NULL with *err filled (forbidden for non-staff). */
 struct msg *store_post_history(struct store *st, const struct identity *who, const struct proto_request *req,
 			       struct proto_error *err)
 {

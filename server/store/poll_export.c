@@ -269,6 +269,10 @@ static int fill(sqlite3 *db, struct export *x, const int64_t *ids, size_t n, int
 	return 0;
 }
 
+/* The results of a poll (or of every opened poll of a session) as JSON or
+ * CSV, with each participant's answers on request, for staff only, read on
+ * its own connection in one transaction. Malloc'd, the caller frees it;
+ * NULL with *status 403/404/500 and err. */
 char *store_poll_export(const char *path, int64_t id, int whole_session, const struct identity *who, int answers,
 			int csv, int *status, char *err, size_t err_len)
 {

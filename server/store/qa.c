@@ -776,6 +776,8 @@ enum proto_err store_qa_apply(struct store *st, struct store_job *job, char **re
 /* Reads (loop thread)                                                       */
 /* ------------------------------------------------------------------------- */
 
+/* session.list: a course's live sessions, for whoever may read the
+ * course. A new reply msg the caller owns, or NULL with *err filled. */
 struct msg *store_session_list(struct store *st, const struct identity *who, const struct proto_request *req,
 			       int64_t now_s, struct proto_error *err)
 {
@@ -819,6 +821,8 @@ struct msg *store_session_list(struct store *st, const struct identity *who, con
 	return render_list_reply(req->id, "sessions", l, 0, NULL, 0);
 }
 
+/* The course of live session `session` into *course, on the read
+ * connection. 0, or -1 (no such session or an error). */
 int store_session_course(struct store *st, int64_t session, int64_t *course)
 {
 	static const char q[] = "SELECT course_id FROM live_sessions WHERE id = ?1";
@@ -926,6 +930,10 @@ long store_session_state(struct store *st, const char *room, int64_t session,
 /* Export (own connection: HTTP API and command line)                        */
 /* ------------------------------------------------------------------------- */
 
+/* The Q&A export of a session as JSON or CSV, read on its own connection:
+ * staff see every question and, with names, who asked; others published
+ * questions only. Malloc'd, the caller frees it; NULL with *status
+ * 403/404/500 and err. */
 char *store_session_export(const char *path, int64_t session, const struct identity *who, int names, int csv,
 			   int *status, char *err, size_t err_len)
 {
