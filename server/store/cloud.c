@@ -29,26 +29,26 @@ static struct words *cloud_words(struct store *st, int64_t course)
 	static const char q_v[] = "SELECT value FROM counters WHERE name = 'blocked_words'";
 	static const char q_words[] = "SELECT word FROM blocked_words WHERE lang = ?1";
 	static const char *const langs[] = { "en", "es", "pt" };
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q_lang, course);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, q_lang, course);
 	int lang = WORDS_EN;
 	int64_t v = 0;
 	struct words *w;
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (s) {
 		const char *l = (const char *)sqlite3_column_text(s, 0);
 
 		lang = !strcmp(l, "es") ? WORDS_ES : !strcmp(l, "pt") ? WORDS_PT : WORDS_EN;
 		sqlite3_reset(s);
 	}
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_v)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_v)))
 		return NULL;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	if (st->words[lang] && st->words_v[lang] == v)
 		return st->words[lang];
-	if (!(w = words_new((enum words_lang)lang)) || !(s = store_stmt(&st->wcache, st->wdb, q_words))) {
+	if (!(w = words_new((enum words_lang)lang)) || !(s = store__stmt(&st->wcache, st->wdb, q_words))) {
 		words_free(w);
 		return NULL;
 	}
@@ -62,7 +62,7 @@ static struct words *cloud_words(struct store *st, int64_t course)
 	return w;
 }
 
-void store_poll_free(struct store *st)
+void store__poll_free(struct store *st)
 {
 	for (int i = 0; i < 3; i++) {
 		words_free(st->words[i]);
@@ -74,7 +74,7 @@ void store_poll_free(struct store *st)
 static int cloud_alias(struct store *st, int64_t poll, const char *key, char *into, size_t cap)
 {
 	static const char q[] = "SELECT into_key FROM cloud_aliases WHERE poll_id = ?1 AND key = ?2";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 	int rc = 0;
 
 	if (!s)
@@ -91,7 +91,7 @@ static int cloud_alias(struct store *st, int64_t poll, const char *key, char *in
 }
 
 /* One word-cloud entry, normalized in the course's language. */
-enum proto_err answer_word(struct store *st, struct store_job *job, const struct poll *p,
+enum proto_err store__cloud_answer(struct store *st, struct store_job *job, const struct poll *p,
 				  const struct poll_answer_in *in, int64_t sent)
 {
 	static const char q_entry[] =
@@ -105,57 +105,57 @@ enum proto_err answer_word(struct store *st, struct store_job *job, const struct
 	int64_t live = 0;
 	sqlite3_stmt *s;
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (!w)
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "the word normalizer failed");
+		return store__job_error(job, PROTO_ERR_INTERNAL, NULL, "the word normalizer failed");
 	if (sent >= p->max_entries) {
 		job->err.limit = p->max_entries;
-		return store_job_error(job, PROTO_ERR_ENTRY_LIMIT, "text", "you have sent all your entries");
+		return store__job_error(job, PROTO_ERR_ENTRY_LIMIT, "text", "you have sent all your entries");
 	}
 	wr = words_normalize(w, in->text, in->text_len, key, sizeof(key), display, sizeof(display));
 	switch (wr) {
 	case WORDS_OK:
 		break;
 	case WORDS_TOO_LONG:
-		store_job_error(job, PROTO_ERR_TOO_LONG, "text", "an entry is at most 40 characters");
+		store__job_error(job, PROTO_ERR_TOO_LONG, "text", "an entry is at most 40 characters");
 		job->err.limit = PROTO_MAX_WORD_CHARS;
 		return PROTO_ERR_TOO_LONG;
 	case WORDS_EMPTY:
-		return store_job_error(job, PROTO_ERR_WORD_REFUSED, "text", "empty: nothing left once normalized");
+		return store__job_error(job, PROTO_ERR_WORD_REFUSED, "text", "empty: nothing left once normalized");
 	case WORDS_STOPWORD:
-		return store_job_error(job, PROTO_ERR_WORD_REFUSED, "text", "stop word: only common words");
+		return store__job_error(job, PROTO_ERR_WORD_REFUSED, "text", "stop word: only common words");
 	case WORDS_BLOCKED:
-		return store_job_error(job, PROTO_ERR_WORD_REFUSED, "text", "blocked: holds a blocked word");
+		return store__job_error(job, PROTO_ERR_WORD_REFUSED, "text", "blocked: holds a blocked word");
 	case WORDS_BAD_UTF8:
-		return store_job_error(job, PROTO_ERR_BAD_ANSWER, "text", "the text is not valid");
+		return store__job_error(job, PROTO_ERR_BAD_ANSWER, "text", "the text is not valid");
 	case WORDS_NOMEM:
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "out of memory");
+		return store__job_error(job, PROTO_ERR_INTERNAL, NULL, "out of memory");
 	}
 	switch (cloud_alias(st, p->id, key, into, sizeof(into))) {
 	case -1:
 		return PROTO_ERR_INTERNAL;
 	case 1:
-		return store_job_error(job, PROTO_ERR_WORD_REFUSED, "text", "removed: staff removed this word");
+		return store__job_error(job, PROTO_ERR_WORD_REFUSED, "text", "removed: staff removed this word");
 	case 2:
 		snprintf(key, sizeof(key), "%s", into);
 		break;
 	}
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_live)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_live)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, p->id);
 	sqlite3_bind_int64(s, 2, job->uid);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		live = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_entry)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_entry)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, p->id);
 	sqlite3_bind_int64(s, 2, job->uid);
 	sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, display, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, job->now_ms);
-	if (store_step_done(s) || group_add(st, p->id, key, display, 1, p->results_v + 1) ||
-	    exec2(st, q_count, p->id, live == 0))
+	if (store__step_done(s) || store__poll_group_add(st, p->id, key, display, 1, p->results_v + 1) ||
+	    store__poll_exec2(st, q_count, p->id, live == 0))
 		return PROTO_ERR_INTERNAL;
 	return PROTO_ERR_NONE;
 }
@@ -167,7 +167,7 @@ enum proto_err answer_word(struct store *st, struct store_job *job, const struct
 static int64_t group_count(struct store *st, int64_t poll, const char *key)
 {
 	static const char q[] = "SELECT count FROM poll_groups WHERE poll_id = ?1 AND key = ?2";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 	int64_t n = 0;
 
 	if (!s)
@@ -184,19 +184,19 @@ static int64_t group_count(struct store *st, int64_t poll, const char *key)
 static int group_grow(struct store *st, int64_t poll, const char *key, int64_t n)
 {
 	static const char q[] = "UPDATE poll_groups SET count = count + ?3 WHERE poll_id = ?1 AND key = ?2";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, poll);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, n);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
 static int exec_key(struct store *st, const char *sql, int64_t poll, const char *a, const char *b)
 {
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, sql);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, sql);
 
 	if (!s)
 		return -1;
@@ -204,10 +204,10 @@ static int exec_key(struct store *st, const char *sql, int64_t poll, const char 
 	sqlite3_bind_text(s, 2, a, -1, SQLITE_STATIC);
 	if (b)
 		sqlite3_bind_text(s, 3, b, -1, SQLITE_STATIC);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
-enum proto_err op_cloud(struct store *st, struct store_job *job, char **result)
+enum proto_err store__cloud_op(struct store *st, struct store_job *job, char **result)
 {
 	static const char q_remove[] =
 		"UPDATE cloud_entries SET removed = 1 WHERE poll_id = ?1 AND key = ?2 AND removed = 0";
@@ -230,25 +230,25 @@ enum proto_err op_cloud(struct store *st, struct store_job *job, char **result)
 	struct poll_row r;
 	enum proto_err rc;
 
-	assert(store_on_writer(st));
-	if ((rc = poll_facts(st, job, job->req.f[0].u.i, &r)) != PROTO_ERR_NONE)
+	assert(store__on_writer(st));
+	if ((rc = store__poll_facts(st, job, job->req.f[0].u.i, &r)) != PROTO_ERR_NONE)
 		return rc;
-	if ((rc = store_need_staff(job, r.p.course)) != PROTO_ERR_NONE)
+	if ((rc = store__need_staff(job, r.p.course)) != PROTO_ERR_NONE)
 		goto out;
 	if (r.p.kind != POLL_WORDS) {
-		rc = store_job_error(job, PROTO_ERR_BAD_FIELD, "poll", "not a word cloud");
+		rc = store__job_error(job, PROTO_ERR_BAD_FIELD, "poll", "not a word cloud");
 		goto out;
 	}
 	if (merge && strcmp(word, into) == 0) {
-		rc = store_job_error(job, PROTO_ERR_BAD_FIELD, "into", "a word cannot be merged into itself");
+		rc = store__job_error(job, PROTO_ERR_BAD_FIELD, "into", "a word cannot be merged into itself");
 		goto out;
 	}
 	if ((n = group_count(st, r.p.id, word)) <= 0) {
-		rc = n < 0 ? PROTO_ERR_INTERNAL : store_job_error(job, PROTO_ERR_NOT_FOUND, "word", "no such word here");
+		rc = n < 0 ? PROTO_ERR_INTERNAL : store__job_error(job, PROTO_ERR_NOT_FOUND, "word", "no such word here");
 		goto out;
 	}
 	if (merge && (total = group_count(st, r.p.id, into)) <= 0) {
-		rc = total < 0 ? PROTO_ERR_INTERNAL : store_job_error(job, PROTO_ERR_NOT_FOUND, "into", "no such word here");
+		rc = total < 0 ? PROTO_ERR_INTERNAL : store__job_error(job, PROTO_ERR_NOT_FOUND, "into", "no such word here");
 		goto out;
 	}
 	if (merge) {
@@ -268,9 +268,9 @@ enum proto_err op_cloud(struct store *st, struct store_job *job, char **result)
 		total = n;              /* the group counted exactly its entries not yet removed */
 	}
 	if (exec_key(st, q_drop_group, r.p.id, word, NULL) || exec_key(st, q_drop_spell, r.p.id, word, NULL) ||
-	    exec_key(st, q_alias, r.p.id, word, into) || exec2(st, q_counts, r.p.id, 0) ||
-	    results_state(st, job, r.p.id) ||
-	    store_audit_add(st, job, r.p.course, merge ? "cloud.merge" : "cloud.remove", "poll", r.p.id, reason)) {
+	    exec_key(st, q_alias, r.p.id, word, into) || store__poll_exec2(st, q_counts, r.p.id, 0) ||
+	    store__poll_results_state(st, job, r.p.id) ||
+	    store__audit_add(st, job, r.p.course, merge ? "cloud.merge" : "cloud.remove", "poll", r.p.id, reason)) {
 		rc = PROTO_ERR_INTERNAL;
 		goto out;
 	}
@@ -278,6 +278,6 @@ enum proto_err op_cloud(struct store *st, struct store_job *job, char **result)
 	if (!*result)
 		rc = PROTO_ERR_INTERNAL;
 out:
-	poll_row_free(&r);
+	store__poll_row_free(&r);
 	return rc;
 }

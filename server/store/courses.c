@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-int store_lang_valid(const char *l)
+int store__lang_valid(const char *l)
 {
 	return l && (!strcmp(l, "en") || !strcmp(l, "es") || !strcmp(l, "pt"));
 }
@@ -35,7 +35,7 @@ int64_t store_course_put(const char *path, const struct store_course_args *a, in
 		snprintf(err, err_len, "a course needs a title, a start and an end");
 		return -1;
 	}
-	if (a->lang && !store_lang_valid(a->lang)) {
+	if (a->lang && !store__lang_valid(a->lang)) {
 		snprintf(err, err_len, "the language must be en, es or pt");
 		return -1;
 	}
@@ -43,7 +43,7 @@ int64_t store_course_put(const char *path, const struct store_course_args *a, in
 		snprintf(err, err_len, "a course must end after it starts");
 		return -1;
 	}
-	if (!(db = store_open_rw(path, err, err_len)))
+	if (!(db = store__open_rw(path, err, err_len)))
 		return -1;
 	if (sqlite3_prepare_v2(db, update ? q_upd : q_ins, -1, &s, NULL) != SQLITE_OK)
 		goto out;
@@ -88,7 +88,7 @@ char *store_course_json(const char *path, int64_t id, char *err, size_t err_len)
 	char *out = NULL;
 
 	err[0] = '\0';
-	if (!(db = store_open_rw(path, err, err_len)))
+	if (!(db = store__open_rw(path, err, err_len)))
 		return NULL;
 	if (sqlite3_prepare_v2(db, id ? q_one : q_all, -1, &s, NULL) == SQLITE_OK) {
 		if (id)
@@ -115,7 +115,7 @@ int store_course_print(const char *path, void *f, char *err, size_t err_len)
 	int rc = -1;
 
 	err[0] = '\0';
-	if (!(db = store_open_rw(path, err, err_len)))
+	if (!(db = store__open_rw(path, err, err_len)))
 		return -1;
 	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK) {
 		while (sqlite3_step(s) == SQLITE_ROW)
@@ -129,7 +129,7 @@ int store_course_print(const char *path, void *f, char *err, size_t err_len)
 	return rc;
 }
 
-int store_seed_demo(sqlite3 *db, int64_t now_ms)
+int store__seed_demo(sqlite3 *db, int64_t now_ms)
 {
 	static const char q[] =
 		"INSERT INTO courses(id, title, lang, starts_at, ends_at, created_at, updated_at)"

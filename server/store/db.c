@@ -54,7 +54,7 @@ static unsigned stmt_slot(const char *sql)
 	return (unsigned)((a >> 3) * 2654435761u) % STMT_CACHE_SLOTS;
 }
 
-sqlite3_stmt *store_stmt(struct stmt_cache *c, sqlite3 *db, const char *sql)
+sqlite3_stmt *store__stmt(struct stmt_cache *c, sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 	unsigned h = stmt_slot(sql);
@@ -82,7 +82,7 @@ sqlite3_stmt *store_stmt(struct stmt_cache *c, sqlite3 *db, const char *sql)
 	return s;
 }
 
-void store_stmt_cache_free(struct stmt_cache *c)
+void store__stmt_cache_free(struct stmt_cache *c)
 {
 	for (int i = 0; i < c->n; i++)
 		sqlite3_finalize(c->stmt[i]);
@@ -90,12 +90,12 @@ void store_stmt_cache_free(struct stmt_cache *c)
 	memset(c->slot, 0, sizeof(c->slot));
 }
 
-int store_exec(sqlite3 *db, const char *sql)
+int store__exec(sqlite3 *db, const char *sql)
 {
 	return sqlite3_exec(db, sql, NULL, NULL, NULL);
 }
 
-int store_step_done(sqlite3_stmt *s)
+int store__step_done(sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
 
@@ -105,9 +105,9 @@ int store_step_done(sqlite3_stmt *s)
 
 /* Steps a one-id query; returns the statement positioned on its row, or
  * NULL (not found or error). The caller resets it when done. */
-sqlite3_stmt *store_row_by_id(struct stmt_cache *c, sqlite3 *db, const char *sql, int64_t id)
+sqlite3_stmt *store__row_by_id(struct stmt_cache *c, sqlite3 *db, const char *sql, int64_t id)
 {
-	sqlite3_stmt *s = store_stmt(c, db, sql);
+	sqlite3_stmt *s = store__stmt(c, db, sql);
 
 	if (!s)
 		return NULL;
@@ -145,7 +145,7 @@ static int setup_wal(sqlite3 *db)
 	int rc = SQLITE_BUSY;
 
 	for (int i = 0; i < 1000 && (rc & 0xff) == SQLITE_BUSY; i++) {
-		rc = store_exec(db, "PRAGMA journal_mode = WAL");
+		rc = store__exec(db, "PRAGMA journal_mode = WAL");
 		if ((rc & 0xff) == SQLITE_BUSY)
 			nanosleep(&ts, NULL);
 	}
@@ -166,13 +166,13 @@ static sqlite3 *open_db(const char *path, int flags, enum store_sync sync, char 
 	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
 	sqlite3_busy_handler(db, busy_wait, NULL);
 	if (setup_wal(db) != SQLITE_OK ||
-	    store_exec(db, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
+	    store__exec(db, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
 						   : "PRAGMA synchronous = NORMAL") != SQLITE_OK ||
-	    store_exec(db, "PRAGMA foreign_keys = ON") != SQLITE_OK ||
-	    store_exec(db, "PRAGMA temp_store = MEMORY") != SQLITE_OK ||
-	    store_exec(db, "PRAGMA wal_autocheckpoint = " WAL_CHECKPOINT_PAGES) != SQLITE_OK ||
-	    store_exec(db, "PRAGMA journal_size_limit = " WAL_KEEP_BYTES) != SQLITE_OK ||
-	    store_rules_register(db) != SQLITE_OK) {
+	    store__exec(db, "PRAGMA foreign_keys = ON") != SQLITE_OK ||
+	    store__exec(db, "PRAGMA temp_store = MEMORY") != SQLITE_OK ||
+	    store__exec(db, "PRAGMA wal_autocheckpoint = " WAL_CHECKPOINT_PAGES) != SQLITE_OK ||
+	    store__exec(db, "PRAGMA journal_size_limit = " WAL_KEEP_BYTES) != SQLITE_OK ||
+	    store__rules_register(db) != SQLITE_OK) {
 		snprintf(err, err_len, "cannot configure %s: %s", path, sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return NULL;
@@ -215,7 +215,7 @@ static int migrate_once(sqlite3 *db, const char *path, int once_only, char *err,
 		if (strcmp(m->path, path) == 0)
 			break;
 	if (!m || !once_only) {
-		rc = store_migrate(db, err, err_len);
+		rc = store__migrate(db, err, err_len);
 		if (rc == 0 && !m && (m = malloc(sizeof(*m) + strlen(path) + 1))) {
 			strcpy(m->path, path);
 			m->next = migrated_paths;
@@ -226,7 +226,7 @@ static int migrate_once(sqlite3 *db, const char *path, int once_only, char *err,
 	return rc;
 }
 
-sqlite3 *store_db_open(const char *path, enum store_db_kind kind, enum store_sync sync, char *err,
+sqlite3 *store__db_open(const char *path, enum store_db_kind kind, enum store_sync sync, char *err,
 		       size_t err_len)
 {
 	int flags = kind == STORE_DB_READER ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -242,7 +242,7 @@ sqlite3 *store_db_open(const char *path, enum store_db_kind kind, enum store_syn
 		char sql[64];
 
 		snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", WRITER_CACHE_KIB);
-		if (store_exec(db, sql) != SQLITE_OK) {
+		if (store__exec(db, sql) != SQLITE_OK) {
 			snprintf(err, err_len, "cannot size the page cache: %s", sqlite3_errmsg(db));
 			goto fail;
 		}
@@ -255,7 +255,7 @@ fail:
 	return NULL;
 }
 
-sqlite3 *store_open_rw(const char *path, char *err, size_t err_len)
+sqlite3 *store__open_rw(const char *path, char *err, size_t err_len)
 {
-	return store_db_open(path, STORE_DB_ADMIN, STORE_SYNC_FULL, err, err_len);
+	return store__db_open(path, STORE_DB_ADMIN, STORE_SYNC_FULL, err, err_len);
 }

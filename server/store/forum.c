@@ -25,7 +25,7 @@
 /* Events rendered from rows                                                 */
 /* ------------------------------------------------------------------------- */
 
-int store_forum_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+int store__forum_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			     enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff)
 {
 	const char *type = proto_events[ev].name;
@@ -41,9 +41,9 @@ int store_forum_render_event(struct stmt_cache *c, sqlite3 *db, const char *room
 		struct forum_post p;
 
 		/* One read of the row for both views. */
-		if (!(s = store_row_by_id(c, db, store_q_post, subject)))
+		if (!(s = store__row_by_id(c, db, store__q_post, subject)))
 			return -1;
-		store_post_row(s, &p);
+		store__post_row(s, &p);
 		*peer = render_event_post(type, room, seq, &p, view_peer());
 		*staff = render_event_post(type, room, seq, &p, view_staff());
 		sqlite3_reset(s);
@@ -53,9 +53,9 @@ int store_forum_render_event(struct stmt_cache *c, sqlite3 *db, const char *room
 	case PROTO_EV_THREAD_UPDATED: {
 		struct forum_thread t;
 
-		if (!(s = store_row_by_id(c, db, store_q_thread, subject)))
+		if (!(s = store__row_by_id(c, db, store__q_thread, subject)))
 			return -1;
-		store_thread_row(s, &t);
+		store__thread_row(s, &t);
 		*peer = render_event_thread(type, room, seq, &t, view_peer());
 		*staff = render_event_thread(type, room, seq, &t, view_staff());
 		sqlite3_reset(s);
@@ -78,7 +78,7 @@ static int follow_set(struct store *st, struct store_job *job, int64_t thread, i
 	static const char q_on[] =
 		"INSERT OR IGNORE INTO follows(thread_id, user_id, created_at) VALUES (?1, ?2, ?3)";
 	static const char q_off[] = "DELETE FROM follows WHERE thread_id = ?1 AND user_id = ?2";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, follow ? q_on : q_off);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, follow ? q_on : q_off);
 
 	if (!s)
 		return -1;
@@ -86,7 +86,7 @@ static int follow_set(struct store *st, struct store_job *job, int64_t thread, i
 	sqlite3_bind_int64(s, 2, job->uid);
 	if (follow)
 		sqlite3_bind_int64(s, 3, job->now_ms);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
 static int revision_add(struct store *st, struct store_job *job, int64_t post, int64_t revision,
@@ -94,7 +94,7 @@ static int revision_add(struct store *st, struct store_job *job, int64_t post, i
 {
 	static const char q[] =
 		"INSERT INTO post_revisions(post_id, revision, body, edited_by, edited_at) VALUES (?1, ?2, ?3, ?4, ?5)";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
 	if (!s)
 		return -1;
@@ -103,7 +103,7 @@ static int revision_add(struct store *st, struct store_job *job, int64_t post, i
 	sqlite3_bind_text(s, 3, body, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, job->uid);
 	sqlite3_bind_int64(s, 5, job->now_ms);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -118,16 +118,16 @@ static enum proto_err op_user_upsert(struct store *st, struct store_job *job)
 		"ON CONFLICT(ext_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at "
 		"WHERE name <> excluded.name";
 	static const char q_id[] = "SELECT id FROM users WHERE ext_id = ?1";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q_up);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q_up);
 
 	if (!s)
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_text(s, 1, job->who.user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, job->who.name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, job->now_ms);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
-	s = store_stmt(&st->wcache, st->wdb, q_id);
+	s = store__stmt(&st->wcache, st->wdb, q_id);
 	if (!s)
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_text(s, 1, job->who.user, -1, SQLITE_STATIC);
@@ -151,22 +151,22 @@ static enum proto_err op_thread_create(struct store *st, struct store_job *job, 
 	enum proto_err rc;
 
 	if (!forum_text_present(title->p, title->len))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "title", "the title is empty");
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "title", "the title is empty");
 	if (!forum_text_present(body->p, body->len))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "body", "the text is empty");
-	if ((rc = store_check_course(st, job, course, 1)) != PROTO_ERR_NONE ||
-	    (rc = store_check_mute(st, job, course)) != PROTO_ERR_NONE ||
-	    (rc = store_limit(st, job, course, "thread")) != PROTO_ERR_NONE ||
-	    (rc = store_limit(st, job, course, "post")) != PROTO_ERR_NONE)
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "body", "the text is empty");
+	if ((rc = store__check_course(st, job, course, 1)) != PROTO_ERR_NONE ||
+	    (rc = store__check_mute(st, job, course)) != PROTO_ERR_NONE ||
+	    (rc = store__limit(st, job, course, "thread")) != PROTO_ERR_NONE ||
+	    (rc = store__limit(st, job, course, "post")) != PROTO_ERR_NONE)
 		return rc;
-	tid = store_thread_insert(st, job, course,
+	tid = store__thread_insert(st, job, course,
 				  proto_ops[PROTO_OP_THREAD_CREATE].fields[PF_THREAD_CREATE_KIND].values[r->f[PF_THREAD_CREATE_KIND].u.e],
 				  title->p, (int)title->len, body->p, (int)body->len, job->uid, anonymous, 0, &pid);
 	if (tid < 0)
 		return PROTO_ERR_INTERNAL;
-	if (!(ts = store_row_by_id(&st->wcache, st->wdb, store_q_thread, tid)))
+	if (!(ts = store__row_by_id(&st->wcache, st->wdb, store__q_thread, tid)))
 		return PROTO_ERR_INTERNAL;
-	if (!(ps = store_row_by_id(&st->wcache, st->wdb, store_q_post, pid))) {
+	if (!(ps = store__row_by_id(&st->wcache, st->wdb, store__q_post, pid))) {
 		sqlite3_reset(ts);
 		return PROTO_ERR_INTERNAL;
 	}
@@ -174,8 +174,8 @@ static enum proto_err op_thread_create(struct store *st, struct store_job *job, 
 		struct forum_thread t;
 		struct forum_post p;
 
-		store_thread_row(ts, &t);
-		store_post_row(ps, &p);
+		store__thread_row(ts, &t);
+		store__post_row(ps, &p);
 		*result = render_result_thread(&t, &p, view_of(access_is_staff(&job->who, t.course), job->uid));
 	}
 	sqlite3_reset(ts);
@@ -201,20 +201,20 @@ static enum proto_err op_post_create(struct store *st, struct store_job *job, ch
 	enum proto_err rc;
 
 	if (!forum_text_present(body->p, body->len))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "body", "the text is empty");
-	if ((rc = store_thread_facts(st, job, r->f[PF_POST_CREATE_THREAD].u.i, &tf)) != PROTO_ERR_NONE ||
-	    (rc = store_check_thread_write(st, job, &tf)) != PROTO_ERR_NONE ||
-	    (rc = store_limit(st, job, tf.course, "post")) != PROTO_ERR_NONE)
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "body", "the text is empty");
+	if ((rc = store__thread_facts(st, job, r->f[PF_POST_CREATE_THREAD].u.i, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store__check_thread_write(st, job, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store__limit(st, job, tf.course, "post")) != PROTO_ERR_NONE)
 		return rc;
 	if (parent) {
 		struct forum_post_facts pf;
-		int found = store_post_facts(st, job, parent, &pf) == PROTO_ERR_NONE;
+		int found = store__post_facts(st, job, parent, &pf) == PROTO_ERR_NONE;
 
-		if ((rc = store_job_verdict(job, forum_reply_parent(found ? &pf : NULL, &tf))) != PROTO_ERR_NONE)
+		if ((rc = store__job_verdict(job, forum_reply_parent(found ? &pf : NULL, &tf))) != PROTO_ERR_NONE)
 			return rc;
 	}
 
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_post)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_post)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, tf.id);
 	if (parent)
@@ -223,23 +223,23 @@ static enum proto_err op_post_create(struct store *st, struct store_job *job, ch
 	sqlite3_bind_int(s, 4, anonymous);
 	sqlite3_bind_text(s, 5, body->p, (int)body->len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, job->now_ms);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
 	pid = sqlite3_last_insert_rowid(st->wdb);
 
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_thread)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_thread)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, tf.id);
 	sqlite3_bind_int64(s, 2, job->now_ms);
 	sqlite3_bind_int64(s, 3, pid);
-	if (store_step_done(s) || revision_add(st, job, pid, 1, body->p) || follow_set(st, job, tf.id, 1))
+	if (store__step_done(s) || revision_add(st, job, pid, 1, body->p) || follow_set(st, job, tf.id, 1))
 		return PROTO_ERR_INTERNAL;
 
-	store_room_name(room, sizeof(room), "thread", tf.id);
-	if (store_event_append(st, job, room, PROTO_EV_POST_CREATED, pid, job->uid) ||
-	    store_thread_stats_state(st, job, tf.id))
+	store__room_name(room, sizeof(room), "thread", tf.id);
+	if (store__event_append(st, job, room, PROTO_EV_POST_CREATED, pid, job->uid) ||
+	    store__thread_stats_state(st, job, tf.id))
 		return PROTO_ERR_INTERNAL;
-	*result = store_post_result(st, job, pid, tf.course);
+	*result = store__post_result(st, job, pid, tf.course);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -250,11 +250,11 @@ static enum proto_err own_post(struct store *st, struct store_job *job, int64_t 
 {
 	enum proto_err rc;
 
-	if ((rc = store_post_facts(st, job, post, pf)) != PROTO_ERR_NONE ||
-	    (rc = store_thread_facts(st, job, pf->thread, tf)) != PROTO_ERR_NONE ||
-	    (rc = store_check_thread_write(st, job, tf)) != PROTO_ERR_NONE)
+	if ((rc = store__post_facts(st, job, post, pf)) != PROTO_ERR_NONE ||
+	    (rc = store__thread_facts(st, job, pf->thread, tf)) != PROTO_ERR_NONE ||
+	    (rc = store__check_thread_write(st, job, tf)) != PROTO_ERR_NONE)
 		return rc;
-	return store_job_verdict(job, forum_own_post_change(pf, job->uid));
+	return store__job_verdict(job, forum_own_post_change(pf, job->uid));
 }
 
 static enum proto_err op_post_edit(struct store *st, struct store_job *job, char **result)
@@ -272,12 +272,12 @@ static enum proto_err op_post_edit(struct store *st, struct store_job *job, char
 	int same;
 
 	if (!forum_text_present(body->p, body->len))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "body", "the text is empty");
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "body", "the text is empty");
 	if ((rc = own_post(st, job, post, &pf, &tf)) != PROTO_ERR_NONE ||
-	    (rc = store_limit(st, job, tf.course, "edit")) != PROTO_ERR_NONE)
+	    (rc = store__limit(st, job, tf.course, "edit")) != PROTO_ERR_NONE)
 		return rc;
 
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_same)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_same)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, post);
 	sqlite3_bind_text(s, 2, body->p, (int)body->len, SQLITE_STATIC);
@@ -290,18 +290,18 @@ static enum proto_err op_post_edit(struct store *st, struct store_job *job, char
 	sqlite3_reset(s);
 
 	if (!same) {            /* an unchanged text is no new revision */
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_edit)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_edit)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, post);
 		sqlite3_bind_text(s, 2, body->p, (int)body->len, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, job->now_ms);
-		if (store_step_done(s) || revision_add(st, job, post, revision + 1, body->p))
+		if (store__step_done(s) || revision_add(st, job, post, revision + 1, body->p))
 			return PROTO_ERR_INTERNAL;
-		store_room_name(room, sizeof(room), "thread", tf.id);
-		if (store_event_append(st, job, room, PROTO_EV_POST_EDITED, post, job->uid))
+		store__room_name(room, sizeof(room), "thread", tf.id);
+		if (store__event_append(st, job, room, PROTO_EV_POST_EDITED, post, job->uid))
 			return PROTO_ERR_INTERNAL;
 	}
-	*result = store_post_result(st, job, post, tf.course);
+	*result = store__post_result(st, job, post, tf.course);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -325,30 +325,30 @@ static enum proto_err op_post_delete(struct store *st, struct store_job *job, ch
 	if ((rc = own_post(st, job, post, &pf, &tf)) != PROTO_ERR_NONE)
 		return rc;
 	first = post == tf.first_post;
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_del)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_del)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, post);
 	sqlite3_bind_int64(s, 2, job->uid);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
 	/* Deleting the opening post deletes the thread, as in Discourse. */
-	if (!(s = store_stmt(&st->wcache, st->wdb, first ? q_thread : q_reply)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, first ? q_thread : q_reply)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, tf.id);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
 
-	store_room_name(room, sizeof(room), "thread", tf.id);
-	if (store_event_append(st, job, room, PROTO_EV_POST_DELETED, post, job->uid))
+	store__room_name(room, sizeof(room), "thread", tf.id);
+	if (store__event_append(st, job, room, PROTO_EV_POST_DELETED, post, job->uid))
 		return PROTO_ERR_INTERNAL;
 	if (first) {
-		store_room_name(room, sizeof(room), "course", tf.course);
-		if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, tf.id, job->uid))
+		store__room_name(room, sizeof(room), "course", tf.course);
+		if (store__event_append(st, job, room, PROTO_EV_THREAD_UPDATED, tf.id, job->uid))
 			return PROTO_ERR_INTERNAL;
-	} else if (store_thread_stats_state(st, job, tf.id)) {
+	} else if (store__thread_stats_state(st, job, tf.id)) {
 		return PROTO_ERR_INTERNAL;
 	}
-	*result = store_post_result(st, job, post, tf.course);
+	*result = store__post_result(st, job, post, tf.course);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -370,27 +370,27 @@ static enum proto_err op_post_vote(struct store *st, struct store_job *job, char
 	sqlite3_stmt *s;
 	enum proto_err rc;
 
-	if ((rc = store_post_facts(st, job, post, &pf)) != PROTO_ERR_NONE ||
-	    (rc = store_thread_facts(st, job, pf.thread, &tf)) != PROTO_ERR_NONE ||
-	    (rc = store_check_course(st, job, tf.course, 1)) != PROTO_ERR_NONE ||
-	    (rc = store_check_mute(st, job, tf.course)) != PROTO_ERR_NONE)
+	if ((rc = store__post_facts(st, job, post, &pf)) != PROTO_ERR_NONE ||
+	    (rc = store__thread_facts(st, job, pf.thread, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store__check_course(st, job, tf.course, 1)) != PROTO_ERR_NONE ||
+	    (rc = store__check_mute(st, job, tf.course)) != PROTO_ERR_NONE)
 		return rc;
-	if ((rc = store_job_verdict(job, forum_post_vote(&pf, job->uid))) != PROTO_ERR_NONE ||
-	    (rc = store_limit(st, job, tf.course, "vote")) != PROTO_ERR_NONE)
+	if ((rc = store__job_verdict(job, forum_post_vote(&pf, job->uid))) != PROTO_ERR_NONE ||
+	    (rc = store__limit(st, job, tf.course, "vote")) != PROTO_ERR_NONE)
 		return rc;
 
-	if (!(s = store_stmt(&st->wcache, st->wdb, up ? q_on : q_off)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, up ? q_on : q_off)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, post);
 	sqlite3_bind_int64(s, 2, job->uid);
 	if (up)
 		sqlite3_bind_int64(s, 3, job->now_ms);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
 	changed = sqlite3_changes(st->wdb) > 0;
 
 	if (changed) {
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_count)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_count)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, post);
 		sqlite3_bind_int64(s, 2, up ? 1 : -1);
@@ -402,21 +402,21 @@ static enum proto_err op_post_vote(struct store *st, struct store_job *job, char
 		v = sqlite3_column_int64(s, 1);
 		sqlite3_reset(s);
 
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_thread)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_thread)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, tf.id);
 		sqlite3_bind_int64(s, 2, votes);
 		sqlite3_bind_int64(s, 3, post);
-		if (store_step_done(s))
+		if (store__step_done(s))
 			return PROTO_ERR_INTERNAL;
-		store_room_name(room, sizeof(room), "thread", tf.id);
+		store__room_name(room, sizeof(room), "thread", tf.id);
 		snprintf(key, sizeof(key), "post:%" PRId64, post);
-		if (store_state_add(job, room, key, v, render_state_post_votes(room, post, votes, v), NULL))
+		if (store__state_add(job, room, key, v, render_state_post_votes(room, post, votes, v), NULL))
 			return PROTO_ERR_INTERNAL;
-		if (post == tf.first_post && store_thread_stats_state(st, job, tf.id))
+		if (post == tf.first_post && store__thread_stats_state(st, job, tf.id))
 			return PROTO_ERR_INTERNAL;
 	} else {
-		if (!(s = store_row_by_id(&st->wcache, st->wdb, q_votes, post)))
+		if (!(s = store__row_by_id(&st->wcache, st->wdb, q_votes, post)))
 			return PROTO_ERR_INTERNAL;
 		votes = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
@@ -432,8 +432,8 @@ static enum proto_err op_thread_follow(struct store *st, struct store_job *job, 
 	struct forum_thread_facts tf;
 	enum proto_err rc;
 
-	if ((rc = store_thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
-	    (rc = store_check_course(st, job, tf.course, 0)) != PROTO_ERR_NONE)
+	if ((rc = store__thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store__check_course(st, job, tf.course, 0)) != PROTO_ERR_NONE)
 		return rc;
 	if (follow_set(st, job, thread, follow))
 		return PROTO_ERR_INTERNAL;
@@ -458,11 +458,11 @@ static enum proto_err op_thread_edit(struct store *st, struct store_job *job, ch
 	int same, first_visible, staff;
 
 	if (!forum_text_present(title->p, title->len))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "title", "the title is empty");
-	if ((rc = store_thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
-	    (rc = store_check_thread_write(st, job, &tf)) != PROTO_ERR_NONE)
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "title", "the title is empty");
+	if ((rc = store__thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store__check_thread_write(st, job, &tf)) != PROTO_ERR_NONE)
 		return rc;
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_facts)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_facts)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, thread);
 	sqlite3_bind_text(s, 2, title->p, (int)title->len, SQLITE_STATIC);
@@ -475,41 +475,41 @@ static enum proto_err op_thread_edit(struct store *st, struct store_job *job, ch
 	first_visible = sqlite3_column_int(s, 2);
 	sqlite3_reset(s);
 	staff = access_is_staff(&job->who, tf.course);
-	if ((rc = store_job_verdict(job, forum_thread_title_change(author, first_visible, job->uid, staff))) !=
+	if ((rc = store__job_verdict(job, forum_thread_title_change(author, first_visible, job->uid, staff))) !=
 		    PROTO_ERR_NONE ||
-	    (rc = store_limit(st, job, tf.course, "edit")) != PROTO_ERR_NONE)
+	    (rc = store__limit(st, job, tf.course, "edit")) != PROTO_ERR_NONE)
 		return rc;
 
 	if (!same) {            /* an unchanged title is no change */
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_edit)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_edit)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, thread);
 		sqlite3_bind_text(s, 2, title->p, (int)title->len, SQLITE_STATIC);
-		if (store_step_done(s))
+		if (store__step_done(s))
 			return PROTO_ERR_INTERNAL;
-		store_room_name(room, sizeof(room), "course", tf.course);
-		if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid))
+		store__room_name(room, sizeof(room), "course", tf.course);
+		if (store__event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid))
 			return PROTO_ERR_INTERNAL;
-		store_room_name(room, sizeof(room), "thread", thread);
-		if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid) ||
-		    (author != job->uid && store_audit_add(st, job, tf.course, "thread.edit", "thread", thread, NULL)))
+		store__room_name(room, sizeof(room), "thread", thread);
+		if (store__event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid) ||
+		    (author != job->uid && store__audit_add(st, job, tf.course, "thread.edit", "thread", thread, NULL)))
 			return PROTO_ERR_INTERNAL;
 	}
-	if (!(s = store_row_by_id(&st->wcache, st->wdb, store_q_thread, thread)))
+	if (!(s = store__row_by_id(&st->wcache, st->wdb, store__q_thread, thread)))
 		return PROTO_ERR_INTERNAL;
 	{
 		struct forum_thread t;
 
-		store_thread_row(s, &t);
+		store__thread_row(s, &t);
 		*result = render_result_thread_only(&t, view_of(staff, job->uid));
 	}
 	sqlite3_reset(s);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
-enum proto_err store_forum_apply(struct store *st, struct store_job *job, char **result)
+enum proto_err store__forum_apply(struct store *st, struct store_job *job, char **result)
 {
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 
 	switch (job->req.op) {
 	case PROTO_OP_HELLO:
@@ -529,6 +529,6 @@ enum proto_err store_forum_apply(struct store *st, struct store_job *job, char *
 	case PROTO_OP_THREAD_EDIT:
 		return op_thread_edit(st, job, result);
 	default:
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a forum op");
+		return store__job_error(job, PROTO_ERR_INTERNAL, NULL, "not a forum op");
 	}
 }

@@ -29,7 +29,7 @@ static const char *job_key(const struct store_job *job)
  * costs more than running it. Returns the SQLite result code. */
 static int wexec(struct store *st, const char *sql)
 {
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, sql);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, sql);
 	int rc;
 
 	if (!s)
@@ -54,14 +54,14 @@ static void run_request(struct store *st, struct store_job *job)
 	enum proto_err rc;
 
 	if (key) {
-		s = store_stmt(&st->wcache, st->wdb, q_find);
+		s = store__stmt(&st->wcache, st->wdb, q_find);
 		if (!s)
 			goto fail;
 		sqlite3_bind_int64(s, 1, job->uid);
 		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			if (strcmp((const char *)sqlite3_column_text(s, 0), op) != 0) {
-				store_job_fail(job, PROTO_ERR_BAD_FIELD, "this key was already used for another op");
+				store__job_fail(job, PROTO_ERR_BAD_FIELD, "this key was already used for another op");
 				snprintf(job->err.field, sizeof(job->err.field), "key");
 				return;
 			}
@@ -75,9 +75,9 @@ static void run_request(struct store *st, struct store_job *job)
 
 	if (wexec(st, q_savepoint) != SQLITE_OK)
 		goto fail;
-	rc = store_apply(st, job, &result);
+	rc = store__apply(st, job, &result);
 	if (rc == PROTO_ERR_NONE && key && result) {
-		s = store_stmt(&st->wcache, st->wdb, q_save);
+		s = store__stmt(&st->wcache, st->wdb, q_save);
 		if (!s)
 			rc = PROTO_ERR_INTERNAL;
 		else {
@@ -98,24 +98,24 @@ static void run_request(struct store *st, struct store_job *job)
 	free(result);
 	if (rc != PROTO_ERR_NONE) {
 		if (job->err.code == PROTO_ERR_NONE)
-			store_job_fail(job, rc, "the write failed");
+			store__job_fail(job, rc, "the write failed");
 		else
-			store_job_clear_results(job);
+			store__job_clear_results(job);
 		wexec(st, q_rollback);
 	}
 	wexec(st, q_release);
 	return;
 fail:
-	store_job_fail(job, PROTO_ERR_INTERNAL, "the database failed");
+	store__job_fail(job, PROTO_ERR_INTERNAL, "the database failed");
 }
 
-void store_job_run(struct store *st, struct store_job *job)
+void store__job_run(struct store *st, struct store_job *job)
 {
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 
 	if (job->kind == STORE_JOB_PRUNE) {
-		if (store_prune(st, job))
-			store_job_fail(job, PROTO_ERR_INTERNAL, "pruning failed");
+		if (store__prune(st, job))
+			store__job_fail(job, PROTO_ERR_INTERNAL, "pruning failed");
 		return;
 	}
 	run_request(st, job);

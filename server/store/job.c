@@ -28,7 +28,7 @@ struct store_job *store_job_new(void)
 }
 
 /* Drops a job's results (events, states, reply), keeping the request. */
-void store_job_clear_results(struct store_job *job)
+void store__job_clear_results(struct store_job *job)
 {
 	for (size_t i = 0; i < job->nevents; i++) {
 		msg_unref(job->events[i].peer);
@@ -49,7 +49,7 @@ void store_job_free(struct store_job *job)
 {
 	if (!job)
 		return;
-	store_job_clear_results(job);
+	store__job_clear_results(job);
 	free(job->events);
 	free(job->states);
 	identity_free(&job->who);
@@ -57,14 +57,14 @@ void store_job_free(struct store_job *job)
 	free(job);
 }
 
-void store_job_fail(struct store_job *job, enum proto_err code, const char *message)
+void store__job_fail(struct store_job *job, enum proto_err code, const char *message)
 {
-	store_job_clear_results(job);
+	store__job_clear_results(job);
 	job->err.code = code;
 	snprintf(job->err.message, sizeof(job->err.message), "%s", message);
 }
 
-int store_state_add(struct store_job *job, const char *room, const char *key, int64_t version,
+int store__state_add(struct store_job *job, const char *room, const char *key, int64_t version,
 		    struct msg *value, struct msg *staff)
 {
 	struct store_state *s;
@@ -98,7 +98,7 @@ int store_state_add(struct store_job *job, const char *room, const char *key, in
 /* Errors and names                                                          */
 /* ------------------------------------------------------------------------- */
 
-enum proto_err store_job_error(struct store_job *job, enum proto_err code, const char *field,
+enum proto_err store__job_error(struct store_job *job, enum proto_err code, const char *field,
 				const char *message)
 {
 	job->err.code = code;
@@ -107,14 +107,14 @@ enum proto_err store_job_error(struct store_job *job, enum proto_err code, const
 	return code;
 }
 
-enum proto_err store_job_verdict(struct store_job *job, struct verdict v)
+enum proto_err store__job_verdict(struct store_job *job, struct verdict v)
 {
 	if (verdict_allowed(v))
 		return PROTO_ERR_NONE;
-	return store_job_error(job, v.code, v.field, v.message);
+	return store__job_error(job, v.code, v.field, v.message);
 }
 
-void store_room_name(char *buf, size_t n, const char *kind, int64_t id)
+void store__room_name(char *buf, size_t n, const char *kind, int64_t id)
 {
 	snprintf(buf, n, "%s:%" PRId64, kind, id);
 }
@@ -124,38 +124,38 @@ void store_room_name(char *buf, size_t n, const char *kind, int64_t id)
 /* ------------------------------------------------------------------------- */
 
 /* The course window and role for a write (want_write) or a read. */
-enum proto_err store_check_course(struct store *st, struct store_job *job, int64_t course, int want_write)
+enum proto_err store__check_course(struct store *st, struct store_job *job, int64_t course, int want_write)
 {
 	static const char q[] = "SELECT starts_at, ends_at FROM courses WHERE id = ?1";
 	struct access_course c = { .id = course };
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q, course);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, q, course);
 	enum proto_err rc;
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (!s)
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "course", "no such course");
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "course", "no such course");
 	c.starts_at = sqlite3_column_int64(s, 0);
 	c.ends_at = sqlite3_column_int64(s, 1);
 	sqlite3_reset(s);
 	rc = access_check(&job->who, &c, job->now_ms / 1000, want_write);
 	if (rc != PROTO_ERR_NONE)
-		return store_job_error(job, rc, NULL, proto_errs[rc].code);
+		return store__job_error(job, rc, NULL, proto_errs[rc].code);
 	return PROTO_ERR_NONE;
 }
 
 /* A muted participant may not write in the course. */
-enum proto_err store_check_mute(struct store *st, struct store_job *job, int64_t course)
+enum proto_err store__check_mute(struct store *st, struct store_job *job, int64_t course)
 {
 	static const char q[] = "SELECT until FROM mutes WHERE course_id = ?1 AND user_id = ?2 AND until > ?3";
 	sqlite3_stmt *s;
 	int64_t until;
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (access_is_staff(&job->who, course))
 		return PROTO_ERR_NONE;
-	s = store_stmt(&st->wcache, st->wdb, q);
+	s = store__stmt(&st->wcache, st->wdb, q);
 	if (!s)
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "database error");
+		return store__job_error(job, PROTO_ERR_INTERNAL, NULL, "database error");
 	sqlite3_bind_int64(s, 1, course);
 	sqlite3_bind_int64(s, 2, job->uid);
 	sqlite3_bind_int64(s, 3, job->now_ms / 1000);
@@ -166,12 +166,12 @@ enum proto_err store_check_mute(struct store *st, struct store_job *job, int64_t
 	until = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	job->retry_after_ms = until * 1000 - job->now_ms;
-	return store_job_error(job, PROTO_ERR_MUTED, NULL, "you are muted in this course");
+	return store__job_error(job, PROTO_ERR_MUTED, NULL, "you are muted in this course");
 }
 
-enum proto_err store_need_staff(struct store_job *job, int64_t course)
+enum proto_err store__need_staff(struct store_job *job, int64_t course)
 {
-	return store_job_verdict(job, access_staff_only(&job->who, course));
+	return store__job_verdict(job, access_staff_only(&job->who, course));
 }
 
 static int daily_max(const struct mod_limits *l, const char *action)
@@ -187,7 +187,7 @@ static int daily_max(const struct mod_limits *l, const char *action)
 	return 0;
 }
 
-enum proto_err store_limit(struct store *st, struct store_job *job, int64_t course, const char *action)
+enum proto_err store__limit(struct store *st, struct store_job *job, int64_t course, const char *action)
 {
 	static const char q_mark[] = "SELECT last_at FROM action_marks WHERE user_id = ?1 AND action = ?2";
 	static const char q_set_mark[] =
@@ -201,13 +201,13 @@ enum proto_err store_limit(struct store *st, struct store_job *job, int64_t cour
 	int max = daily_max(l, action);
 	sqlite3_stmt *s;
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (access_is_staff(&job->who, course))
 		return PROTO_ERR_NONE;
 	if (!strcmp(action, "post") && l->post_interval_s > 0) {
 		int64_t wait = 0;
 
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_mark)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_mark)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, job->uid);
 		sqlite3_bind_text(s, 2, action, -1, SQLITE_STATIC);
@@ -216,14 +216,14 @@ enum proto_err store_limit(struct store *st, struct store_job *job, int64_t cour
 		sqlite3_reset(s);
 		if (wait > 0) {
 			job->retry_after_ms = wait;
-			return store_job_error(job, PROTO_ERR_RATE_LIMITED, NULL, "you are posting too fast");
+			return store__job_error(job, PROTO_ERR_RATE_LIMITED, NULL, "you are posting too fast");
 		}
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_set_mark)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_set_mark)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, job->uid);
 		sqlite3_bind_text(s, 2, action, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, now);
-		if (store_step_done(s))
+		if (store__step_done(s))
 			return PROTO_ERR_INTERNAL;
 	}
 	if (max > 0) {
@@ -231,7 +231,7 @@ enum proto_err store_limit(struct store *st, struct store_job *job, int64_t cour
 
 		/* Counted in the transaction: a refused or failed write rolls
 		 * its count back with it. */
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_count)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_count)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, job->uid);
 		sqlite3_bind_int64(s, 2, course);
@@ -245,7 +245,7 @@ enum proto_err store_limit(struct store *st, struct store_job *job, int64_t cour
 		sqlite3_reset(s);
 		if (count > max) {
 			job->retry_after_ms = mod_until_next_day_ms(now);
-			return store_job_error(job, PROTO_ERR_RATE_LIMITED, NULL, "daily limit reached");
+			return store__job_error(job, PROTO_ERR_RATE_LIMITED, NULL, "daily limit reached");
 		}
 	}
 	return PROTO_ERR_NONE;
@@ -256,16 +256,16 @@ enum proto_err store_limit(struct store *st, struct store_job *job, int64_t cour
 /* ------------------------------------------------------------------------- */
 
 /* Logs a staff action and tells the staff room. */
-int store_audit_add(struct store *st, struct store_job *job, int64_t course, const char *action,
+int store__audit_add(struct store *st, struct store_job *job, int64_t course, const char *action,
 		     const char *kind, int64_t subject, const char *reason)
 {
 	static const char q[] =
 		"INSERT INTO audit(course_id, actor_id, action, subject_kind, subject_id, reason, created_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	char room[PROTO_MAX_ROOM_CHARS + 1];
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, course);
@@ -276,23 +276,23 @@ int store_audit_add(struct store *st, struct store_job *job, int64_t course, con
 	if (reason)
 		sqlite3_bind_text(s, 6, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 7, job->now_ms);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return -1;
-	store_room_name(room, sizeof(room), "staff", course);
-	return store_event_append(st, job, room, PROTO_EV_AUDIT_CREATED, sqlite3_last_insert_rowid(st->wdb), job->uid);
+	store__room_name(room, sizeof(room), "staff", course);
+	return store__event_append(st, job, room, PROTO_EV_AUDIT_CREATED, sqlite3_last_insert_rowid(st->wdb), job->uid);
 }
 
 /* Tells one person what happened to them (their user:<id> room). */
-int store_notice_add(struct store *st, struct store_job *job, int64_t user, int64_t course, const char *kind,
+int store__notice_add(struct store *st, struct store_job *job, int64_t user, int64_t course, const char *kind,
 		      int64_t post, int64_t until, const char *reason)
 {
 	static const char q[] =
 		"INSERT INTO notices(user_id, course_id, kind, post_id, until, reason, created_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	char room[PROTO_MAX_ROOM_CHARS + 1];
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, user);
@@ -305,8 +305,8 @@ int store_notice_add(struct store *st, struct store_job *job, int64_t user, int6
 	if (reason)
 		sqlite3_bind_text(s, 6, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 7, job->now_ms);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return -1;
-	store_room_name(room, sizeof(room), "user", user);
-	return store_event_append(st, job, room, PROTO_EV_NOTICE, sqlite3_last_insert_rowid(st->wdb), job->uid);
+	store__room_name(room, sizeof(room), "user", user);
+	return store__event_append(st, job, room, PROTO_EV_NOTICE, sqlite3_last_insert_rowid(st->wdb), job->uid);
 }

@@ -57,10 +57,10 @@ static void flag_row(struct stmt_cache *c, sqlite3 *db, sqlite3_stmt *s, struct 
 	f->flagger.name = (const char *)sqlite3_column_text(s, 7);
 	f->thread = sqlite3_column_int64(s, 9);
 	f->thread_title = (const char *)sqlite3_column_text(s, 10);
-	*ps = store_row_by_id(c, db, store_q_post, sqlite3_column_int64(s, 8));
+	*ps = store__row_by_id(c, db, store__q_post, sqlite3_column_int64(s, 8));
 	f->has_post = *ps != NULL;
 	if (*ps)
-		store_post_row(*ps, &f->post);
+		store__post_row(*ps, &f->post);
 }
 
 static void audit_row(sqlite3_stmt *s, struct mod_audit *a)
@@ -91,7 +91,7 @@ static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *ro
 	case PROTO_EV_FLAG_RESOLVED: {
 		struct mod_flag f;
 
-		if (!(s = store_row_by_id(c, db, Q_FLAG, subject)))
+		if (!(s = store__row_by_id(c, db, Q_FLAG, subject)))
 			return NULL;
 		flag_row(c, db, s, &f, &ps);
 		m = render_event_flag(proto_events[ev].name, room, seq, &f, view_shared(staff_view));
@@ -103,7 +103,7 @@ static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *ro
 	case PROTO_EV_AUDIT_CREATED: {
 		struct mod_audit a;
 
-		if (!(s = store_row_by_id(c, db, Q_AUDIT, subject)))
+		if (!(s = store__row_by_id(c, db, Q_AUDIT, subject)))
 			return NULL;
 		audit_row(s, &a);
 		m = render_event_audit(room, seq, &a, view_shared(staff_view));
@@ -113,7 +113,7 @@ static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *ro
 	case PROTO_EV_NOTICE: {
 		struct mod_notice n;
 
-		if (!(s = store_row_by_id(c, db, Q_NOTICE, subject)))
+		if (!(s = store__row_by_id(c, db, Q_NOTICE, subject)))
 			return NULL;
 		n.id = sqlite3_column_int64(s, 0);
 		n.course = sqlite3_column_int64(s, 1);
@@ -132,7 +132,7 @@ static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *ro
 	return m;
 }
 
-int store_moderation_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+int store__moderation_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 				  enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff)
 {
 	*peer = render_view(c, db, room, seq, ev, subject, 0);
@@ -153,7 +153,7 @@ static int flags_resolve(struct store *st, struct store_job *job, int64_t course
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 	int64_t ids[64];
 	size_t n = 0;
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q_open);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q_open);
 
 	if (!s)
 		return -1;
@@ -161,14 +161,14 @@ static int flags_resolve(struct store *st, struct store_job *job, int64_t course
 	while (n < sizeof(ids) / sizeof(ids[0]) && sqlite3_step(s) == SQLITE_ROW)
 		ids[n++] = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	store_room_name(room, sizeof(room), "staff", course);
+	store__room_name(room, sizeof(room), "staff", course);
 	for (size_t i = 0; i < n; i++) {
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_close)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_close)))
 			return -1;
 		sqlite3_bind_int64(s, 1, ids[i]);
 		sqlite3_bind_int64(s, 2, job->uid);
 		sqlite3_bind_int64(s, 3, job->now_ms);
-		if (store_step_done(s) || store_event_append(st, job, room, PROTO_EV_FLAG_RESOLVED, ids[i], job->uid))
+		if (store__step_done(s) || store__event_append(st, job, room, PROTO_EV_FLAG_RESOLVED, ids[i], job->uid))
 			return -1;
 	}
 	return 0;
@@ -178,7 +178,7 @@ static int set_post_state(struct store *st, struct store_job *job, int64_t post,
 			  const char *reason)
 {
 	static const char q[] = "UPDATE posts SET state = ?2, state_reason = ?3, state_by = ?4 WHERE id = ?1";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
 	if (!s)
 		return -1;
@@ -187,13 +187,13 @@ static int set_post_state(struct store *st, struct store_job *job, int64_t post,
 	if (reason)
 		sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, job->uid);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
 /* The result of a flag write: the flag as its flagger (the actor) sees it. */
 static char *flag_result(struct store *st, const struct store_job *job, int64_t flag)
 {
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, Q_FLAG, flag), *ps = NULL;
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, Q_FLAG, flag), *ps = NULL;
 	struct mod_flag f;
 	char *r;
 
@@ -214,9 +214,9 @@ static enum proto_err staff_post(struct store *st, struct store_job *job, int64_
 {
 	enum proto_err rc;
 
-	if ((rc = store_post_facts(st, job, post, pf)) != PROTO_ERR_NONE ||
-	    (rc = store_thread_facts(st, job, pf->thread, tf)) != PROTO_ERR_NONE ||
-	    (rc = store_need_staff(job, tf->course)) != PROTO_ERR_NONE)
+	if ((rc = store__post_facts(st, job, post, pf)) != PROTO_ERR_NONE ||
+	    (rc = store__thread_facts(st, job, pf->thread, tf)) != PROTO_ERR_NONE ||
+	    (rc = store__need_staff(job, tf->course)) != PROTO_ERR_NONE)
 		return rc;
 	return PROTO_ERR_NONE;
 }
@@ -239,14 +239,14 @@ static enum proto_err op_post_flag(struct store *st, struct store_job *job, char
 	enum proto_err rc;
 
 	if (!forum_text_present(reason->p, reason->len))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "reason", "say why you flag it");
-	if ((rc = store_post_facts(st, job, post, &pf)) != PROTO_ERR_NONE ||
-	    (rc = store_thread_facts(st, job, pf.thread, &tf)) != PROTO_ERR_NONE ||
-	    (rc = store_check_course(st, job, tf.course, 1)) != PROTO_ERR_NONE)
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "reason", "say why you flag it");
+	if ((rc = store__post_facts(st, job, post, &pf)) != PROTO_ERR_NONE ||
+	    (rc = store__thread_facts(st, job, pf.thread, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store__check_course(st, job, tf.course, 1)) != PROTO_ERR_NONE)
 		return rc;
 	if (pf.author == job->uid)
-		return store_job_error(job, PROTO_ERR_FORBIDDEN, "post", "you cannot flag your own post");
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_find)))
+		return store__job_error(job, PROTO_ERR_FORBIDDEN, "post", "you cannot flag your own post");
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_find)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, post);
 	sqlite3_bind_int64(s, 2, job->uid);
@@ -257,20 +257,20 @@ static enum proto_err op_post_flag(struct store *st, struct store_job *job, char
 		return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 	}
 	sqlite3_reset(s);
-	if ((rc = store_limit(st, job, tf.course, "flag")) != PROTO_ERR_NONE)
+	if ((rc = store__limit(st, job, tf.course, "flag")) != PROTO_ERR_NONE)
 		return rc;
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_add)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_add)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, tf.course);
 	sqlite3_bind_int64(s, 2, post);
 	sqlite3_bind_int64(s, 3, job->uid);
 	sqlite3_bind_text(s, 4, reason->p, (int)reason->len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, job->now_ms);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
 	flag = sqlite3_last_insert_rowid(st->wdb);
-	store_room_name(room, sizeof(room), "staff", tf.course);
-	if (store_event_append(st, job, room, PROTO_EV_FLAG_CREATED, flag, job->uid))
+	store__room_name(room, sizeof(room), "staff", tf.course);
+	if (store__event_append(st, job, room, PROTO_EV_FLAG_CREATED, flag, job->uid))
 		return PROTO_ERR_INTERNAL;
 	*result = flag_result(st, job, flag);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -283,26 +283,26 @@ static enum proto_err op_flag_dismiss(struct store *st, struct store_job *job, c
 		"UPDATE flags SET state = 'dismissed', resolved_by = ?2, resolved_at = ?3 WHERE id = ?1";
 	int64_t flag = job->req.f[PF_FLAG_DISMISS_FLAG].u.i, course;
 	char room[PROTO_MAX_ROOM_CHARS + 1];
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q_get, flag);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, q_get, flag);
 	enum proto_err rc;
 	int open;
 
 	if (!s)
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "flag", "no such flag");
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "flag", "no such flag");
 	course = sqlite3_column_int64(s, 0);
 	open = strcmp((const char *)sqlite3_column_text(s, 1), "open") == 0;
 	sqlite3_reset(s);
-	if ((rc = store_need_staff(job, course)) != PROTO_ERR_NONE)
+	if ((rc = store__need_staff(job, course)) != PROTO_ERR_NONE)
 		return rc;
 	if (open) {
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_set)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_set)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, flag);
 		sqlite3_bind_int64(s, 2, job->uid);
 		sqlite3_bind_int64(s, 3, job->now_ms);
-		store_room_name(room, sizeof(room), "staff", course);
-		if (store_step_done(s) || store_event_append(st, job, room, PROTO_EV_FLAG_RESOLVED, flag, job->uid) ||
-		    store_audit_add(st, job, course, "flag.dismiss", "flag", flag, NULL))
+		store__room_name(room, sizeof(room), "staff", course);
+		if (store__step_done(s) || store__event_append(st, job, room, PROTO_EV_FLAG_RESOLVED, flag, job->uid) ||
+		    store__audit_add(st, job, course, "flag.dismiss", "flag", flag, NULL))
 			return PROTO_ERR_INTERNAL;
 	}
 	*result = flag_result(st, job, flag);
@@ -330,7 +330,7 @@ static enum proto_err op_post_state(struct store *st, struct store_job *job, cha
 	enum proto_err rc;
 
 	if (reason && !forum_text_present(reason, strlen(reason)))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "reason", "give a reason");
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "reason", "give a reason");
 	if ((rc = staff_post(st, job, post, &pf, &tf)) != PROTO_ERR_NONE)
 		return rc;
 	switch (op) {
@@ -344,33 +344,33 @@ static enum proto_err op_post_state(struct store *st, struct store_job *job, cha
 		to = "deleted", event = PROTO_EV_POST_DELETED, action = "post.remove", notice = "post_removed";
 		break;
 	}
-	if ((rc = store_job_verdict(job, forum_post_moderate(&pf, to))) != PROTO_ERR_NONE)
+	if ((rc = store__job_verdict(job, forum_post_moderate(&pf, to))) != PROTO_ERR_NONE)
 		return rc;
 	if (set_post_state(st, job, post, to, reason))
 		return PROTO_ERR_INTERNAL;
 	if (op == PROTO_OP_POST_REMOVE) {
 		int first = post == tf.first_post;
 
-		if (!(s = store_stmt(&st->wcache, st->wdb, first ? q_thread : q_reply)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, first ? q_thread : q_reply)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, tf.id);
-		if (store_step_done(s))
+		if (store__step_done(s))
 			return PROTO_ERR_INTERNAL;
 		if (first) {
-			store_room_name(room, sizeof(room), "course", tf.course);
-			if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, tf.id, job->uid))
+			store__room_name(room, sizeof(room), "course", tf.course);
+			if (store__event_append(st, job, room, PROTO_EV_THREAD_UPDATED, tf.id, job->uid))
 				return PROTO_ERR_INTERNAL;
-		} else if (store_thread_stats_state(st, job, tf.id)) {
+		} else if (store__thread_stats_state(st, job, tf.id)) {
 			return PROTO_ERR_INTERNAL;
 		}
 	}
-	store_room_name(room, sizeof(room), "thread", tf.id);
-	if (store_event_append(st, job, room, event, post, job->uid) ||
+	store__room_name(room, sizeof(room), "thread", tf.id);
+	if (store__event_append(st, job, room, event, post, job->uid) ||
 	    (op != PROTO_OP_POST_RESTORE && flags_resolve(st, job, tf.course, post)) ||
-	    store_audit_add(st, job, tf.course, action, "post", post, reason) ||
-	    (pf.author != job->uid && store_notice_add(st, job, pf.author, tf.course, notice, post, 0, reason)))
+	    store__audit_add(st, job, tf.course, action, "post", post, reason) ||
+	    (pf.author != job->uid && store__notice_add(st, job, pf.author, tf.course, notice, post, 0, reason)))
 		return PROTO_ERR_INTERNAL;
-	*result = store_post_result(st, job, post, tf.course);
+	*result = store__post_result(st, job, post, tf.course);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -391,21 +391,21 @@ static enum proto_err op_post_endorse(struct store *st, struct store_job *job, c
 	if ((rc = staff_post(st, job, post, &pf, &tf)) != PROTO_ERR_NONE)
 		return rc;
 	if (!tf.question || pf.parent || post == tf.first_post)
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "post",
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "post",
 				       "only a response in a question thread can be endorsed");
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_set)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_set)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, post);
 	sqlite3_bind_int(s, 2, endorsed);
-	if (store_step_done(s) || !(s = store_stmt(&st->wcache, st->wdb, q_answered)))
+	if (store__step_done(s) || !(s = store__stmt(&st->wcache, st->wdb, q_answered)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, tf.id);
-	store_room_name(room, sizeof(room), "thread", tf.id);
-	if (store_step_done(s) || store_event_append(st, job, room, PROTO_EV_POST_ENDORSED, post, job->uid) ||
-	    store_thread_stats_state(st, job, tf.id) ||
-	    store_audit_add(st, job, tf.course, endorsed ? "post.endorse" : "post.unendorse", "post", post, NULL))
+	store__room_name(room, sizeof(room), "thread", tf.id);
+	if (store__step_done(s) || store__event_append(st, job, room, PROTO_EV_POST_ENDORSED, post, job->uid) ||
+	    store__thread_stats_state(st, job, tf.id) ||
+	    store__audit_add(st, job, tf.course, endorsed ? "post.endorse" : "post.unendorse", "post", post, NULL))
 		return PROTO_ERR_INTERNAL;
-	*result = store_post_result(st, job, post, tf.course);
+	*result = store__post_result(st, job, post, tf.course);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -422,29 +422,29 @@ static enum proto_err op_thread_flag(struct store *st, struct store_job *job, ch
 	sqlite3_stmt *s;
 	enum proto_err rc;
 
-	if ((rc = store_thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
-	    (rc = store_need_staff(job, tf.course)) != PROTO_ERR_NONE)
+	if ((rc = store__thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store__need_staff(job, tf.course)) != PROTO_ERR_NONE)
 		return rc;
-	if (!(s = store_stmt(&st->wcache, st->wdb, lock ? q_lock : q_pin)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, lock ? q_lock : q_pin)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, thread);
 	sqlite3_bind_int(s, 2, on);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
-	store_room_name(room, sizeof(room), "course", tf.course);
-	if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid))
+	store__room_name(room, sizeof(room), "course", tf.course);
+	if (store__event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid))
 		return PROTO_ERR_INTERNAL;
-	store_room_name(room, sizeof(room), "thread", thread);
-	if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid) ||
-	    store_audit_add(st, job, tf.course, lock ? (on ? "thread.lock" : "thread.unlock") : (on ? "thread.pin" : "thread.unpin"),
+	store__room_name(room, sizeof(room), "thread", thread);
+	if (store__event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid) ||
+	    store__audit_add(st, job, tf.course, lock ? (on ? "thread.lock" : "thread.unlock") : (on ? "thread.pin" : "thread.unpin"),
 		      "thread", thread, NULL))
 		return PROTO_ERR_INTERNAL;
-	if (!(s = store_row_by_id(&st->wcache, st->wdb, store_q_thread, thread)))
+	if (!(s = store__row_by_id(&st->wcache, st->wdb, store__q_thread, thread)))
 		return PROTO_ERR_INTERNAL;
 	{
 		struct forum_thread t;
 
-		store_thread_row(s, &t);
+		store__thread_row(s, &t);
 		*result = render_result_thread_only(&t, view_staff());   /* staff only */
 	}
 	sqlite3_reset(s);
@@ -456,14 +456,14 @@ static enum proto_err mute_target(struct store *st, struct store_job *job, const
 				  char *name, size_t name_len)
 {
 	static const char q[] = "SELECT id, name FROM users WHERE ext_id = ?1";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
 	if (!s)
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_text(s, 1, ext_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "user", "no such user");
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "user", "no such user");
 	}
 	*uid = sqlite3_column_int64(s, 0);
 	snprintf(name, name_len, "%s", (const char *)sqlite3_column_text(s, 1));
@@ -486,14 +486,14 @@ static enum proto_err op_user_mute(struct store *st, struct store_job *job, char
 	enum proto_err rc;
 
 	if (reason && !forum_text_present(reason, strlen(reason)))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "reason", "give a reason");
-	if ((rc = store_need_staff(job, course)) != PROTO_ERR_NONE ||
-	    (rc = store_check_course(st, job, course, 0)) != PROTO_ERR_NONE ||
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "reason", "give a reason");
+	if ((rc = store__need_staff(job, course)) != PROTO_ERR_NONE ||
+	    (rc = store__check_course(st, job, course, 0)) != PROTO_ERR_NONE ||
 	    (rc = mute_target(st, job, user, &uid, name, sizeof(name))) != PROTO_ERR_NONE)
 		return rc;
 	if (uid == job->uid)
-		return store_job_error(job, PROTO_ERR_FORBIDDEN, "user", "you cannot mute yourself");
-	if (!(s = store_stmt(&st->wcache, st->wdb, mute ? q_mute : q_unmute)))
+		return store__job_error(job, PROTO_ERR_FORBIDDEN, "user", "you cannot mute yourself");
+	if (!(s = store__stmt(&st->wcache, st->wdb, mute ? q_mute : q_unmute)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, course);
 	sqlite3_bind_int64(s, 2, uid);
@@ -504,9 +504,9 @@ static enum proto_err op_user_mute(struct store *st, struct store_job *job, char
 		sqlite3_bind_int64(s, 5, job->uid);
 		sqlite3_bind_int64(s, 6, job->now_ms);
 	}
-	if (store_step_done(s) ||
-	    store_audit_add(st, job, course, mute ? "user.mute" : "user.unmute", "user", uid, reason) ||
-	    store_notice_add(st, job, uid, course, mute ? "muted" : "unmuted", 0, until, reason))
+	if (store__step_done(s) ||
+	    store__audit_add(st, job, course, mute ? "user.mute" : "user.unmute", "user", uid, reason) ||
+	    store__notice_add(st, job, uid, course, mute ? "muted" : "unmuted", 0, until, reason))
 		return PROTO_ERR_INTERNAL;
 	if (mute) {
 		struct mod_mute m = { course, { uid, user, name }, until, reason };
@@ -518,9 +518,9 @@ static enum proto_err op_user_mute(struct store *st, struct store_job *job, char
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
-enum proto_err store_moderation_apply(struct store *st, struct store_job *job, char **result)
+enum proto_err store__moderation_apply(struct store *st, struct store_job *job, char **result)
 {
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 
 	switch (job->req.op) {
 	case PROTO_OP_POST_FLAG:
@@ -540,7 +540,7 @@ enum proto_err store_moderation_apply(struct store *st, struct store_job *job, c
 	case PROTO_OP_USER_UNMUTE:
 		return op_user_mute(st, job, result);
 	default:
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a moderation op");
+		return store__job_error(job, PROTO_ERR_INTERNAL, NULL, "not a moderation op");
 	}
 }
 
@@ -560,7 +560,7 @@ static struct msg *read_error(struct proto_error *err, enum proto_err code, cons
 static enum proto_err read_staff(struct store *st, const struct identity *who, int64_t course)
 {
 	static const char q[] = "SELECT 1 FROM courses WHERE id = ?1";
-	sqlite3_stmt *s = store_row_by_id(&st->rcache, st->rdb, q, course);
+	sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, q, course);
 
 	if (!s)
 		return PROTO_ERR_NOT_FOUND;
@@ -582,17 +582,17 @@ struct msg *store_flag_list(struct store *st, const struct identity *who, const 
 
 	if ((rc = read_staff(st, who, course)) != PROTO_ERR_NONE)
 		return read_error(err, rc, "course", proto_errs[rc].code);
-	if (!(l = render_list_new()) || !(ids = store_stmt(&st->rcache, st->rdb, q))) {
+	if (!(l = render_list_new()) || !(ids = store__stmt(&st->rcache, st->rdb, q))) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	}
-	if (store_exec(st->rdb, "BEGIN") != SQLITE_OK) {
+	if (store__exec(st->rdb, "BEGIN") != SQLITE_OK) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	}
 	sqlite3_bind_int64(ids, 1, course);
 	while (sqlite3_step(ids) == SQLITE_ROW) {
-		sqlite3_stmt *s = store_row_by_id(&st->rcache, st->rdb, Q_FLAG, sqlite3_column_int64(ids, 0)), *ps = NULL;
+		sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, Q_FLAG, sqlite3_column_int64(ids, 0)), *ps = NULL;
 		struct mod_flag f;
 		int bad;
 
@@ -607,7 +607,7 @@ struct msg *store_flag_list(struct store *st, const struct identity *who, const 
 			break;
 	}
 	sqlite3_reset(ids);
-	store_exec(st->rdb, "COMMIT");
+	store__exec(st->rdb, "COMMIT");
 	m = render_list_reply(req->id, "flags", l, 0, NULL, 0);
 	return m ? m : read_error(err, PROTO_ERR_INTERNAL, NULL, "out of memory");
 }
@@ -637,7 +637,7 @@ struct msg *store_audit_list(struct store *st, const struct identity *who, const
 		return read_error(err, rc, "course", proto_errs[rc].code);
 	if (cursor && (sscanf(cursor, "A%" SCNd64 "%c", &before, &tail) != 1 || before <= 0))
 		return read_error(err, PROTO_ERR_BAD_CURSOR, "cursor", "not a cursor from this list");
-	if (!(l = render_list_new()) || !(s = store_stmt(&st->rcache, st->rdb, q))) {
+	if (!(l = render_list_new()) || !(s = store__stmt(&st->rcache, st->rdb, q))) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	}
@@ -674,7 +674,7 @@ struct msg *store_post_history(struct store *st, const struct identity *who, con
 		"SELECT r.revision, r.body, u.id, u.ext_id, u.name, r.edited_at FROM post_revisions r"
 		" JOIN users u ON u.id = r.edited_by WHERE r.post_id = ?1 ORDER BY r.revision DESC";
 	int64_t post = req->f[PF_POST_HISTORY_POST].u.i, course;
-	sqlite3_stmt *s = store_row_by_id(&st->rcache, st->rdb, q_course, post);
+	sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, q_course, post);
 	struct render_list *l;
 	struct verdict v;
 
@@ -685,7 +685,7 @@ struct msg *store_post_history(struct store *st, const struct identity *who, con
 	v = access_staff_only(who, course);
 	if (!verdict_allowed(v))
 		return read_error(err, v.code, v.field, v.message);
-	if (!(l = render_list_new()) || !(s = store_stmt(&st->rcache, st->rdb, q))) {
+	if (!(l = render_list_new()) || !(s = store__stmt(&st->rcache, st->rdb, q))) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	}

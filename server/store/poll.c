@@ -8,7 +8,7 @@
  * Where things go: a poll's events go to staff:<course> until it is first
  * opened, then to session:<id>. Its tallies never go there: they are the
  * poll.results state of the poll's own room results:<n>, which only those
- * allowed to see them may follow (store_results_access). When fewer people
+ * allowed to see them may follow (store__results_access). When fewer people
  * may see them (a reset, or a reveal taken back) the poll moves to a new n,
  * so that a socket that followed the old room is sent nothing more.
  */
@@ -44,7 +44,7 @@ static const char Q_GROUPS[] =
 /* Rows                                                                      */
 /* ------------------------------------------------------------------------- */
 
-void poll_row_free(struct poll_row *r)
+void store__poll_row_free(struct poll_row *r)
 {
 	free(r->prompt);
 	for (size_t i = 0; i < POLL_MAX_OPTIONS; i++)
@@ -52,16 +52,16 @@ void poll_row_free(struct poll_row *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int64_t col_int_or0(sqlite3_stmt *s, int i)
+int64_t store__col_int_or0(sqlite3_stmt *s, int i)
 {
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, i);
 }
 
 /* Loads poll id with its options and counts; 0, or -1 (no such poll, or a
  * failure: nothing to free then). */
-int poll_load(struct stmt_cache *c, sqlite3 *db, int64_t id, struct poll_row *r)
+int store__poll_load(struct stmt_cache *c, sqlite3 *db, int64_t id, struct poll_row *r)
 {
-	sqlite3_stmt *s = store_row_by_id(c, db, Q_POLL, id);
+	sqlite3_stmt *s = store__row_by_id(c, db, Q_POLL, id);
 	struct poll *p = &r->p;
 	int kind, vis, state;
 
@@ -71,16 +71,16 @@ int poll_load(struct stmt_cache *c, sqlite3 *db, int64_t id, struct poll_row *r)
 	p->id = sqlite3_column_int64(s, 0);
 	p->session = sqlite3_column_int64(s, 1);
 	p->course = sqlite3_column_int64(s, 2);
-	p->survey = col_int_or0(s, 3);
+	p->survey = store__col_int_or0(s, 3);
 	p->position = sqlite3_column_int64(s, 4);
 	kind = poll_kind_parse((const char *)sqlite3_column_text(s, 5));
 	r->prompt = strdup((const char *)sqlite3_column_text(s, 6));
-	p->min_choices = (int)col_int_or0(s, 7);
-	p->max_choices = (int)col_int_or0(s, 8);
-	p->scale = (int)col_int_or0(s, 9);
-	p->max_entries = (int)col_int_or0(s, 10);
+	p->min_choices = (int)store__col_int_or0(s, 7);
+	p->max_choices = (int)store__col_int_or0(s, 8);
+	p->scale = (int)store__col_int_or0(s, 9);
+	p->max_entries = (int)store__col_int_or0(s, 10);
 	p->has_correct = sqlite3_column_type(s, 11) != SQLITE_NULL;
-	p->correct = (uint32_t)col_int_or0(s, 11);
+	p->correct = (uint32_t)store__col_int_or0(s, 11);
 	vis = poll_visibility_parse((const char *)sqlite3_column_text(s, 12));
 	state = poll_state_parse((const char *)sqlite3_column_text(s, 13));
 	p->revealed = sqlite3_column_int(s, 14);
@@ -89,20 +89,20 @@ int poll_load(struct stmt_cache *c, sqlite3 *db, int64_t id, struct poll_row *r)
 	p->entries = sqlite3_column_int64(s, 17);
 	p->results_v = sqlite3_column_int64(s, 18);
 	p->created_at = sqlite3_column_int64(s, 19);
-	p->opened_at = col_int_or0(s, 20);
-	p->closed_at = col_int_or0(s, 21);
+	p->opened_at = store__col_int_or0(s, 20);
+	p->closed_at = store__col_int_or0(s, 21);
 	p->resets = sqlite3_column_int64(s, 22);
 	sqlite3_reset(s);
 	if (kind < 0 || vis < 0 || state < 0 || !r->prompt) {
-		poll_row_free(r);
+		store__poll_row_free(r);
 		return -1;
 	}
 	p->kind = (enum poll_kind)kind;
 	p->visibility = (enum poll_visibility)vis;
 	p->state = (enum poll_state)state;
 	p->prompt = r->prompt;
-	if (!(s = store_stmt(c, db, Q_OPTIONS))) {
-		poll_row_free(r);
+	if (!(s = store__stmt(c, db, Q_OPTIONS))) {
+		store__poll_row_free(r);
 		return -1;
 	}
 	sqlite3_bind_int64(s, 1, id);
@@ -123,7 +123,7 @@ int poll_load(struct stmt_cache *c, sqlite3 *db, int64_t id, struct poll_row *r)
 	return 0;
 }
 
-void results_free(struct results_buf *b)
+void store__poll_results_free(struct results_buf *b)
 {
 	if (!b)
 		return;
@@ -135,7 +135,7 @@ void results_free(struct results_buf *b)
 }
 
 /* The results of the loaded poll r; NULL on failure. */
-struct results_buf *results_load(struct stmt_cache *c, sqlite3 *db, const struct poll_row *row)
+struct results_buf *store__poll_results_load(struct stmt_cache *c, sqlite3 *db, const struct poll_row *row)
 {
 	const struct poll *p = &row->p;
 	struct results_buf *b = calloc(1, sizeof(*b));
@@ -155,8 +155,8 @@ struct results_buf *results_load(struct stmt_cache *c, sqlite3 *db, const struct
 		memcpy(b->r.counts, row->counts, sizeof(b->r.counts));
 		return b;
 	}
-	if (!(s = store_stmt(c, db, Q_GROUPS))) {
-		results_free(b);
+	if (!(s = store__stmt(c, db, Q_GROUPS))) {
+		store__poll_results_free(b);
 		return NULL;
 	}
 	sqlite3_bind_int64(s, 1, p->id);
@@ -172,7 +172,7 @@ struct results_buf *results_load(struct stmt_cache *c, sqlite3 *db, const struct
 		b->r.ngroups++;
 		if (!g->key || !g->text) {
 			sqlite3_reset(s);
-			results_free(b);
+			store__poll_results_free(b);
 			return NULL;
 		}
 	}
@@ -181,7 +181,7 @@ struct results_buf *results_load(struct stmt_cache *c, sqlite3 *db, const struct
 	return b;
 }
 
-void mine_free(struct mine_buf *b)
+void store__poll_mine_free(struct mine_buf *b)
 {
 	free(b->text);
 	for (size_t i = 0; i < PROTO_MAX_CLOUD_ENTRIES; i++)
@@ -189,12 +189,12 @@ void mine_free(struct mine_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-int mine_load(struct stmt_cache *c, sqlite3 *db, const struct poll *p, int64_t uid, struct mine_buf *b)
+int store__poll_mine_load(struct stmt_cache *c, sqlite3 *db, const struct poll *p, int64_t uid, struct mine_buf *b)
 {
 	static const char q_answer[] = "SELECT choices, rating, text FROM poll_answers WHERE poll_id = ?1 AND user_id = ?2";
 	static const char q_entries[] =
 		"SELECT spelling, removed FROM cloud_entries WHERE poll_id = ?1 AND user_id = ?2 ORDER BY id";
-	sqlite3_stmt *s = store_stmt(c, db, p->kind == POLL_WORDS ? q_entries : q_answer);
+	sqlite3_stmt *s = store__stmt(c, db, p->kind == POLL_WORDS ? q_entries : q_answer);
 	int rc = 0;
 
 	memset(b, 0, sizeof(*b));
@@ -207,8 +207,8 @@ int mine_load(struct stmt_cache *c, sqlite3 *db, const struct poll *p, int64_t u
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		b->found = 1;
 		if (p->kind != POLL_WORDS) {
-			b->m.choices = (uint32_t)col_int_or0(s, 0);
-			b->m.rating = col_int_or0(s, 1);
+			b->m.choices = (uint32_t)store__col_int_or0(s, 0);
+			b->m.rating = store__col_int_or0(s, 1);
 			if (sqlite3_column_type(s, 2) != SQLITE_NULL && !(b->text = strdup((const char *)sqlite3_column_text(s, 2))))
 				rc = -1;
 			b->m.text = b->text;
@@ -224,20 +224,20 @@ int mine_load(struct stmt_cache *c, sqlite3 *db, const struct poll *p, int64_t u
 	}
 	sqlite3_reset(s);
 	if (rc)
-		mine_free(b);
+		store__poll_mine_free(b);
 	return rc;
 }
 
-void survey_row_free(struct survey_row *r)
+void store__survey_row_free(struct survey_row *r)
 {
 	free(r->title);
 	free(r->ids);
 	memset(r, 0, sizeof(*r));
 }
 
-int survey_load(struct stmt_cache *c, sqlite3 *db, int64_t id, int staff_view, struct survey_row *r)
+int store__survey_load(struct stmt_cache *c, sqlite3 *db, int64_t id, int staff_view, struct survey_row *r)
 {
-	sqlite3_stmt *s = store_row_by_id(c, db, Q_SURVEY, id);
+	sqlite3_stmt *s = store__row_by_id(c, db, Q_SURVEY, id);
 	size_t cap = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -250,8 +250,8 @@ int survey_load(struct stmt_cache *c, sqlite3 *db, int64_t id, int staff_view, s
 	r->s.created_at = sqlite3_column_int64(s, 4);
 	r->s.title = r->title;
 	sqlite3_reset(s);
-	if (!r->title || !(s = store_stmt(c, db, Q_SURVEY_POLLS))) {
-		survey_row_free(r);
+	if (!r->title || !(s = store__stmt(c, db, Q_SURVEY_POLLS))) {
+		store__survey_row_free(r);
 		return -1;
 	}
 	sqlite3_bind_int64(s, 1, id);
@@ -262,7 +262,7 @@ int survey_load(struct stmt_cache *c, sqlite3 *db, int64_t id, int staff_view, s
 
 			if (!n) {
 				sqlite3_reset(s);
-				survey_row_free(r);
+				store__survey_row_free(r);
 				return -1;
 			}
 			r->ids = n;
@@ -286,20 +286,20 @@ static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *ro
 	case PROTO_EV_POLL_UPDATED: {
 		struct poll_row r;
 
-		if (poll_load(c, db, subject, &r))
+		if (store__poll_load(c, db, subject, &r))
 			return NULL;
 		m = render_event_poll(proto_events[ev].name, room, seq, &r.p, staff_view);
-		poll_row_free(&r);
+		store__poll_row_free(&r);
 		break;
 	}
 	case PROTO_EV_SURVEY_CREATED:
 	case PROTO_EV_SURVEY_UPDATED: {
 		struct survey_row r;
 
-		if (survey_load(c, db, subject, staff_view, &r))
+		if (store__survey_load(c, db, subject, staff_view, &r))
 			return NULL;
 		m = render_event_survey(proto_events[ev].name, room, seq, &r.s);
-		survey_row_free(&r);
+		store__survey_row_free(&r);
 		break;
 	}
 	default:
@@ -308,7 +308,7 @@ static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *ro
 	return m;
 }
 
-int store_poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+int store__poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			    enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff)
 {
 	*peer = render_view(c, db, room, seq, ev, subject, 0);
@@ -326,15 +326,15 @@ static void results_room_name(char *buf, size_t n, int64_t room)
 }
 
 /* Loads a poll for a write; not_found for a draft a participant asks about. */
-enum proto_err poll_facts(struct store *st, struct store_job *job, int64_t id, struct poll_row *r)
+enum proto_err store__poll_facts(struct store *st, struct store_job *job, int64_t id, struct poll_row *r)
 {
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 
-	if (poll_load(&st->wcache, st->wdb, id, r))
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "poll", "no such poll");
+	if (store__poll_load(&st->wcache, st->wdb, id, r))
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "poll", "no such poll");
 	if (r->p.opened_at == 0 && !access_is_staff(&job->who, r->p.course)) {
-		poll_row_free(r);
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "poll", "no such poll");
+		store__poll_row_free(r);
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "poll", "no such poll");
 	}
 	return PROTO_ERR_NONE;
 }
@@ -346,16 +346,16 @@ static int scoped_event(struct store *st, struct store_job *job, const char *sql
 			enum proto_event ev)
 {
 	char room[PROTO_MAX_ROOM_CHARS + 1];
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, sql, subject);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, sql, subject);
 
 	if (!s)
 		return -1;
 	if (sqlite3_column_int(s, 2))
-		store_room_name(room, sizeof(room), "session", sqlite3_column_int64(s, 1));
+		store__room_name(room, sizeof(room), "session", sqlite3_column_int64(s, 1));
 	else
-		store_room_name(room, sizeof(room), "staff", sqlite3_column_int64(s, 0));
+		store__room_name(room, sizeof(room), "staff", sqlite3_column_int64(s, 0));
 	sqlite3_reset(s);
-	return store_event_append(st, job, room, ev, subject, job->uid);
+	return store__event_append(st, job, room, ev, subject, job->uid);
 }
 
 /* A poll's events: staff:<course> while it was never opened, then session:<id>. */
@@ -382,39 +382,39 @@ static char *poll_result(struct store *st, int64_t poll)
 	struct poll_row r;
 	char *out;
 
-	if (poll_load(&st->wcache, st->wdb, poll, &r))
+	if (store__poll_load(&st->wcache, st->wdb, poll, &r))
 		return NULL;
 	out = render_result_poll(&r.p, 1);
-	poll_row_free(&r);
+	store__poll_row_free(&r);
 	return out;
 }
 
 /* Queues the poll's current results as the poll.results state of its room
  * (a new version). 0 or -1. */
-int results_state(struct store *st, struct store_job *job, int64_t poll)
+int store__poll_results_state(struct store *st, struct store_job *job, int64_t poll)
 {
 	static const char q_bump[] = "UPDATE polls SET results_v = results_v + 1 WHERE id = ?1";
 	char room[PROTO_MAX_ROOM_CHARS + 1], key[48];
 	struct results_buf *b;
 	struct poll_row r;
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q_bump);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q_bump);
 	int rc;
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, poll);
-	if (store_step_done(s) || poll_load(&st->wcache, st->wdb, poll, &r))
+	if (store__step_done(s) || store__poll_load(&st->wcache, st->wdb, poll, &r))
 		return -1;
-	if (!(b = results_load(&st->wcache, st->wdb, &r))) {
-		poll_row_free(&r);
+	if (!(b = store__poll_results_load(&st->wcache, st->wdb, &r))) {
+		store__poll_row_free(&r);
 		return -1;
 	}
 	results_room_name(room, sizeof(room), r.p.results_room);
 	snprintf(key, sizeof(key), "poll:%" PRId64, poll);
-	rc = store_state_add(job, room, key, r.p.results_v, render_state_poll_results(room, r.p.results_v, &b->r), NULL);
-	results_free(b);
-	poll_row_free(&r);
+	rc = store__state_add(job, room, key, r.p.results_v, render_state_poll_results(room, r.p.results_v, &b->r), NULL);
+	store__poll_results_free(b);
+	store__poll_row_free(&r);
 	return rc;
 }
 
@@ -425,7 +425,7 @@ static int results_room_move(struct store *st, struct store_job *job, const stru
 	static const char q_new[] = "INSERT INTO results_rooms(poll_id, created_at) VALUES (?1, ?2)";
 	static const char q_set[] = "UPDATE polls SET results_room = ?2 WHERE id = ?1";
 	char room[PROTO_MAX_ROOM_CHARS + 1];
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q_new);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q_new);
 	struct msg *m;
 	int64_t n;
 
@@ -433,32 +433,32 @@ static int results_room_move(struct store *st, struct store_job *job, const stru
 		return -1;
 	sqlite3_bind_int64(s, 1, p->id);
 	sqlite3_bind_int64(s, 2, job->now_ms);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return -1;
 	n = sqlite3_last_insert_rowid(st->wdb);
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_set)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_set)))
 		return -1;
 	sqlite3_bind_int64(s, 1, p->id);
 	sqlite3_bind_int64(s, 2, n);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return -1;
 	results_room_name(room, sizeof(room), p->results_room);
 	if (!(m = msg_from("{}", 2)))
 		return -1;
-	return store_state_add(job, room, STORE_STATE_RETIRE, INT64_MAX, m, NULL);
+	return store__state_add(job, room, STORE_STATE_RETIRE, INT64_MAX, m, NULL);
 }
 
-int exec2(struct store *st, const char *sql, int64_t a, int64_t b)
+int store__poll_exec2(struct store *st, const char *sql, int64_t a, int64_t b)
 {
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, sql);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, sql);
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, a);
 	if (sqlite3_bind_parameter_count(s) >= 2)
 		sqlite3_bind_int64(s, 2, b);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
 /* The session's course and state, for a staff write on its polls. */
@@ -466,10 +466,10 @@ static enum proto_err session_facts(struct store *st, struct store_job *job, int
 				    char state[12])
 {
 	static const char q[] = "SELECT course_id, state FROM live_sessions WHERE id = ?1";
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q, session);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, q, session);
 
 	if (!s)
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "session", "no such session");
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "session", "no such session");
 	*course = sqlite3_column_int64(s, 0);
 	snprintf(state, 12, "%s", (const char *)sqlite3_column_text(s, 1));
 	sqlite3_reset(s);
@@ -492,25 +492,25 @@ static enum proto_err op_survey_create(struct store *st, struct store_job *job, 
 	enum proto_err rc;
 
 	if (!forum_text_present(title->p, title->len))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "title", "the title is empty");
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "title", "the title is empty");
 	if ((rc = session_facts(st, job, session, &course, state)) != PROTO_ERR_NONE ||
-	    (rc = store_need_staff(job, course)) != PROTO_ERR_NONE ||
-	    (rc = store_check_course(st, job, course, 1)) != PROTO_ERR_NONE)
+	    (rc = store__need_staff(job, course)) != PROTO_ERR_NONE ||
+	    (rc = store__check_course(st, job, course, 1)) != PROTO_ERR_NONE)
 		return rc;
-	if (!(s = store_stmt(&st->wcache, st->wdb, q)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, session);
 	sqlite3_bind_int64(s, 2, course);
 	sqlite3_bind_text(s, 3, title->p, (int)title->len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, job->uid);
 	sqlite3_bind_int64(s, 5, job->now_ms);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
 	id = sqlite3_last_insert_rowid(st->wdb);
-	if (survey_event(st, job, id, PROTO_EV_SURVEY_CREATED) || survey_load(&st->wcache, st->wdb, id, 1, &r))
+	if (survey_event(st, job, id, PROTO_EV_SURVEY_CREATED) || store__survey_load(&st->wcache, st->wdb, id, 1, &r))
 		return PROTO_ERR_INTERNAL;
 	*result = render_result_survey(&r.s, NULL);
-	survey_row_free(&r);
+	store__survey_row_free(&r);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -532,8 +532,8 @@ static enum proto_err poll_open(struct store *st, struct store_job *job, const s
 	if ((rc = session_facts(st, job, r->p.session, &course, state)) != PROTO_ERR_NONE)
 		return rc;
 	if (strcmp(state, "live") != 0)
-		return store_job_error(job, PROTO_ERR_SESSION_NOT_LIVE, "session", "the session is not live");
-	if (exec2(st, q, r->p.id, job->now_ms) || poll_event(st, job, r->p.id, PROTO_EV_POLL_UPDATED))
+		return store__job_error(job, PROTO_ERR_SESSION_NOT_LIVE, "session", "the session is not live");
+	if (store__poll_exec2(st, q, r->p.id, job->now_ms) || poll_event(st, job, r->p.id, PROTO_EV_POLL_UPDATED))
 		return PROTO_ERR_INTERNAL;
 	/* Peers learn of a survey when its first poll opens. */
 	if (announce && first && r->p.survey && survey_event(st, job, r->p.survey, PROTO_EV_SURVEY_UPDATED))
@@ -547,7 +547,7 @@ static enum proto_err poll_close(struct store *st, struct store_job *job, const 
 
 	if (r->p.state != POLL_OPEN)
 		return PROTO_ERR_NONE;
-	if (exec2(st, q, r->p.id, job->now_ms) || poll_event(st, job, r->p.id, PROTO_EV_POLL_UPDATED))
+	if (store__poll_exec2(st, q, r->p.id, job->now_ms) || poll_event(st, job, r->p.id, PROTO_EV_POLL_UPDATED))
 		return PROTO_ERR_INTERNAL;
 	return PROTO_ERR_NONE;
 }
@@ -556,7 +556,7 @@ static enum proto_err poll_close(struct store *st, struct store_job *job, const 
  * frees; NULL with *n 0 when there are none); -1 in *n on failure. */
 static int64_t *select_ids(struct store *st, const char *sql, int64_t arg, long *n)
 {
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, sql);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, sql);
 	int64_t *ids = NULL;
 	size_t cap = 0;
 	int step;
@@ -585,22 +585,22 @@ static int64_t *select_ids(struct store *st, const char *sql, int64_t arg, long 
 	return ids;
 }
 
-int store_poll_session_ended(struct store *st, struct store_job *job, int64_t session)
+int store__poll_session_ended(struct store *st, struct store_job *job, int64_t session)
 {
 	static const char q_ids[] = "SELECT id FROM polls WHERE session_id = ?1 AND state = 'open' ORDER BY id";
 	long n;
 	int64_t *ids = select_ids(st, q_ids, session, &n);
 	int rc = n < 0 ? -1 : 0;
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	for (long i = 0; i < n && rc == 0; i++) {
 		struct poll_row r;
 
-		if (poll_load(&st->wcache, st->wdb, ids[i], &r))
+		if (store__poll_load(&st->wcache, st->wdb, ids[i], &r))
 			rc = -1;
 		else
 			rc = poll_close(st, job, &r) == PROTO_ERR_NONE ? 0 : -1;
-		poll_row_free(&r);
+		store__poll_row_free(&r);
 	}
 	free(ids);
 	return rc;
@@ -617,10 +617,10 @@ static enum proto_err op_survey_open_close(struct store *st, struct store_job *j
 	enum proto_err rc = PROTO_ERR_NONE;
 	int changed = 0;
 
-	if (survey_load(&st->wcache, st->wdb, survey, 1, &sr))
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "survey", "no such survey");
-	rc = store_need_staff(job, sr.s.course);
-	survey_row_free(&sr);
+	if (store__survey_load(&st->wcache, st->wdb, survey, 1, &sr))
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "survey", "no such survey");
+	rc = store__need_staff(job, sr.s.course);
+	store__survey_row_free(&sr);
 	if (rc != PROTO_ERR_NONE)
 		return rc;
 	ids = select_ids(st, q_ids, survey, &n);
@@ -633,27 +633,27 @@ static enum proto_err op_survey_open_close(struct store *st, struct store_job *j
 	for (long i = 0; i < n && rc == PROTO_ERR_NONE; i++) {
 		struct poll_row r;
 
-		if (poll_load(&st->wcache, st->wdb, ids[i], &r)) {
+		if (store__poll_load(&st->wcache, st->wdb, ids[i], &r)) {
 			rc = PROTO_ERR_INTERNAL;
 			break;
 		}
 		changed |= open ? r.p.state != POLL_OPEN : r.p.state == POLL_OPEN;
 		rc = open ? poll_open(st, job, &r, 0) : poll_close(st, job, &r);
-		poll_row_free(&r);
-		if (rc == PROTO_ERR_NONE && (poll_load(&st->wcache, st->wdb, ids[i], &r) ||
+		store__poll_row_free(&r);
+		if (rc == PROTO_ERR_NONE && (store__poll_load(&st->wcache, st->wdb, ids[i], &r) ||
 					     render_list_add_poll(l, &r.p, 1, 0, NULL, 0)))
 			rc = PROTO_ERR_INTERNAL;
-		poll_row_free(&r);
+		store__poll_row_free(&r);
 	}
 	free(ids);
 	if (rc == PROTO_ERR_NONE && changed && survey_event(st, job, survey, PROTO_EV_SURVEY_UPDATED))
 		rc = PROTO_ERR_INTERNAL;
-	if (rc != PROTO_ERR_NONE || survey_load(&st->wcache, st->wdb, survey, 1, &sr)) {
+	if (rc != PROTO_ERR_NONE || store__survey_load(&st->wcache, st->wdb, survey, 1, &sr)) {
 		render_list_free(l);
 		return rc != PROTO_ERR_NONE ? rc : PROTO_ERR_INTERNAL;
 	}
 	*result = render_result_survey(&sr.s, l);
-	survey_row_free(&sr);
+	store__survey_row_free(&sr);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -681,12 +681,12 @@ static int64_t poll_insert(struct store *st, struct store_job *job, const struct
 	size_t nrows;
 
 	if (survey) {
-		if (!(s = store_row_by_id(&st->wcache, st->wdb, q_pos, survey)))
+		if (!(s = store__row_by_id(&st->wcache, st->wdb, q_pos, survey)))
 			return -1;
 		pos = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
 	}
-	if (!(s = store_stmt(&st->wcache, st->wdb, q)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q)))
 		return -1;
 	sqlite3_bind_int64(s, 1, session);
 	sqlite3_bind_int64(s, 2, course);
@@ -708,12 +708,12 @@ static int64_t poll_insert(struct store *st, struct store_job *job, const struct
 	sqlite3_bind_text(s, 12, poll_visibility_name(d->visibility), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 13, job->uid);
 	sqlite3_bind_int64(s, 14, job->now_ms);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return -1;
 	id = sqlite3_last_insert_rowid(st->wdb);
 	nrows = choice ? d->noptions : d->kind == POLL_RATING ? (size_t)d->scale : 0;
 	for (size_t i = 0; i < nrows; i++) {
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_opt)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_opt)))
 			return -1;
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_int64(s, 2, (int64_t)i);
@@ -721,14 +721,14 @@ static int64_t poll_insert(struct store *st, struct store_job *job, const struct
 			sqlite3_bind_text(s, 3, labels[i], (int)label_lens[i], SQLITE_STATIC);
 		else
 			sqlite3_bind_text(s, 3, "", 0, SQLITE_STATIC);
-		if (store_step_done(s))
+		if (store__step_done(s))
 			return -1;
 	}
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_room)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_room)))
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, job->now_ms);
-	if (store_step_done(s) || exec2(st, q_set, id, sqlite3_last_insert_rowid(st->wdb)))
+	if (store__step_done(s) || store__poll_exec2(st, q_set, id, sqlite3_last_insert_rowid(st->wdb)))
 		return -1;
 	return id;
 }
@@ -773,21 +773,21 @@ static enum proto_err op_poll_create(struct store *st, struct store_job *job, ch
 		d.correct[i] = cor->u.ints.items[i];
 
 	if (!forum_text_present(prompt->p, prompt->len))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "prompt", "the prompt is empty");
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "prompt", "the prompt is empty");
 	if ((rc = session_facts(st, job, session, &course, state)) != PROTO_ERR_NONE ||
-	    (rc = store_need_staff(job, course)) != PROTO_ERR_NONE ||
-	    (rc = store_check_course(st, job, course, 1)) != PROTO_ERR_NONE)
+	    (rc = store__need_staff(job, course)) != PROTO_ERR_NONE ||
+	    (rc = store__check_course(st, job, course, 1)) != PROTO_ERR_NONE)
 		return rc;
 	if (poll_def_check(&d, &field, &why) != PROTO_ERR_NONE)
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, field, why);
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, field, why);
 	if (rq->f[PF_POLL_CREATE_SURVEY].present) {
 		survey = rq->f[PF_POLL_CREATE_SURVEY].u.i;
-		if (!(s = store_row_by_id(&st->wcache, st->wdb, q_survey, survey)))
-			return store_job_error(job, PROTO_ERR_NOT_FOUND, "survey", "no such survey");
+		if (!(s = store__row_by_id(&st->wcache, st->wdb, q_survey, survey)))
+			return store__job_error(job, PROTO_ERR_NOT_FOUND, "survey", "no such survey");
 		rc = sqlite3_column_int64(s, 0) == session ? PROTO_ERR_NONE : PROTO_ERR_BAD_FIELD;
 		sqlite3_reset(s);
 		if (rc != PROTO_ERR_NONE)
-			return store_job_error(job, rc, "survey", "the survey belongs to another session");
+			return store__job_error(job, rc, "survey", "the survey belongs to another session");
 	}
 	id = poll_insert(st, job, &d, session, course, survey, prompt->p, (int)prompt->len, labels, lens);
 	if (id < 0 || poll_event(st, job, id, PROTO_EV_POLL_CREATED))
@@ -805,10 +805,10 @@ static enum proto_err op_poll_duplicate(struct store *st, struct store_job *job,
 	enum proto_err rc;
 	int64_t id;
 
-	if ((rc = poll_facts(st, job, job->req.f[PF_POLL_DUPLICATE_POLL].u.i, &r)) != PROTO_ERR_NONE)
+	if ((rc = store__poll_facts(st, job, job->req.f[PF_POLL_DUPLICATE_POLL].u.i, &r)) != PROTO_ERR_NONE)
 		return rc;
-	if ((rc = store_need_staff(job, r.p.course)) != PROTO_ERR_NONE) {
-		poll_row_free(&r);
+	if ((rc = store__need_staff(job, r.p.course)) != PROTO_ERR_NONE) {
+		store__poll_row_free(&r);
 		return rc;
 	}
 	memset(&d, 0, sizeof(d));
@@ -826,7 +826,7 @@ static enum proto_err op_poll_duplicate(struct store *st, struct store_job *job,
 		lens[i] = strlen(labels[i]);
 	}
 	id = poll_insert(st, job, &d, r.p.session, r.p.course, r.p.survey, r.prompt, -1, labels, lens);
-	poll_row_free(&r);
+	store__poll_row_free(&r);
 	if (id < 0 || poll_event(st, job, id, PROTO_EV_POLL_CREATED))
 		return PROTO_ERR_INTERNAL;
 	*result = poll_result(st, id);
@@ -850,9 +850,9 @@ static enum proto_err op_poll_state(struct store *st, struct store_job *job, cha
 	struct poll_row r;
 	enum proto_err rc;
 
-	if ((rc = poll_facts(st, job, job->req.f[0].u.i, &r)) != PROTO_ERR_NONE)
+	if ((rc = store__poll_facts(st, job, job->req.f[0].u.i, &r)) != PROTO_ERR_NONE)
 		return rc;
-	if ((rc = store_need_staff(job, r.p.course)) != PROTO_ERR_NONE)
+	if ((rc = store__need_staff(job, r.p.course)) != PROTO_ERR_NONE)
 		goto out;
 	switch (op) {
 	case PROTO_OP_POLL_OPEN:
@@ -860,7 +860,7 @@ static enum proto_err op_poll_state(struct store *st, struct store_job *job, cha
 		break;
 	case PROTO_OP_POLL_CLOSE:
 		if (r.p.state == POLL_DRAFT)
-			rc = store_job_error(job, PROTO_ERR_POLL_CLOSED, "poll", "the poll was never opened");
+			rc = store__job_error(job, PROTO_ERR_POLL_CLOSED, "poll", "the poll was never opened");
 		else
 			rc = poll_close(st, job, &r);
 		break;
@@ -868,40 +868,40 @@ static enum proto_err op_poll_state(struct store *st, struct store_job *job, cha
 		int on = job->req.f[PF_POLL_REVEAL_REVEALED].u.b;
 
 		if (r.p.state == POLL_DRAFT) {
-			rc = store_job_error(job, PROTO_ERR_POLL_CLOSED, "poll", "a draft cannot be revealed");
+			rc = store__job_error(job, PROTO_ERR_POLL_CLOSED, "poll", "a draft cannot be revealed");
 			break;
 		}
 		if (on == r.p.revealed)
 			break;
 		/* Taking a reveal back narrows who sees the results: a new room. */
-		if (exec2(st, q_reveal, r.p.id, on) || (!on && results_room_move(st, job, &r.p)) ||
-		    poll_event(st, job, r.p.id, PROTO_EV_POLL_UPDATED) || results_state(st, job, r.p.id))
+		if (store__poll_exec2(st, q_reveal, r.p.id, on) || (!on && results_room_move(st, job, &r.p)) ||
+		    poll_event(st, job, r.p.id, PROTO_EV_POLL_UPDATED) || store__poll_results_state(st, job, r.p.id))
 			rc = PROTO_ERR_INTERNAL;
 		break;
 	}
 	case PROTO_OP_POLL_RESET:
 		for (size_t i = 0; i < sizeof(q_reset) / sizeof(q_reset[0]) && rc == PROTO_ERR_NONE; i++)
-			if (exec2(st, q_reset[i], r.p.id, 0))
+			if (store__poll_exec2(st, q_reset[i], r.p.id, 0))
 				rc = PROTO_ERR_INTERNAL;
 		if (rc == PROTO_ERR_NONE &&
 		    (results_room_move(st, job, &r.p) || poll_event(st, job, r.p.id, PROTO_EV_POLL_UPDATED) ||
-		     results_state(st, job, r.p.id) ||
-		     store_audit_add(st, job, r.p.course, "poll.reset", "poll", r.p.id, NULL)))
+		     store__poll_results_state(st, job, r.p.id) ||
+		     store__audit_add(st, job, r.p.course, "poll.reset", "poll", r.p.id, NULL)))
 			rc = PROTO_ERR_INTERNAL;
 		break;
 	default:
-		rc = store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a poll op");
+		rc = store__job_error(job, PROTO_ERR_INTERNAL, NULL, "not a poll op");
 	}
 	if (rc == PROTO_ERR_NONE && !(*result = poll_result(st, r.p.id)))
 		rc = PROTO_ERR_INTERNAL;
 out:
-	poll_row_free(&r);
+	store__poll_row_free(&r);
 	return rc;
 }
 
-enum proto_err store_poll_apply(struct store *st, struct store_job *job, char **result)
+enum proto_err store__poll_apply(struct store *st, struct store_job *job, char **result)
 {
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 
 	switch (job->req.op) {
 	case PROTO_OP_SURVEY_CREATE:
@@ -919,11 +919,11 @@ enum proto_err store_poll_apply(struct store *st, struct store_job *job, char **
 	case PROTO_OP_POLL_DUPLICATE:
 		return op_poll_duplicate(st, job, result);
 	case PROTO_OP_POLL_ANSWER:
-		return op_poll_answer(st, job, result);
+		return store__poll_answer_op(st, job, result);
 	case PROTO_OP_CLOUD_REMOVE:
 	case PROTO_OP_CLOUD_MERGE:
-		return op_cloud(st, job, result);
+		return store__cloud_op(st, job, result);
 	default:
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a poll op");
+		return store__job_error(job, PROTO_ERR_INTERNAL, NULL, "not a poll op");
 	}
 }

@@ -29,14 +29,14 @@ struct prev_answer {
 static int count_add(struct store *st, int64_t poll, int64_t idx, int64_t delta)
 {
 	static const char q[] = "UPDATE poll_options SET count = count + ?3 WHERE poll_id = ?1 AND idx = ?2";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, poll);
 	sqlite3_bind_int64(s, 2, idx);
 	sqlite3_bind_int64(s, 3, delta);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
 static int mask_add(struct store *st, int64_t poll, uint32_t mask, int64_t delta)
@@ -49,7 +49,7 @@ static int mask_add(struct store *st, int64_t poll, uint32_t mask, int64_t delta
 
 /* Adds delta to a group and to one of its spellings (first_v orders new
  * ones); drops what reaches zero. */
-int group_add(struct store *st, int64_t poll, const char *key, const char *spelling, int64_t delta,
+int store__poll_group_add(struct store *st, int64_t poll, const char *key, const char *spelling, int64_t delta,
 		     int64_t first_v)
 {
 	static const char q_group[] =
@@ -63,41 +63,41 @@ int group_add(struct store *st, int64_t poll, const char *key, const char *spell
 		"DELETE FROM poll_spellings WHERE poll_id = ?1 AND key = ?2 AND spelling = ?3 AND count <= 0";
 	sqlite3_stmt *s;
 
-	assert(store_on_writer(st));
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_group)))
+	assert(store__on_writer(st));
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_group)))
 		return -1;
 	sqlite3_bind_int64(s, 1, poll);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, delta);
 	sqlite3_bind_int64(s, 4, first_v);
-	if (store_step_done(s) || !(s = store_stmt(&st->wcache, st->wdb, q_spell)))
+	if (store__step_done(s) || !(s = store__stmt(&st->wcache, st->wdb, q_spell)))
 		return -1;
 	sqlite3_bind_int64(s, 1, poll);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, spelling, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, delta);
 	sqlite3_bind_int64(s, 5, first_v);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return -1;
 	if (delta >= 0)
 		return 0;
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_drop_group)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_drop_group)))
 		return -1;
 	sqlite3_bind_int64(s, 1, poll);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-	if (store_step_done(s) || !(s = store_stmt(&st->wcache, st->wdb, q_drop_spell)))
+	if (store__step_done(s) || !(s = store__stmt(&st->wcache, st->wdb, q_drop_spell)))
 		return -1;
 	sqlite3_bind_int64(s, 1, poll);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, spelling, -1, SQLITE_STATIC);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
 static int prev_load(struct store *st, int64_t poll, int64_t uid, struct prev_answer *pa)
 {
 	static const char q[] =
 		"SELECT choices, rating, text_key, text FROM poll_answers WHERE poll_id = ?1 AND user_id = ?2";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
 	memset(pa, 0, sizeof(*pa));
 	if (!s)
@@ -106,8 +106,8 @@ static int prev_load(struct store *st, int64_t poll, int64_t uid, struct prev_an
 	sqlite3_bind_int64(s, 2, uid);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		pa->found = 1;
-		pa->choices = (uint32_t)col_int_or0(s, 0);
-		pa->rating = col_int_or0(s, 1);
+		pa->choices = (uint32_t)store__col_int_or0(s, 0);
+		pa->rating = store__col_int_or0(s, 1);
 		if (sqlite3_column_type(s, 2) != SQLITE_NULL) {
 			snprintf(pa->key, sizeof(pa->key), "%s", (const char *)sqlite3_column_text(s, 2));
 			snprintf(pa->text, sizeof(pa->text), "%s", (const char *)sqlite3_column_text(s, 3));
@@ -125,7 +125,7 @@ static int answer_save(struct store *st, struct store_job *job, int64_t poll, ui
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"
 		" ON CONFLICT(poll_id, user_id) DO UPDATE SET choices = excluded.choices, rating = excluded.rating,"
 		"   text = excluded.text, text_key = excluded.text_key, updated_at = excluded.updated_at";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
 	if (!s)
 		return -1;
@@ -140,7 +140,7 @@ static int answer_save(struct store *st, struct store_job *job, int64_t poll, ui
 		sqlite3_bind_text(s, 6, key, -1, SQLITE_STATIC);
 	}
 	sqlite3_bind_int64(s, 7, job->now_ms);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
 /* One answer of a choice, rating or text poll: counts move from the old
@@ -179,24 +179,24 @@ static enum proto_err answer_single(struct store *st, struct store_job *job, con
 	case POLL_TEXT:
 		if (poll_text_norm(in->text, in->text_len, 1, key, sizeof(key)) <= 0 ||
 		    poll_text_norm(in->text, in->text_len, 0, text, sizeof(text)) <= 0)
-			return store_job_error(job, PROTO_ERR_BAD_ANSWER, "text", "the text is blank");
+			return store__job_error(job, PROTO_ERR_BAD_ANSWER, "text", "the text is blank");
 		if (pa.found && strcmp(pa.text, text) == 0) {
 			*changed = 0;
 			return PROTO_ERR_NONE;
 		}
-		if ((pa.found && group_add(st, p->id, pa.key, pa.text, -1, 0)) ||
-		    group_add(st, p->id, key, text, 1, first_v) || answer_save(st, job, p->id, 0, 0, key, text))
+		if ((pa.found && store__poll_group_add(st, p->id, pa.key, pa.text, -1, 0)) ||
+		    store__poll_group_add(st, p->id, key, text, 1, first_v) || answer_save(st, job, p->id, 0, 0, key, text))
 			return PROTO_ERR_INTERNAL;
 		break;
 	case POLL_WORDS:
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a single-answer poll");
+		return store__job_error(job, PROTO_ERR_INTERNAL, NULL, "not a single-answer poll");
 	}
-	if (!pa.found && exec2(st, q_resp, p->id, 0))
+	if (!pa.found && store__poll_exec2(st, q_resp, p->id, 0))
 		return PROTO_ERR_INTERNAL;
 	return PROTO_ERR_NONE;
 }
 
-enum proto_err op_poll_answer(struct store *st, struct store_job *job, char **result)
+enum proto_err store__poll_answer_op(struct store *st, struct store_job *job, char **result)
 {
 	const struct proto_request *rq = &job->req;
 	struct poll_answer_in in = {
@@ -217,53 +217,53 @@ enum proto_err op_poll_answer(struct store *st, struct store_job *job, char **re
 	uint32_t mask;
 	int changed = 1, staff;
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (!in.has_choices)
 		in.nchoices = 0;
-	if ((rc = poll_facts(st, job, rq->f[PF_POLL_ANSWER_POLL].u.i, &r)) != PROTO_ERR_NONE)
+	if ((rc = store__poll_facts(st, job, rq->f[PF_POLL_ANSWER_POLL].u.i, &r)) != PROTO_ERR_NONE)
 		return rc;
 	staff = access_is_staff(&job->who, r.p.course);
-	if ((rc = store_check_course(st, job, r.p.course, 1)) != PROTO_ERR_NONE ||
-	    (rc = store_check_mute(st, job, r.p.course)) != PROTO_ERR_NONE)
+	if ((rc = store__check_course(st, job, r.p.course, 1)) != PROTO_ERR_NONE ||
+	    (rc = store__check_mute(st, job, r.p.course)) != PROTO_ERR_NONE)
 		goto out;
 	if (r.p.state != POLL_OPEN) {
-		rc = store_job_error(job, PROTO_ERR_POLL_CLOSED, "poll", "the poll is not open");
+		rc = store__job_error(job, PROTO_ERR_POLL_CLOSED, "poll", "the poll is not open");
 		goto out;
 	}
 	rules = (struct poll_rules){ r.p.kind, (int)r.p.noptions, r.p.min_choices, r.p.max_choices, r.p.scale };
 	if ((rc = poll_answer_check(&rules, &in, &mask, &field, &why)) != PROTO_ERR_NONE) {
-		rc = store_job_error(job, rc, field, why);
+		rc = store__job_error(job, rc, field, why);
 		goto out;
 	}
-	if ((rc = store_limit(st, job, r.p.course, "vote")) != PROTO_ERR_NONE)
+	if ((rc = store__limit(st, job, r.p.course, "vote")) != PROTO_ERR_NONE)
 		goto out;
 	if (r.p.kind == POLL_WORDS) {
-		if (mine_load(&st->wcache, st->wdb, &r.p, job->uid, &mb)) {
+		if (store__poll_mine_load(&st->wcache, st->wdb, &r.p, job->uid, &mb)) {
 			rc = PROTO_ERR_INTERNAL;
 			goto out;
 		}
-		rc = answer_word(st, job, &r.p, &in, mb.m.sent);
-		mine_free(&mb);
+		rc = store__cloud_answer(st, job, &r.p, &in, mb.m.sent);
+		store__poll_mine_free(&mb);
 	} else {
 		rc = answer_single(st, job, &r.p, mask, &in, &changed);
 	}
 	if (rc != PROTO_ERR_NONE)
 		goto out;
-	if (changed && results_state(st, job, r.p.id)) {
+	if (changed && store__poll_results_state(st, job, r.p.id)) {
 		rc = PROTO_ERR_INTERNAL;
 		goto out;
 	}
-	if (mine_load(&st->wcache, st->wdb, &r.p, job->uid, &mb)) {
+	if (store__poll_mine_load(&st->wcache, st->wdb, &r.p, job->uid, &mb)) {
 		rc = PROTO_ERR_INTERNAL;
 		goto out;
 	}
 	*result = render_result_answer(r.p.id, &mb.m,
 				       poll_results_visible(r.p.visibility, r.p.state, r.p.revealed, staff, 1),
 				       r.p.results_room, r.p.kind == POLL_WORDS ? r.p.max_entries - mb.m.sent : -1);
-	mine_free(&mb);
+	store__poll_mine_free(&mb);
 	if (!*result)
 		rc = PROTO_ERR_INTERNAL;
 out:
-	poll_row_free(&r);
+	store__poll_row_free(&r);
 	return rc;
 }

@@ -296,7 +296,7 @@ char *store_poll_export(const char *path, int64_t id, int whole_session, const s
 	}
 	sqlite3_busy_timeout(db, 5000);
 	/* One read transaction: the head, results and answers agree. */
-	if (store_exec(db, "BEGIN") != SQLITE_OK)
+	if (store__exec(db, "BEGIN") != SQLITE_OK)
 		goto out;
 	if (whole_session) {
 		if (sqlite3_prepare_v2(db, q_session, -1, &s, NULL) != SQLITE_OK)
@@ -343,7 +343,7 @@ out:
 	free(ids);
 	sqlite3_finalize(s);
 	if (db)
-		store_exec(db, "COMMIT");
+		store__exec(db, "COMMIT");
 	sqlite3_close(db);
 	return out;
 }

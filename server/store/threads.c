@@ -1,6 +1,6 @@
 /*
  * threads.c - forum threads and posts as every domain finds them: the rows
- * (store_q_post, store_q_thread and their readers), the facts a write into
+ * (store__q_post, store__q_thread and their readers), the facts a write into
  * a thread checks (lock, state, author), the thread list's activity state,
  * a post as a write's result, and starting a thread (forum.c's
  * thread.create, qa.c's bridge of a live question into the forum).
@@ -23,14 +23,14 @@
 /* Rows                                                                      */
 /* ------------------------------------------------------------------------- */
 
-const char store_q_post[] =
+const char store__q_post[] =
 	"SELECT p.id, p.thread_id, p.parent_id, p.author_id, u.ext_id, u.name, p.anonymous, p.body,"
 	"       p.created_at, p.edited_at, p.revision, p.state, p.votes, p.votes_v, p.endorsed,"
 	"       t.first_post_id = p.id"
 	"  FROM posts p JOIN users u ON u.id = p.author_id JOIN threads t ON t.id = p.thread_id"
 	" WHERE p.id = ?1";
 
-const char store_q_thread[] = "SELECT " THREAD_COLUMNS THREAD_JOINS " WHERE t.id = ?1";
+const char store__q_thread[] = "SELECT " THREAD_COLUMNS THREAD_JOINS " WHERE t.id = ?1";
 
 static const char *col_text(sqlite3_stmt *s, int i)
 {
@@ -39,8 +39,8 @@ static const char *col_text(sqlite3_stmt *s, int i)
 	return t ? t : "";
 }
 
-/* Fills p from the current row of a store_q_post-shaped statement. */
-void store_post_row(sqlite3_stmt *s, struct forum_post *p)
+/* Fills p from the current row of a store__q_post-shaped statement. */
+void store__post_row(sqlite3_stmt *s, struct forum_post *p)
 {
 	p->id = sqlite3_column_int64(s, 0);
 	p->thread = sqlite3_column_int64(s, 1);
@@ -61,7 +61,7 @@ void store_post_row(sqlite3_stmt *s, struct forum_post *p)
 }
 
 /* Fills t from the current row of a THREAD_COLUMNS statement. */
-void store_thread_row(sqlite3_stmt *s, struct forum_thread *t)
+void store__thread_row(sqlite3_stmt *s, struct forum_thread *t)
 {
 	t->id = sqlite3_column_int64(s, 0);
 	t->course = sqlite3_column_int64(s, 1);
@@ -92,16 +92,16 @@ void store_thread_row(sqlite3_stmt *s, struct forum_thread *t)
 /* Facts a write checks (writer thread)                                      */
 /* ------------------------------------------------------------------------- */
 
-enum proto_err store_thread_facts(struct store *st, struct store_job *job, int64_t thread,
+enum proto_err store__thread_facts(struct store *st, struct store_job *job, int64_t thread,
 					struct forum_thread_facts *f)
 {
 	static const char q[] =
 		"SELECT course_id, first_post_id, locked, kind = 'question', state FROM threads WHERE id = ?1";
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q, thread);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, q, thread);
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (!s)
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "thread", "no such thread");
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "thread", "no such thread");
 	f->id = thread;
 	f->course = sqlite3_column_int64(s, 0);
 	f->first_post = sqlite3_column_int64(s, 1);
@@ -110,39 +110,39 @@ enum proto_err store_thread_facts(struct store *st, struct store_job *job, int64
 	snprintf(f->state, sizeof(f->state), "%s", col_text(s, 4));
 	sqlite3_reset(s);
 	if (!forum_thread_visible(f->state, access_is_staff(&job->who, f->course)))
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "thread", "no such thread");
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "thread", "no such thread");
 	return PROTO_ERR_NONE;
 }
 
 /* Course window, mute and lock: everything a write into a thread needs. */
-enum proto_err store_check_thread_write(struct store *st, struct store_job *job,
+enum proto_err store__check_thread_write(struct store *st, struct store_job *job,
 					 const struct forum_thread_facts *f)
 {
 	enum proto_err rc;
 
-	assert(store_on_writer(st));
-	if ((rc = store_check_course(st, job, f->course, 1)) != PROTO_ERR_NONE ||
-	    (rc = store_check_mute(st, job, f->course)) != PROTO_ERR_NONE)
+	assert(store__on_writer(st));
+	if ((rc = store__check_course(st, job, f->course, 1)) != PROTO_ERR_NONE ||
+	    (rc = store__check_mute(st, job, f->course)) != PROTO_ERR_NONE)
 		return rc;
-	return store_job_verdict(job, forum_thread_write(f, access_is_staff(&job->who, f->course)));
+	return store__job_verdict(job, forum_thread_write(f, access_is_staff(&job->who, f->course)));
 }
 
-enum proto_err store_post_facts(struct store *st, struct store_job *job, int64_t post,
+enum proto_err store__post_facts(struct store *st, struct store_job *job, int64_t post,
 				      struct forum_post_facts *f)
 {
 	static const char q[] = "SELECT thread_id, parent_id, author_id, state FROM posts WHERE id = ?1";
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q, post);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, q, post);
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (!s)
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "post", "no such post");
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "post", "no such post");
 	f->id = post;
 	f->thread = sqlite3_column_int64(s, 0);
 	f->parent = sqlite3_column_int64(s, 1);
 	f->author = sqlite3_column_int64(s, 2);
 	snprintf(f->state, sizeof(f->state), "%s", col_text(s, 3));
 	sqlite3_reset(s);
-	return store_job_verdict(job, forum_post_target(f));
+	return store__job_verdict(job, forum_post_target(f));
 }
 
 /* ------------------------------------------------------------------------- */
@@ -155,7 +155,7 @@ static int revision_add_for(struct store *st, struct store_job *job, int64_t pos
 {
 	static const char q[] =
 		"INSERT INTO post_revisions(post_id, revision, body, edited_by, edited_at) VALUES (?1, 1, ?2, ?3, ?4)";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
 	if (!s)
 		return -1;
@@ -163,38 +163,38 @@ static int revision_add_for(struct store *st, struct store_job *job, int64_t pos
 	sqlite3_bind_text(s, 2, body, body_len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, author);
 	sqlite3_bind_int64(s, 4, job->now_ms);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
 /* The author of a new thread follows it. */
 static int follow_set_for(struct store *st, struct store_job *job, int64_t thread, int64_t user)
 {
 	static const char q[] = "INSERT OR IGNORE INTO follows(thread_id, user_id, created_at) VALUES (?1, ?2, ?3)";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, thread);
 	sqlite3_bind_int64(s, 2, user);
 	sqlite3_bind_int64(s, 3, job->now_ms);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
 /* Queues the thread's activity for the course's thread list (both views). */
-int store_thread_stats_state(struct store *st, struct store_job *job, int64_t thread)
+int store__thread_stats_state(struct store *st, struct store_job *job, int64_t thread)
 {
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, store_q_thread, thread);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, store__q_thread, thread);
 	struct forum_thread t;
 	char room[PROTO_MAX_ROOM_CHARS + 1], key[48];
 	int rc = -1;
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (!s)
 		return -1;
-	store_thread_row(s, &t);
-	store_room_name(room, sizeof(room), "course", t.course);
+	store__thread_row(s, &t);
+	store__room_name(room, sizeof(room), "course", t.course);
 	snprintf(key, sizeof(key), "thread:%" PRId64, t.id);
-	if (!store_state_add(job, room, key, t.stats_v, render_state_thread_stats(room, &t, view_peer()),
+	if (!store__state_add(job, room, key, t.stats_v, render_state_thread_stats(room, &t, view_peer()),
 			     render_state_thread_stats(room, &t, view_staff())))
 		rc = 0;
 	sqlite3_reset(s);
@@ -203,22 +203,22 @@ int store_thread_stats_state(struct store *st, struct store_job *job, int64_t th
 
 /* The result of a write that returns one post, rendered for the actor: its
  * author (author view) or staff acting on it (staff view). */
-char *store_post_result(struct store *st, const struct store_job *job, int64_t post, int64_t course)
+char *store__post_result(struct store *st, const struct store_job *job, int64_t post, int64_t course)
 {
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, store_q_post, post);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, store__q_post, post);
 	struct forum_post p;
 	char *r;
 
-	assert(store_on_writer(st));
+	assert(store__on_writer(st));
 	if (!s)
 		return NULL;
-	store_post_row(s, &p);
+	store__post_row(s, &p);
 	r = render_result_post(&p, view_of(access_is_staff(&job->who, course), job->uid));
 	sqlite3_reset(s);
 	return r;
 }
 
-int64_t store_thread_insert(struct store *st, struct store_job *job, int64_t course, const char *kind,
+int64_t store__thread_insert(struct store *st, struct store_job *job, int64_t course, const char *kind,
 			    const char *title, int title_len, const char *body, int body_len, int64_t author,
 			    int anonymous, int64_t votes, int64_t *post)
 {
@@ -232,8 +232,8 @@ int64_t store_thread_insert(struct store *st, struct store_job *job, int64_t cou
 	sqlite3_stmt *s;
 	int64_t tid, pid;
 
-	assert(store_on_writer(st));
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_thread)))
+	assert(store__on_writer(st));
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_thread)))
 		return -1;
 	sqlite3_bind_int64(s, 1, course);
 	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
@@ -242,10 +242,10 @@ int64_t store_thread_insert(struct store *st, struct store_job *job, int64_t cou
 	sqlite3_bind_int(s, 5, anonymous);
 	sqlite3_bind_int64(s, 6, job->now_ms);
 	sqlite3_bind_int64(s, 7, votes);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return -1;
 	tid = sqlite3_last_insert_rowid(st->wdb);
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_post)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_post)))
 		return -1;
 	sqlite3_bind_int64(s, 1, tid);
 	sqlite3_bind_int64(s, 2, author);
@@ -253,21 +253,21 @@ int64_t store_thread_insert(struct store *st, struct store_job *job, int64_t cou
 	sqlite3_bind_text(s, 4, body, body_len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, job->now_ms);
 	sqlite3_bind_int64(s, 6, votes);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return -1;
 	pid = sqlite3_last_insert_rowid(st->wdb);
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_link)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_link)))
 		return -1;
 	sqlite3_bind_int64(s, 1, tid);
 	sqlite3_bind_int64(s, 2, pid);
-	if (store_step_done(s) || revision_add_for(st, job, pid, body, body_len, author) ||
+	if (store__step_done(s) || revision_add_for(st, job, pid, body, body_len, author) ||
 	    follow_set_for(st, job, tid, author))
 		return -1;
-	store_room_name(room, sizeof(room), "course", course);
-	if (store_event_append(st, job, room, PROTO_EV_THREAD_CREATED, tid, job->uid))
+	store__room_name(room, sizeof(room), "course", course);
+	if (store__event_append(st, job, room, PROTO_EV_THREAD_CREATED, tid, job->uid))
 		return -1;
-	store_room_name(room, sizeof(room), "thread", tid);
-	if (store_event_append(st, job, room, PROTO_EV_POST_CREATED, pid, job->uid))
+	store__room_name(room, sizeof(room), "thread", tid);
+	if (store__event_append(st, job, room, PROTO_EV_POST_CREATED, pid, job->uid))
 		return -1;
 	*post = pid;
 	return tid;

@@ -54,13 +54,13 @@ static void apply_disk_full(struct store *st)
 		return;
 	st->disk_full = want;
 	if (want == 0) {
-		store_exec(st->wdb, "PRAGMA max_page_count = 4294967294");
+		store__exec(st->wdb, "PRAGMA max_page_count = 4294967294");
 		return;
 	}
 	if (sqlite3_prepare_v2(st->wdb, "PRAGMA page_count", -1, &s, NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW) {
 		snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", (long long)sqlite3_column_int64(s, 0));
-		store_exec(st->wdb, sql);
+		store__exec(st->wdb, sql);
 	}
 	sqlite3_finalize(s);
 }
@@ -92,15 +92,15 @@ static void run_batch(struct store *st, struct store_job *head)
 		rc = SQLITE_BUSY;       /* as if another process held the write lock */
 	} else
 #endif
-	rc = store_exec(st->wdb, "BEGIN IMMEDIATE");
+	rc = store__exec(st->wdb, "BEGIN IMMEDIATE");
 	for (job = head; job; job = job->next) {
 		n++;
 		tail = job;
 		if (rc != SQLITE_OK) {
-			store_job_fail(job, PROTO_ERR_INTERNAL, "the database is busy or failing");
+			store__job_fail(job, PROTO_ERR_INTERNAL, "the database is busy or failing");
 			continue;
 		}
-		store_job_run(st, job);
+		store__job_run(st, job);
 	}
 	if (rc == SQLITE_OK) {
 #ifdef FORUMD_TESTING
@@ -111,12 +111,12 @@ static void run_batch(struct store *st, struct store_job *head)
 			rc = SQLITE_FULL;       /* no room for the WAL to grow */
 		} else
 #endif
-		rc = store_exec(st->wdb, "COMMIT");
+		rc = store__exec(st->wdb, "COMMIT");
 		if (rc != SQLITE_OK) {
 			fprintf(stderr, "forumd: store: commit failed: %s\n", sqlite3_errmsg(st->wdb));
-			store_exec(st->wdb, "ROLLBACK");
+			store__exec(st->wdb, "ROLLBACK");
 			for (job = head; job; job = job->next)
-				store_job_fail(job, PROTO_ERR_INTERNAL, "the write could not be committed");
+				store__job_fail(job, PROTO_ERR_INTERNAL, "the write could not be committed");
 			atomic_fetch_add(&st->commit_failures, 1);
 		} else {
 			atomic_fetch_add(&st->commits, 1);
@@ -143,7 +143,7 @@ static void run_batch(struct store *st, struct store_job *head)
 	finish_batch(st, head, tail);
 }
 
-int store_on_writer(struct store *st)
+int store__on_writer(struct store *st)
 {
 	return atomic_load(&st->writer_known) && pthread_equal(st->writer_id, pthread_self());
 }
@@ -213,14 +213,14 @@ struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
 	pthread_cond_init(&st->cv, NULL);
 	atomic_store(&st->fp_disk_full, -1);
 
-	st->wdb = store_db_open(path, STORE_DB_WRITER, sync, err, err_len);
+	st->wdb = store__db_open(path, STORE_DB_WRITER, sync, err, err_len);
 	if (!st->wdb)
 		goto fail;
-	if (seed_demo && store_seed_demo(st->wdb, (int64_t)time(NULL) * 1000)) {
+	if (seed_demo && store__seed_demo(st->wdb, (int64_t)time(NULL) * 1000)) {
 		snprintf(err, err_len, "cannot create the demo course: %s", sqlite3_errmsg(st->wdb));
 		goto fail;
 	}
-	st->rdb = store_db_open(path, STORE_DB_READER, sync, err, err_len);
+	st->rdb = store__db_open(path, STORE_DB_READER, sync, err, err_len);
 	if (!st->rdb)
 		goto fail;
 	if (pthread_create(&st->thread, NULL, writer_main, st) != 0) {
@@ -241,7 +241,7 @@ void store_drain(struct store *st)
 {
 	if (!st || !st->thread_started)
 		return;
-	assert(!store_on_writer(st));       /* the writer cannot join itself */
+	assert(!store__on_writer(st));       /* the writer cannot join itself */
 	pthread_mutex_lock(&st->mu);
 	st->stop = 1;
 	pthread_cond_signal(&st->cv);
@@ -264,9 +264,9 @@ void store_close(struct store *st)
 		next = job->next;
 		store_job_free(job);
 	}
-	store_poll_free(st);
-	store_stmt_cache_free(&st->wcache);
-	store_stmt_cache_free(&st->rcache);
+	store__poll_free(st);
+	store__stmt_cache_free(&st->wcache);
+	store__stmt_cache_free(&st->rcache);
 	/* The read-only connection first: the last connection to close
 	 * checkpoints the WAL into the database and removes it, and a
 	 * read-only one cannot, so closing it last left every recent write in
@@ -276,7 +276,7 @@ void store_close(struct store *st)
 	if (st->rdb)
 		sqlite3_close(st->rdb);
 	if (st->wdb) {
-		if (store_exec(st->wdb, "PRAGMA wal_checkpoint(TRUNCATE)") != SQLITE_OK)
+		if (store__exec(st->wdb, "PRAGMA wal_checkpoint(TRUNCATE)") != SQLITE_OK)
 			fprintf(stderr, "forumd: store: checkpoint at stop: %s\n", sqlite3_errmsg(st->wdb));
 		sqlite3_close(st->wdb);
 	}
@@ -296,7 +296,7 @@ int store_submit(struct store *st, struct store_job *job)
 	pthread_mutex_lock(&st->mu);
 	stopped = st->stop;
 	if (stopped) {
-		store_job_fail(job, PROTO_ERR_SHUTTING_DOWN, "the server is stopping");
+		store__job_fail(job, PROTO_ERR_SHUTTING_DOWN, "the server is stopping");
 		if (st->d_tail)
 			st->d_tail->next = job;
 		else

@@ -26,7 +26,7 @@ static struct store *the_store;
 
 static void notify(void *arg)
 {
-	int on = store_on_writer(the_store);
+	int on = store__on_writer(the_store);
 
 	(void)arg;
 	pthread_mutex_lock(&seen_mu);
@@ -75,7 +75,7 @@ static void test_the_writer_knows_itself(void **state)
 	struct store *st = *state;
 	struct store_job *done, *next;
 
-	assert_int_equal(store_on_writer(st), 0);
+	assert_int_equal(store__on_writer(st), 0);
 	assert_int_equal(store_submit(st, prune_job()), 0);
 	pthread_mutex_lock(&seen_mu);
 	while (!notified)
@@ -101,7 +101,7 @@ static void test_a_writer_step_off_the_writer_aborts(void **state)
 		signal(SIGABRT, SIG_DFL);
 		if (!freopen("/dev/null", "w", stderr))
 			_exit(2);
-		store_job_run(st, prune_job());
+		store__job_run(st, prune_job());
 		_exit(0);       /* it ran: the assertion is missing */
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
