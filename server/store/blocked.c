@@ -23,6 +23,8 @@ static enum words_lang words_lang_of(const char *lang)
 	return !strcmp(lang, "es") ? WORDS_ES : !strcmp(lang, "pt") ? WORDS_PT : WORDS_EN;
 }
 
+/* lang's blocked words as {"lang", "words": [...]}, read on its own
+ * connection; malloc'd, the caller frees it. NULL with err set. */
 char *store_blocked_json(const char *path, const char *lang, char *err, size_t err_len)
 {
 	static const char q[] =
@@ -33,11 +35,11 @@ char *store_blocked_json(const char *path, const char *lang, char *err, size_t e
 	char *out = NULL;
 
 	err[0] = '\0';
-	if (!store_lang_valid(lang)) {
+	if (!store__lang_valid(lang)) {
 		snprintf(err, err_len, "the language must be en, es or pt");
 		return NULL;
 	}
-	if (!(db = store_open_rw(path, err, err_len)))
+	if (!(db = store__open_rw(path, err, err_len)))
 		return NULL;
 	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, lang, -1, SQLITE_STATIC);
@@ -90,6 +92,10 @@ static int exec_lang_word(sqlite3 *db, const char *sql, const char *lang, const 
 	return rc;
 }
 
+/* Replaces, adds to or removes from lang's blocked words in one
+ * transaction on its own connection, bumping the counter every writer
+ * watches to reload its normalizer. A word that normalizes to nothing
+ * refuses the whole change. 0, or -1 with err set. */
 int store_blocked_change(const char *path, const char *lang, enum store_blocked_mode mode,
 			 const char *const *words, size_t n, int64_t now_ms, char *err, size_t err_len)
 {
@@ -100,28 +106,28 @@ int store_blocked_change(const char *path, const char *lang, enum store_blocked_
 	int rc = -1;
 
 	err[0] = '\0';
-	if (!store_lang_valid(lang)) {
+	if (!store__lang_valid(lang)) {
 		snprintf(err, err_len, "the language must be en, es or pt");
 		return -1;
 	}
 	if (mode != STORE_BLOCKED_REMOVE && check_words(lang, words, n, err, err_len))
 		return -1;
-	if (!(db = store_open_rw(path, err, err_len)))
+	if (!(db = store__open_rw(path, err, err_len)))
 		return -1;
-	if (store_exec(db, "BEGIN IMMEDIATE") != SQLITE_OK)
+	if (store__exec(db, "BEGIN IMMEDIATE") != SQLITE_OK)
 		goto out;
 	if (mode == STORE_BLOCKED_REPLACE && exec_lang_word(db, q_clear, lang, NULL, now_ms))
 		goto rollback;
 	for (size_t i = 0; i < n; i++)
 		if (exec_lang_word(db, mode == STORE_BLOCKED_REMOVE ? q_del : q_add, lang, words[i], now_ms))
 			goto rollback;
-	if (store_exec(db, "COMMIT") != SQLITE_OK)
+	if (store__exec(db, "COMMIT") != SQLITE_OK)
 		goto rollback;
 	rc = 0;
 	goto out;
 rollback:
 	snprintf(err, err_len, "%s", sqlite3_errmsg(db));
-	store_exec(db, "ROLLBACK");
+	store__exec(db, "ROLLBACK");
 out:
 	if (rc && !err[0])
 		snprintf(err, err_len, "%s", sqlite3_errmsg(db));

@@ -8,32 +8,14 @@
 
 #include "internal.h"
 
-sqlite3 *store_open_rw(const char *path, char *err, size_t err_len)
-{
-	sqlite3 *db = NULL;
-	int on = 1;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		snprintf(err, err_len, "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
-	sqlite3_busy_timeout(db, 5000);
-	if (store_exec(db, "PRAGMA journal_mode = WAL") != SQLITE_OK || store_migrate(db, err, err_len)) {
-		if (!*err)
-			snprintf(err, err_len, "%s", sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return NULL;
-	}
-	return db;
-}
-
-int store_lang_valid(const char *l)
+int store__lang_valid(const char *l)
 {
 	return l && (!strcmp(l, "en") || !strcmp(l, "es") || !strcmp(l, "pt"));
 }
 
+/* Creates (update 0) or changes (update 1) a course in the database at
+ * path on its own connection (command line and admin API, any thread).
+ * Returns the course id, or -1 with a message in err. */
 int64_t store_course_put(const char *path, const struct store_course_args *a, int update,
 			 int64_t now_ms, char *err, size_t err_len)
 {
@@ -53,7 +35,7 @@ int64_t store_course_put(const char *path, const struct store_course_args *a, in
 		snprintf(err, err_len, "a course needs a title, a start and an end");
 		return -1;
 	}
-	if (a->lang && !store_lang_valid(a->lang)) {
+	if (a->lang && !store__lang_valid(a->lang)) {
 		snprintf(err, err_len, "the language must be en, es or pt");
 		return -1;
 	}
@@ -61,7 +43,7 @@ int64_t store_course_put(const char *path, const struct store_course_args *a, in
 		snprintf(err, err_len, "a course must end after it starts");
 		return -1;
 	}
-	if (!(db = store_open_rw(path, err, err_len)))
+	if (!(db = store__open_rw(path, err, err_len)))
 		return -1;
 	if (sqlite3_prepare_v2(db, update ? q_upd : q_ins, -1, &s, NULL) != SQLITE_OK)
 		goto out;
@@ -90,6 +72,9 @@ out:
 	return id;
 }
 
+/* A course (id > 0) or every course (id 0, a JSON array) as JSON text read
+ * on its own connection; malloc'd, the caller frees it. NULL if there is no
+ * such course, or on error with err set. */
 char *store_course_json(const char *path, int64_t id, char *err, size_t err_len)
 {
 	static const char q_one[] =
@@ -103,7 +88,7 @@ char *store_course_json(const char *path, int64_t id, char *err, size_t err_len)
 	char *out = NULL;
 
 	err[0] = '\0';
-	if (!(db = store_open_rw(path, err, err_len)))
+	if (!(db = store__open_rw(path, err, err_len)))
 		return NULL;
 	if (sqlite3_prepare_v2(db, id ? q_one : q_all, -1, &s, NULL) == SQLITE_OK) {
 		if (id)
@@ -118,6 +103,8 @@ char *store_course_json(const char *path, int64_t id, char *err, size_t err_len)
 	return out;
 }
 
+/* Prints every course as one line of JSON to f (a FILE *), read on its own
+ * connection. 0, or -1 with err set. */
 int store_course_print(const char *path, void *f, char *err, size_t err_len)
 {
 	static const char q[] =
@@ -128,7 +115,7 @@ int store_course_print(const char *path, void *f, char *err, size_t err_len)
 	int rc = -1;
 
 	err[0] = '\0';
-	if (!(db = store_open_rw(path, err, err_len)))
+	if (!(db = store__open_rw(path, err, err_len)))
 		return -1;
 	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK) {
 		while (sqlite3_step(s) == SQLITE_ROW)
@@ -142,7 +129,7 @@ int store_course_print(const char *path, void *f, char *err, size_t err_len)
 	return rc;
 }
 
-int store_seed_demo(sqlite3 *db, int64_t now_ms)
+int store__seed_demo(sqlite3 *db, int64_t now_ms)
 {
 	static const char q[] =
 		"INSERT INTO courses(id, title, lang, starts_at, ends_at, created_at, updated_at)"

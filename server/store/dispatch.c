@@ -1,11 +1,13 @@
 /*
  * dispatch.c - the store's table of domains. protocol.json names, per write
  * op, the domain that applies it and, per event, the domain that renders
- * it; each domain file gives this table its two functions, and this file is
- * the only one that knows them all (as a command table keys each command to
+ * it; each domain file gives this table its functions (and the hooks it
+ * wants: what to do when a live session ends), and this file is the only
+ * one that knows them all (as a command table keys each command to
  * its procedure). Adding an op is its protocol.json entry and its function
  * in its domain's file; no file falls through to another.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "internal.h"
@@ -14,30 +16,32 @@ struct store_domain {
 	enum proto_err (*apply)(struct store *st, struct store_job *job, char **result);
 	int (*render_event)(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			    enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
+	int (*session_ended)(struct store *st, struct store_job *job, int64_t session);
 };
 
 static const struct store_domain domains[PROTO_DOMAIN__COUNT] = {
-	[PROTO_DOMAIN_FORUM] = { store_forum_apply, store_forum_render_event },
-	[PROTO_DOMAIN_MODERATION] = { store_moderation_apply, store_moderation_render_event },
-	[PROTO_DOMAIN_QA] = { store_qa_apply, store_qa_render_event },
-	[PROTO_DOMAIN_POLL] = { store_poll_apply, store_poll_render_event },
+	[PROTO_DOMAIN_FORUM] = { store__forum_apply, store__forum_render_event },
+	[PROTO_DOMAIN_MODERATION] = { store__moderation_apply, store__moderation_render_event },
+	[PROTO_DOMAIN_QA] = { store__qa_apply, store__qa_render_event },
+	[PROTO_DOMAIN_POLL] = { store__poll_apply, store__poll_render_event, store__poll_session_ended },
 };
 
-enum proto_err store_apply(struct store *st, struct store_job *job, char **result)
+enum proto_err store__apply(struct store *st, struct store_job *job, char **result)
 {
 	enum proto_op op = job->req.op;
 	const struct store_domain *d;
 
+	assert(store__on_writer(st));
 	*result = NULL;
 	if (op <= PROTO_OP_NONE || op >= PROTO_OP__COUNT || !proto_ops[op].writes)
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a write op");
+		return store__job_error(job, PROTO_ERR_INTERNAL, NULL, "not a write op");
 	d = &domains[proto_ops[op].domain];
 	if (!d->apply)
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "no domain applies this op");
+		return store__job_error(job, PROTO_ERR_INTERNAL, NULL, "no domain applies this op");
 	return d->apply(st, job, result);
 }
 
-int store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+int store__render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 		       enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff)
 {
 	const struct store_domain *d;
@@ -59,4 +63,14 @@ fail:
 	msg_unref(*staff);
 	*peer = *staff = NULL;
 	return -1;
+}
+
+int store__session_ended(struct store *st, struct store_job *job, int64_t session)
+{
+	assert(store__on_writer(st));
+
+	for (int i = 0; i < PROTO_DOMAIN__COUNT; i++)
+		if (domains[i].session_ended && domains[i].session_ended(st, job, session))
+			return -1;
+	return 0;
 }

@@ -1,8 +1,10 @@
 /*
- * events.c - each room's log: append with the room's next seq inside the
- * write transaction, read the latest seq, replay a range rendered from the
- * current rows.
+ * events.c - each room's log: append (room, seq, type, subject id) with the
+ * room's next seq inside the write transaction, read the latest and oldest
+ * seq, replay a range rendered from the current rows, and prune history
+ * past its retention.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +37,7 @@ static int push_event(struct store_job *job, const char *room, int64_t seq, stru
 	return 0;
 }
 
-int store_event_append(struct store *st, struct store_job *job, const char *room,
+int store__event_append(struct store *st, struct store_job *job, const char *room,
 		       enum proto_event ev, int64_t subject, int64_t actor)
 {
 	static const char q_next[] =
@@ -47,6 +49,7 @@ int store_event_append(struct store *st, struct store_job *job, const char *room
 	struct msg *peer = NULL, *staff = NULL;
 	int64_t seq;
 
+	assert(store__on_writer(st));
 	/* A room kind protocol.json does not list for the event would reach
 	 * clients that do not expect it there: refuse it (a bug, not input). */
 	if (ev <= PROTO_EV_NONE || ev >= PROTO_EV__COUNT || !proto_events[ev].logged ||
@@ -54,7 +57,7 @@ int store_event_append(struct store *st, struct store_job *job, const char *room
 		fprintf(stderr, "forumd: store: event %d may not go to %s\n", (int)ev, room);
 		return -1;
 	}
-	s = store_stmt(&st->wcache, st->wdb, q_next);
+	s = store__stmt(&st->wcache, st->wdb, q_next);
 	if (!s)
 		return -1;
 	sqlite3_bind_text(s, 1, room, -1, SQLITE_STATIC);
@@ -64,7 +67,7 @@ int store_event_append(struct store *st, struct store_job *job, const char *room
 	seq = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 
-	s = store_stmt(&st->wcache, st->wdb, q_log);
+	s = store__stmt(&st->wcache, st->wdb, q_log);
 	if (!s)
 		return -1;
 	sqlite3_bind_text(s, 1, room, -1, SQLITE_STATIC);
@@ -79,7 +82,7 @@ int store_event_append(struct store *st, struct store_job *job, const char *room
 
 	/* Rendered now, from the rows this transaction just wrote: the same
 	 * bytes a later replay renders while the rows stay unchanged. */
-	if (store_render_event(&st->wcache, st->wdb, room, seq, ev, subject, &peer, &staff))
+	if (store__render_event(&st->wcache, st->wdb, room, seq, ev, subject, &peer, &staff))
 		return -1;
 	if (push_event(job, room, seq, peer, staff))
 		goto fail;
@@ -96,7 +99,7 @@ fail:
 
 static int room_column(struct store *st, const char *sql, const char *room, int64_t *out)
 {
-	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, sql);
+	sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, sql);
 	int rc;
 
 	*out = 0;
@@ -110,6 +113,8 @@ static int room_column(struct store *st, const char *sql, const char *room, int6
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The latest seq of room into *seq (0 if it has none yet), on the read
+ * connection. 0 or -1. */
 int store_room_seq(struct store *st, const char *room, int64_t *seq)
 {
 	static const char q[] = "SELECT seq FROM rooms WHERE name = ?1";
@@ -117,10 +122,12 @@ int store_room_seq(struct store *st, const char *room, int64_t *seq)
 	return room_column(st, q, room, seq);
 }
 
+/* The read connection's PRAGMA data_version into *version: it moves when
+ * any other connection commits. 0 or -1. */
 int store_data_version(struct store *st, int64_t *version)
 {
 	static const char q[] = "PRAGMA data_version";
-	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, q);
+	sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, q);
 	int rc = -1;
 
 	if (!s)
@@ -133,6 +140,8 @@ int store_data_version(struct store *st, int64_t *version)
 	return rc;
 }
 
+/* The oldest seq still held for room into *seq (0 if none), on the read
+ * connection. 0 or -1. */
 int store_room_first_seq(struct store *st, const char *room, int64_t *seq)
 {
 	static const char q[] = "SELECT first_seq FROM rooms WHERE name = ?1";
@@ -140,6 +149,7 @@ int store_room_first_seq(struct store *st, const char *room, int64_t *seq)
 	return room_column(st, q, room, seq);
 }
 
+/* store_replay_bytes without a byte bound. */
 long store_replay(struct store *st, const char *room, int64_t after, int64_t upto, size_t max,
 		  void (*emit)(void *arg, const char *room, int64_t seq, struct msg *peer,
 			       struct msg *staff),
@@ -148,6 +158,12 @@ long store_replay(struct store *st, const char *room, int64_t after, int64_t upt
 	return store_replay_bytes(st, room, after, upto, max, 0, emit, arg);
 }
 
+/*
+ * Renders room's events with after < seq <= upto from the current rows, at
+ * most max and, with max_bytes, until their peer views take that many bytes
+ * (at least one), oldest first, in one read transaction; emit receives new
+ * message references it owns. The number emitted, or -1 on a database error.
+ */
 long store_replay_bytes(struct store *st, const char *room, int64_t after, int64_t upto, size_t max,
 			size_t max_bytes,
 			void (*emit)(void *arg, const char *room, int64_t seq, struct msg *peer,
@@ -162,9 +178,9 @@ long store_replay_bytes(struct store *st, const char *room, int64_t after, int64
 	long n = 0;
 	int rc;
 
-	if (store_exec(st->rdb, "BEGIN") != SQLITE_OK)
+	if (store__exec(st->rdb, "BEGIN") != SQLITE_OK)
 		return -1;
-	s = store_stmt(&st->rcache, st->rdb, q);
+	s = store__stmt(&st->rcache, st->rdb, q);
 	if (!s) {
 		n = -1;
 		goto out;
@@ -179,7 +195,7 @@ long store_replay_bytes(struct store *st, const char *room, int64_t after, int64
 		int64_t subject = sqlite3_column_int64(s, 2);
 		struct msg *peer, *staff;
 
-		if (store_render_event(&st->rcache, st->rdb, room, seq, proto_event_find(type ? type : ""), subject,
+		if (store__render_event(&st->rcache, st->rdb, room, seq, proto_event_find(type ? type : ""), subject,
 				       &peer, &staff)) {
 			n = -1;
 			break;
@@ -194,7 +210,7 @@ long store_replay_bytes(struct store *st, const char *room, int64_t after, int64
 		n = -1;
 	sqlite3_reset(s);
 out:
-	store_exec(st->rdb, "COMMIT");
+	store__exec(st->rdb, "COMMIT");
 	return n;
 }
 
@@ -202,7 +218,7 @@ out:
 /* Retention (writer thread, inside its transaction)                         */
 /* ------------------------------------------------------------------------- */
 
-int store_prune(struct store *st, struct store_job *job)
+int store__prune(struct store *st, struct store_job *job)
 {
 	static const char q_events[] = "DELETE FROM events WHERE created_at < ?1";
 	static const char q_keys[] = "DELETE FROM idempotency WHERE created_at < ?1";
@@ -211,20 +227,21 @@ int store_prune(struct store *st, struct store_job *job)
 		" rooms.seq + 1) WHERE first_seq <= rooms.seq";
 	sqlite3_stmt *s;
 
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_events)))
+	assert(store__on_writer(st));
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_events)))
 		return -1;
 	sqlite3_bind_int64(s, 1, job->prune_before_ms);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return -1;
 	job->out_count = sqlite3_changes(st->wdb);
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_keys)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_keys)))
 		return -1;
 	sqlite3_bind_int64(s, 1, job->prune_before_ms);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return -1;
 	/* Rooms whose log lost its head: a client asking from before the new
 	 * first seq gets a snapshot. An emptied log starts after its seq. */
-	if (job->out_count && (!(s = store_stmt(&st->wcache, st->wdb, q_first)) || sqlite3_step(s) != SQLITE_DONE))
+	if (job->out_count && (!(s = store__stmt(&st->wcache, st->wdb, q_first)) || sqlite3_step(s) != SQLITE_DONE))
 		return -1;
 	return 0;
 }

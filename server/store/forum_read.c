@@ -26,7 +26,7 @@ static const char *col_text(sqlite3_stmt *s, int i)
 static int course_row(struct store *st, int64_t id, struct forum_course *c, sqlite3_stmt **out_stmt)
 {
 	static const char q[] = "SELECT id, title, lang, starts_at, ends_at FROM courses WHERE id = ?1";
-	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, q);
+	sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, q);
 
 	*out_stmt = s;
 	if (!s)
@@ -100,6 +100,9 @@ static int add_course(struct store *st, struct render_list *l, const struct iden
 	return rc;
 }
 
+/* course.list: the courses in who's token (every course for an admin)
+ * with the caller's role and access at now_s. A new reply msg the caller
+ * owns, or NULL on error. */
 struct msg *store_course_list(struct store *st, const struct identity *who, const char *req_id,
 			      int64_t now_s)
 {
@@ -110,7 +113,7 @@ struct msg *store_course_list(struct store *st, const struct identity *who, cons
 	if (!l)
 		return NULL;
 	if (who->admin) {
-		sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, q_all);
+		sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, q_all);
 		int64_t ids[512];
 		size_t n = 0;
 
@@ -187,6 +190,8 @@ static struct msg *list_error(struct proto_error *err, enum proto_err code, cons
 	return NULL;
 }
 
+/* thread.list: one page of a course's threads after the access check. A
+ * new reply msg the caller owns, or NULL with *err filled. */
 struct msg *store_thread_list(struct store *st, const struct identity *who, int64_t uid,
 			      const struct proto_request *req, int64_t now_s, struct proto_error *err)
 {
@@ -208,7 +213,7 @@ struct msg *store_thread_list(struct store *st, const struct identity *who, int6
 		return list_error(err, rc, "course", proto_errs[rc].code);
 	if (cursor && cursor_parse(cursor, sort, key))
 		return list_error(err, PROTO_ERR_BAD_CURSOR, "cursor", "not a cursor from this list");
-	if (!(s = store_stmt(&st->rcache, st->rdb, list_queries[sort])))
+	if (!(s = store__stmt(&st->rcache, st->rdb, list_queries[sort])))
 		return list_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	if (!(l = render_list_new()))
 		return list_error(err, PROTO_ERR_INTERNAL, NULL, "out of memory");
@@ -226,7 +231,7 @@ struct msg *store_thread_list(struct store *st, const struct identity *who, int6
 			more = 1;
 			break;
 		}
-		store_thread_row(s, &t);
+		store__thread_row(s, &t);
 		if (render_list_add_thread(l, &t, view_of(staff, uid), sqlite3_column_int(s, 22)))
 			break;
 		cursor_make(next, sizeof(next), sort, &t);  /* keys of the last row sent */
@@ -237,6 +242,9 @@ struct msg *store_thread_list(struct store *st, const struct identity *who, int6
 }
 
 #ifdef FORUMD_TESTING
+/* Test builds: EXPLAIN QUERY PLAN of thread.list's query for sort (0
+ * latest, 1 votes, 2 unanswered), one step a line, into the caller's buf.
+ * 0, or -1. */
 int store_thread_list_plan(struct store *st, int sort, char *buf, size_t len)
 {
 	char q[sizeof(Q_LATEST) + sizeof(Q_VOTES) + sizeof(Q_UNANSWERED) + 32];
@@ -282,7 +290,7 @@ static int room_parse(const char *room, char kind[16], int64_t *id)
 static int thread_course(struct store *st, int64_t thread, int64_t *course, char state[12])
 {
 	static const char q[] = "SELECT course_id, state FROM threads WHERE id = ?1";
-	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, q);
+	sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, q);
 	int rc = -1;
 
 	if (!s)
@@ -297,6 +305,9 @@ static int thread_course(struct store *st, int64_t thread, int64_t *course, char
 	return rc;
 }
 
+/* May who follow room at now_s? PROTO_ERR_NONE with *staff_view set and,
+ * with until_s, when the answer may next change by time alone; or the
+ * refusal. */
 enum proto_err store_room_access(struct store *st, const struct identity *who, int64_t uid,
 				 const char *room, int64_t now_s, int *staff_view, int64_t *until_s)
 {
@@ -341,7 +352,7 @@ enum proto_err store_room_access(struct store *st, const struct identity *who, i
 		return id == uid ? PROTO_ERR_NONE : PROTO_ERR_FORBIDDEN;
 	}
 	if (strcmp(kind, "results") == 0)
-		return store_results_access(st, who, uid, id, now_s, staff_view);
+		return store__results_access(st, who, uid, id, now_s, staff_view);
 	return PROTO_ERR_NOT_FOUND;
 }
 
@@ -364,7 +375,7 @@ static struct msg *snapshot_thread(struct store *st, const char *req_id, const c
 		" JOIN threads t ON t.id = p.thread_id"
 		" LEFT JOIN post_votes v ON v.post_id = p.id AND v.user_id = ?3"
 		" WHERE p.thread_id = ?1 ORDER BY p.id LIMIT ?2";
-	sqlite3_stmt *ts = store_stmt(&st->rcache, st->rdb, q_thread), *ps;
+	sqlite3_stmt *ts = store__stmt(&st->rcache, st->rdb, q_thread), *ps;
 	struct render_list *l = NULL;
 	struct forum_thread t;
 	struct msg *m = NULL;
@@ -376,8 +387,8 @@ static struct msg *snapshot_thread(struct store *st, const char *req_id, const c
 	sqlite3_bind_int64(ts, 2, uid);
 	if (sqlite3_step(ts) != SQLITE_ROW)
 		goto out;
-	store_thread_row(ts, &t);
-	if (!(ps = store_stmt(&st->rcache, st->rdb, q_posts)) || !(l = render_list_new()))
+	store__thread_row(ts, &t);
+	if (!(ps = store__stmt(&st->rcache, st->rdb, q_posts)) || !(l = render_list_new()))
 		goto out;
 	sqlite3_bind_int64(ps, 1, thread);
 	sqlite3_bind_int64(ps, 2, PROTO_SNAPSHOT_POSTS_MAX + 1);       /* one more: are there more? */
@@ -391,7 +402,7 @@ static struct msg *snapshot_thread(struct store *st, const char *req_id, const c
 			render_list_set_more(l);
 			break;
 		}
-		store_post_row(ps, &p);
+		store__post_row(ps, &p);
 		if (render_list_add_post(l, &p, view_of(staff_view, uid), sqlite3_column_int(ps, 16)) ||
 		    render_list_last_add_int(l, "votes_v", p.votes_v) || render_list_fit(l, PROTO_SNAPSHOT_MAX_BYTES))
 			break;
@@ -407,6 +418,9 @@ out:
 	return m;
 }
 
+/* The subscribe reply in snapshot mode: room's current state and its seq
+ * (*seq) in one read transaction, with what is personal to uid. A new msg
+ * the caller owns, or NULL on error. */
 struct msg *store_room_snapshot(struct store *st, const char *req_id, const char *room,
 				int staff_view, int64_t uid, int64_t *seq)
 {
@@ -414,15 +428,15 @@ struct msg *store_room_snapshot(struct store *st, const char *req_id, const char
 	int64_t id;
 	struct msg *m = NULL;
 
-	if (room_parse(room, kind, &id) || store_exec(st->rdb, "BEGIN") != SQLITE_OK)
+	if (room_parse(room, kind, &id) || store__exec(st->rdb, "BEGIN") != SQLITE_OK)
 		return NULL;
 	*seq = room_seq_now(st, room);
 	if (strcmp(kind, "thread") == 0) {
 		m = snapshot_thread(st, req_id, room, id, staff_view, uid, *seq);
 	} else if (strcmp(kind, "session") == 0) {
-		m = store_session_snapshot(st, req_id, room, id, staff_view, uid, *seq);
+		m = store__session_snapshot(st, req_id, room, id, staff_view, uid, *seq);
 	} else if (strcmp(kind, "results") == 0) {
-		m = store_results_snapshot(st, req_id, room, id);
+		m = store__results_snapshot(st, req_id, room, id);
 	} else if (strcmp(kind, "course") == 0) {
 		struct forum_course c;
 		sqlite3_stmt *s;
@@ -435,7 +449,7 @@ struct msg *store_room_snapshot(struct store *st, const char *req_id, const char
 	} else {
 		m = render_subscribe_ok(req_id, room, *seq, "snapshot", 0, NULL, NULL, NULL, view_of(staff_view, uid), 0);
 	}
-	store_exec(st->rdb, "COMMIT");
+	store__exec(st->rdb, "COMMIT");
 	return m;
 }
 
@@ -446,9 +460,9 @@ struct msg *store_room_snapshot(struct store *st, const char *req_id, const char
  * of {kind: id, votes, v} (more set when some were left out). The caller
  * owns the list; NULL on error.
  */
-struct render_list *store_votes_page(struct store *st, const char *sql, int64_t id, const char *kind)
+struct render_list *store__votes_page(struct store *st, const char *sql, int64_t id, const char *kind)
 {
-	sqlite3_stmt *s = store_stmt(&st->rcache, st->rdb, sql);
+	sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, sql);
 	struct render_list *l = s ? render_list_new() : NULL;
 	int n = 0, rc;
 
@@ -481,9 +495,11 @@ static struct render_list *thread_votes(struct store *st, int64_t thread)
 	static const char q[] = "SELECT id, votes, votes_v FROM posts WHERE thread_id = ?1 AND votes_v > 0"
 				" ORDER BY id LIMIT ?2";
 
-	return store_votes_page(st, q, thread, "post");
+	return store__votes_page(st, q, thread, "post");
 }
 
+/* The subscribe reply in replay or live mode, with the room's current vote
+ * counts. A new msg the caller owns, or NULL on error. */
 struct msg *store_room_resume(struct store *st, const char *req_id, const char *room, int64_t seq,
 			      const char *mode, int64_t replay)
 {
@@ -495,11 +511,13 @@ struct msg *store_room_resume(struct store *st, const char *req_id, const char *
 		return NULL;
 	if (strcmp(kind, "thread") == 0 && !(votes = thread_votes(st, id)))
 		return NULL;
-	if (strcmp(kind, "session") == 0 && !(votes = store_session_votes(st, id)))
+	if (strcmp(kind, "session") == 0 && !(votes = store__session_votes(st, id)))
 		return NULL;
 	return render_subscribe_resume(req_id, room, seq, mode, replay, votes);
 }
 
+/* Emits room's other current state values as state messages (new
+ * references emit owns). The count, or -1. */
 long store_room_state(struct store *st, const char *room, void (*emit)(void *arg, struct msg *m),
 		      void *arg)
 {
@@ -509,8 +527,8 @@ long store_room_state(struct store *st, const char *room, void (*emit)(void *arg
 	if (room_parse(room, kind, &id))
 		return -1;
 	if (strcmp(kind, "session") == 0)
-		return store_session_state(st, room, id, emit, arg);
+		return store__session_state(st, room, id, emit, arg);
 	if (strcmp(kind, "results") == 0)
-		return store_results_state(st, room, id, emit, arg);
+		return store__results_state(st, room, id, emit, arg);
 	return 0;       /* a thread's vote counts come in the subscribe reply */
 }

@@ -1,8 +1,21 @@
 /*
- * internal.h - what the store's own files share: the struct behind the
- * opaque handle, the statement cache, and the hooks between the writer
- * (writer.c), the event log (events.c), the table of domains (dispatch.c)
- * and the domain files (forum.c, moderation.c, qa.c, poll.c).
+ * internal.h - what the store's own files share, bottom up:
+ *
+ *   db.c        connections (one open path), the statement cache, exec/step
+ *   job.c       a job's life and error, the checks and appends every domain
+ *               makes (course window, mute, staff, limits, audit, notice)
+ *   threads.c   thread and post rows and facts (forum, moderation and qa)
+ *   events.c    room logs: append, seqs, replay, retention
+ *   dispatch.c  the table of domains: which domain applies an op, renders
+ *               an event, hears that a session ended
+ *   forum.c moderation.c qa.c poll.c (+ poll_answer.c cloud.c poll_read.c,
+ *               sharing polls.h)  the domains: each calls only the files
+ *               above, never another domain
+ *   idem.c      one job inside the transaction, with its idempotency record
+ *   writer.c    the handle, the writer thread and group commit
+ *
+ * Functions that run inside the writer's transaction assert
+ * store__on_writer(st).
  */
 #ifndef FORUMD_STORE_INTERNAL_H
 #define FORUMD_STORE_INTERNAL_H
@@ -38,6 +51,10 @@ struct store {
 
 	pthread_t thread;
 	int thread_started;
+	/* The writer thread's id, recorded by the thread itself when it starts
+	 * (writer_known then 1): store__on_writer compares against it. */
+	pthread_t writer_id;
+	atomic_int writer_known;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct store_job *q_head, *q_tail;    /* waiting for the writer */
@@ -62,31 +79,73 @@ struct store {
 	int64_t words_v[3];
 };
 
+/* Runs one job inside the writer's open transaction (idem.c): a request is
+ * answered from its idempotency record, or applied in its own savepoint and
+ * recorded; a prune job prunes. The outcome is on the job (err, reply,
+ * events, states). */
+void store__job_run(struct store *st, struct store_job *job);
+
+/* 1 when the calling thread is st's writer thread, else 0 (writer.c).
+ * Everything that runs inside the writer's transaction asserts it: the
+ * write connection and its statement cache belong to that thread alone. */
+int store__on_writer(struct store *st);
+
 /* Removes history older than job->prune_before_ms (events, idempotency
  * records) and moves each room's first_seq; the count in job->out_count. */
-int store_prune(struct store *st, struct store_job *job);
+int store__prune(struct store *st, struct store_job *job);
 
 /* A cached prepared statement for sql on db, reset and with bindings cleared;
  * NULL on error (logged). */
-sqlite3_stmt *store_stmt(struct stmt_cache *c, sqlite3 *db, const char *sql);
-void store_stmt_cache_free(struct stmt_cache *c);
+sqlite3_stmt *store__stmt(struct stmt_cache *c, sqlite3 *db, const char *sql);
+void store__stmt_cache_free(struct stmt_cache *c);
+
+/* ---- connections and statements (db.c) ---------------------------------- */
 
 /* Runs one statement without results; 0 or the SQLite error code. */
-int store_exec(sqlite3 *db, const char *sql);
+int store__exec(sqlite3 *db, const char *sql);
+
+/* Steps a statement to completion and resets it: 0 or -1. */
+int store__step_done(sqlite3_stmt *s);
+
+/* A one-id query positioned on its row (the caller resets it), or NULL. */
+sqlite3_stmt *store__row_by_id(struct stmt_cache *c, sqlite3 *db, const char *sql, int64_t id);
+
+enum store_db_kind {
+	STORE_DB_WRITER,       /* read-write, migrated, a large page cache: the writer thread's */
+	STORE_DB_READER,       /* read only */
+	STORE_DB_ADMIN,        /* read-write for the command line and the admin API, migrated once */
+};
+
+/* Opens the database at path as kind, with the store's busy handler and
+ * pragmas (WAL, synchronous per sync, foreign keys, core/'s SQL functions);
+ * the writer and admin kinds bring the schema to the newest version (the
+ * admin kind only if this process has not yet). A new connection the caller
+ * closes, or NULL with err set. */
+sqlite3 *store__db_open(const char *path, enum store_db_kind kind, enum store_sync sync, char *err,
+		       size_t err_len);
+
+/* Registers core/'s visibility rules as SQL functions on db (rules.c):
+ * SQLITE_OK or SQLite's error code. Every connection that reads rows a
+ * rule filters calls it once after opening. */
+int store__rules_register(sqlite3 *db);
+
+/* Registers the "forumd" FTS5 tokenizer (fts.c: core/words' keys as the
+ * search index's words) on db: SQLITE_OK or SQLite's error code. */
+int store__fts_register(sqlite3 *db);
 
 /* A read-write connection of its own for the command line and the HTTP
- * admin API (migrated, WAL, 5 s busy timeout); NULL with err set. The
- * caller closes it. */
-sqlite3 *store_open_rw(const char *path, char *err, size_t err_len);
+ * admin API (store__db_open's admin kind); NULL with err set. The caller
+ * closes it. */
+sqlite3 *store__open_rw(const char *path, char *err, size_t err_len);
 
 /* 1 for a course language forumd speaks: en, es, pt. */
-int store_lang_valid(const char *lang);
+int store__lang_valid(const char *lang);
 
 /* --dev: a demo course (and its staff's welcome thread) if there is none. */
-int store_seed_demo(sqlite3 *db, int64_t now_ms);
+int store__seed_demo(sqlite3 *db, int64_t now_ms);
 
 /* Schema migrations (schema.c): brings db to the newest version. */
-int store_migrate(sqlite3 *db, char *err, size_t err_len);
+int store__migrate(sqlite3 *db, char *err, size_t err_len);
 
 /* ---- inside a write transaction (writer thread) ------------------------- */
 
@@ -96,13 +155,9 @@ int store_migrate(sqlite3 *db, char *err, size_t err_len);
  * Returns 0, or -1 (the job's savepoint is then rolled back); -1 too when
  * protocol.json does not send ev to rooms of room's kind.
  */
-int store_event_append(struct store *st, struct store_job *job, const char *room,
+int store__event_append(struct store *st, struct store_job *job, const char *room,
 		       enum proto_event ev, int64_t subject, int64_t actor);
 
-/* Records a changed state value on the job, taking both references (staff
- * NULL: the same for everyone). A NULL value fails (render OOM). */
-int store_state_add(struct store_job *job, const char *room, const char *key, int64_t version,
-		    struct msg *value, struct msg *staff);
 
 /* ---- the table of domains (dispatch.c) ----------------------------------- */
 
@@ -110,7 +165,7 @@ int store_state_add(struct store_job *job, const char *room, const char *key, in
  * Returns PROTO_ERR_NONE with the reply's data JSON in *result (malloc'd,
  * caller frees; NULL for hello, whose reply the loop makes), or an error in
  * job->err. */
-enum proto_err store_apply(struct store *st, struct store_job *job, char **result);
+enum proto_err store__apply(struct store *st, struct store_job *job, char **result);
 
 /*
  * Renders the event (ev, subject) of room at seq from the current rows
@@ -119,33 +174,77 @@ enum proto_err store_apply(struct store *st, struct store_job *job, char **resul
  * the same bytes). Returns 0 with new msgs, or -1 with both NULL. Shared by
  * the writer (live) and replay.
  */
-int store_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+int store__render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 		       enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
 
 /*
  * What each domain file gives the table. apply: one of the domain's write
- * ops (as store_apply; an op of another domain is an internal error).
+ * ops (as store__apply; an op of another domain is an internal error).
  * render_event: both views of one of the domain's events, each a new msg;
  * 0, or -1 (the caller releases what was made).
  */
-enum proto_err store_forum_apply(struct store *st, struct store_job *job, char **result);
-int store_forum_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+enum proto_err store__forum_apply(struct store *st, struct store_job *job, char **result);
+int store__forum_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			     enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
-enum proto_err store_moderation_apply(struct store *st, struct store_job *job, char **result);
-int store_moderation_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+enum proto_err store__moderation_apply(struct store *st, struct store_job *job, char **result);
+int store__moderation_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 				  enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
-enum proto_err store_qa_apply(struct store *st, struct store_job *job, char **result);
-int store_qa_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+enum proto_err store__qa_apply(struct store *st, struct store_job *job, char **result);
+int store__qa_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			  enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
-enum proto_err store_poll_apply(struct store *st, struct store_job *job, char **result);
-int store_poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+enum proto_err store__poll_apply(struct store *st, struct store_job *job, char **result);
+int store__poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			    enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
+/* Hooks (NULL in the table when a domain has none). session_ended: a live
+ * session ended inside this job (polls: every open poll closes, with
+ * poll.updated for each); 0 or -1. */
+int store__poll_session_ended(struct store *st, struct store_job *job, int64_t session);
 
-/* ---- forum helpers shared by forum.c and moderation.c (writer thread) ---- */
+/* Tells every domain that live session `session` ended inside this job
+ * (writer thread); 0 or -1. */
+int store__session_ended(struct store *st, struct store_job *job, int64_t session);
+
+/* ---- jobs and the checks every domain shares (job.c) -------------------- */
+
+/* Drops a job's results (events, states, reply), keeping the request. */
+void store__job_clear_results(struct store_job *job);
+/* Fails a job: its results dropped, code and message set. */
+void store__job_fail(struct store_job *job, enum proto_err code, const char *message);
+/* Records a changed state value on the job, taking both references (staff
+ * NULL: the same for everyone). A NULL value fails (render OOM). */
+int store__state_add(struct store_job *job, const char *room, const char *key, int64_t version,
+		    struct msg *value, struct msg *staff);
+/* Sets the job's error and returns its code. */
+enum proto_err store__job_error(struct store_job *job, enum proto_err code, const char *field, const char *message);
+/* A core/ rule's verdict: a refusal becomes the job's error; returns its code
+ * (PROTO_ERR_NONE when allowed, the job untouched). */
+enum proto_err store__job_verdict(struct store_job *job, struct verdict v);
+/* "<kind>:<id>" into buf. */
+void store__room_name(char *buf, size_t n, const char *kind, int64_t id);
+
+/* Inside the write transaction (writer thread): */
+/* Course window and role for a write (want_write) or a read. */
+enum proto_err store__check_course(struct store *st, struct store_job *job, int64_t course, int want_write);
+/* A muted participant may not write (staff are never muted). */
+enum proto_err store__check_mute(struct store *st, struct store_job *job, int64_t course);
+/* forbidden unless the job's user is staff in course (or a global admin). */
+enum proto_err store__need_staff(struct store_job *job, int64_t course);
+/* Abuse limits for participant writes: PROTO_ERR_NONE, or rate_limited with
+ * job->retry_after_ms set. action: post, thread, flag, vote, edit. */
+enum proto_err store__limit(struct store *st, struct store_job *job, int64_t course, const char *action);
+/* Logs a staff action (audit.created in staff:<course>); 0 or -1. */
+int store__audit_add(struct store *st, struct store_job *job, int64_t course, const char *action,
+		    const char *kind, int64_t subject, const char *reason);
+/* Tells one person what happened (notice in user:<id>); post holds the post
+ * or question id the notice is about, 0 if none. 0 or -1. */
+int store__notice_add(struct store *st, struct store_job *job, int64_t user, int64_t course, const char *kind,
+		     int64_t post, int64_t until, const char *reason);
+
+/* ---- threads and posts every domain shares (threads.c) ------------------ */
 
 #include "core/forum.h"
 
-/* Column lists whose order store_thread_row and store_post_row read. */
+/* Column lists whose order store__thread_row and store__post_row read. */
 #define THREAD_COLUMNS \
 	"t.id, t.course_id, t.kind, t.title, t.author_id, u.ext_id, u.name, t.anonymous," \
 	" t.first_post_id, t.created_at, t.last_activity_at, t.reply_count, t.votes, t.stats_v," \
@@ -158,92 +257,53 @@ int store_poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room,
 	" p.created_at, p.edited_at, p.revision, p.state, p.votes, p.votes_v, p.endorsed," \
 	" t.first_post_id = p.id"
 
-extern const char store_q_post[], store_q_thread[];
+extern const char store__q_post[], store__q_thread[];
 
-/* Registers core/'s visibility rules as SQL functions on db (rules.c):
- * SQLITE_OK or SQLite's error code. Every connection that reads rows a
- * rule filters calls it once after opening. */
-int store_rules_register(sqlite3 *db);
-
-/* Registers the "forumd" FTS5 tokenizer (fts.c: core/words' keys as the
- * search index's words) on db: SQLITE_OK or SQLite's error code. */
-int store__fts_register(sqlite3 *db);
-
-/* Sets the job's error and returns its code. */
-enum proto_err store_job_error(struct store_job *job, enum proto_err code, const char *field, const char *message);
-/* A core/ rule's verdict: a refusal becomes the job's error; returns its code
- * (PROTO_ERR_NONE when allowed, the job untouched). */
-enum proto_err store_job_verdict(struct store_job *job, struct verdict v);
-/* Course window and role for a write (want_write) or a read. */
-enum proto_err store_check_course(struct store *st, struct store_job *job, int64_t course, int want_write);
-/* A muted participant may not write (staff are never muted). */
-enum proto_err store_check_mute(struct store *st, struct store_job *job, int64_t course);
+/* Fills p / t from the current row of a store__q_post-shaped / THREAD_COLUMNS
+ * statement; the strings point into the statement's row. */
+void store__post_row(sqlite3_stmt *s, struct forum_post *p);
+void store__thread_row(sqlite3_stmt *s, struct forum_thread *t);
+/* Inside the write transaction (writer thread): */
 /* Loads a thread / post (not_found if gone or hidden from this user). */
-enum proto_err store_thread_facts(struct store *st, struct store_job *job, int64_t thread, struct forum_thread_facts *f);
-enum proto_err store_post_facts(struct store *st, struct store_job *job, int64_t post, struct forum_post_facts *f);
+enum proto_err store__thread_facts(struct store *st, struct store_job *job, int64_t thread, struct forum_thread_facts *f);
+enum proto_err store__post_facts(struct store *st, struct store_job *job, int64_t post, struct forum_post_facts *f);
 /* Course window, mute and lock for a write into a thread. */
-enum proto_err store_check_thread_write(struct store *st, struct store_job *job, const struct forum_thread_facts *f);
-/* A one-id query positioned on its row (the caller resets it), or NULL. */
-sqlite3_stmt *store_row_by_id(struct stmt_cache *c, sqlite3 *db, const char *sql, int64_t id);
-void store_post_row(sqlite3_stmt *s, struct forum_post *p);
-void store_thread_row(sqlite3_stmt *s, struct forum_thread *t);
-/* Steps a statement to completion and resets it: 0 or -1. */
-int store_step_done(sqlite3_stmt *s);
-void store_room_name(char *buf, size_t n, const char *kind, int64_t id);
+enum proto_err store__check_thread_write(struct store *st, struct store_job *job, const struct forum_thread_facts *f);
 /* Queues the thread's thread.stats state (both views) on the job. */
-int store_thread_stats_state(struct store *st, struct store_job *job, int64_t thread);
+int store__thread_stats_state(struct store *st, struct store_job *job, int64_t thread);
 /* {"post": …} for the author's (or staff's) view; malloc'd or NULL. */
-char *store_post_result(struct store *st, const struct store_job *job, int64_t post, int64_t course);
-
-/* Abuse limits for participant writes (moderation.c): PROTO_ERR_NONE, or
- * rate_limited with job->retry_after_ms set. action: post, thread, flag,
- * vote, edit. */
-enum proto_err store_limit(struct store *st, struct store_job *job, int64_t course, const char *action);
-
-/* forbidden unless the job's user is staff in course (or a global admin). */
-enum proto_err store_need_staff(struct store_job *job, int64_t course);
-
-/* Logs a staff action (audit.created in staff:<course>); 0 or -1. */
-int store_audit_add(struct store *st, struct store_job *job, int64_t course, const char *action,
-		    const char *kind, int64_t subject, const char *reason);
-/* Tells one person what happened (notice in user:<id>); post holds the post
- * or question id the notice is about, 0 if none. 0 or -1. */
-int store_notice_add(struct store *st, struct store_job *job, int64_t user, int64_t course, const char *kind,
-		     int64_t post, int64_t until, const char *reason);
-
+char *store__post_result(struct store *st, const struct store_job *job, int64_t post, int64_t course);
 /* Starts a thread with its opening post (events thread.created and
  * post.created); returns the thread id (and *post) or -1. votes seeds the
  * opening post's count (a bridged question carries its votes). */
-int64_t store_thread_insert(struct store *st, struct store_job *job, int64_t course, const char *kind,
+int64_t store__thread_insert(struct store *st, struct store_job *job, int64_t course, const char *kind,
 			    const char *title, int title_len, const char *body, int body_len, int64_t author,
 			    int anonymous, int64_t votes, int64_t *post);
 
 /* Live Q&A (qa.c). */
-struct msg *store_session_snapshot(struct store *st, const char *req_id, const char *room, int64_t session,
+struct msg *store__session_snapshot(struct store *st, const char *req_id, const char *room, int64_t session,
 				   int staff_view, int64_t uid, int64_t seq);
 /* A session's current question vote counts (published questions voted on at
  * least once), the first resume_votes_max by id, as a new list; NULL on
  * error. For the reply of a resuming subscribe. */
-struct render_list *store_session_votes(struct store *st, int64_t session);
+struct render_list *store__session_votes(struct store *st, int64_t session);
 /* A page of vote counts that sql selects (forum_read.c; for both room kinds). */
-struct render_list *store_votes_page(struct store *st, const char *sql, int64_t id, const char *kind);
-long store_session_state(struct store *st, const char *room, int64_t session,
+struct render_list *store__votes_page(struct store *st, const char *sql, int64_t id, const char *kind);
+long store__session_state(struct store *st, const char *room, int64_t session,
 			 void (*emit)(void *arg, struct msg *m), void *arg);
 
 /* Polls, surveys and word clouds (poll.c). */
-/* Closes every open poll of a session (it ended): poll.updated for each. 0 or -1. */
-int store_session_polls_close(struct store *st, struct store_job *job, int64_t session);
 /* The session snapshot's polls and surveys, inside the caller's read
  * transaction; new lists or NULL (OOM). */
-struct render_list *store_session_polls(struct store *st, int64_t session, int staff_view, int64_t uid);
-struct render_list *store_session_surveys(struct store *st, int64_t session, int staff_view);
+struct render_list *store__session_polls(struct store *st, int64_t session, int staff_view, int64_t uid);
+struct render_list *store__session_surveys(struct store *st, int64_t session, int staff_view);
 /* results:<n>: access, snapshot and current state. */
-enum proto_err store_results_access(struct store *st, const struct identity *who, int64_t uid, int64_t n,
+enum proto_err store__results_access(struct store *st, const struct identity *who, int64_t uid, int64_t n,
 				    int64_t now_s, int *staff_view);
-struct msg *store_results_snapshot(struct store *st, const char *req_id, const char *room, int64_t n);
-long store_results_state(struct store *st, const char *room, int64_t n, void (*emit)(void *arg, struct msg *m),
+struct msg *store__results_snapshot(struct store *st, const char *req_id, const char *room, int64_t n);
+long store__results_state(struct store *st, const char *room, int64_t n, void (*emit)(void *arg, struct msg *m),
 			 void *arg);
 /* Frees the writer's normalizers (store_close). */
-void store_poll_free(struct store *st);
+void store__poll_free(struct store *st);
 
 #endif

@@ -1,6 +1,8 @@
 /*
- * moderation.c - staff actions, flags, mutes, the audit log, notices to one
- * person, and the abuse limits on participants' writes.
+ * moderation.c - staff actions, flags and mutes (writes inside the
+ * writer's transaction), their events rendered from the rows, and the staff
+ * reads (flag list, audit log, post history). The audit and notice appends
+ * and the abuse limits every domain uses are in job.c.
  *
  * Every staff action is checked inside the write transaction (staff in the
  * post's or thread's course), appends an audit entry (event audit.created in
@@ -8,6 +10,7 @@
  * notice in user:<id>). Flags live in staff:<course> only: nothing here ever
  * reaches a public room except the changed post or thread itself.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,86 +20,6 @@
 #include "internal.h"
 #include "proto/render_forum.h"
 #include "proto/render_mod.h"
-
-/* ------------------------------------------------------------------------- */
-/* Abuse limits                                                              */
-/* ------------------------------------------------------------------------- */
-
-static int daily_max(const struct mod_limits *l, const char *action)
-{
-	if (!strcmp(action, "thread"))
-		return l->threads_per_day;
-	if (!strcmp(action, "flag"))
-		return l->flags_per_day;
-	if (!strcmp(action, "vote"))
-		return l->votes_per_day;
-	if (!strcmp(action, "edit"))
-		return l->edits_per_day;
-	return 0;
-}
-
-enum proto_err store_limit(struct store *st, struct store_job *job, int64_t course, const char *action)
-{
-	static const char q_mark[] = "SELECT last_at FROM action_marks WHERE user_id = ?1 AND action = ?2";
-	static const char q_set_mark[] =
-		"INSERT INTO action_marks(user_id, action, last_at) VALUES (?1, ?2, ?3)"
-		" ON CONFLICT(user_id, action) DO UPDATE SET last_at = excluded.last_at";
-	static const char q_count[] =
-		"INSERT INTO daily_counters(user_id, course_id, action, day, count) VALUES (?1, ?2, ?3, ?4, 1)"
-		" ON CONFLICT(user_id, course_id, action, day) DO UPDATE SET count = count + 1 RETURNING count";
-	const struct mod_limits *l = &st->limits;
-	int64_t now = job->now_ms;
-	int max = daily_max(l, action);
-	sqlite3_stmt *s;
-
-	if (access_is_staff(&job->who, course))
-		return PROTO_ERR_NONE;
-	if (!strcmp(action, "post") && l->post_interval_s > 0) {
-		int64_t wait = 0;
-
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_mark)))
-			return PROTO_ERR_INTERNAL;
-		sqlite3_bind_int64(s, 1, job->uid);
-		sqlite3_bind_text(s, 2, action, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			wait = sqlite3_column_int64(s, 0) + (int64_t)l->post_interval_s * 1000 - now;
-		sqlite3_reset(s);
-		if (wait > 0) {
-			job->retry_after_ms = wait;
-			return store_job_error(job, PROTO_ERR_RATE_LIMITED, NULL, "you are posting too fast");
-		}
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_set_mark)))
-			return PROTO_ERR_INTERNAL;
-		sqlite3_bind_int64(s, 1, job->uid);
-		sqlite3_bind_text(s, 2, action, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, now);
-		if (store_step_done(s))
-			return PROTO_ERR_INTERNAL;
-	}
-	if (max > 0) {
-		int64_t count;
-
-		/* Counted in the transaction: a refused or failed write rolls
-		 * its count back with it. */
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_count)))
-			return PROTO_ERR_INTERNAL;
-		sqlite3_bind_int64(s, 1, job->uid);
-		sqlite3_bind_int64(s, 2, course);
-		sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 4, now / (86400LL * 1000));
-		if (sqlite3_step(s) != SQLITE_ROW) {
-			sqlite3_reset(s);
-			return PROTO_ERR_INTERNAL;
-		}
-		count = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		if (count > max) {
-			job->retry_after_ms = mod_until_next_day_ms(now);
-			return store_job_error(job, PROTO_ERR_RATE_LIMITED, NULL, "daily limit reached");
-		}
-	}
-	return PROTO_ERR_NONE;
-}
 
 /* ------------------------------------------------------------------------- */
 /* Rows                                                                      */
@@ -134,10 +57,10 @@ static void flag_row(struct stmt_cache *c, sqlite3 *db, sqlite3_stmt *s, struct 
 	f->flagger.name = (const char *)sqlite3_column_text(s, 7);
 	f->thread = sqlite3_column_int64(s, 9);
 	f->thread_title = (const char *)sqlite3_column_text(s, 10);
-	*ps = store_row_by_id(c, db, store_q_post, sqlite3_column_int64(s, 8));
+	*ps = store__row_by_id(c, db, store__q_post, sqlite3_column_int64(s, 8));
 	f->has_post = *ps != NULL;
 	if (*ps)
-		store_post_row(*ps, &f->post);
+		store__post_row(*ps, &f->post);
 }
 
 static void audit_row(sqlite3_stmt *s, struct mod_audit *a)
@@ -168,7 +91,7 @@ static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *ro
 	case PROTO_EV_FLAG_RESOLVED: {
 		struct mod_flag f;
 
-		if (!(s = store_row_by_id(c, db, Q_FLAG, subject)))
+		if (!(s = store__row_by_id(c, db, Q_FLAG, subject)))
 			return NULL;
 		flag_row(c, db, s, &f, &ps);
 		m = render_event_flag(proto_events[ev].name, room, seq, &f, view_shared(staff_view));
@@ -180,7 +103,7 @@ static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *ro
 	case PROTO_EV_AUDIT_CREATED: {
 		struct mod_audit a;
 
-		if (!(s = store_row_by_id(c, db, Q_AUDIT, subject)))
+		if (!(s = store__row_by_id(c, db, Q_AUDIT, subject)))
 			return NULL;
 		audit_row(s, &a);
 		m = render_event_audit(room, seq, &a, view_shared(staff_view));
@@ -190,7 +113,7 @@ static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *ro
 	case PROTO_EV_NOTICE: {
 		struct mod_notice n;
 
-		if (!(s = store_row_by_id(c, db, Q_NOTICE, subject)))
+		if (!(s = store__row_by_id(c, db, Q_NOTICE, subject)))
 			return NULL;
 		n.id = sqlite3_column_int64(s, 0);
 		n.course = sqlite3_column_int64(s, 1);
@@ -209,7 +132,7 @@ static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *ro
 	return m;
 }
 
-int store_moderation_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+int store__moderation_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 				  enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff)
 {
 	*peer = render_view(c, db, room, seq, ev, subject, 0);
@@ -221,65 +144,6 @@ int store_moderation_render_event(struct stmt_cache *c, sqlite3 *db, const char 
 /* Shared steps                                                              */
 /* ------------------------------------------------------------------------- */
 
-enum proto_err store_need_staff(struct store_job *job, int64_t course)
-{
-	return store_job_verdict(job, access_staff_only(&job->who, course));
-}
-
-/* Logs a staff action and tells the staff room. */
-int store_audit_add(struct store *st, struct store_job *job, int64_t course, const char *action,
-		     const char *kind, int64_t subject, const char *reason)
-{
-	static const char q[] =
-		"INSERT INTO audit(course_id, actor_id, action, subject_kind, subject_id, reason, created_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-	char room[PROTO_MAX_ROOM_CHARS + 1];
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, course);
-	sqlite3_bind_int64(s, 2, job->uid);
-	sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, subject);
-	if (reason)
-		sqlite3_bind_text(s, 6, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 7, job->now_ms);
-	if (store_step_done(s))
-		return -1;
-	store_room_name(room, sizeof(room), "staff", course);
-	return store_event_append(st, job, room, PROTO_EV_AUDIT_CREATED, sqlite3_last_insert_rowid(st->wdb), job->uid);
-}
-
-/* Tells one person what happened to them (their user:<id> room). */
-int store_notice_add(struct store *st, struct store_job *job, int64_t user, int64_t course, const char *kind,
-		      int64_t post, int64_t until, const char *reason)
-{
-	static const char q[] =
-		"INSERT INTO notices(user_id, course_id, kind, post_id, until, reason, created_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-	char room[PROTO_MAX_ROOM_CHARS + 1];
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, user);
-	sqlite3_bind_int64(s, 2, course);
-	sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
-	if (post)
-		sqlite3_bind_int64(s, 4, post);
-	if (until)
-		sqlite3_bind_int64(s, 5, until);
-	if (reason)
-		sqlite3_bind_text(s, 6, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 7, job->now_ms);
-	if (store_step_done(s))
-		return -1;
-	store_room_name(room, sizeof(room), "user", user);
-	return store_event_append(st, job, room, PROTO_EV_NOTICE, sqlite3_last_insert_rowid(st->wdb), job->uid);
-}
-
 /* Closes a post's open flags (it was hidden or removed). */
 static int flags_resolve(struct store *st, struct store_job *job, int64_t course, int64_t post)
 {
@@ -289,7 +153,7 @@ static int flags_resolve(struct store *st, struct store_job *job, int64_t course
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 	int64_t ids[64];
 	size_t n = 0;
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q_open);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q_open);
 
 	if (!s)
 		return -1;
@@ -297,14 +161,14 @@ static int flags_resolve(struct store *st, struct store_job *job, int64_t course
 	while (n < sizeof(ids) / sizeof(ids[0]) && sqlite3_step(s) == SQLITE_ROW)
 		ids[n++] = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	store_room_name(room, sizeof(room), "staff", course);
+	store__room_name(room, sizeof(room), "staff", course);
 	for (size_t i = 0; i < n; i++) {
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_close)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_close)))
 			return -1;
 		sqlite3_bind_int64(s, 1, ids[i]);
 		sqlite3_bind_int64(s, 2, job->uid);
 		sqlite3_bind_int64(s, 3, job->now_ms);
-		if (store_step_done(s) || store_event_append(st, job, room, PROTO_EV_FLAG_RESOLVED, ids[i], job->uid))
+		if (store__step_done(s) || store__event_append(st, job, room, PROTO_EV_FLAG_RESOLVED, ids[i], job->uid))
 			return -1;
 	}
 	return 0;
@@ -314,7 +178,7 @@ static int set_post_state(struct store *st, struct store_job *job, int64_t post,
 			  const char *reason)
 {
 	static const char q[] = "UPDATE posts SET state = ?2, state_reason = ?3, state_by = ?4 WHERE id = ?1";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
 	if (!s)
 		return -1;
@@ -323,13 +187,13 @@ static int set_post_state(struct store *st, struct store_job *job, int64_t post,
 	if (reason)
 		sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, job->uid);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
 /* The result of a flag write: the flag as its flagger (the actor) sees it. */
 static char *flag_result(struct store *st, const struct store_job *job, int64_t flag)
 {
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, Q_FLAG, flag), *ps = NULL;
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, Q_FLAG, flag), *ps = NULL;
 	struct mod_flag f;
 	char *r;
 
@@ -350,9 +214,9 @@ static enum proto_err staff_post(struct store *st, struct store_job *job, int64_
 {
 	enum proto_err rc;
 
-	if ((rc = store_post_facts(st, job, post, pf)) != PROTO_ERR_NONE ||
-	    (rc = store_thread_facts(st, job, pf->thread, tf)) != PROTO_ERR_NONE ||
-	    (rc = store_need_staff(job, tf->course)) != PROTO_ERR_NONE)
+	if ((rc = store__post_facts(st, job, post, pf)) != PROTO_ERR_NONE ||
+	    (rc = store__thread_facts(st, job, pf->thread, tf)) != PROTO_ERR_NONE ||
+	    (rc = store__need_staff(job, tf->course)) != PROTO_ERR_NONE)
 		return rc;
 	return PROTO_ERR_NONE;
 }
@@ -375,14 +239,14 @@ static enum proto_err op_post_flag(struct store *st, struct store_job *job, char
 	enum proto_err rc;
 
 	if (!forum_text_present(reason->p, reason->len))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "reason", "say why you flag it");
-	if ((rc = store_post_facts(st, job, post, &pf)) != PROTO_ERR_NONE ||
-	    (rc = store_thread_facts(st, job, pf.thread, &tf)) != PROTO_ERR_NONE ||
-	    (rc = store_check_course(st, job, tf.course, 1)) != PROTO_ERR_NONE)
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "reason", "say why you flag it");
+	if ((rc = store__post_facts(st, job, post, &pf)) != PROTO_ERR_NONE ||
+	    (rc = store__thread_facts(st, job, pf.thread, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store__check_course(st, job, tf.course, 1)) != PROTO_ERR_NONE)
 		return rc;
 	if (pf.author == job->uid)
-		return store_job_error(job, PROTO_ERR_FORBIDDEN, "post", "you cannot flag your own post");
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_find)))
+		return store__job_error(job, PROTO_ERR_FORBIDDEN, "post", "you cannot flag your own post");
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_find)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, post);
 	sqlite3_bind_int64(s, 2, job->uid);
@@ -393,20 +257,20 @@ static enum proto_err op_post_flag(struct store *st, struct store_job *job, char
 		return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 	}
 	sqlite3_reset(s);
-	if ((rc = store_limit(st, job, tf.course, "flag")) != PROTO_ERR_NONE)
+	if ((rc = store__limit(st, job, tf.course, "flag")) != PROTO_ERR_NONE)
 		return rc;
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_add)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_add)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, tf.course);
 	sqlite3_bind_int64(s, 2, post);
 	sqlite3_bind_int64(s, 3, job->uid);
 	sqlite3_bind_text(s, 4, reason->p, (int)reason->len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, job->now_ms);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
 	flag = sqlite3_last_insert_rowid(st->wdb);
-	store_room_name(room, sizeof(room), "staff", tf.course);
-	if (store_event_append(st, job, room, PROTO_EV_FLAG_CREATED, flag, job->uid))
+	store__room_name(room, sizeof(room), "staff", tf.course);
+	if (store__event_append(st, job, room, PROTO_EV_FLAG_CREATED, flag, job->uid))
 		return PROTO_ERR_INTERNAL;
 	*result = flag_result(st, job, flag);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -419,26 +283,26 @@ static enum proto_err op_flag_dismiss(struct store *st, struct store_job *job, c
 		"UPDATE flags SET state = 'dismissed', resolved_by = ?2, resolved_at = ?3 WHERE id = ?1";
 	int64_t flag = job->req.f[PF_FLAG_DISMISS_FLAG].u.i, course;
 	char room[PROTO_MAX_ROOM_CHARS + 1];
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, q_get, flag);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, q_get, flag);
 	enum proto_err rc;
 	int open;
 
 	if (!s)
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "flag", "no such flag");
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "flag", "no such flag");
 	course = sqlite3_column_int64(s, 0);
 	open = strcmp((const char *)sqlite3_column_text(s, 1), "open") == 0;
 	sqlite3_reset(s);
-	if ((rc = store_need_staff(job, course)) != PROTO_ERR_NONE)
+	if ((rc = store__need_staff(job, course)) != PROTO_ERR_NONE)
 		return rc;
 	if (open) {
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_set)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_set)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, flag);
 		sqlite3_bind_int64(s, 2, job->uid);
 		sqlite3_bind_int64(s, 3, job->now_ms);
-		store_room_name(room, sizeof(room), "staff", course);
-		if (store_step_done(s) || store_event_append(st, job, room, PROTO_EV_FLAG_RESOLVED, flag, job->uid) ||
-		    store_audit_add(st, job, course, "flag.dismiss", "flag", flag, NULL))
+		store__room_name(room, sizeof(room), "staff", course);
+		if (store__step_done(s) || store__event_append(st, job, room, PROTO_EV_FLAG_RESOLVED, flag, job->uid) ||
+		    store__audit_add(st, job, course, "flag.dismiss", "flag", flag, NULL))
 			return PROTO_ERR_INTERNAL;
 	}
 	*result = flag_result(st, job, flag);
@@ -466,7 +330,7 @@ static enum proto_err op_post_state(struct store *st, struct store_job *job, cha
 	enum proto_err rc;
 
 	if (reason && !forum_text_present(reason, strlen(reason)))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "reason", "give a reason");
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "reason", "give a reason");
 	if ((rc = staff_post(st, job, post, &pf, &tf)) != PROTO_ERR_NONE)
 		return rc;
 	switch (op) {
@@ -480,33 +344,33 @@ static enum proto_err op_post_state(struct store *st, struct store_job *job, cha
 		to = "deleted", event = PROTO_EV_POST_DELETED, action = "post.remove", notice = "post_removed";
 		break;
 	}
-	if ((rc = store_job_verdict(job, forum_post_moderate(&pf, to))) != PROTO_ERR_NONE)
+	if ((rc = store__job_verdict(job, forum_post_moderate(&pf, to))) != PROTO_ERR_NONE)
 		return rc;
 	if (set_post_state(st, job, post, to, reason))
 		return PROTO_ERR_INTERNAL;
 	if (op == PROTO_OP_POST_REMOVE) {
 		int first = post == tf.first_post;
 
-		if (!(s = store_stmt(&st->wcache, st->wdb, first ? q_thread : q_reply)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, first ? q_thread : q_reply)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, tf.id);
-		if (store_step_done(s))
+		if (store__step_done(s))
 			return PROTO_ERR_INTERNAL;
 		if (first) {
-			store_room_name(room, sizeof(room), "course", tf.course);
-			if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, tf.id, job->uid))
+			store__room_name(room, sizeof(room), "course", tf.course);
+			if (store__event_append(st, job, room, PROTO_EV_THREAD_UPDATED, tf.id, job->uid))
 				return PROTO_ERR_INTERNAL;
-		} else if (store_thread_stats_state(st, job, tf.id)) {
+		} else if (store__thread_stats_state(st, job, tf.id)) {
 			return PROTO_ERR_INTERNAL;
 		}
 	}
-	store_room_name(room, sizeof(room), "thread", tf.id);
-	if (store_event_append(st, job, room, event, post, job->uid) ||
+	store__room_name(room, sizeof(room), "thread", tf.id);
+	if (store__event_append(st, job, room, event, post, job->uid) ||
 	    (op != PROTO_OP_POST_RESTORE && flags_resolve(st, job, tf.course, post)) ||
-	    store_audit_add(st, job, tf.course, action, "post", post, reason) ||
-	    (pf.author != job->uid && store_notice_add(st, job, pf.author, tf.course, notice, post, 0, reason)))
+	    store__audit_add(st, job, tf.course, action, "post", post, reason) ||
+	    (pf.author != job->uid && store__notice_add(st, job, pf.author, tf.course, notice, post, 0, reason)))
 		return PROTO_ERR_INTERNAL;
-	*result = store_post_result(st, job, post, tf.course);
+	*result = store__post_result(st, job, post, tf.course);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -527,21 +391,21 @@ static enum proto_err op_post_endorse(struct store *st, struct store_job *job, c
 	if ((rc = staff_post(st, job, post, &pf, &tf)) != PROTO_ERR_NONE)
 		return rc;
 	if (!tf.question || pf.parent || post == tf.first_post)
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "post",
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "post",
 				       "only a response in a question thread can be endorsed");
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_set)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_set)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, post);
 	sqlite3_bind_int(s, 2, endorsed);
-	if (store_step_done(s) || !(s = store_stmt(&st->wcache, st->wdb, q_answered)))
+	if (store__step_done(s) || !(s = store__stmt(&st->wcache, st->wdb, q_answered)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, tf.id);
-	store_room_name(room, sizeof(room), "thread", tf.id);
-	if (store_step_done(s) || store_event_append(st, job, room, PROTO_EV_POST_ENDORSED, post, job->uid) ||
-	    store_thread_stats_state(st, job, tf.id) ||
-	    store_audit_add(st, job, tf.course, endorsed ? "post.endorse" : "post.unendorse", "post", post, NULL))
+	store__room_name(room, sizeof(room), "thread", tf.id);
+	if (store__step_done(s) || store__event_append(st, job, room, PROTO_EV_POST_ENDORSED, post, job->uid) ||
+	    store__thread_stats_state(st, job, tf.id) ||
+	    store__audit_add(st, job, tf.course, endorsed ? "post.endorse" : "post.unendorse", "post", post, NULL))
 		return PROTO_ERR_INTERNAL;
-	*result = store_post_result(st, job, post, tf.course);
+	*result = store__post_result(st, job, post, tf.course);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
@@ -558,29 +422,29 @@ static enum proto_err op_thread_flag(struct store *st, struct store_job *job, ch
 	sqlite3_stmt *s;
 	enum proto_err rc;
 
-	if ((rc = store_thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
-	    (rc = store_need_staff(job, tf.course)) != PROTO_ERR_NONE)
+	if ((rc = store__thread_facts(st, job, thread, &tf)) != PROTO_ERR_NONE ||
+	    (rc = store__need_staff(job, tf.course)) != PROTO_ERR_NONE)
 		return rc;
-	if (!(s = store_stmt(&st->wcache, st->wdb, lock ? q_lock : q_pin)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, lock ? q_lock : q_pin)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, thread);
 	sqlite3_bind_int(s, 2, on);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
-	store_room_name(room, sizeof(room), "course", tf.course);
-	if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid))
+	store__room_name(room, sizeof(room), "course", tf.course);
+	if (store__event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid))
 		return PROTO_ERR_INTERNAL;
-	store_room_name(room, sizeof(room), "thread", thread);
-	if (store_event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid) ||
-	    store_audit_add(st, job, tf.course, lock ? (on ? "thread.lock" : "thread.unlock") : (on ? "thread.pin" : "thread.unpin"),
+	store__room_name(room, sizeof(room), "thread", thread);
+	if (store__event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid) ||
+	    store__audit_add(st, job, tf.course, lock ? (on ? "thread.lock" : "thread.unlock") : (on ? "thread.pin" : "thread.unpin"),
 		      "thread", thread, NULL))
 		return PROTO_ERR_INTERNAL;
-	if (!(s = store_row_by_id(&st->wcache, st->wdb, store_q_thread, thread)))
+	if (!(s = store__row_by_id(&st->wcache, st->wdb, store__q_thread, thread)))
 		return PROTO_ERR_INTERNAL;
 	{
 		struct forum_thread t;
 
-		store_thread_row(s, &t);
+		store__thread_row(s, &t);
 		*result = render_result_thread_only(&t, view_staff());   /* staff only */
 	}
 	sqlite3_reset(s);
@@ -592,14 +456,14 @@ static enum proto_err mute_target(struct store *st, struct store_job *job, const
 				  char *name, size_t name_len)
 {
 	static const char q[] = "SELECT id, name FROM users WHERE ext_id = ?1";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
 	if (!s)
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_text(s, 1, ext_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "user", "no such user");
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "user", "no such user");
 	}
 	*uid = sqlite3_column_int64(s, 0);
 	snprintf(name, name_len, "%s", (const char *)sqlite3_column_text(s, 1));
@@ -622,14 +486,14 @@ static enum proto_err op_user_mute(struct store *st, struct store_job *job, char
 	enum proto_err rc;
 
 	if (reason && !forum_text_present(reason, strlen(reason)))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "reason", "give a reason");
-	if ((rc = store_need_staff(job, course)) != PROTO_ERR_NONE ||
-	    (rc = store_check_course(st, job, course, 0)) != PROTO_ERR_NONE ||
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "reason", "give a reason");
+	if ((rc = store__need_staff(job, course)) != PROTO_ERR_NONE ||
+	    (rc = store__check_course(st, job, course, 0)) != PROTO_ERR_NONE ||
 	    (rc = mute_target(st, job, user, &uid, name, sizeof(name))) != PROTO_ERR_NONE)
 		return rc;
 	if (uid == job->uid)
-		return store_job_error(job, PROTO_ERR_FORBIDDEN, "user", "you cannot mute yourself");
-	if (!(s = store_stmt(&st->wcache, st->wdb, mute ? q_mute : q_unmute)))
+		return store__job_error(job, PROTO_ERR_FORBIDDEN, "user", "you cannot mute yourself");
+	if (!(s = store__stmt(&st->wcache, st->wdb, mute ? q_mute : q_unmute)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, course);
 	sqlite3_bind_int64(s, 2, uid);
@@ -640,9 +504,9 @@ static enum proto_err op_user_mute(struct store *st, struct store_job *job, char
 		sqlite3_bind_int64(s, 5, job->uid);
 		sqlite3_bind_int64(s, 6, job->now_ms);
 	}
-	if (store_step_done(s) ||
-	    store_audit_add(st, job, course, mute ? "user.mute" : "user.unmute", "user", uid, reason) ||
-	    store_notice_add(st, job, uid, course, mute ? "muted" : "unmuted", 0, until, reason))
+	if (store__step_done(s) ||
+	    store__audit_add(st, job, course, mute ? "user.mute" : "user.unmute", "user", uid, reason) ||
+	    store__notice_add(st, job, uid, course, mute ? "muted" : "unmuted", 0, until, reason))
 		return PROTO_ERR_INTERNAL;
 	if (mute) {
 		struct mod_mute m = { course, { uid, user, name }, until, reason };
@@ -654,8 +518,10 @@ static enum proto_err op_user_mute(struct store *st, struct store_job *job, char
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
-enum proto_err store_moderation_apply(struct store *st, struct store_job *job, char **result)
+enum proto_err store__moderation_apply(struct store *st, struct store_job *job, char **result)
 {
+	assert(store__on_writer(st));
+
 	switch (job->req.op) {
 	case PROTO_OP_POST_FLAG:
 		return op_post_flag(st, job, result);
@@ -674,7 +540,7 @@ enum proto_err store_moderation_apply(struct store *st, struct store_job *job, c
 	case PROTO_OP_USER_UNMUTE:
 		return op_user_mute(st, job, result);
 	default:
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a moderation op");
+		return store__job_error(job, PROTO_ERR_INTERNAL, NULL, "not a moderation op");
 	}
 }
 
@@ -694,7 +560,7 @@ static struct msg *read_error(struct proto_error *err, enum proto_err code, cons
 static enum proto_err read_staff(struct store *st, const struct identity *who, int64_t course)
 {
 	static const char q[] = "SELECT 1 FROM courses WHERE id = ?1";
-	sqlite3_stmt *s = store_row_by_id(&st->rcache, st->rdb, q, course);
+	sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, q, course);
 
 	if (!s)
 		return PROTO_ERR_NOT_FOUND;
@@ -702,6 +568,8 @@ static enum proto_err read_staff(struct store *st, const struct identity *who, i
 	return access_is_staff(who, course) ? PROTO_ERR_NONE : PROTO_ERR_FORBIDDEN;
 }
 
+/* flag.list for staff: a course's open flags. A new reply msg the caller
+ * owns, or NULL with *err filled (forbidden for non-staff). */
 struct msg *store_flag_list(struct store *st, const struct identity *who, const struct proto_request *req,
 			    struct proto_error *err)
 {
@@ -714,17 +582,17 @@ struct msg *store_flag_list(struct store *st, const struct identity *who, const 
 
 	if ((rc = read_staff(st, who, course)) != PROTO_ERR_NONE)
 		return read_error(err, rc, "course", proto_errs[rc].code);
-	if (!(l = render_list_new()) || !(ids = store_stmt(&st->rcache, st->rdb, q))) {
+	if (!(l = render_list_new()) || !(ids = store__stmt(&st->rcache, st->rdb, q))) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	}
-	if (store_exec(st->rdb, "BEGIN") != SQLITE_OK) {
+	if (store__exec(st->rdb, "BEGIN") != SQLITE_OK) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	}
 	sqlite3_bind_int64(ids, 1, course);
 	while (sqlite3_step(ids) == SQLITE_ROW) {
-		sqlite3_stmt *s = store_row_by_id(&st->rcache, st->rdb, Q_FLAG, sqlite3_column_int64(ids, 0)), *ps = NULL;
+		sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, Q_FLAG, sqlite3_column_int64(ids, 0)), *ps = NULL;
 		struct mod_flag f;
 		int bad;
 
@@ -739,11 +607,13 @@ struct msg *store_flag_list(struct store *st, const struct identity *who, const 
 			break;
 	}
 	sqlite3_reset(ids);
-	store_exec(st->rdb, "COMMIT");
+	store__exec(st->rdb, "COMMIT");
 	m = render_list_reply(req->id, "flags", l, 0, NULL, 0);
 	return m ? m : read_error(err, PROTO_ERR_INTERNAL, NULL, "out of memory");
 }
 
+/* audit.list for staff: a page of a course's audit log. A new reply msg
+ * the caller owns, or NULL with *err filled (forbidden for non-staff). */
 struct msg *store_audit_list(struct store *st, const struct identity *who, const struct proto_request *req,
 			     struct proto_error *err)
 {
@@ -767,7 +637,7 @@ struct msg *store_audit_list(struct store *st, const struct identity *who, const
 		return read_error(err, rc, "course", proto_errs[rc].code);
 	if (cursor && (sscanf(cursor, "A%" SCNd64 "%c", &before, &tail) != 1 || before <= 0))
 		return read_error(err, PROTO_ERR_BAD_CURSOR, "cursor", "not a cursor from this list");
-	if (!(l = render_list_new()) || !(s = store_stmt(&st->rcache, st->rdb, q))) {
+	if (!(l = render_list_new()) || !(s = store__stmt(&st->rcache, st->rdb, q))) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	}
@@ -793,6 +663,8 @@ struct msg *store_audit_list(struct store *st, const struct identity *who, const
 	return render_list_reply(req->id, "entries", l, 1, more ? next : NULL, 0);
 }
 
+/* post.history for staff: a post's revisions. A new reply msg the caller
+ * owns, or NULL with *err filled (forbidden for non-staff). */
 struct msg *store_post_history(struct store *st, const struct identity *who, const struct proto_request *req,
 			       struct proto_error *err)
 {
@@ -802,7 +674,7 @@ struct msg *store_post_history(struct store *st, const struct identity *who, con
 		"SELECT r.revision, r.body, u.id, u.ext_id, u.name, r.edited_at FROM post_revisions r"
 		" JOIN users u ON u.id = r.edited_by WHERE r.post_id = ?1 ORDER BY r.revision DESC";
 	int64_t post = req->f[PF_POST_HISTORY_POST].u.i, course;
-	sqlite3_stmt *s = store_row_by_id(&st->rcache, st->rdb, q_course, post);
+	sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, q_course, post);
 	struct render_list *l;
 	struct verdict v;
 
@@ -813,7 +685,7 @@ struct msg *store_post_history(struct store *st, const struct identity *who, con
 	v = access_staff_only(who, course);
 	if (!verdict_allowed(v))
 		return read_error(err, v.code, v.field, v.message);
-	if (!(l = render_list_new()) || !(s = store_stmt(&st->rcache, st->rdb, q))) {
+	if (!(l = render_list_new()) || !(s = store__stmt(&st->rcache, st->rdb, q))) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	}

@@ -269,6 +269,10 @@ static int fill(sqlite3 *db, struct export *x, const int64_t *ids, size_t n, int
 	return 0;
 }
 
+/* The results of a poll (or of every opened poll of a session) as JSON or
+ * CSV, with each participant's answers on request, for staff only, read on
+ * its own connection in one transaction. Malloc'd, the caller frees it;
+ * NULL with *status 403/404/500 and err. */
 char *store_poll_export(const char *path, int64_t id, int whole_session, const struct identity *who, int answers,
 			int csv, int *status, char *err, size_t err_len)
 {
@@ -292,7 +296,7 @@ char *store_poll_export(const char *path, int64_t id, int whole_session, const s
 	}
 	sqlite3_busy_timeout(db, 5000);
 	/* One read transaction: the head, results and answers agree. */
-	if (store_exec(db, "BEGIN") != SQLITE_OK)
+	if (store__exec(db, "BEGIN") != SQLITE_OK)
 		goto out;
 	if (whole_session) {
 		if (sqlite3_prepare_v2(db, q_session, -1, &s, NULL) != SQLITE_OK)
@@ -339,7 +343,7 @@ out:
 	free(ids);
 	sqlite3_finalize(s);
 	if (db)
-		store_exec(db, "COMMIT");
+		store__exec(db, "COMMIT");
 	sqlite3_close(db);
 	return out;
 }

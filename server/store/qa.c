@@ -6,6 +6,7 @@
  * premoderated session) never reaches session:<id>: its events go to
  * staff:<course> until it is published.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +84,7 @@ static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *ro
 	case PROTO_EV_SESSION_UPDATED: {
 		struct qa_session x;
 
-		if (!(s = store_row_by_id(c, db, Q_SESSION, subject)))
+		if (!(s = store__row_by_id(c, db, Q_SESSION, subject)))
 			return NULL;
 		session_row(s, &x, NULL);
 		m = render_event_session(proto_events[ev].name, room, seq, &x);
@@ -95,7 +96,7 @@ static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *ro
 	case PROTO_EV_QUESTION_PENDING: {
 		struct qa_question q;
 
-		if (!(s = store_row_by_id(c, db, Q_QUESTION, subject)))
+		if (!(s = store__row_by_id(c, db, Q_QUESTION, subject)))
 			return NULL;
 		question_row(s, &q);
 		m = render_event_question(proto_events[ev].name, room, seq, &q, view_shared(staff_view));
@@ -108,7 +109,7 @@ static struct msg *render_view(struct stmt_cache *c, sqlite3 *db, const char *ro
 	return m;
 }
 
-int store_qa_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+int store__qa_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			  enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff)
 {
 	*peer = render_view(c, db, room, seq, ev, subject, 0);
@@ -129,11 +130,11 @@ struct session_facts {
 
 static enum proto_err session_facts(struct store *st, struct store_job *job, int64_t id, struct session_facts *f)
 {
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, Q_SESSION, id);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, Q_SESSION, id);
 	struct qa_session x;
 
 	if (!s)
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "session", "no such session");
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "session", "no such session");
 	session_row(s, &x, NULL);
 	f->id = x.id;
 	f->course = x.course;
@@ -148,11 +149,11 @@ static enum proto_err session_facts(struct store *st, struct store_job *job, int
 
 static enum proto_err question_facts(struct store *st, struct store_job *job, int64_t id, struct qa_question_facts *f)
 {
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, Q_QUESTION, id);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, Q_QUESTION, id);
 	struct qa_question q;
 
 	if (!s)
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "question", "no such question");
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "question", "no such question");
 	question_row(s, &q);
 	f->id = q.id;
 	f->session = q.session;
@@ -162,7 +163,7 @@ static enum proto_err question_facts(struct store *st, struct store_job *job, in
 	snprintf(f->state, sizeof(f->state), "%s", q.state);
 	sqlite3_reset(s);
 	if (!qa_question_exists_for(f->published, f->author, view_of(access_is_staff(&job->who, f->course), job->uid)))
-		return store_job_error(job, PROTO_ERR_NOT_FOUND, "question", "no such question");
+		return store__job_error(job, PROTO_ERR_NOT_FOUND, "question", "no such question");
 	return PROTO_ERR_NONE;
 }
 
@@ -170,9 +171,9 @@ static enum proto_err question_facts(struct store *st, struct store_job *job, in
 static void question_room(char *room, size_t n, const struct qa_question_facts *f, int published)
 {
 	if (published)
-		store_room_name(room, n, "session", f->session);
+		store__room_name(room, n, "session", f->session);
 	else
-		store_room_name(room, n, "staff", f->course);
+		store__room_name(room, n, "staff", f->course);
 }
 
 static int question_event(struct store *st, struct store_job *job, const struct qa_question_facts *f, int published,
@@ -181,13 +182,13 @@ static int question_event(struct store *st, struct store_job *job, const struct 
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 
 	question_room(room, sizeof(room), f, published);
-	return store_event_append(st, job, room, ev, f->id, job->uid);
+	return store__event_append(st, job, room, ev, f->id, job->uid);
 }
 
 /* The question as the actor sees it, for the reply. */
 static char *question_result(struct store *st, struct store_job *job, int64_t id)
 {
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, Q_QUESTION, id);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, Q_QUESTION, id);
 	struct qa_question q;
 	char *r;
 
@@ -201,7 +202,7 @@ static char *question_result(struct store *st, struct store_job *job, int64_t id
 
 static char *session_result(struct store *st, int64_t id)
 {
-	sqlite3_stmt *s = store_row_by_id(&st->wcache, st->wdb, Q_SESSION, id);
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, Q_SESSION, id);
 	struct qa_session x;
 	char *r;
 
@@ -215,7 +216,7 @@ static char *session_result(struct store *st, int64_t id)
 
 static int exec_id(struct store *st, const char *sql, int64_t a, int64_t b, int64_t c)
 {
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, sql);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, sql);
 
 	if (!s)
 		return -1;
@@ -224,19 +225,19 @@ static int exec_id(struct store *st, const char *sql, int64_t a, int64_t b, int6
 		sqlite3_bind_int64(s, 2, b);
 	if (sqlite3_bind_parameter_count(s) >= 3)
 		sqlite3_bind_int64(s, 3, c);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
 static int set_state(struct store *st, int64_t question, const char *state)
 {
 	static const char q[] = "UPDATE questions SET state = ?2 WHERE id = ?1";
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, question);
 	sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
-	return store_step_done(s);
+	return store__step_done(s);
 }
 
 /* Sets (or clears, question 0) the session's "now answering" and its state message. */
@@ -246,7 +247,7 @@ static int set_answering(struct store *st, struct store_job *job, int64_t sessio
 		"UPDATE live_sessions SET answering_id = nullif(?2, 0), answering_v = answering_v + 1 WHERE id = ?1"
 		" RETURNING answering_v";
 	char room[PROTO_MAX_ROOM_CHARS + 1];
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, q);
+	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 	int64_t v;
 
 	if (!s)
@@ -259,8 +260,8 @@ static int set_answering(struct store *st, struct store_job *job, int64_t sessio
 	}
 	v = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	store_room_name(room, sizeof(room), "session", session);
-	return store_state_add(job, room, "answering", v, render_state_answering(room, session, question, v), NULL);
+	store__room_name(room, sizeof(room), "session", session);
+	return store__state_add(job, room, "answering", v, render_state_answering(room, session, question, v), NULL);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -280,11 +281,11 @@ static enum proto_err op_session_create(struct store *st, struct store_job *job,
 	enum proto_err rc;
 
 	if (!forum_text_present(title->p, title->len))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "title", "the title is empty");
-	if ((rc = store_need_staff(job, course)) != PROTO_ERR_NONE ||
-	    (rc = store_check_course(st, job, course, 1)) != PROTO_ERR_NONE)
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "title", "the title is empty");
+	if ((rc = store__need_staff(job, course)) != PROTO_ERR_NONE ||
+	    (rc = store__check_course(st, job, course, 1)) != PROTO_ERR_NONE)
 		return rc;
-	if (!(s = store_stmt(&st->wcache, st->wdb, q)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, course);
 	sqlite3_bind_text(s, 2, title->p, (int)title->len, SQLITE_STATIC);
@@ -292,11 +293,11 @@ static enum proto_err op_session_create(struct store *st, struct store_job *job,
 	sqlite3_bind_int(s, 4, r->f[PF_SESSION_CREATE_PREMODERATED].present && r->f[PF_SESSION_CREATE_PREMODERATED].u.b);
 	sqlite3_bind_int64(s, 5, job->uid);
 	sqlite3_bind_int64(s, 6, job->now_ms);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
 	id = sqlite3_last_insert_rowid(st->wdb);
-	store_room_name(room, sizeof(room), "course", course);
-	if (store_event_append(st, job, room, PROTO_EV_SESSION_CREATED, id, job->uid))
+	store__room_name(room, sizeof(room), "course", course);
+	if (store__event_append(st, job, room, PROTO_EV_SESSION_CREATED, id, job->uid))
 		return PROTO_ERR_INTERNAL;
 	*result = session_result(st, id);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -312,25 +313,25 @@ static enum proto_err op_session_start_end(struct store *st, struct store_job *j
 	enum proto_err rc;
 
 	if ((rc = session_facts(st, job, job->req.f[0].u.i, &f)) != PROTO_ERR_NONE ||
-	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
+	    (rc = store__need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
 	if (start ? strcmp(f.state, "scheduled") : strcmp(f.state, "live")) {
 		if (!strcmp(f.state, start ? "live" : "ended")) {      /* already so: the same answer */
 			*result = session_result(st, f.id);
 			return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 		}
-		return store_job_error(job, PROTO_ERR_SESSION_NOT_LIVE, "session",
+		return store__job_error(job, PROTO_ERR_SESSION_NOT_LIVE, "session",
 				       start ? "the session has ended" : "the session has not started");
 	}
 	if (exec_id(st, start ? q_start : q_end, f.id, job->now_ms, 0))
 		return PROTO_ERR_INTERNAL;
-	if (!start && ((f.answering && set_answering(st, job, f.id, 0)) || store_session_polls_close(st, job, f.id)))
+	if (!start && ((f.answering && set_answering(st, job, f.id, 0)) || store__session_ended(st, job, f.id)))
 		return PROTO_ERR_INTERNAL;
-	store_room_name(room, sizeof(room), "course", f.course);
-	if (store_event_append(st, job, room, PROTO_EV_SESSION_UPDATED, f.id, job->uid))
+	store__room_name(room, sizeof(room), "course", f.course);
+	if (store__event_append(st, job, room, PROTO_EV_SESSION_UPDATED, f.id, job->uid))
 		return PROTO_ERR_INTERNAL;
-	store_room_name(room, sizeof(room), "session", f.id);
-	if (store_event_append(st, job, room, PROTO_EV_SESSION_UPDATED, f.id, job->uid))
+	store__room_name(room, sizeof(room), "session", f.id);
+	if (store__event_append(st, job, room, PROTO_EV_SESSION_UPDATED, f.id, job->uid))
 		return PROTO_ERR_INTERNAL;
 	*result = session_result(st, f.id);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -354,17 +355,17 @@ static enum proto_err op_question_ask(struct store *st, struct store_job *job, c
 	int pending;
 
 	if (!forum_text_present(body->p, body->len))
-		return store_job_error(job, PROTO_ERR_BAD_FIELD, "body", "the question is empty");
+		return store__job_error(job, PROTO_ERR_BAD_FIELD, "body", "the question is empty");
 	if ((rc = session_facts(st, job, r->f[PF_QUESTION_ASK_SESSION].u.i, &sf)) != PROTO_ERR_NONE ||
-	    (rc = store_check_course(st, job, sf.course, 1)) != PROTO_ERR_NONE ||
-	    (rc = store_check_mute(st, job, sf.course)) != PROTO_ERR_NONE)
+	    (rc = store__check_course(st, job, sf.course, 1)) != PROTO_ERR_NONE ||
+	    (rc = store__check_mute(st, job, sf.course)) != PROTO_ERR_NONE)
 		return rc;
-	if ((rc = store_job_verdict(job, qa_question_ask(sf.state, sf.premoderated,
+	if ((rc = store__job_verdict(job, qa_question_ask(sf.state, sf.premoderated,
 							 access_is_staff(&job->who, sf.course), &pending))) !=
 		    PROTO_ERR_NONE ||
-	    (rc = store_limit(st, job, sf.course, "post")) != PROTO_ERR_NONE)
+	    (rc = store__limit(st, job, sf.course, "post")) != PROTO_ERR_NONE)
 		return rc;
-	if (!(s = store_stmt(&st->wcache, st->wdb, q)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, sf.id);
 	sqlite3_bind_int64(s, 2, job->uid);
@@ -375,7 +376,7 @@ static enum proto_err op_question_ask(struct store *st, struct store_job *job, c
 	sqlite3_bind_int64(s, 7, job->now_ms);
 	if (!pending)
 		sqlite3_bind_int64(s, 8, job->now_ms);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
 	qf.id = sqlite3_last_insert_rowid(st->wdb);
 	qf.session = sf.id;
@@ -397,22 +398,22 @@ static enum proto_err op_question_own(struct store *st, struct store_job *job, c
 
 	if ((rc = question_facts(st, job, job->req.f[0].u.i, &f)) != PROTO_ERR_NONE)
 		return rc;
-	if ((rc = store_job_verdict(job, qa_question_asker(&f, job->uid))) != PROTO_ERR_NONE ||
-	    (rc = store_check_course(st, job, f.course, 1)) != PROTO_ERR_NONE ||
-	    (rc = store_check_mute(st, job, f.course)) != PROTO_ERR_NONE ||
-	    (rc = store_job_verdict(job, qa_question_own_change(&f, edit))) != PROTO_ERR_NONE)
+	if ((rc = store__job_verdict(job, qa_question_asker(&f, job->uid))) != PROTO_ERR_NONE ||
+	    (rc = store__check_course(st, job, f.course, 1)) != PROTO_ERR_NONE ||
+	    (rc = store__check_mute(st, job, f.course)) != PROTO_ERR_NONE ||
+	    (rc = store__job_verdict(job, qa_question_own_change(&f, edit))) != PROTO_ERR_NONE)
 		return rc;
 	if (edit) {
 		const struct proto_str *body = &job->req.f[PF_QUESTION_EDIT_BODY].u.s;
 
 		if (!forum_text_present(body->p, body->len))
-			return store_job_error(job, PROTO_ERR_BAD_FIELD, "body", "the question is empty");
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_edit)))
+			return store__job_error(job, PROTO_ERR_BAD_FIELD, "body", "the question is empty");
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_edit)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, f.id);
 		sqlite3_bind_text(s, 2, body->p, (int)body->len, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, job->now_ms);
-		if (store_step_done(s))
+		if (store__step_done(s))
 			return PROTO_ERR_INTERNAL;
 	} else {
 		struct session_facts sf;
@@ -442,29 +443,29 @@ static enum proto_err op_question_vote(struct store *st, struct store_job *job, 
 	enum proto_err rc;
 
 	if ((rc = question_facts(st, job, job->req.f[PF_QUESTION_VOTE_QUESTION].u.i, &f)) != PROTO_ERR_NONE ||
-	    (rc = store_check_course(st, job, f.course, 1)) != PROTO_ERR_NONE ||
-	    (rc = store_check_mute(st, job, f.course)) != PROTO_ERR_NONE)
+	    (rc = store__check_course(st, job, f.course, 1)) != PROTO_ERR_NONE ||
+	    (rc = store__check_mute(st, job, f.course)) != PROTO_ERR_NONE)
 		return rc;
-	if ((rc = store_job_verdict(job, qa_question_vote(&f, job->uid))) != PROTO_ERR_NONE ||
-	    (rc = store_limit(st, job, f.course, "vote")) != PROTO_ERR_NONE)
+	if ((rc = store__job_verdict(job, qa_question_vote(&f, job->uid))) != PROTO_ERR_NONE ||
+	    (rc = store__limit(st, job, f.course, "vote")) != PROTO_ERR_NONE)
 		return rc;
-	if (!(s = store_stmt(&st->wcache, st->wdb, up ? q_on : q_off)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, up ? q_on : q_off)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, f.id);
 	sqlite3_bind_int64(s, 2, job->uid);
 	if (up)
 		sqlite3_bind_int64(s, 3, job->now_ms);
-	if (store_step_done(s))
+	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
 	if (sqlite3_changes(st->wdb) == 0) {
-		if ((rc = store_job_verdict(job, qa_question_vote_again(up))) != PROTO_ERR_NONE)
+		if ((rc = store__job_verdict(job, qa_question_vote_again(up))) != PROTO_ERR_NONE)
 			return rc;
-		if (!(s = store_row_by_id(&st->wcache, st->wdb, q_votes, f.id)))
+		if (!(s = store__row_by_id(&st->wcache, st->wdb, q_votes, f.id)))
 			return PROTO_ERR_INTERNAL;
 		votes = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
 	} else {
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_count)))
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_count)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, f.id);
 		sqlite3_bind_int64(s, 2, up ? 1 : -1);
@@ -475,9 +476,9 @@ static enum proto_err op_question_vote(struct store *st, struct store_job *job, 
 		votes = sqlite3_column_int64(s, 0);
 		v = sqlite3_column_int64(s, 1);
 		sqlite3_reset(s);
-		store_room_name(room, sizeof(room), "session", f.session);
+		store__room_name(room, sizeof(room), "session", f.session);
 		snprintf(key, sizeof(key), "question:%" PRId64, f.id);
-		if (store_state_add(job, room, key, v, render_state_question_votes(room, f.id, votes, v), NULL))
+		if (store__state_add(job, room, key, v, render_state_question_votes(room, f.id, votes, v), NULL))
 			return PROTO_ERR_INTERNAL;
 	}
 	*result = render_result_question_vote(f.id, votes, up);
@@ -499,25 +500,25 @@ static enum proto_err op_question_approve(struct store *st, struct store_job *jo
 	sqlite3_stmt *s;
 
 	if ((rc = question_facts(st, job, job->req.f[PF_QUESTION_APPROVE_QUESTION].u.i, &f)) != PROTO_ERR_NONE ||
-	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
+	    (rc = store__need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
-	if ((rc = store_job_verdict(job, qa_question_moderate(&f, "visible"))) != PROTO_ERR_NONE)
+	if ((rc = store__job_verdict(job, qa_question_moderate(&f, "visible"))) != PROTO_ERR_NONE)
 		return rc;
 	if (body->present) {
 		if (!forum_text_present(body->u.s.p, body->u.s.len))
-			return store_job_error(job, PROTO_ERR_BAD_FIELD, "body", "the question is empty");
-		if (!(s = store_stmt(&st->wcache, st->wdb, q_fix)))
+			return store__job_error(job, PROTO_ERR_BAD_FIELD, "body", "the question is empty");
+		if (!(s = store__stmt(&st->wcache, st->wdb, q_fix)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, f.id);
 		sqlite3_bind_text(s, 2, body->u.s.p, (int)body->u.s.len, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, job->now_ms);
-		if (store_step_done(s) || store_audit_add(st, job, f.course, "question.edit", "question", f.id, NULL))
+		if (store__step_done(s) || store__audit_add(st, job, f.course, "question.edit", "question", f.id, NULL))
 			return PROTO_ERR_INTERNAL;
 	}
 	if (exec_id(st, q_pub, f.id, job->now_ms, 0) ||
 	    question_event(st, job, &f, 0, PROTO_EV_QUESTION_UPDATED) ||        /* leaves the staff queue */
 	    question_event(st, job, &f, 1, PROTO_EV_QUESTION_PUBLISHED) ||
-	    store_audit_add(st, job, f.course, "question.approve", "question", f.id, NULL))
+	    store__audit_add(st, job, f.course, "question.approve", "question", f.id, NULL))
 		return PROTO_ERR_INTERNAL;
 	*result = question_result(st, job, f.id);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -534,20 +535,20 @@ static enum proto_err op_question_dismiss(struct store *st, struct store_job *jo
 	sqlite3_stmt *s;
 
 	if ((rc = question_facts(st, job, job->req.f[PF_QUESTION_DISMISS_QUESTION].u.i, &f)) != PROTO_ERR_NONE ||
-	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
+	    (rc = store__need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
-	if ((rc = store_job_verdict(job, qa_question_moderate(&f, "dismissed"))) != PROTO_ERR_NONE)
+	if ((rc = store__job_verdict(job, qa_question_moderate(&f, "dismissed"))) != PROTO_ERR_NONE)
 		return rc;
-	if (!(s = store_stmt(&st->wcache, st->wdb, q)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, f.id);
 	if (why)
 		sqlite3_bind_text(s, 2, why, -1, SQLITE_STATIC);
-	if (store_step_done(s) || session_facts(st, job, f.session, &sf) != PROTO_ERR_NONE ||
+	if (store__step_done(s) || session_facts(st, job, f.session, &sf) != PROTO_ERR_NONE ||
 	    (sf.answering == f.id && set_answering(st, job, f.session, 0)) ||
 	    question_event(st, job, &f, f.published, PROTO_EV_QUESTION_UPDATED) ||
-	    store_audit_add(st, job, f.course, "question.dismiss", "question", f.id, why) ||
-	    (f.author != job->uid && store_notice_add(st, job, f.author, f.course, "question_dismissed", f.id, 0, why)))
+	    store__audit_add(st, job, f.course, "question.dismiss", "question", f.id, why) ||
+	    (f.author != job->uid && store__notice_add(st, job, f.author, f.course, "question_dismissed", f.id, 0, why)))
 		return PROTO_ERR_INTERNAL;
 	*result = question_result(st, job, f.id);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -561,12 +562,12 @@ static enum proto_err op_question_answering(struct store *st, struct store_job *
 	enum proto_err rc;
 
 	if ((rc = session_facts(st, job, job->req.f[PF_QUESTION_ANSWERING_SESSION].u.i, &sf)) != PROTO_ERR_NONE ||
-	    (rc = store_need_staff(job, sf.course)) != PROTO_ERR_NONE)
+	    (rc = store__need_staff(job, sf.course)) != PROTO_ERR_NONE)
 		return rc;
 	if (question) {
 		if ((rc = question_facts(st, job, question, &f)) != PROTO_ERR_NONE)
 			return rc;
-		if ((rc = store_job_verdict(job, qa_question_answering(&f, sf.id))) != PROTO_ERR_NONE)
+		if ((rc = store__job_verdict(job, qa_question_answering(&f, sf.id))) != PROTO_ERR_NONE)
 			return rc;
 	}
 	if (sf.answering == question) {         /* already so */
@@ -597,20 +598,20 @@ static enum proto_err op_question_answer(struct store *st, struct store_job *job
 	sqlite3_stmt *s;
 
 	if ((rc = question_facts(st, job, job->req.f[PF_QUESTION_ANSWER_QUESTION].u.i, &f)) != PROTO_ERR_NONE ||
-	    (rc = store_need_staff(job, f.course)) != PROTO_ERR_NONE)
+	    (rc = store__need_staff(job, f.course)) != PROTO_ERR_NONE)
 		return rc;
-	if ((rc = store_job_verdict(job, qa_question_moderate(&f, "answered"))) != PROTO_ERR_NONE)
+	if ((rc = store__job_verdict(job, qa_question_moderate(&f, "answered"))) != PROTO_ERR_NONE)
 		return rc;
-	if (!(s = store_stmt(&st->wcache, st->wdb, q)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, f.id);
 	if (answer->present && forum_text_present(answer->u.s.p, answer->u.s.len))
 		sqlite3_bind_text(s, 2, answer->u.s.p, (int)answer->u.s.len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, job->now_ms);
-	if (store_step_done(s) || session_facts(st, job, f.session, &sf) != PROTO_ERR_NONE ||
+	if (store__step_done(s) || session_facts(st, job, f.session, &sf) != PROTO_ERR_NONE ||
 	    (sf.answering == f.id && set_answering(st, job, f.session, 0)) ||
 	    question_event(st, job, &f, 1, PROTO_EV_QUESTION_UPDATED) ||
-	    (f.author != job->uid && store_notice_add(st, job, f.author, f.course, "question_answered", f.id, 0, NULL)))
+	    (f.author != job->uid && store__notice_add(st, job, f.author, f.course, "question_answered", f.id, 0, NULL)))
 		return PROTO_ERR_INTERNAL;
 	*result = question_result(st, job, f.id);
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
@@ -673,14 +674,14 @@ static enum proto_err op_session_bridge(struct store *st, struct store_job *job,
 	size_t n = 0, cap = 0;
 
 	if ((rc = session_facts(st, job, job->req.f[PF_SESSION_BRIDGE_SESSION].u.i, &sf)) != PROTO_ERR_NONE ||
-	    (rc = store_need_staff(job, sf.course)) != PROTO_ERR_NONE)
+	    (rc = store__need_staff(job, sf.course)) != PROTO_ERR_NONE)
 		return rc;
-	if ((s = store_row_by_id(&st->wcache, st->wdb, q_lang, sf.course))) {
+	if ((s = store__row_by_id(&st->wcache, st->wdb, q_lang, sf.course))) {
 		snprintf(lang, sizeof(lang), "%s", (const char *)sqlite3_column_text(s, 0));
 		sqlite3_reset(s);
 	}
 	/* Collect first: the inserts below use other statements. */
-	if (!(s = store_stmt(&st->wcache, st->wdb, q_list)))
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_list)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, sf.id);
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -720,7 +721,7 @@ static enum proto_err op_session_bridge(struct store *st, struct store_job *job,
 
 			bridge_note(lang, sf.title, (long long)rows[i].votes, body + w, blen - (size_t)w);
 		}
-		tid = store_thread_insert(st, job, sf.course, "question", title, tlen, body, (int)strlen(body),
+		tid = store__thread_insert(st, job, sf.course, "question", title, tlen, body, (int)strlen(body),
 					  rows[i].author, rows[i].anonymous, rows[i].votes, &pid);
 		free(body);
 		if (tid < 0 || exec_id(st, q_mark, rows[i].id, tid, 0) || render_list_add_bridged(l, rows[i].id, tid))
@@ -729,7 +730,7 @@ static enum proto_err op_session_bridge(struct store *st, struct store_job *job,
 	for (size_t i = 0; i < n; i++)
 		free(rows[i].body);
 	free(rows);
-	if (rc == PROTO_ERR_NONE && store_audit_add(st, job, sf.course, "session.bridge", "session", sf.id, NULL))
+	if (rc == PROTO_ERR_NONE && store__audit_add(st, job, sf.course, "session.bridge", "session", sf.id, NULL))
 		rc = PROTO_ERR_INTERNAL;
 	if (rc != PROTO_ERR_NONE) {
 		render_list_free(l);
@@ -739,8 +740,10 @@ static enum proto_err op_session_bridge(struct store *st, struct store_job *job,
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
 
-enum proto_err store_qa_apply(struct store *st, struct store_job *job, char **result)
+enum proto_err store__qa_apply(struct store *st, struct store_job *job, char **result)
 {
+	assert(store__on_writer(st));
+
 	switch (job->req.op) {
 	case PROTO_OP_SESSION_CREATE:
 		return op_session_create(st, job, result);
@@ -765,7 +768,7 @@ enum proto_err store_qa_apply(struct store *st, struct store_job *job, char **re
 	case PROTO_OP_SESSION_BRIDGE:
 		return op_session_bridge(st, job, result);
 	default:
-		return store_job_error(job, PROTO_ERR_INTERNAL, NULL, "not a qa op");
+		return store__job_error(job, PROTO_ERR_INTERNAL, NULL, "not a qa op");
 	}
 }
 
@@ -773,6 +776,8 @@ enum proto_err store_qa_apply(struct store *st, struct store_job *job, char **re
 /* Reads (loop thread)                                                       */
 /* ------------------------------------------------------------------------- */
 
+/* session.list: a course's live sessions, for whoever may read the
+ * course. A new reply msg the caller owns, or NULL with *err filled. */
 struct msg *store_session_list(struct store *st, const struct identity *who, const struct proto_request *req,
 			       int64_t now_s, struct proto_error *err)
 {
@@ -781,7 +786,7 @@ struct msg *store_session_list(struct store *st, const struct identity *who, con
 				" answering_id, answering_v FROM live_sessions WHERE course_id = ?1 ORDER BY id DESC LIMIT 200";
 	int64_t course = req->f[PF_SESSION_LIST_COURSE].u.i;
 	struct access_course ac = { .id = course };
-	sqlite3_stmt *s = store_row_by_id(&st->rcache, st->rdb, q_course, course);
+	sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, q_course, course);
 	struct render_list *l;
 	enum proto_err rc;
 
@@ -799,7 +804,7 @@ struct msg *store_session_list(struct store *st, const struct identity *who, con
 		snprintf(err->message, sizeof(err->message), "%s", proto_errs[rc].code);
 		return NULL;
 	}
-	if (!(l = render_list_new()) || !(s = store_stmt(&st->rcache, st->rdb, q))) {
+	if (!(l = render_list_new()) || !(s = store__stmt(&st->rcache, st->rdb, q))) {
 		render_list_free(l);
 		err->code = PROTO_ERR_INTERNAL;
 		return NULL;
@@ -816,10 +821,12 @@ struct msg *store_session_list(struct store *st, const struct identity *who, con
 	return render_list_reply(req->id, "sessions", l, 0, NULL, 0);
 }
 
+/* The course of live session `session` into *course, on the read
+ * connection. 0, or -1 (no such session or an error). */
 int store_session_course(struct store *st, int64_t session, int64_t *course)
 {
 	static const char q[] = "SELECT course_id FROM live_sessions WHERE id = ?1";
-	sqlite3_stmt *s = store_row_by_id(&st->rcache, st->rdb, q, session);
+	sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, q, session);
 
 	if (!s)
 		return -1;
@@ -829,7 +836,7 @@ int store_session_course(struct store *st, int64_t session, int64_t *course)
 }
 
 /* The session room's snapshot, inside the caller's read transaction. */
-struct msg *store_session_snapshot(struct store *st, const char *req_id, const char *room, int64_t session,
+struct msg *store__session_snapshot(struct store *st, const char *req_id, const char *room, int64_t session,
 				   int staff_view, int64_t uid, int64_t seq)
 {
 	static const char q_questions[] =
@@ -840,7 +847,7 @@ struct msg *store_session_snapshot(struct store *st, const char *req_id, const c
 		"  LEFT JOIN question_votes v ON v.question_id = q.id AND v.user_id = ?3"
 		" WHERE q.session_id = ?1 AND qa_question_listed(q.published, q.state, q.author_id, ?2, ?3)"
 		" ORDER BY q.id DESC LIMIT ?4";
-	sqlite3_stmt *ss = store_row_by_id(&st->rcache, st->rdb, Q_SESSION, session), *qs;
+	sqlite3_stmt *ss = store__row_by_id(&st->rcache, st->rdb, Q_SESSION, session), *qs;
 	struct render_list *l = NULL, *polls = NULL, *surveys = NULL;
 	size_t budget = PROTO_SNAPSHOT_MAX_BYTES;
 	struct qa_session x;
@@ -854,12 +861,12 @@ struct msg *store_session_snapshot(struct store *st, const char *req_id, const c
 	 * open now is among them), then the newest questions that fit (a live
 	 * session is about what was just asked); reading stops at the first
 	 * that does not. */
-	if (!(polls = store_session_polls(st, session, staff_view, uid)) ||
-	    !(surveys = store_session_surveys(st, session, staff_view)))
+	if (!(polls = store__session_polls(st, session, staff_view, uid)) ||
+	    !(surveys = store__session_surveys(st, session, staff_view)))
 		goto out;
 	budget -= render_list_trim(polls, budget);
 	budget -= render_list_trim(surveys, budget);
-	if (!(l = render_list_new()) || !(qs = store_stmt(&st->rcache, st->rdb, q_questions)))
+	if (!(l = render_list_new()) || !(qs = store__stmt(&st->rcache, st->rdb, q_questions)))
 		goto out;
 	sqlite3_bind_int64(qs, 1, session);
 	sqlite3_bind_int(qs, 2, staff_view);
@@ -890,21 +897,21 @@ out:
 	return m;
 }
 
-struct render_list *store_session_votes(struct store *st, int64_t session)
+struct render_list *store__session_votes(struct store *st, int64_t session)
 {
 	static const char q[] = "SELECT id, votes, votes_v FROM questions WHERE session_id = ?1 AND votes_v > 0 AND published"
 				" ORDER BY id LIMIT ?2";
 
-	return store_votes_page(st, q, session, "question");
+	return store__votes_page(st, q, session, "question");
 }
 
-long store_session_state(struct store *st, const char *room, int64_t session,
+long store__session_state(struct store *st, const char *room, int64_t session,
 			 void (*emit)(void *arg, struct msg *m), void *arg)
 {
 	sqlite3_stmt *ss;
 	long n = 0;
 
-	if ((ss = store_row_by_id(&st->rcache, st->rdb, Q_SESSION, session))) {
+	if ((ss = store__row_by_id(&st->rcache, st->rdb, Q_SESSION, session))) {
 		struct qa_session x;
 		int64_t v;
 		struct msg *m;
@@ -923,6 +930,10 @@ long store_session_state(struct store *st, const char *room, int64_t session,
 /* Export (own connection: HTTP API and command line)                        */
 /* ------------------------------------------------------------------------- */
 
+/* The Q&A export of a session as JSON or CSV, read on its own connection:
+ * staff see every question and, with names, who asked; others published
+ * questions only. Malloc'd, the caller frees it; NULL with *status
+ * 403/404/500 and err. */
 char *store_session_export(const char *path, int64_t session, const struct identity *who, int names, int csv,
 			   int *status, char *err, size_t err_len)
 {
@@ -945,7 +956,7 @@ char *store_session_export(const char *path, int64_t session, const struct ident
 		goto out;
 	}
 	sqlite3_busy_timeout(db, 5000);
-	if (store_rules_register(db) != SQLITE_OK || sqlite3_prepare_v2(db, Q_SESSION, -1, &s, NULL) != SQLITE_OK)
+	if (store__rules_register(db) != SQLITE_OK || sqlite3_prepare_v2(db, Q_SESSION, -1, &s, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_int64(s, 1, session);
 	if (sqlite3_step(s) != SQLITE_ROW) {

@@ -35,7 +35,7 @@ static void fn_question_listed(sqlite3_context *ctx, int argc, sqlite3_value **a
 }
 
 /* Registers the functions above on db. SQLITE_OK or SQLite's error code. */
-int store_rules_register(sqlite3 *db)
+int store__rules_register(sqlite3 *db)
 {
 	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 	int rc;

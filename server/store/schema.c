@@ -335,7 +335,7 @@ static int read_version(sqlite3 *db, int *version)
 	return rc;
 }
 
-int store_migrate(sqlite3 *db, char *err, size_t err_len)
+int store__migrate(sqlite3 *db, char *err, size_t err_len)
 {
 	const int n = (int)(sizeof(migrations) / sizeof(migrations[0]));
 	int version = 0;

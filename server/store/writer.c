@@ -1,5 +1,5 @@
 /*
- * writer.c - opening the database, the writer thread and group commit.
+ * writer.c - the store's handle, the writer thread and group commit.
  *
  * The writer takes every queued job (up to WRITER_BATCH_MAX), runs them in
  * one transaction, each inside its own savepoint so one failing job does not
@@ -19,326 +19,6 @@
 #include "proto/render.h"
 
 #define WRITER_BATCH_MAX 512
-/* Page cache of the write connection, in KiB. A batch of a few hundred
- * writes touches more pages than SQLite's default 2 MiB holds (random
- * idempotency keys and limit counters land on scattered index pages), and a
- * cache that spills in the middle of a transaction writes and reads those
- * pages again: measured with 1,000 writers, 32 MiB gives about 30% more
- * acknowledged writes per second. */
-#define WRITER_CACHE_KIB 32768
-
-/* Checkpoint the WAL into the database once it holds this many pages
- * (SQLite's default is 1,000). Under a write storm every commit rewrites the
- * same hot pages (index roots, the rooms row, the thread, table tails), and
- * a checkpoint copies each page once however many commits changed it: at
- * 1,000 pages the checkpoints were a tenth of the writer's CPU. The WAL
- * file is cut back to WAL_KEEP_BYTES after each checkpoint. */
-#define WAL_CHECKPOINT_PAGES "8192"
-/* The write connection keeps temporary data in memory (PRAGMA temp_store):
- * every job runs in a savepoint, and SQLite copies the first change to each
- * page inside one into a sub-journal, which past 64 KiB spills to a temp
- * file, a pwrite per page. In memory that was 15% more writes per second. */
-#define WAL_KEEP_BYTES "67108864"
-
-/* ------------------------------------------------------------------------- */
-/* Connections and statements                                                */
-/* ------------------------------------------------------------------------- */
-
-_Static_assert(STMT_CACHE_MAX < 256 && STMT_CACHE_MAX * 2 <= STMT_CACHE_SLOTS,
-	       "stmt cache slots hold 1 + an index in a byte, at most half full");
-
-static unsigned stmt_slot(const char *sql)
-{
-	uintptr_t a = (uintptr_t)sql;
-
-	return (unsigned)((a >> 3) * 2654435761u) % STMT_CACHE_SLOTS;
-}
-
-sqlite3_stmt *store_stmt(struct stmt_cache *c, sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-	unsigned h = stmt_slot(sql);
-
-	for (; c->slot[h]; h = (h + 1) % STMT_CACHE_SLOTS) {
-		int i = c->slot[h] - 1;
-
-		if (c->sql[i] == sql) {
-			sqlite3_reset(c->stmt[i]);
-			sqlite3_clear_bindings(c->stmt[i]);
-			return c->stmt[i];
-		}
-	}
-	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
-		fprintf(stderr, "forumd: store: cannot prepare: %s\n  %s\n", sqlite3_errmsg(db), sql);
-		return NULL;
-	}
-	assert(c->n < STMT_CACHE_MAX);
-	if (c->n == STMT_CACHE_MAX)
-		return s;       /* uncached: would leak; assert in debug builds */
-	c->sql[c->n] = sql;
-	c->stmt[c->n] = s;
-	c->slot[h] = (uint8_t)(c->n + 1);   /* h is the empty slot the probe ended on */
-	c->n++;
-	return s;
-}
-
-void store_stmt_cache_free(struct stmt_cache *c)
-{
-	for (int i = 0; i < c->n; i++)
-		sqlite3_finalize(c->stmt[i]);
-	c->n = 0;
-	memset(c->slot, 0, sizeof(c->slot));
-}
-
-int store_exec(sqlite3 *db, const char *sql)
-{
-	return sqlite3_exec(db, sql, NULL, NULL, NULL);
-}
-
-/* Waits briefly and often instead of SQLite's default 1-100 ms sleeps, which
- * would undo group commit when another process holds the write lock. */
-static int busy_wait(void *arg, int count)
-{
-	struct timespec ts = { 0, count < 20 ? 100000 : 1000000 };
-
-	(void)arg;
-	if (count > 5000)
-		return 0;
-	nanosleep(&ts, NULL);
-	return 1;
-}
-
-/* Switching a new file to WAL needs it to ourselves for a moment; when
- * sibling workers open it at once, the busy handler is not always asked
- * (SQLite returns SQLITE_BUSY straight away), so wait and try again here. */
-static int setup_wal(sqlite3 *db)
-{
-	struct timespec ts = { 0, 5000000 };
-	int rc = SQLITE_BUSY;
-
-	for (int i = 0; i < 1000 && (rc & 0xff) == SQLITE_BUSY; i++) {
-		rc = store_exec(db, "PRAGMA journal_mode = WAL");
-		if ((rc & 0xff) == SQLITE_BUSY)
-			nanosleep(&ts, NULL);
-	}
-	return rc;
-}
-
-static sqlite3 *open_db(const char *path, int flags, enum store_sync sync, char *err, size_t err_len)
-{
-	sqlite3 *db = NULL;
-	int on = 1;
-
-	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, err_len, "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_extended_result_codes(db, 1);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
-	sqlite3_busy_handler(db, busy_wait, NULL);
-	if (setup_wal(db) != SQLITE_OK ||
-	    store_exec(db, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
-						   : "PRAGMA synchronous = NORMAL") != SQLITE_OK ||
-	    store_exec(db, "PRAGMA foreign_keys = ON") != SQLITE_OK ||
-	    store_exec(db, "PRAGMA temp_store = MEMORY") != SQLITE_OK ||
-	    store_exec(db, "PRAGMA wal_autocheckpoint = " WAL_CHECKPOINT_PAGES) != SQLITE_OK ||
-	    store_exec(db, "PRAGMA journal_size_limit = " WAL_KEEP_BYTES) != SQLITE_OK ||
-	    store_rules_register(db) != SQLITE_OK) {
-		snprintf(err, err_len, "cannot configure %s: %s", path, sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return NULL;
-	}
-	return db;
-}
-
-/* ------------------------------------------------------------------------- */
-/* Jobs                                                                      */
-/* ------------------------------------------------------------------------- */
-
-struct store_job *store_job_new(void)
-{
-	return calloc(1, sizeof(struct store_job));
-}
-
-/* Drops a job's results (events, states, reply), keeping the request. */
-static void job_clear_results(struct store_job *job)
-{
-	for (size_t i = 0; i < job->nevents; i++) {
-		msg_unref(job->events[i].peer);
-		msg_unref(job->events[i].staff);
-	}
-	for (size_t i = 0; i < job->nstates; i++) {
-		msg_unref(job->states[i].value);
-		msg_unref(job->states[i].staff);
-	}
-	job->nevents = job->nstates = 0;
-	msg_unref(job->reply);
-	job->reply = NULL;
-}
-
-void store_job_free(struct store_job *job)
-{
-	if (!job)
-		return;
-	job_clear_results(job);
-	free(job->events);
-	free(job->states);
-	identity_free(&job->who);
-	proto_request_free(&job->req);
-	free(job);
-}
-
-static void job_fail(struct store_job *job, enum proto_err code, const char *message)
-{
-	job_clear_results(job);
-	job->err.code = code;
-	snprintf(job->err.message, sizeof(job->err.message), "%s", message);
-}
-
-int store_state_add(struct store_job *job, const char *room, const char *key, int64_t version,
-		    struct msg *value, struct msg *staff)
-{
-	struct store_state *s;
-
-	if (!value) {
-		msg_unref(staff);
-		return -1;
-	}
-	if (job->nstates == job->states_cap) {
-		size_t ncap = job->states_cap ? job->states_cap * 2 : 4;
-		struct store_state *ns = realloc(job->states, ncap * sizeof(*ns));
-
-		if (!ns) {
-			msg_unref(value);
-			msg_unref(staff);
-			return -1;
-		}
-		job->states = ns;
-		job->states_cap = ncap;
-	}
-	s = &job->states[job->nstates++];
-	snprintf(s->room, sizeof(s->room), "%s", room);
-	snprintf(s->key, sizeof(s->key), "%s", key);
-	s->version = version;
-	s->value = value;
-	s->staff = staff;
-	return 0;
-}
-
-/* ------------------------------------------------------------------------- */
-/* Idempotency                                                               */
-/* ------------------------------------------------------------------------- */
-
-/* The idempotency key of a job's request, if its op has one. */
-static const char *job_key(const struct store_job *job)
-{
-	const struct proto_op_spec *os = &proto_ops[job->req.op];
-
-	for (int i = 0; i < os->nfields; i++)
-		if (os->fields[i].type == PROTO_FT_KEY && job->req.f[i].present)
-			return job->req.f[i].u.s.p;
-	return NULL;
-}
-
-/* Runs `sql` (a savepoint command) on the write connection from the
- * statement cache: three of them frame every job, and parsing each anew
- * costs more than running it. Returns the SQLite result code. */
-static int wexec(struct store *st, const char *sql)
-{
-	sqlite3_stmt *s = store_stmt(&st->wcache, st->wdb, sql);
-	int rc;
-
-	if (!s)
-		return SQLITE_ERROR;
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-/* Runs one job inside the open transaction: answer from the record if its
- * key was seen, else apply it and record the result. */
-static void run_request(struct store *st, struct store_job *job);
-
-static void run_job(struct store *st, struct store_job *job)
-{
-	if (job->kind == STORE_JOB_PRUNE) {
-		if (store_prune(st, job))
-			job_fail(job, PROTO_ERR_INTERNAL, "pruning failed");
-		return;
-	}
-	run_request(st, job);
-}
-
-/* A client's request: from the idempotency record, or applied and recorded. */
-static void run_request(struct store *st, struct store_job *job)
-{
-	static const char q_find[] = "SELECT op, result FROM idempotency WHERE user_id = ?1 AND key = ?2";
-	static const char q_save[] =
-		"INSERT INTO idempotency(user_id, key, op, result, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
-	static const char q_savepoint[] = "SAVEPOINT job", q_release[] = "RELEASE job",
-			  q_rollback[] = "ROLLBACK TO job";
-	const char *key = job_key(job);
-	const char *op = proto_ops[job->req.op].name;
-	sqlite3_stmt *s;
-	char *result = NULL;
-	enum proto_err rc;
-
-	if (key) {
-		s = store_stmt(&st->wcache, st->wdb, q_find);
-		if (!s)
-			goto fail;
-		sqlite3_bind_int64(s, 1, job->uid);
-		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			if (strcmp((const char *)sqlite3_column_text(s, 0), op) != 0) {
-				job_fail(job, PROTO_ERR_BAD_FIELD, "this key was already used for another op");
-				snprintf(job->err.field, sizeof(job->err.field), "key");
-				return;
-			}
-			job->reply = render_ok_raw(job->req.id, (const char *)sqlite3_column_text(s, 1));
-			job->deduped = 1;
-			if (!job->reply)
-				goto fail;
-			return;
-		}
-	}
-
-	if (wexec(st, q_savepoint) != SQLITE_OK)
-		goto fail;
-	rc = store_apply(st, job, &result);
-	if (rc == PROTO_ERR_NONE && key && result) {
-		s = store_stmt(&st->wcache, st->wdb, q_save);
-		if (!s)
-			rc = PROTO_ERR_INTERNAL;
-		else {
-			sqlite3_bind_int64(s, 1, job->uid);
-			sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-			sqlite3_bind_text(s, 3, op, -1, SQLITE_STATIC);
-			sqlite3_bind_text(s, 4, result, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(s, 5, job->now_ms);
-			if (sqlite3_step(s) != SQLITE_DONE)
-				rc = PROTO_ERR_INTERNAL;
-		}
-	}
-	if (rc == PROTO_ERR_NONE && result) {     /* hello's reply is made by the loop */
-		job->reply = render_ok_raw(job->req.id, result);
-		if (!job->reply)
-			rc = PROTO_ERR_INTERNAL;
-	}
-	free(result);
-	if (rc != PROTO_ERR_NONE) {
-		if (job->err.code == PROTO_ERR_NONE)
-			job_fail(job, rc, "the write failed");
-		else
-			job_clear_results(job);
-		wexec(st, q_rollback);
-	}
-	wexec(st, q_release);
-	return;
-fail:
-	job_fail(job, PROTO_ERR_INTERNAL, "the database failed");
-}
 
 /* ------------------------------------------------------------------------- */
 /* The writer thread                                                         */
@@ -374,17 +54,20 @@ static void apply_disk_full(struct store *st)
 		return;
 	st->disk_full = want;
 	if (want == 0) {
-		store_exec(st->wdb, "PRAGMA max_page_count = 4294967294");
+		store__exec(st->wdb, "PRAGMA max_page_count = 4294967294");
 		return;
 	}
 	if (sqlite3_prepare_v2(st->wdb, "PRAGMA page_count", -1, &s, NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW) {
 		snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", (long long)sqlite3_column_int64(s, 0));
-		store_exec(st->wdb, sql);
+		store__exec(st->wdb, sql);
 	}
 	sqlite3_finalize(s);
 }
 
+/* Test builds: arms failpoint name for the writer's next batches (any
+ * thread): commit (count commits fail), busy (count transactions cannot
+ * begin), disk_full (1: the file may not grow and commits fail; 0: lifted). */
 void store_failpoint(struct store *st, const char *name, int count)
 {
 	if (strcmp(name, "commit") == 0)
@@ -409,15 +92,15 @@ static void run_batch(struct store *st, struct store_job *head)
 		rc = SQLITE_BUSY;       /* as if another process held the write lock */
 	} else
 #endif
-	rc = store_exec(st->wdb, "BEGIN IMMEDIATE");
+	rc = store__exec(st->wdb, "BEGIN IMMEDIATE");
 	for (job = head; job; job = job->next) {
 		n++;
 		tail = job;
 		if (rc != SQLITE_OK) {
-			job_fail(job, PROTO_ERR_INTERNAL, "the database is busy or failing");
+			store__job_fail(job, PROTO_ERR_INTERNAL, "the database is busy or failing");
 			continue;
 		}
-		run_job(st, job);
+		store__job_run(st, job);
 	}
 	if (rc == SQLITE_OK) {
 #ifdef FORUMD_TESTING
@@ -428,12 +111,12 @@ static void run_batch(struct store *st, struct store_job *head)
 			rc = SQLITE_FULL;       /* no room for the WAL to grow */
 		} else
 #endif
-		rc = store_exec(st->wdb, "COMMIT");
+		rc = store__exec(st->wdb, "COMMIT");
 		if (rc != SQLITE_OK) {
 			fprintf(stderr, "forumd: store: commit failed: %s\n", sqlite3_errmsg(st->wdb));
-			store_exec(st->wdb, "ROLLBACK");
+			store__exec(st->wdb, "ROLLBACK");
 			for (job = head; job; job = job->next)
-				job_fail(job, PROTO_ERR_INTERNAL, "the write could not be committed");
+				store__job_fail(job, PROTO_ERR_INTERNAL, "the write could not be committed");
 			atomic_fetch_add(&st->commit_failures, 1);
 		} else {
 			atomic_fetch_add(&st->commits, 1);
@@ -460,9 +143,17 @@ static void run_batch(struct store *st, struct store_job *head)
 	finish_batch(st, head, tail);
 }
 
+int store__on_writer(struct store *st)
+{
+	return atomic_load(&st->writer_known) && pthread_equal(st->writer_id, pthread_self());
+}
+
 static void *writer_main(void *arg)
 {
 	struct store *st = arg;
+
+	st->writer_id = pthread_self();
+	atomic_store(&st->writer_known, 1);
 
 	for (;;) {
 		struct store_job *head, *cut;
@@ -473,6 +164,7 @@ static void *writer_main(void *arg)
 			pthread_cond_wait(&st->cv, &st->mu);
 		if (!st->q_head) {
 			st->stopped = 1;
+			atomic_store(&st->writer_known, 0);   /* its id may be reused */
 			pthread_mutex_unlock(&st->mu);
 			return NULL;
 		}
@@ -496,18 +188,13 @@ static void *writer_main(void *arg)
 /* Public                                                                    */
 /* ------------------------------------------------------------------------- */
 
-/* Process-wide SQLite settings, made once before the first connection.
- * Memory statistics off: with them on, every allocation SQLite makes takes
- * a global mutex, and the writer allocates on every statement. */
-static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
-
-static void sqlite_setup(void)
-{
-	/* SQLITE_MISUSE when SQLite was already initialised (by a caller that
-	 * used it first): the defaults then stay, which is only slower. */
-	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
-
+/*
+ * Opens the database at path (creating it), brings its schema to the newest
+ * version, opens the read connection and starts the writer thread, which
+ * calls notify(arg) from its own thread whenever finished jobs wait. The
+ * caller owns the returned store and ends it with store_close; NULL with
+ * a message in err.
+ */
 struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
 			 const struct mod_limits *limits, void (*notify)(void *arg), void *arg,
 			 char *err, size_t err_len)
@@ -526,24 +213,14 @@ struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
 	pthread_cond_init(&st->cv, NULL);
 	atomic_store(&st->fp_disk_full, -1);
 
-	pthread_once(&sqlite_once, sqlite_setup);
-	st->wdb = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, sync, err, err_len);
-	if (!st->wdb || store_migrate(st->wdb, err, err_len))
+	st->wdb = store__db_open(path, STORE_DB_WRITER, sync, err, err_len);
+	if (!st->wdb)
 		goto fail;
-	{
-		char sql[64];
-
-		snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", WRITER_CACHE_KIB);
-		if (store_exec(st->wdb, sql) != SQLITE_OK) {
-			snprintf(err, err_len, "cannot size the page cache: %s", sqlite3_errmsg(st->wdb));
-			goto fail;
-		}
-	}
-	if (seed_demo && store_seed_demo(st->wdb, (int64_t)time(NULL) * 1000)) {
+	if (seed_demo && store__seed_demo(st->wdb, (int64_t)time(NULL) * 1000)) {
 		snprintf(err, err_len, "cannot create the demo course: %s", sqlite3_errmsg(st->wdb));
 		goto fail;
 	}
-	st->rdb = open_db(path, SQLITE_OPEN_READONLY, sync, err, err_len);
+	st->rdb = store__db_open(path, STORE_DB_READER, sync, err, err_len);
 	if (!st->rdb)
 		goto fail;
 	if (pthread_create(&st->thread, NULL, writer_main, st) != 0) {
@@ -557,10 +234,14 @@ fail:
 	return NULL;
 }
 
+/* Lets the writer finish every queued job and stops it (loop thread, never
+ * the writer). Finished jobs stay for store_take_done, and the read
+ * connection stays open; later submits are answered shutting_down. */
 void store_drain(struct store *st)
 {
 	if (!st || !st->thread_started)
 		return;
+	assert(!store__on_writer(st));       /* the writer cannot join itself */
 	pthread_mutex_lock(&st->mu);
 	st->stop = 1;
 	pthread_cond_signal(&st->cv);
@@ -569,6 +250,9 @@ void store_drain(struct store *st)
 	st->thread_started = 0;
 }
 
+/* Drains the writer, frees the finished jobs nobody took, closes both
+ * connections (the writer's last, checkpointing the WAL) and frees st.
+ * NULL is ignored. */
 void store_close(struct store *st)
 {
 	struct store_job *job, *next;
@@ -580,9 +264,9 @@ void store_close(struct store *st)
 		next = job->next;
 		store_job_free(job);
 	}
-	store_poll_free(st);
-	store_stmt_cache_free(&st->wcache);
-	store_stmt_cache_free(&st->rcache);
+	store__poll_free(st);
+	store__stmt_cache_free(&st->wcache);
+	store__stmt_cache_free(&st->rcache);
 	/* The read-only connection first: the last connection to close
 	 * checkpoints the WAL into the database and removes it, and a
 	 * read-only one cannot, so closing it last left every recent write in
@@ -592,7 +276,7 @@ void store_close(struct store *st)
 	if (st->rdb)
 		sqlite3_close(st->rdb);
 	if (st->wdb) {
-		if (store_exec(st->wdb, "PRAGMA wal_checkpoint(TRUNCATE)") != SQLITE_OK)
+		if (store__exec(st->wdb, "PRAGMA wal_checkpoint(TRUNCATE)") != SQLITE_OK)
 			fprintf(stderr, "forumd: store: checkpoint at stop: %s\n", sqlite3_errmsg(st->wdb));
 		sqlite3_close(st->wdb);
 	}
@@ -601,6 +285,9 @@ void store_close(struct store *st)
 	free(st);
 }
 
+/* Queues job for the writer (any thread); the store owns it until
+ * store_take_done hands it back. 0, or -1 once the writer has stopped: the
+ * job is then finished with shutting_down and queued as done all the same. */
 int store_submit(struct store *st, struct store_job *job)
 {
 	int stopped;
@@ -609,7 +296,7 @@ int store_submit(struct store *st, struct store_job *job)
 	pthread_mutex_lock(&st->mu);
 	stopped = st->stop;
 	if (stopped) {
-		job_fail(job, PROTO_ERR_SHUTTING_DOWN, "the server is stopping");
+		store__job_fail(job, PROTO_ERR_SHUTTING_DOWN, "the server is stopping");
 		if (st->d_tail)
 			st->d_tail->next = job;
 		else
@@ -630,6 +317,9 @@ int store_submit(struct store *st, struct store_job *job)
 	return stopped ? -1 : 0;
 }
 
+/* Takes every finished job, oldest first, linked by ->next (any thread;
+ * the loop after notify). The caller owns the list and frees each job with
+ * store_job_free. NULL if none. */
 struct store_job *store_take_done(struct store *st)
 {
 	struct store_job *head;
@@ -641,6 +331,8 @@ struct store_job *store_take_done(struct store *st)
 	return head;
 }
 
+/* Copies the writer's counters into *out (any thread); the synchronous
+ * string is static. */
 void store_get_stats(struct store *st, struct store_stats *out)
 {
 	out->jobs = atomic_load(&st->jobs);

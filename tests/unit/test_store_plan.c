@@ -13,49 +13,28 @@
 #include <cmocka.h>
 
 #include "store/store.h"
+#include "store_tmp.h"
 
 static void notify(void *arg)
 {
 	(void)arg;
 }
 
-static char dir[200];
+static struct store_tmp db;
 
 /* A fresh database in a temporary directory, migrated. */
 static int setup(void **state)
 {
-	static const struct mod_limits limits = MOD_LIMITS_DEFAULT;
-	char path[256], err[256] = "";
-	struct store *st;
-
-	const char *tmp = getenv("TMPDIR");
-
-	/* A temporary directory where the environment says (the usual one
-	 * otherwise): forumd-plan- and six random characters. */
-	snprintf(dir, sizeof(dir), "%s/forumd-plan-XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
-	if (!mkdtemp(dir))
+	if (store_tmp_open(&db, "plan", notify))
 		return -1;
-	snprintf(path, sizeof(path), "%s/plan.db", dir);
-	st = store_open(path, STORE_SYNC_NORMAL, 0, &limits, notify, NULL, err, sizeof(err));
-	if (!st) {
-		fprintf(stderr, "store_open: %s\n", err);
-		return -1;
-	}
-	*state = st;
+	*state = db.st;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	static const char *const files[] = { "plan.db", "plan.db-wal", "plan.db-shm" };
-	char path[256];
-
-	store_close(*state);
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	(void)state;
+	store_tmp_close(&db);
 	return 0;
 }
 
