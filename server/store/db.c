@@ -172,7 +172,7 @@ static sqlite3 *open_db(const char *path, int flags, enum store_sync sync, char 
 	    store__exec(db, "PRAGMA temp_store = MEMORY") != SQLITE_OK ||
 	    store__exec(db, "PRAGMA wal_autocheckpoint = " WAL_CHECKPOINT_PAGES) != SQLITE_OK ||
 	    store__exec(db, "PRAGMA journal_size_limit = " WAL_KEEP_BYTES) != SQLITE_OK ||
-	    store__rules_register(db) != SQLITE_OK) {
+	    store__rules_register(db) != SQLITE_OK || store__fts_register(db) != SQLITE_OK) {
 		snprintf(err, err_len, "cannot configure %s: %s", path, sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return NULL;

@@ -8,6 +8,7 @@
  * in its domain's file; no file falls through to another.
  */
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -30,6 +31,7 @@ enum proto_err store__apply(struct store *st, struct store_job *job, char **resu
 {
 	enum proto_op op = job->req.op;
 	const struct store_domain *d;
+	enum proto_err rc;
 
 	assert(store__on_writer(st));
 	*result = NULL;
@@ -38,7 +40,15 @@ enum proto_err store__apply(struct store *st, struct store_job *job, char **resu
 	d = &domains[proto_ops[op].domain];
 	if (!d->apply)
 		return store__job_error(job, PROTO_ERR_INTERNAL, NULL, "no domain applies this op");
-	return d->apply(st, job, result);
+	rc = d->apply(st, job, result);
+	/* The search index follows every write inside the job's savepoint, so
+	 * it never holds a post the write did not commit, or misses one. */
+	if (rc == PROTO_ERR_NONE && store__search_sync(st)) {
+		free(*result);
+		*result = NULL;
+		rc = store__job_error(job, PROTO_ERR_INTERNAL, NULL, "the search index could not be updated");
+	}
+	return rc;
 }
 
 int store__render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,

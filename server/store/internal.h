@@ -133,6 +133,10 @@ int store__rules_register(sqlite3 *db);
  * search index's words) on db: SQLITE_OK or SQLite's error code. */
 int store__fts_register(sqlite3 *db);
 
+/* Writer thread, inside a write: indexes the posts the schema's triggers
+ * queued in search_queue (search.c) and empties it. 0, or -1. */
+int store__search_sync(struct store *st);
+
 /* A read-write connection of its own for the command line and the HTTP
  * admin API (store__db_open's admin kind); NULL with err set. The caller
  * closes it. */

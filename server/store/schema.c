@@ -318,6 +318,39 @@ static const char *const migrations[] = {
 	 * of the course. */
 	"CREATE INDEX threads_unanswered ON threads(course_id, created_at DESC, id DESC)"
 	"  WHERE kind = 'question' AND answered = 0;",
+
+	/* 7: search. One FTS5 index per course language, tokenized by core/words
+	 * (fts.c), holding every post that is not deleted: rowid = post id, the
+	 * thread's title on its opening post. Triggers only queue the posts whose
+	 * indexed text may have changed, newest last (they need no tokenizer, so
+	 * any tool may write posts); the writer indexes the queue inside the
+	 * same transaction (search.c). Existing posts are indexed here. */
+	"CREATE VIRTUAL TABLE search_en USING fts5(title, body, tokenize = 'forumd en');"
+	"CREATE VIRTUAL TABLE search_es USING fts5(title, body, tokenize = 'forumd es');"
+	"CREATE VIRTUAL TABLE search_pt USING fts5(title, body, tokenize = 'forumd pt');"
+	"CREATE TABLE search_queue(id INTEGER PRIMARY KEY, post_id INTEGER NOT NULL UNIQUE);"
+	"CREATE TRIGGER search_post_ins AFTER INSERT ON posts BEGIN"
+	"  INSERT OR REPLACE INTO search_queue(post_id) VALUES (new.id); END;"
+	"CREATE TRIGGER search_post_upd AFTER UPDATE OF body, state, thread_id ON posts BEGIN"
+	"  INSERT OR REPLACE INTO search_queue(post_id) VALUES (new.id); END;"
+	"CREATE TRIGGER search_thread_upd AFTER UPDATE OF title, first_post_id, course_id ON threads"
+	"  WHEN new.first_post_id IS NOT NULL BEGIN"
+	"  INSERT OR REPLACE INTO search_queue(post_id) VALUES (new.first_post_id); END;"
+	"CREATE TRIGGER search_course_lang AFTER UPDATE OF lang ON courses BEGIN"
+	"  INSERT OR REPLACE INTO search_queue(post_id)"
+	"    SELECT p.id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE t.course_id = new.id; END;"
+	"INSERT INTO search_en(rowid, title, body)"
+	"  SELECT p.id, CASE WHEN t.first_post_id = p.id THEN t.title ELSE '' END, p.body"
+	"  FROM posts p JOIN threads t ON t.id = p.thread_id JOIN courses c ON c.id = t.course_id"
+	"  WHERE c.lang = 'en' AND p.state <> 'deleted';"
+	"INSERT INTO search_es(rowid, title, body)"
+	"  SELECT p.id, CASE WHEN t.first_post_id = p.id THEN t.title ELSE '' END, p.body"
+	"  FROM posts p JOIN threads t ON t.id = p.thread_id JOIN courses c ON c.id = t.course_id"
+	"  WHERE c.lang = 'es' AND p.state <> 'deleted';"
+	"INSERT INTO search_pt(rowid, title, body)"
+	"  SELECT p.id, CASE WHEN t.first_post_id = p.id THEN t.title ELSE '' END, p.body"
+	"  FROM posts p JOIN threads t ON t.id = p.thread_id JOIN courses c ON c.id = t.course_id"
+	"  WHERE c.lang = 'pt' AND p.state <> 'deleted';",
 };
 
 /* The schema version, read inside the caller's transaction. */
