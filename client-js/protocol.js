@@ -53,7 +53,12 @@ export const LIMITS = Object.freeze({
   "snapshot_questions_max": 2000,
   "resume_votes_max": 20000,
   "exports_in_flight": 2,
-  "exports_per_minute": 10
+  "exports_per_minute": 10,
+  "max_query_chars": 200,
+  "search_page_max": 50,
+  "search_page_default": 20,
+  "search_terms_max": 8,
+  "searches_per_minute": 30
 });
 export const ERRORS = Object.freeze({
   "bad_json": {
@@ -439,6 +444,11 @@ export const OPS = Object.freeze({
     "auth": "user",
     "roles": "any",
     "writes": true
+  },
+  "search": {
+    "auth": "user",
+    "roles": "any",
+    "writes": false
   }
 });
 export const ROOM_KINDS = Object.freeze(["course","thread","session","staff","user","results"]);

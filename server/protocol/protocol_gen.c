@@ -9,6 +9,7 @@ static const char *const enum_SESSION_BRIDGE_WHICH[] = { "unanswered", "all", NU
 static const char *const enum_POLL_CREATE_KIND[] = { "single", "multiple", "rating", "text", "words", NULL };
 static const char *const enum_POLL_CREATE_VISIBILITY[] = { "live", "after_answer", "on_reveal", "staff_only", NULL };
 static const char *const enum_TEST_FAILPOINT_NAME[] = { "commit", "busy", "disk_full", NULL };
+static const char *const enum_SEARCH_KIND[] = { "discussion", "question", NULL };
 static const struct proto_field_spec fields_HELLO[] = {
 	{ "token", PROTO_FT_STRING, 1, 0LL, 8192LL, NULL, 0LL },
 	{ "resume", PROTO_FT_RESUME, 0, 0LL, 0LL, NULL, 0LL },
@@ -270,6 +271,15 @@ static const struct proto_field_spec fields_THREAD_EDIT[] = {
 	{ "title", PROTO_FT_TEXT, 1, 0LL, 200LL, NULL, 0LL },
 	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
+static const struct proto_field_spec fields_SEARCH[] = {
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "q", PROTO_FT_TEXT, 1, 0LL, 200LL, NULL, 0LL },
+	{ "kind", PROTO_FT_ENUM, 0, 0LL, 0LL, enum_SEARCH_KIND, 0LL },
+	{ "mine", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL, 0LL },
+	{ "answered", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL, 0LL },
+	{ "cursor", PROTO_FT_STRING, 0, 0LL, 64LL, NULL, 0LL },
+	{ "limit", PROTO_FT_INT, 0, 1LL, 50LL, NULL, 0LL },
+};
 
 const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_NONE] = { NULL, PROTO_AUTH_NONE, PROTO_ROLES_ANY, 0, 0, NULL, 0, PROTO_DOMAIN_NONE },
@@ -330,6 +340,7 @@ const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_TEST_FAILPOINT] = { "test.failpoint", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 2, fields_TEST_FAILPOINT, 0, PROTO_DOMAIN_NONE },
 	[PROTO_OP_TEST_PRUNE] = { "test.prune", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 0, NULL, 0, PROTO_DOMAIN_NONE },
 	[PROTO_OP_THREAD_EDIT] = { "thread.edit", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_THREAD_EDIT, 1, PROTO_DOMAIN_FORUM },
+	[PROTO_OP_SEARCH] = { "search", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 7, fields_SEARCH, 0, PROTO_DOMAIN_FORUM },
 };
 
 const struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {

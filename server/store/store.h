@@ -19,6 +19,8 @@
 
 #include "core/identity.h"
 #include "core/moderation.h"
+#include "core/search.h"
+#include "core/view.h"
 #include "proto/decode.h"
 #include "proto/msg.h"
 
@@ -213,6 +215,44 @@ struct msg *store_course_list(struct store *st, const struct identity *who, cons
  * A new reply msg, or NULL with *err filled. */
 struct msg *store_thread_list(struct store *st, const struct identity *who, int64_t uid,
 			      const struct proto_request *req, int64_t now_s, struct proto_error *err);
+
+/* search: what to look for, in which course, with which filters. */
+struct store_search_args {
+	int64_t course;
+	const char *q;                /* the query as typed (UTF-8) */
+	size_t q_len;
+	const char *kind;             /* "discussion", "question", or NULL: any */
+	int mine;                     /* 1: only the searcher's own posts */
+	int answered;                 /* -1: any; 0: unanswered threads; 1: answered */
+	const char *cursor;           /* NULL: the first page */
+	int limit;                    /* 0: PROTO_SEARCH_PAGE_DEFAULT */
+};
+
+/* One page of search results, as facts for proto/ to render in `view`.
+ * Owned by the caller; freed with store_search_free. */
+struct store_search_result {
+	struct search_query query;    /* the words searched for */
+	struct search_hit *hits;      /* best first */
+	size_t n;
+	int more;                     /* a further page exists: next is its cursor */
+	char next[48];
+	struct view view;             /* the searcher's view (view_of) */
+};
+
+/*
+ * search: one page of a course's posts matching a's words (every word, as
+ * the course language folds and stems it), best first (bm25, the title
+ * counting four times the body), with snippets. Obeys the read access
+ * rules and every visibility rule of the view: hidden posts for staff
+ * only, deleted never, anonymous authors as the view may see them (the
+ * index holds no names). 0 with *out filled, or -1 with *err (bad_field
+ * for a query with no words, bad_cursor, or the access refusal).
+ */
+int store_search(struct store *st, const struct identity *who, int64_t uid, const struct store_search_args *a,
+		 int64_t now_s, struct store_search_result *out, struct proto_error *err);
+
+/* Frees what a result owns (not the struct). NULL is ignored. */
+void store_search_free(struct store_search_result *r);
 
 #ifdef FORUMD_TESTING
 /* The query plan of thread.list's query for sort (0 latest, 1 votes,

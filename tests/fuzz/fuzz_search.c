@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "core/similar.h"
-#include "core/snippet.h"
+#include "core/search.h"
 #include "core/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,5 +1,5 @@
 /*
- * test_snippet.c - search queries are words, never query syntax; snippets
+ * test_search.c - search queries are words, never query syntax; snippets
  * show the part of a post that holds the most of the query's words.
  */
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/snippet.h"
+#include "core/search.h"
 
 static struct words *w_en, *w_es;
 

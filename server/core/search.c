@@ -1,5 +1,5 @@
 /*
- * snippet.c - search query words and result snippets (see snippet.h).
+ * search.c - search query words and result snippets (see search.h).
  *
  * The text is tokenized once (words_tokenize); each word whose key is one
  * of the query's is a match. Every match is tried as the anchor of a
@@ -12,7 +12,7 @@
 
 #include <utf8proc.h>
 
-#include "snippet.h"
+#include "search.h"
 #include "text.h"
 
 #define SNIPPET_MAX_MATCHES 512

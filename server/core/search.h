@@ -1,5 +1,5 @@
 /*
- * snippet.h - search queries and result snippets.
+ * search.h - search queries, result snippets and hits.
  *
  * A query is what a participant typed in the search box. It is never
  * handed to the index's query language as it is: search_query_parse picks
@@ -16,14 +16,17 @@
  * Pure: no I/O. A struct words belongs to one thread at a time (it holds
  * a stemmer), so these functions do too.
  */
-#ifndef FORUMD_CORE_SNIPPET_H
-#define FORUMD_CORE_SNIPPET_H
+#ifndef FORUMD_CORE_SEARCH_H
+#define FORUMD_CORE_SEARCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "forum.h"
+#include "protocol/protocol_gen.h"
 #include "words.h"
 
-#define SEARCH_MAX_TERMS 8             /* words of a query that count; more are ignored */
+#define SEARCH_MAX_TERMS PROTO_SEARCH_TERMS_MAX   /* words of a query that count; more are ignored */
 #define SNIPPET_MAX_PARTS 33           /* plain and marked parts of one snippet */
 
 /* One word of a query: where it is in the query text, and its key. */
@@ -70,5 +73,21 @@ struct snippet {
 enum words_result snippet_make(struct words *w, const char *text, size_t len,
 			       const struct search_query *query, size_t max_chars,
 			       struct snippet *out);
+
+/*
+ * One search result: a post (its author and state, for the view it is
+ * rendered in), its thread's title, kind and answered flag, and the
+ * snippets of its text and, on a thread's opening post, of the title.
+ * The strings and snippets point into storage owned by whoever filled it.
+ */
+struct search_hit {
+	struct forum_post post;
+	int64_t course;
+	const char *title;            /* the thread's title */
+	const char *kind;             /* discussion, question */
+	int answered;
+	struct snippet body_snippet;  /* into post.body; no parts when the view may not read it */
+	struct snippet title_snippet; /* into title, the whole title */
+};
 
 #endif
