@@ -10,8 +10,10 @@
 #include "bus.h"
 #include "clock.h"
 #include "core/access.h"
+#include "core/ratemap.h"
 #include "proto/decode.h"
 #include "proto/render.h"
+#include "proto/render_search.h"
 #include "proto/token.h"
 #include "rooms.h"
 #include "session.h"
@@ -322,6 +324,44 @@ static void op_thread_list(struct conn *c, const struct proto_request *req)
 		send_owned(c, render_error(req->id, &err, 0));
 }
 
+/* Searches of each user over all their sockets here (searches_per_minute):
+ * made at the first search, held for the process's life. */
+static struct ratemap *search_rate;
+
+static void op_search(struct conn *c, const struct proto_request *req)
+{
+	const struct proto_value *f = req->f;
+	struct store_search_args a = {
+		.course = f[PF_SEARCH_COURSE].u.i,
+		.q = f[PF_SEARCH_Q].u.s.p,
+		.q_len = f[PF_SEARCH_Q].u.s.len,
+		.kind = f[PF_SEARCH_KIND].present
+				? proto_ops[PROTO_OP_SEARCH].fields[PF_SEARCH_KIND].values[f[PF_SEARCH_KIND].u.e]
+				: NULL,
+		.mine = f[PF_SEARCH_MINE].present && f[PF_SEARCH_MINE].u.b,
+		.answered = f[PF_SEARCH_ANSWERED].present ? (int)f[PF_SEARCH_ANSWERED].u.b : -1,
+		.cursor = f[PF_SEARCH_CURSOR].present ? f[PF_SEARCH_CURSOR].u.s.p : NULL,
+		.limit = f[PF_SEARCH_LIMIT].present ? (int)f[PF_SEARCH_LIMIT].u.i : 0,
+	};
+	struct store_search_result r;
+	struct proto_error err = { 0 };
+	int64_t wait;
+
+	if (!search_rate)
+		search_rate = ratemap_new(65536, PROTO_SEARCHES_PER_MINUTE, PROTO_SEARCHES_PER_MINUTE / 60.0);
+	wait = search_rate ? ratemap_take(search_rate, c->uid, clock_now_ms()) : 1000;
+	if (wait) {
+		reply_error(c, req->id, PROTO_ERR_RATE_LIMITED, NULL, wait, "too many searches");
+		return;
+	}
+	if (store_search(S.store, &c->who, c->uid, &a, clock_now_ms() / 1000, &r, &err)) {
+		send_owned(c, render_error(req->id, &err, 0));
+		return;
+	}
+	send_owned(c, render_search_reply(req->id, r.hits, r.n, r.more ? r.next : NULL, a.q, &r.query, r.view));
+	store_search_free(&r);
+}
+
 /* A staff read answered from the read connection. */
 static void op_staff_read(struct conn *c, const struct proto_request *req,
 			  struct msg *(*read)(struct store *, const struct identity *, const struct proto_request *,
@@ -429,6 +469,9 @@ static void dispatch(struct conn *c, struct proto_request *req)
 		break;
 	case PROTO_OP_THREAD_LIST:
 		op_thread_list(c, req);
+		break;
+	case PROTO_OP_SEARCH:
+		op_search(c, req);
 		break;
 	case PROTO_OP_STATS:
 		op_stats(c, req);
