@@ -339,10 +339,29 @@ static void restore_suffix(const struct words_lang_info *info, char *buf, size_t
 	}
 }
 
+/* Writes s[0..len) lowercased to dst (room for a NUL left) when every byte
+ * is an ASCII letter, digit or apostrophe; returns 0 (dst unspecified)
+ * otherwise, or when it does not fit. */
+static int ascii_lower(const char *s, size_t len, char *dst, size_t cap)
+{
+	if (len + 1 > cap)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\''))
+			return 0;
+		dst[i] = (char)c;
+	}
+	return 1;
+}
+
 /*
  * Appends the key of one word s[0..len) (NFC, surrounding punctuation
  * stripped) to key[*klen..WORDS_KEY_CAP), preceded by a space unless it
- * is the first. Sets *stop to whether it is a stop word. A word that case
+ * is the first. Sets *stop (unless NULL) to whether it is a stop word. A word that case
  * folding leaves empty (only ignorable code points) appends nothing and
  * sets *skipped.
  */
@@ -356,14 +375,21 @@ static enum words_result word_key(struct words *w, const char *s, size_t len,
 	size_t n, at = *klen, sn;
 	enum words_result res = WORDS_OK;
 
-	*stop = 0;
+	if (stop)
+		*stop = 0;
 	*skipped = 0;
-	cflen = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &cf,
-	                     UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE |
-	                     UTF8PROC_IGNORE);
-	if (cflen < 0)
-		return cflen == UTF8PROC_ERROR_NOMEM ? WORDS_NOMEM : WORDS_BAD_UTF8;
-	n = fold_into(buf, sizeof(buf), (const char *)cf, (size_t)cflen);
+	if (ascii_lower(s, len, buf, sizeof(buf))) {
+		/* Plain ASCII, the common case of running text: case folding
+		 * is lowercasing and nothing else needs folding. */
+		n = len;
+	} else {
+		cflen = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &cf,
+		                     UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE |
+		                     UTF8PROC_IGNORE);
+		if (cflen < 0)
+			return cflen == UTF8PROC_ERROR_NOMEM ? WORDS_NOMEM : WORDS_BAD_UTF8;
+		n = fold_into(buf, sizeof(buf), (const char *)cf, (size_t)cflen);
+	}
 	if (n == (size_t)-1) {
 		res = WORDS_TOO_LONG;
 		goto out;
@@ -372,7 +398,8 @@ static enum words_result word_key(struct words *w, const char *s, size_t len,
 		*skipped = 1;
 		goto out;
 	}
-	*stop = is_stop(w->info, buf, n);
+	if (stop)
+		*stop = is_stop(w->info, buf, n);
 	restore_suffix(w->info, buf, &n, sizeof(buf));
 
 	stem = sb_stemmer_stem(w->stemmer, (const sb_symbol *)buf, (int)n);
@@ -620,7 +647,7 @@ enum words_result words_tokenize(struct words *w, const char *text, size_t len,
 	while (i < len) {
 		size_t start = i, end;
 		size_t klen = 0;
-		int stop, skipped;
+		int skipped;
 		enum words_result res;
 
 		if (!cp_is_word(next_cp(text, len, &i)))
@@ -629,7 +656,7 @@ enum words_result words_tokenize(struct words *w, const char *text, size_t len,
 		i = end;
 		if (end - start > WORDS_TOKEN_MAX_BYTES)
 			continue;
-		res = word_key(w, text + start, end - start, key, &klen, &stop, &skipped);
+		res = word_key(w, text + start, end - start, key, &klen, NULL, &skipped);
 		if (res == WORDS_TOO_LONG)
 			continue;
 		if (res != WORDS_OK)
