@@ -719,7 +719,7 @@ export default {
   'search.searching': 'Buscando…',
   'search.count.one': '{count} resultado para «{q}»',
   'search.count.other': '{count} resultados para «{q}»',
-  'search.count_more.one': 'El primer resultado para «{q}»; hay más.',
+  'search.count_more.one': 'Se muestra {count} resultado para «{q}»; hay más.',
   'search.count_more.other': 'Los primeros {count} resultados para «{q}»; hay más.',
   'search.none': 'No hay resultados para «{q}».',
   'search.load_more': 'Más resultados',
