@@ -199,6 +199,7 @@ export function createSearch(ctx, { courseId, params }) {
       ctx.say(text);
       const box = resultsEl.querySelector('.search-more-error');
       if (box) box.textContent = text;
+      document.getElementById('search-more')?.focus(); // renderMore drew a new button: focus goes back to it
     }
   }
 
@@ -282,8 +283,10 @@ export function createSearch(ctx, { courseId, params }) {
     renderSummary();
     renderMore();
     if (hadFocus) {
+      // A result that is no longer shown (another search came, by back or forward): the
+      // page's heading, so focus is not lost to the document.
       const target = resultsEl.querySelector(`[data-post="${hadFocus}"] a`) || document.getElementById(hadFocus);
-      if (target) target.focus();
+      if (target) target.focus(); else ctx.focusHeading();
     }
   }
 
@@ -320,7 +323,7 @@ export function createSearch(ctx, { courseId, params }) {
     const where = p.first ? t('search.in_opening') : t('search.in_response');
     let text;
     if (r.snippet) {
-      text = h('p', { class: 'snippet' },
+      text = h('p', { class: 'snippet', id: `search-snippet-${p.id}` },
         r.cut_before ? h('span', { class: 'cut' }, '… ') : null,
         snippetNodes(r.snippet),
         r.cut_after ? h('span', { class: 'cut' }, ' …') : null);
@@ -328,7 +331,9 @@ export function createSearch(ctx, { courseId, params }) {
       text = h('p', { class: 'snippet placeholder' }, t('search.no_text'));
     }
     return h('li', { class: 'search-result', data: { post: p.id, thread: p.thread } },
-      h('h3', { class: 'thread-title' }, h('a', { href: `#/thread/${p.thread}?post=${p.id}` }, title)),
+      // Several results may share a thread's title: the snippet tells their links apart.
+      h('h3', { class: 'thread-title' }, h('a', { href: `#/thread/${p.thread}?post=${p.id}`,
+                                                  aria: { describedby: r.snippet ? `search-snippet-${p.id}` : null } }, title)),
       text,
       badges(r),
       h('p', { class: 'thread-meta' },
@@ -347,7 +352,7 @@ export function createSearch(ctx, { courseId, params }) {
       st.alive = true;
       render();
       // A link or reload may come before course.list: the course title follows when it is known.
-      ctx.course(courseId).then(() => { if (st.alive && !ctx.courseNow(courseId)) return; if (st.alive) renderHeadOnly(); });
+      ctx.course(courseId).then(() => { if (st.alive) renderHeadOnly(); });
       run();
     },
     render() { render(); },

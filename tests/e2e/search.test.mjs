@@ -183,6 +183,13 @@ describe('search', () => {
       assert.equal(await page.evaluate(() => document.activeElement.closest('.search-result')?.dataset.post), String(all[PAGE]));
       await page.locator('#announcer', { hasText: fill(pt['search.loaded_more.other'], { count: 5 }) }).waitFor();
 
+      // Another language: the same results and query, the words in that language.
+      await page.selectOption('#lang', 'es');
+      await page.locator('#search-summary', { hasText: fill(es['search.count.other'], { count: PAGE + 5, q: 'algoritmos' }) }).waitFor();
+      assert.equal(await page.inputValue('#search-q'), 'algoritmos');
+      assert.deepEqual(await resultIds(page), all);
+      assert.equal(await page.locator('label[for="search-q"]').textContent(), es['search.field']);
+
       // A reload shows the same search (the first page) with the query in the field.
       await page.reload();
       await page.locator('.search-result').nth(PAGE - 1).waitFor();
