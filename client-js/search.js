@@ -150,7 +150,10 @@ export function createSearch(ctx, { courseId, params }) {
     st.nextCursor = null;
     st.loaded = false;
     st.error = null;
-    form.fieldError(st.params.q === '' ? null : queryProblem(st.params.q));
+    const problem = st.params.q === '' ? null : queryProblem(st.params.q);
+    form.fieldError(problem);
+    // A link with such a query: focus is on the heading, so the problem is also said.
+    if (problem) ctx.say(problem);
     if (!hasQuery()) { st.loading = false; renderResults(); return; }
     st.loading = true;
     renderResults();
@@ -211,12 +214,15 @@ export function createSearch(ctx, { courseId, params }) {
     return errorText(err);
   }
 
-  // A refused query is shown at the field; anything else where the results would be.
+  // A refused query is shown at the field; anything else where the results would be. The
+  // server refuses queries this page let through when all their words are too long to be words.
   function fail(err) {
     if (err && err.field === 'q' && (err.code === 'bad_field' || err.code === 'too_long')) {
-      form.fieldError(err.code === 'too_long' ? t('search.error.too_long', { max: formatNumber(LIMITS.max_query_chars) }) : t('search.error.empty'));
+      const text = err.code === 'too_long' ? t('search.error.too_long', { max: formatNumber(LIMITS.max_query_chars) }) : t('search.error.no_words');
+      form.fieldError(text);
       st.error = null;
       renderResults();
+      ctx.say(text);
       return;
     }
     st.error = err;

@@ -733,6 +733,7 @@ export default {
   'search.in_response': 'Response',
   'search.no_text': 'The text of this post is not shown to you.',
   'search.error.empty': 'Type at least one word: punctuation alone cannot be searched for.',
+  'search.error.no_words': 'None of this can be searched for: type words of letters or digits (a run of letters longer than a word is left out).',
   'search.error.too_long': 'A search can have at most {max} characters.',
   'search.error.rate_limited': 'You have searched many times in a short while. Try again in {seconds} s.',
 };

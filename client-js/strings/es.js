@@ -732,6 +732,7 @@ export default {
   'search.in_response': 'Respuesta',
   'search.no_text': 'El texto de este mensaje no se te muestra.',
   'search.error.empty': 'Escribe al menos una palabra: no se puede buscar solo con signos de puntuación.',
+  'search.error.no_words': 'No se puede buscar nada de esto: escribe palabras de letras o cifras (una tira de letras más larga que una palabra se deja fuera).',
   'search.error.too_long': 'Una búsqueda puede tener como máximo {max} caracteres.',
   'search.error.rate_limited': 'Has buscado muchas veces en poco tiempo. Vuelve a intentarlo en {seconds} s.',
 };

@@ -732,6 +732,7 @@ export default {
   'search.in_response': 'Resposta',
   'search.no_text': 'O texto desta mensagem não é mostrado a você.',
   'search.error.empty': 'Escreva pelo menos uma palavra: não é possível pesquisar só sinais de pontuação.',
+  'search.error.no_words': 'Nada disto pode ser pesquisado: escreva palavras de letras ou algarismos (uma sequência de letras mais longa que uma palavra fica de fora).',
   'search.error.too_long': 'Uma pesquisa pode ter no máximo {max} caracteres.',
   'search.error.rate_limited': 'Você pesquisou muitas vezes em pouco tempo. Tente de novo em {seconds} s.',
 };

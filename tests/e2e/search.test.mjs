@@ -245,6 +245,15 @@ describe('search', () => {
       await page.locator('#search-q-error', { hasText: fill(es['search.error.too_long'], { max: 200 }) }).waitFor();
       assert.equal(sent.filter((s) => /"op":"search"/.test(s)).length, 0, 'a search was sent');
 
+      // Letters only, but too long a run to be a word: the server says bad_field, shown at the field.
+      await page.fill('#search-q', 'x'.repeat(150));
+      await page.press('#search-q', 'Enter');
+      await page.locator('#search-q-error', { hasText: es['search.error.no_words'] }).waitFor();
+      assert.equal(await page.getAttribute('#search-q', 'aria-invalid'), 'true');
+      assert.equal(sent.filter((s) => /"op":"search"/.test(s)).length, 1);
+      await page.locator('#announcer', { hasText: es['search.error.no_words'] }).waitFor();
+      assert.equal(await page.locator('.search-result').count(), 0);
+
       // The same query in a shared link: the field says why, nothing is asked either.
       await page.goto(`${d.url}/#/course/${course}/search?q=${encodeURIComponent('"*"')}`);
       await page.locator('#search-q-error', { hasText: es['search.error.empty'] }).waitFor();
