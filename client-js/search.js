@@ -123,7 +123,7 @@ function snippetNodes(parts) {
 // The results page of one course.
 export function createSearch(ctx, { courseId, params }) {
   const st = {
-    alive: false, params, results: [], nextCursor: null, terms: [], ignored: 0,
+    alive: false, params, results: [], nextCursor: null, ignored: 0,
     loaded: false, loading: false, loadingMore: false, error: null, gen: 0,
   };
   let root = null;
@@ -149,6 +149,7 @@ export function createSearch(ctx, { courseId, params }) {
     st.results = [];
     st.nextCursor = null;
     st.loaded = false;
+    st.loadingMore = false; // a page of the previous search still on its way is dropped
     st.error = null;
     const problem = st.params.q === '' ? null : queryProblem(st.params.q);
     form.fieldError(problem);
@@ -162,7 +163,6 @@ export function createSearch(ctx, { courseId, params }) {
       if (!st.alive || my !== st.gen) return;
       st.results = data.results || [];
       st.nextCursor = data.next_cursor || null;
-      st.terms = data.terms || [];
       st.ignored = data.ignored_terms || 0;
       st.loaded = true;
       st.loading = false;
@@ -283,7 +283,7 @@ export function createSearch(ctx, { courseId, params }) {
       const list = h('ol', { class: 'search-results', aria: { labelledby: 'search-results-heading' } });
       for (const r of st.results) list.append(item(r));
       list.hidden = st.results.length === 0;
-      parts.push(list, h('div', { class: 'more search-more' }), h('p', { class: 'field-error search-more-error', role: 'alert' }));
+      parts.push(list, h('div', { class: 'more search-more' }), h('p', { class: 'field-error search-more-error' }));
     }
     resultsEl.replaceChildren(...parts);
     renderSummary();

@@ -155,6 +155,10 @@ describe('search', () => {
       await page.click('#search-submit');
       await page.locator('#search-summary', { hasText: fill(es['search.none'], { q: 'zanahoria' }) }).waitFor();
       assert.equal(await page.locator('.search-result').count(), 0);
+      // Words past the eighth are left out, and the page says how many.
+      await page.fill('#search-q', 'uno dos tres cuatro cinco seis siete ocho nueve diez');
+      await page.click('#search-submit');
+      await page.locator('.search-ignored', { hasText: fill(es['search.ignored.other'], { count: 2, max: 8 }) }).waitFor();
       assert.deepEqual(problems, []);
     } finally {
       await close();
