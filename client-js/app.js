@@ -2,7 +2,8 @@
 // the connection status, the language menu, and the forum pages behind a hash router:
 //   #/                  your account and courses
 //   #/course/1          a course's threads (?sort=votes | ?sort=unanswered)
-//   #/thread/42         a thread
+//   #/course/1/search?q=…  a search in a course (&kind=question|discussion &mine=1 &answered=1|0)
+//   #/thread/42         a thread (?post=7: focused on that post)
 //   #/course/1/moderation  the course's moderation console (staff)
 //   #/session/7         a live session's questions (#/session/7/present: the presenter view, staff)
 // Every string comes from i18n.js; user text goes in as text nodes, never as HTML.
@@ -16,6 +17,7 @@ import { createThread } from './thread.js';
 import { createModeration } from './moderation.js';
 import { createLive } from './live.js';
 import { createPresenter } from './presenter.js';
+import { createSearch, parseSearchParams } from './search.js';
 
 const TOKEN_KEY = 'forumd.token';
 const ANNOUNCE_EVERY_MS = 3000; // the polite live region speaks at most this often
@@ -282,13 +284,18 @@ function errorMessage(err) {
 
 function parseRoute(hash = location.hash) {
   const mod = /^#\/course\/(\d{1,15})\/moderation$/.exec(hash);
+  const search = /^#\/course\/(\d{1,15})\/search(?:\?(.*))?$/.exec(hash);
+  if (search) return { name: 'search', id: Number(search[1]), params: parseSearchParams(search[2]) };
   const live = /^#\/session\/(\d{1,15})(\/present)?$/.exec(hash);
   if (live) return { name: live[2] ? 'present' : 'session', id: Number(live[1]) };
   if (mod) return { name: 'moderation', id: Number(mod[1]) };
   const m = /^#\/(course|thread)\/(\d{1,15})(?:\?(.*))?$/.exec(hash);
   if (!m) return { name: 'home' };
   const id = Number(m[2]);
-  if (m[1] === 'thread') return { name: 'thread', id };
+  if (m[1] === 'thread') {
+    const post = new URLSearchParams(m[3] || '').get('post');
+    return { name: 'thread', id, post: post && /^\d{1,15}$/.test(post) ? Number(post) : null };
+  }
   const sort = new URLSearchParams(m[3] || '').get('sort');
   return { name: 'course', id, sort: SORTS.includes(sort) ? sort : 'latest' };
 }
@@ -328,6 +335,11 @@ function showRoute({ focus }) {
     view.setSort(r.sort);
     return;
   }
+  // Another search in the same course: the results change, focus stays in the form.
+  if (view && view.kind === 'search' && r.name === 'search' && view.courseId === r.id) {
+    view.setParams(r.params);
+    return;
+  }
   destroyView();
   state.error = null;
   renderError();
@@ -338,7 +350,8 @@ function showRoute({ focus }) {
     : r.name === 'moderation' ? createModeration(ctx, { courseId: r.id })
     : r.name === 'session' ? createLive(ctx, { sessionId: r.id })
     : r.name === 'present' ? createPresenter(ctx, { sessionId: r.id })
-    : createThread(ctx, { threadId: r.id });
+    : r.name === 'search' ? createSearch(ctx, { courseId: r.id, params: r.params })
+    : createThread(ctx, { threadId: r.id, postId: r.post });
   view.kind = r.name;
   view.mount(el.forum);
   if (focus) {

@@ -5,6 +5,7 @@ import { h, tn, timeEl, tNodes, errorText } from './ui.js';
 import { createCompose } from './compose.js';
 import { draftKey, loadDraft } from './local.js';
 import { createSessionsSection } from './sessions.js';
+import { createSearchForm, searchHash } from './search.js';
 
 export const SORTS = ['latest', 'votes', 'unanswered'];
 
@@ -250,6 +251,7 @@ export function createBoard(ctx, { courseId, sort }) {
   let listWrap = null;
   let sortLinks = [];
   let composeInst = null;
+  let searchForm = null;
 
   function render({ relabel = false } = {}) {
     if (!root) return;
@@ -258,6 +260,9 @@ export function createBoard(ctx, { courseId, sort }) {
     const focusId = active && root.contains(active) ? active.id : null;
     headEl = h('div', { class: 'page-head' });
     renderHead();
+    // The search form keeps what was typed across a language switch.
+    const typed = searchForm ? searchForm.values() : null;
+    searchForm = createSearchForm({ params: typed, onSearch: (v) => ctx.navigate(searchHash(courseId, v)) });
     const section = h('section', { class: 'threads-section', aria: { labelledby: 'threads-heading' } });
     sortLinks = SORTS.map((s) => h('a', { href: `#/course/${courseId}${s === 'latest' ? '' : `?sort=${s}`}`, class: 'sort', data: { sort: s } },
       t(`board.sort.${s}`)));
@@ -267,7 +272,7 @@ export function createBoard(ctx, { courseId, sort }) {
         h('ul', {}, sortLinks.map((a) => h('li', {}, a))))));
     listWrap = h('div', { class: 'threads-wrap' });
     section.append(listWrap);
-    root.replaceChildren(headEl, sessions.el, section);
+    root.replaceChildren(headEl, searchForm.el, sessions.el, section);
     sessions.render();
     renderList();
     if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus();

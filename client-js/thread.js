@@ -10,7 +10,7 @@ import { createCompose } from './compose.js';
 import { draftKey, loadDraft } from './local.js';
 import { flagPost, hidePost, removePost, directWrite, showHistory } from './modactions.js';
 
-export function createThread(ctx, { threadId }) {
+export function createThread(ctx, { threadId, postId = null }) {
   const room = `thread:${threadId}`;
   const st = {
     alive: false, loaded: false, error: null, gone: false,
@@ -71,6 +71,19 @@ export function createThread(ctx, { threadId }) {
     st.buffer = [];
     render();
     for (const m of buffered) apply(m, false);
+    if (firstTime && postId !== null) showPost(postId);
+  }
+
+  // A link to one post (#/thread/42?post=7, as search results make): focus moves to it,
+  // which scrolls it into view, and it stays marked. A post that is not in the page (gone,
+  // or past the snapshot's first posts) leaves focus on the heading.
+  function showPost(id) {
+    const art = root && root.querySelector(`#post-${id}`);
+    if (!art) return;
+    st.targeted = id;
+    art.classList.add('targeted');
+    art.focus();
+    art.scrollIntoView({ block: 'start' });
   }
 
   function merge(p) {
@@ -353,7 +366,7 @@ export function createThread(ctx, { threadId }) {
     const kind = p.first ? 'opening' : p.parent === null ? 'response' : 'reply';
     const mine = mineOf(p);
     const name = authorLabel(p);
-    const art = h('article', { class: `post ${kind}${mine ? ' mine' : ''}${p.state !== 'visible' ? ` ${p.state}` : ''}`,
+    const art = h('article', { class: `post ${kind}${mine ? ' mine' : ''}${p.state !== 'visible' ? ` ${p.state}` : ''}${p.id === st.targeted ? ' targeted' : ''}`,
                                id: `post-${p.id}`, tabindex: '-1', data: { post: p.id },
                                aria: { label: t(`post.label.${kind}`, { name }) } });
     const head = h('header', { class: 'post-head' },
