@@ -45,12 +45,12 @@ struct http_config {
 	const char *db;                /* not copied */
 	int dev;                       /* --dev: /dev/users and /dev/token answer */
 	const struct render_server_info *info;  /* not copied */
-	const char *trusted_proxies;   /* "ADDR[,ADDR...]" or NULL */
 	const char *static_dir;        /* client-js, served at /; not copied */
 };
 
-/* Sets up the HTTP side; 0, or -1 when the trusted proxy list does not parse. */
-int http_init(const struct http_config *cfg);
+/* Sets up the HTTP side (the client's address comes from peer.c, set up
+ * apart). */
+void http_init(const struct http_config *cfg);
 
 /* Frees what http_init and the API keep (call after the loop has stopped). */
 void http_free(void);
@@ -78,13 +78,9 @@ int http_status_only(struct lws *wsi, unsigned int status);
  * out of order. */
 void http_defer(struct lws *wsi);
 
-/* The client's address (text) into buf: the TCP peer, or, when the peer is a
- * trusted proxy, the last entry of X-Forwarded-For that is not one. Needs
- * the request's headers (an HTTP callback, or a WebSocket's ESTABLISHED). */
-void http_client_addr(struct lws *wsi, char *buf, size_t len);
-
-/* ws.c: nonzero once the server is stopping. */
-int server_stopping(void);
+/* The server is stopping: from now on /healthz says so and the operator
+ * endpoints answer 503. */
+void http_stop(void);
 
 /* The admin API (api.c): /api/... Each returns the callback's value. */
 void api_init(uv_loop_t *loop, const unsigned char *secret, size_t secret_len, const char *db);
