@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,10 @@ static int marked(struct lws *wsi)
 	return lws_get_opaque_user_data(wsi) == &reply_pending;
 }
 
-void http_defer(struct lws *wsi)
+/* The answer comes later (an export read off the loop), or goes out in
+ * chunks: marks the connection, so that a request pipelined behind this
+ * one closes it rather than being answered out of order. */
+static void http_defer(struct lws *wsi)
 {
 	lws_set_opaque_user_data(wsi, &reply_pending);
 	/* lws gives a request 5 s to be answered; an export may take longer
@@ -92,8 +96,15 @@ static int body_sent(struct lws *wsi, struct http_pss *h)
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
-int http_reply_retry(struct lws *wsi, struct http_pss *h, unsigned int status, const char *type,
-		     struct msg *body, int64_t retry_after_s)
+/*
+ * Replies with body (taken): headers now; a body of at most HTTP_CHUNK
+ * bytes, inside the request's own callback, now too, ending the
+ * transaction; a longer or later one in chunks from the writable callbacks
+ * (the connection is marked until it is out). retry_after_s > 0 adds a
+ * Retry-After header. Returns the callback's return value.
+ */
+static int http_reply_retry(struct lws *wsi, struct http_pss *h, unsigned int status, const char *type,
+			    struct msg *body, int64_t retry_after_s)
 {
 	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
 	char ra[24];
@@ -129,7 +140,7 @@ int http_reply_retry(struct lws *wsi, struct http_pss *h, unsigned int status, c
 	return 0;
 }
 
-int http_reply(struct lws *wsi, struct http_pss *h, unsigned int status, const char *type, struct msg *body)
+static int http_reply(struct lws *wsi, struct http_pss *h, unsigned int status, const char *type, struct msg *body)
 {
 	return http_reply_retry(wsi, h, status, type, body, 0);
 }
@@ -140,6 +151,7 @@ int http_reply(struct lws *wsi, struct http_pss *h, unsigned int status, const c
  * request, so a request pipelined behind it was misread (403, then close).
  * Everything here is built on the stack.
  */
+/* A status-only reply (http.h); returns the callback's return value. */
 int http_status_only(struct lws *wsi, unsigned int status)
 {
 	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
@@ -185,12 +197,40 @@ static void pss_release(struct http_pss *h)
 {
 	if (!h)
 		return;
-	api_drop(h);
+	api_drop(&h->api);
 	msg_unref(h->body);
 	h->body = NULL;
-	free(h->in);
-	h->in = NULL;
-	h->in_len = 0;
+}
+
+/* Carries out what api.c returned (see enum api_step); returns the
+ * callback's return value. */
+static int answer_api(struct lws *wsi, struct http_pss *h, enum api_step step, struct api_reply *r)
+{
+	switch (step) {
+	case API_REPLY:
+		if (!r->body)
+			return http_status_only(wsi, r->status);
+		return http_reply_retry(wsi, h, r->status, r->type, r->body, r->retry_after_s);
+	case API_MORE:
+		return 0;
+	case API_LATER:
+		http_defer(wsi);
+		return 0;
+	case API_CLOSE:
+	default:
+		return -1;
+	}
+}
+
+/* api.c's late answer (an export) for the request r of wsi. Outside a
+ * callback of its own, a connection to close is closed by timeout rather
+ * than by a return value. */
+static void answer_api_late(struct lws *wsi, struct api_req *r, struct api_reply *reply)
+{
+	struct http_pss *h = (struct http_pss *)(void *)((char *)r - offsetof(struct http_pss, api));
+
+	if (answer_api(wsi, h, API_REPLY, reply))
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -317,8 +357,11 @@ static int http_request(struct lws *wsi, struct http_pss *h)
 
 	if (request_uri(wsi, uri, sizeof(uri)) < 0)
 		uri[0] = '\0';
-	if (strncmp(uri, "/api/", 5) == 0)
-		return api_begin(wsi, h, uri);
+	if (strncmp(uri, "/api/", 5) == 0) {
+		struct api_reply r;
+
+		return answer_api(wsi, h, api_begin(wsi, &h->api, uri, &r), &r);
+	}
 	if (!lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
 		return http_status_only(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
 	if (strcmp(uri, "/metrics") == 0) {
@@ -348,6 +391,7 @@ static int http_request(struct lws *wsi, struct http_pss *h)
 			  "application/json", body);
 }
 
+/* The forumd-http protocol's lws callback (http.h). */
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct http_pss *h = user;
@@ -366,10 +410,16 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (!h || !h->body)
 			return 0;
 		return write_body(wsi, h);
-	case LWS_CALLBACK_HTTP_BODY:
-		return api_body(wsi, h, in, len);
-	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		return api_complete(wsi, h);
+	case LWS_CALLBACK_HTTP_BODY: {
+		struct api_reply r;
+
+		return answer_api(wsi, h, api_body(&h->api, in, len, &r), &r);
+	}
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
+		struct api_reply r;
+
+		return answer_api(wsi, h, api_complete(&h->api, &r), &r);
+	}
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 		/* The transaction ended (or the connection moves on to another
 		 * protocol): lws frees this pss right after. */
@@ -394,7 +444,7 @@ void http_init(const struct http_config *cfg)
 	H.dev = cfg->dev;
 	H.info = cfg->info;
 	H.static_dir = cfg->static_dir;
-	api_init(cfg->loop, cfg->secret, cfg->secret_len, cfg->db);
+	api_init(cfg->loop, cfg->secret, cfg->secret_len, cfg->db, answer_api_late);
 }
 
 /* The server is stopping: /healthz says "stopping" and answers 503. */
@@ -403,6 +453,7 @@ void http_stop(void)
 	H.stopping = 1;
 }
 
+/* Frees what the API keeps (after the loop has stopped). */
 void http_free(void)
 {
 	api_free();
