@@ -229,6 +229,7 @@ static void answer_api_late(struct lws *wsi, struct api_req *r, struct api_reply
 {
 	struct http_pss *h = (struct http_pss *)(void *)((char *)r - offsetof(struct http_pss, api));
 
+	CONN_ASSERT_LOOP();
 	if (answer_api(wsi, h, API_REPLY, reply))
 		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
@@ -396,6 +397,7 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 {
 	struct http_pss *h = user;
 
+	CONN_ASSERT_LOOP();
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
 		/* lws parses a pipelined request as soon as it is in, whether

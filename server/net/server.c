@@ -204,6 +204,7 @@ static void shutdown_begin(void)
 {
 	struct bus *bus = rooms_bus();
 
+	CONN_ASSERT_LOOP();
 	if (S.shutting_down)
 		return;
 	S.shutting_down = 1;
