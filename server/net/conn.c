@@ -964,17 +964,20 @@ int conn_on_loop_thread(void)
 	return !S.started || pthread_equal(pthread_self(), S.loop_thread);
 }
 
-/*
- * Closes every open socket with `code` after what is queued for it, and
- * from then on calls all_closed(arg) each time the last open socket is
- * gone (from inside lws's CLOSED callback: defer anything heavy). Returns
- * how many sockets were open.
- */
-unsigned conn_close_all(uint16_t code, void (*all_closed)(void *arg), void *arg)
+/* From now on, calls all_closed(arg) each time the last open socket is
+ * gone (from inside lws's CLOSED callback: defer anything heavy). */
+void conn_when_all_closed(void (*all_closed)(void *arg), void *arg)
 {
 	CONN_ASSERT_LOOP();
 	S.all_closed = all_closed;
 	S.all_closed_arg = arg;
+}
+
+/* Closes every open socket with `code` after what is queued for it;
+ * returns how many sockets were open. */
+unsigned conn_close_all(uint16_t code)
+{
+	CONN_ASSERT_LOOP();
 	for (uint32_t i = 0; i < S.cap; i++)
 		if (S.slots[i])
 			conn_close(S.slots[i], code, 1);

@@ -111,10 +111,13 @@ struct lws_protocols conn_protocol(lws_callback_function *callback);
 /* The forumd.v1 protocol's lws callback. */
 int conn_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 
-/* Closes every socket with `code` after its queue; all_closed(arg) is
- * called (inside lws's CLOSED callback) once none is open. Returns the
- * number open now. */
-unsigned conn_close_all(uint16_t code, void (*all_closed)(void *arg), void *arg);
+/* From now on all_closed(arg) is called (inside lws's CLOSED callback)
+ * whenever the last open socket closes. */
+void conn_when_all_closed(void (*all_closed)(void *arg), void *arg);
+
+/* Closes every socket with `code` after its queue. Returns the number open
+ * now. */
+unsigned conn_close_all(uint16_t code);
 
 /* Closes the transport's libuv handles (idempotent). */
 void conn_close_handles(void);

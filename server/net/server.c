@@ -167,7 +167,7 @@ static void close_sockets(void)
 	unsigned open;
 
 	S.flushing = 0;
-	open = conn_close_all(PROTO_CLOSE_GOING_AWAY, all_sockets_closed, NULL);
+	open = conn_close_all(PROTO_CLOSE_GOING_AWAY);
 	uv_update_time(&S.loop);
 	uv_timer_start(&S.shutdown_timer, shutdown_finish, open ? SHUTDOWN_GRACE_MS : 0, 0);
 }
@@ -210,6 +210,7 @@ static void shutdown_begin(void)
 	S.shutting_down = 1;
 	session_set_shutting_down();
 	http_stop();
+	conn_when_all_closed(all_sockets_closed, NULL);
 	close_intake();
 	store_drain(S.store);
 	session_store_done();
