@@ -48,7 +48,7 @@ FUZZ_SMOKE_SECONDS ?= 60
 PORT ?= 8080
 DATA ?= data
 
-.PHONY: all build run test deps deps-build deps-test gen gen-check unit integration \
+.PHONY: all build run test deps deps-build deps-test gen gen-check layers unit integration \
         integration-asan e2e fuzz fuzz-smoke bench bench-build clean vendor
 
 all: build
@@ -97,6 +97,10 @@ gen:
 gen-check:
 	node scripts/gen-protocol.mjs --check
 
+# ---- the include graph stays layered (scripts/check-layers.sh says how) -----
+layers:
+	@scripts/check-layers.sh
+
 # ---- browser libraries from npm, copied into the served tree -----------------
 # The word cloud layout (wordcloud2.js, MIT) comes from node_modules (package-lock.json);
 # client-js/vendor/ is build output, not kept in git.
@@ -130,7 +134,7 @@ run: deps-build
 
 # ---- test ------------------------------------------------------------------
 test: deps-test
-	@$(MAKE) --no-print-directory gen-check build vendor $(UNIT_BINS) $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory gen-check layers build vendor $(UNIT_BINS) $(FUZZ_BINS)
 	@scripts/run-tests.sh
 
 unit: $(UNIT_BINS)

@@ -24,6 +24,9 @@
  * exports_per_minute per user, and answered on the loop. A job outlives its
  * request if the client goes away: the request and the job point at each
  * other, and whichever ends first unlinks itself from the other.
+ *
+ * Every answer is returned as a struct api_reply for http.c to send; an
+ * export's comes later, through the late callback given to api_init().
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -31,7 +34,7 @@
 #include <string.h>
 
 #include "clock.h"
-#include "http.h"
+#include "api.h"
 #include "proto/decode.h"
 #include "proto/render.h"
 #include "proto/token.h"
@@ -60,7 +63,7 @@ enum api_export { API_EXPORT_QUESTIONS, API_EXPORT_POLL, API_EXPORT_SESSION_POLL
 struct api_job {
 	uv_work_t req;
 	struct lws *wsi;               /* NULL once the request is gone */
-	struct http_pss *h;            /* likewise */
+	struct api_req *h;             /* likewise */
 	struct export_user *user;      /* counts this job as active */
 	struct identity who;           /* owned */
 	int64_t id;
@@ -77,17 +80,21 @@ static struct {
 	const unsigned char *secret;
 	size_t secret_len;
 	const char *db;
+	api_late_fn late;              /* answers an export (http.c) */
 	struct export_user *users;     /* recent exporters (export_admit) */
 } A;
 
-void api_init(uv_loop_t *loop, const unsigned char *secret, size_t secret_len, const char *db)
+/* Sets the API up (api.h); keeps the pointers, copies nothing. */
+void api_init(uv_loop_t *loop, const unsigned char *secret, size_t secret_len, const char *db, api_late_fn late)
 {
 	A.loop = loop;
+	A.late = late;
 	A.secret = secret;
 	A.secret_len = secret_len;
 	A.db = db;
 }
 
+/* Frees the exporters' list (api.h). */
 void api_free(void)
 {
 	while (A.users) {
@@ -98,14 +105,33 @@ void api_free(void)
 	}
 }
 
-static int api_error(struct lws *wsi, struct http_pss *h, unsigned int status, enum proto_err code,
-		     const char *field, const char *message)
+/* Answers with body (taken into *out); a body that could not be made
+ * (NULL) answers 500 with no body. */
+static enum api_step api_answer(struct api_reply *out, unsigned int status, const char *type, struct msg *body)
+{
+	out->status = body ? status : HTTP_STATUS_INTERNAL_SERVER_ERROR;
+	out->type = type;
+	out->body = body;
+	out->retry_after_s = 0;
+	return API_REPLY;
+}
+
+/* A status-only answer. */
+static enum api_step api_status(struct api_reply *out, unsigned int status)
+{
+	memset(out, 0, sizeof(*out));
+	out->status = status;
+	return API_REPLY;
+}
+
+static enum api_step api_error(struct api_reply *out, unsigned int status, enum proto_err code,
+			       const char *field, const char *message)
 {
 	struct proto_error e = { .code = code };
 
 	snprintf(e.field, sizeof(e.field), "%s", field ? field : "");
 	snprintf(e.message, sizeof(e.message), "%s", message);
-	return http_reply(wsi, h, status, "application/json", render_error(NULL, &e, 0));
+	return api_answer(out, status, "application/json", render_error(NULL, &e, 0));
 }
 
 /* Verifies the bearer token into *who (caller frees): 0, or the reply's status. */
@@ -202,36 +228,37 @@ static void export_done(uv_work_t *req, int status)
 
 	j->user->active--;
 	if (j->wsi) {
-		struct http_pss *h = j->h;
-		int rc;
+		struct api_req *h = j->h;
+		struct api_reply reply;
 
 		h->job = NULL;
 		if (status == 0 && j->out) {
-			rc = http_reply(j->wsi, h, HTTP_STATUS_OK, j->csv ? "text/csv; charset=utf-8" : "application/json",
-					j->out);
+			api_answer(&reply, HTTP_STATUS_OK, j->csv ? "text/csv; charset=utf-8" : "application/json", j->out);
 			j->out = NULL;
 		} else {
-			rc = api_error(j->wsi, h, (unsigned int)st,
-				       st == 404 ? PROTO_ERR_NOT_FOUND : st == 403 ? PROTO_ERR_FORBIDDEN : PROTO_ERR_INTERNAL,
-				       NULL, status ? "the export was cancelled" : j->err);
+			api_error(&reply, (unsigned int)st,
+				  st == 404 ? PROTO_ERR_NOT_FOUND : st == 403 ? PROTO_ERR_FORBIDDEN : PROTO_ERR_INTERNAL,
+				  NULL, status ? "the export was cancelled" : j->err);
 		}
-		/* Outside a callback of its own, the connection is closed by
-		 * timeout rather than by a return value. */
-		if (rc)
-			lws_set_timeout(j->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+		A.late(j->wsi, h, &reply);
 	}
 	msg_unref(j->out);
 	identity_free(&j->who);
 	free(j);
 }
 
-void api_drop(struct http_pss *h)
+/* The request is over (api.h): unlinks its export job, which then answers
+ * no one, and frees the body received. */
+void api_drop(struct api_req *h)
 {
 	if (h->job) {
 		h->job->wsi = NULL;
 		h->job->h = NULL;
 		h->job = NULL;
 	}
+	free(h->in);
+	h->in = NULL;
+	h->in_len = 0;
 }
 
 /*
@@ -239,7 +266,8 @@ void api_drop(struct http_pss *h)
  * and /api/sessions/<id>/polls/export?...: any valid token; the store decides
  * what it may see (403/404). Read off the loop: the reply comes later.
  */
-static int export_get(struct lws *wsi, struct http_pss *h, int64_t id, enum api_export what)
+static enum api_step export_get(struct lws *wsi, struct api_req *h, int64_t id, enum api_export what,
+				 struct api_reply *out)
 {
 	struct identity who;
 	enum proto_err code;
@@ -251,23 +279,24 @@ static int export_get(struct lws *wsi, struct http_pss *h, int64_t id, enum api_
 	int64_t retry_ms;
 
 	if (status)
-		return api_error(wsi, h, status, code, NULL, "send a token as Authorization: Bearer");
+		return api_error(out, status, code, NULL, "send a token as Authorization: Bearer");
 	u = export_admit(who.user, clock_now_ms(), &retry_ms);
 	if (!u) {
 		struct proto_error e = { .code = PROTO_ERR_RATE_LIMITED };
 
 		identity_free(&who);
 		if (!retry_ms)
-			return http_status_only(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE);
+			return api_status(out, HTTP_STATUS_SERVICE_UNAVAILABLE);
 		snprintf(e.message, sizeof(e.message), "too many exports: at most %d at once and %d a minute",
 			 PROTO_EXPORTS_IN_FLIGHT, PROTO_EXPORTS_PER_MINUTE);
-		return http_reply_retry(wsi, h, API_STATUS_TOO_MANY, "application/json",
-					render_error(NULL, &e, retry_ms), (retry_ms + 999) / 1000);
+		api_answer(out, API_STATUS_TOO_MANY, "application/json", render_error(NULL, &e, retry_ms));
+		out->retry_after_s = (retry_ms + 999) / 1000;
+		return API_REPLY;
 	}
 	if (!(j = calloc(1, sizeof(*j)))) {
 		u->active--;
 		identity_free(&who);
-		return http_status_only(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE);
+		return api_status(out, HTTP_STATUS_SERVICE_UNAVAILABLE);
 	}
 	identity_move(&j->who, &who);
 	j->user = u;
@@ -282,13 +311,12 @@ static int export_get(struct lws *wsi, struct http_pss *h, int64_t id, enum api_
 		u->active--;
 		identity_free(&j->who);
 		free(j);
-		return http_status_only(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE);
+		return api_status(out, HTTP_STATUS_SERVICE_UNAVAILABLE);
 	}
 	j->wsi = wsi;
 	j->h = h;
 	h->job = j;
-	http_defer(wsi);
-	return 0;
+	return API_LATER;
 }
 
 /* 0 if the request carries a valid admin token, else the reply's status. */
@@ -313,18 +341,18 @@ static unsigned int check_admin(struct lws *wsi, enum proto_err *code)
 	return status;
 }
 
-static int reply_course_json(struct lws *wsi, struct http_pss *h, unsigned int status, int64_t id)
+static enum api_step reply_course_json(struct api_reply *out, unsigned int status, int64_t id)
 {
 	char err[256];
 	char *json = store_course_json(A.db, id, err, sizeof(err));
 	struct msg *m;
 
 	if (!json)
-		return id ? api_error(wsi, h, HTTP_STATUS_NOT_FOUND, PROTO_ERR_NOT_FOUND, "id", "no such course")
-			  : api_error(wsi, h, HTTP_STATUS_INTERNAL_SERVER_ERROR, PROTO_ERR_INTERNAL, NULL, err);
+		return id ? api_error(out, HTTP_STATUS_NOT_FOUND, PROTO_ERR_NOT_FOUND, "id", "no such course")
+			  : api_error(out, HTTP_STATUS_INTERNAL_SERVER_ERROR, PROTO_ERR_INTERNAL, NULL, err);
 	m = msg_from(json, strlen(json));
 	free(json);
-	return http_reply(wsi, h, status, "application/json", m);
+	return api_answer(out, status, "application/json", m);
 }
 
 /* The language of /api/blocked-words/<lang> into lang[3]; 0, or -1 if the
@@ -340,20 +368,21 @@ static int blocked_words_lang(const char *uri, char *lang)
 	return 0;
 }
 
-static int reply_blocked_words(struct lws *wsi, struct http_pss *h, const char *lang)
+static enum api_step reply_blocked_words(struct api_reply *out, const char *lang)
 {
 	char err[256];
 	char *json = store_blocked_json(A.db, lang, err, sizeof(err));
 	struct msg *m;
 
 	if (!json)
-		return api_error(wsi, h, HTTP_STATUS_NOT_FOUND, PROTO_ERR_NOT_FOUND, "lang", err);
+		return api_error(out, HTTP_STATUS_NOT_FOUND, PROTO_ERR_NOT_FOUND, "lang", err);
 	m = msg_from(json, strlen(json));
 	free(json);
-	return http_reply(wsi, h, HTTP_STATUS_OK, "application/json", m);
+	return api_answer(out, HTTP_STATUS_OK, "application/json", m);
 }
 
-int api_begin(struct lws *wsi, struct http_pss *h, const char *uri)
+/* A request for uri arrived (api.h): its answer now, or what comes next. */
+enum api_step api_begin(struct lws *wsi, struct api_req *h, const char *uri, struct api_reply *out)
 {
 	enum proto_err code;
 	unsigned int status;
@@ -362,71 +391,72 @@ int api_begin(struct lws *wsi, struct http_pss *h, const char *uri)
 
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) &&
 	    sscanf(uri, "/api/sessions/%" SCNd64 "/expor%63s", &session, path) == 2 && strcmp(path, "t") == 0)
-		return export_get(wsi, h, session, API_EXPORT_QUESTIONS);
+		return export_get(wsi, h, session, API_EXPORT_QUESTIONS, out);
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) &&
 	    sscanf(uri, "/api/sessions/%" SCNd64 "/polls/expor%63s", &session, path) == 2 && strcmp(path, "t") == 0)
-		return export_get(wsi, h, session, API_EXPORT_SESSION_POLLS);
+		return export_get(wsi, h, session, API_EXPORT_SESSION_POLLS, out);
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) &&
 	    sscanf(uri, "/api/polls/%" SCNd64 "/expor%63s", &session, path) == 2 && strcmp(path, "t") == 0)
-		return export_get(wsi, h, session, API_EXPORT_POLL);
+		return export_get(wsi, h, session, API_EXPORT_POLL, out);
 	status = check_admin(wsi, &code);
 	if (status)
-		return api_error(wsi, h, status, code, NULL,
+		return api_error(out, status, code, NULL,
 				 status == HTTP_STATUS_FORBIDDEN ? "admins only" : "send an admin token as Authorization: Bearer");
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) && strcmp(uri, "/api/courses") == 0)
-		return reply_course_json(wsi, h, HTTP_STATUS_OK, 0);
+		return reply_course_json(out, HTTP_STATUS_OK, 0);
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) && strcmp(uri, "/api/courses") == 0) {
 		h->method = API_POST;
-		return 0;               /* the body follows */
+		return API_MORE;        /* the body follows */
 	}
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI) &&
 	    sscanf(uri, "/api/courses/%" SCNd64 "%63s", &h->id, path) == 1 && h->id > 0) {
 		h->method = API_PUT;
-		return 0;
+		return API_MORE;
 	}
 	if (blocked_words_lang(uri, lang) == 0) {
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
-			return reply_blocked_words(wsi, h, lang);
+			return reply_blocked_words(out, lang);
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI)) {
 			memcpy(h->lang, lang, sizeof(h->lang));
 			h->method = API_PUT_WORDS;
-			return 0;
+			return API_MORE;
 		}
 	}
-	return api_error(wsi, h, HTTP_STATUS_NOT_FOUND, PROTO_ERR_NOT_FOUND, NULL, "no such endpoint");
+	return api_error(out, HTTP_STATUS_NOT_FOUND, PROTO_ERR_NOT_FOUND, NULL, "no such endpoint");
 }
 
-int api_body(struct lws *wsi, struct http_pss *h, const void *in, size_t len)
+/* A piece of the request's body (api.h): kept in h->in (h owns it). */
+enum api_step api_body(struct api_req *h, const void *in, size_t len, struct api_reply *out)
 {
 	char *n;
 
 	if (!h->method)
-		return 0;
+		return API_MORE;
 	if (h->in_len == 0 && len >= 5 &&
 	    (memcmp(in, "POST ", 5) == 0 || memcmp(in, "PUT ", 4) == 0)) {
 		/* lws 4.1.6 hands a request pipelined behind another its own
 		 * request line as its body. No JSON body starts so: the body
 		 * is unknown, and the connection is closed unanswered. */
 		h->method = 0;
-		return -1;
+		return API_CLOSE;
 	}
 	if (h->in_len + len > API_BODY_MAX) {
 		h->method = 0;
 		free(h->in);
 		h->in = NULL;
-		return api_error(wsi, h, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, PROTO_ERR_TOO_LONG, NULL,
+		return api_error(out, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, PROTO_ERR_TOO_LONG, NULL,
 				 "the body is too large");
 	}
 	if (!(n = realloc(h->in, h->in_len + len + 1)))
-		return -1;
+		return API_CLOSE;
 	h->in = n;
 	memcpy(h->in + h->in_len, in, len);
 	h->in_len += len;
-	return 0;
+	return API_MORE;
 }
 
 /* PUT /api/blocked-words/<lang> once its body is in. */
-static int put_blocked_words(struct lws *wsi, struct http_pss *h)
+static enum api_step put_blocked_words(struct api_req *h, struct api_reply *out)
 {
 	struct proto_words w;
 	struct proto_error perr;
@@ -437,16 +467,17 @@ static int put_blocked_words(struct lws *wsi, struct http_pss *h)
 	h->in = NULL;
 	h->in_len = 0;
 	if (rc != PROTO_ERR_NONE)       /* keeps the limit passed */
-		return http_reply(wsi, h, HTTP_STATUS_BAD_REQUEST, "application/json", render_error(NULL, &perr, 0));
+		return api_answer(out, HTTP_STATUS_BAD_REQUEST, "application/json", render_error(NULL, &perr, 0));
 	rc = store_blocked_change(A.db, h->lang, STORE_BLOCKED_REPLACE, (const char *const *)w.words, w.n,
 				  clock_now_ms(), err, sizeof(err));
 	proto_words_free(&w);
 	if (rc)
-		return api_error(wsi, h, HTTP_STATUS_BAD_REQUEST, PROTO_ERR_BAD_FIELD, "words", err);
-	return reply_blocked_words(wsi, h, h->lang);
+		return api_error(out, HTTP_STATUS_BAD_REQUEST, PROTO_ERR_BAD_FIELD, "words", err);
+	return reply_blocked_words(out, h->lang);
 }
 
-int api_complete(struct lws *wsi, struct http_pss *h)
+/* The request's body is in (api.h): the answer to a POST or PUT. */
+enum api_step api_complete(struct api_req *h, struct api_reply *out)
 {
 	struct proto_course pc;
 	struct proto_error perr;
@@ -456,16 +487,16 @@ int api_complete(struct lws *wsi, struct http_pss *h)
 	int method = h->method, rc;
 
 	if (!method)
-		return 0;
+		return API_MORE;
 	h->method = 0;
 	if (method == API_PUT_WORDS)
-		return put_blocked_words(wsi, h);
+		return put_blocked_words(h, out);
 	rc = proto_decode_course(h->in ? h->in : "", h->in_len, &pc, &perr) != PROTO_ERR_NONE;
 	free(h->in);
 	h->in = NULL;
 	h->in_len = 0;
 	if (rc)
-		return api_error(wsi, h, HTTP_STATUS_BAD_REQUEST, perr.code, perr.field, perr.message);
+		return api_error(out, HTTP_STATUS_BAD_REQUEST, perr.code, perr.field, perr.message);
 	memset(&a, 0, sizeof(a));
 	a.id = method == API_PUT ? h->id : pc.id;
 	a.title = pc.has_title ? pc.title : NULL;
@@ -474,7 +505,7 @@ int api_complete(struct lws *wsi, struct http_pss *h)
 	a.ends_at = pc.ends_at;
 	id = store_course_put(A.db, &a, method == API_PUT, clock_now_ms(), err, sizeof(err));
 	if (id < 0)
-		return api_error(wsi, h, strncmp(err, "no course", 9) == 0 ? HTTP_STATUS_NOT_FOUND : HTTP_STATUS_BAD_REQUEST,
+		return api_error(out, strncmp(err, "no course", 9) == 0 ? HTTP_STATUS_NOT_FOUND : HTTP_STATUS_BAD_REQUEST,
 				 strncmp(err, "no course", 9) == 0 ? PROTO_ERR_NOT_FOUND : PROTO_ERR_BAD_FIELD, NULL, err);
-	return reply_course_json(wsi, h, method == API_POST ? API_STATUS_CREATED : HTTP_STATUS_OK, id);
+	return reply_course_json(out, method == API_POST ? API_STATUS_CREATED : HTTP_STATUS_OK, id);
 }

@@ -170,6 +170,9 @@ static void local_close(struct bus *b, void (*done)(void *arg), void *arg)
 	uv_close((uv_handle_t *)&bl->idle, idle_closed);
 }
 
+/* The in-process bus on loop, delivering to h (kept: it must outlive the
+ * bus). The caller owns the bus until its close() has called done; NULL
+ * when out of memory. */
 struct bus *bus_local_new(uv_loop_t *loop, const struct bus_handler *h)
 {
 	struct bus_local *bl = calloc(1, sizeof(*bl));

@@ -720,6 +720,10 @@ static int parse_url(struct bus_redis *br, const char *url)
 	return br->host[0] && br->port > 0 && br->port < 65536 ? 0 : -1;
 }
 
+/* The Redis bus at url on loop, delivering to h (kept: it must outlive the
+ * bus); it connects in the background and reconnects by itself. The caller
+ * owns the bus until its close() has called done; NULL when url does not
+ * parse or out of memory. */
 struct bus *bus_redis_new(uv_loop_t *loop, const struct bus_handler *h, const char *url)
 {
 	struct bus_redis *br = calloc(1, sizeof(*br));

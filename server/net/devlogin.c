@@ -26,6 +26,7 @@ static const struct demo_user cast[] = {
 	{ "admin", "Site Admin", PROTO_ROLE_NONE, 1 },
 };
 
+/* The demo users as JSON: a new msg the caller owns, or NULL. */
 struct msg *devlogin_users(void)
 {
 	char buf[2048];
@@ -49,6 +50,8 @@ struct msg *devlogin_users(void)
 	return msg_from(buf, at + (size_t)w);
 }
 
+/* A token for the demo user `user`, valid for ttl_s: a new msg the caller
+ * owns, or NULL (no such user, or out of memory). */
 struct msg *devlogin_token(const char *user, const unsigned char *secret, size_t secret_len,
 			   long ttl_s)
 {

@@ -15,12 +15,12 @@
  *    buffer;
  *  - whatever a request holds is freed on both paths that end it: the
  *    transaction's end (HTTP_DROP_PROTOCOL) and the connection's (CLOSED_HTTP);
- *  - behind a trusted proxy, the client's address comes from X-Forwarded-For.
+ *  - operator endpoints answer only to a client on loopback (peer.c).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +30,8 @@
 #include "conn.h"
 #include "devlogin.h"
 #include "http.h"
+#include "peer.h"
 #include "rooms.h"
-#include "server.h"
 #include "session.h"
 
 /* A body chunk per writable callback: lws keeps what the kernel does not
@@ -41,15 +41,9 @@
 /* How long a late reply may take to come, and each chunk of a long one to
  * be taken by the client, before the connection is dropped. */
 #define HTTP_REPLY_TIMEOUT_S 60
-#define MAX_PROXIES 16
 
 /* lws writes no header before an HTTP/1 body, but asks for the headroom. */
 _Static_assert(MSG_HEADROOM >= LWS_PRE, "a msg's headroom must cover lws's");
-
-/* An address in IPv6 form (IPv4 as ::ffff:a.b.c.d). */
-struct addr16 {
-	unsigned char b[16];
-};
 
 static struct {
 	const unsigned char *secret;
@@ -57,142 +51,8 @@ static struct {
 	int dev;
 	const struct render_server_info *info;
 	const char *static_dir;
-	struct addr16 proxies[MAX_PROXIES];
-	size_t nproxies;
+	int stopping;                  /* http_stop() was called */
 } H;
-
-/* ------------------------------------------------------------------------- */
-/* Addresses                                                                 */
-/* ------------------------------------------------------------------------- */
-
-/* Parses an IPv4 or IPv6 literal (s[0..n)) into *a: 0, or -1. */
-static int addr_parse(const char *s, size_t n, struct addr16 *a)
-{
-	char tmp[INET6_ADDRSTRLEN + 1];
-	struct in_addr v4;
-
-	while (n && (*s == ' ' || *s == '\t'))
-		s++, n--;
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	if (inet_pton(AF_INET, tmp, &v4) == 1) {
-		memset(a->b, 0, 10);
-		a->b[10] = a->b[11] = 0xff;
-		memcpy(a->b + 12, &v4, 4);
-		return 0;
-	}
-	return inet_pton(AF_INET6, tmp, a->b) == 1 ? 0 : -1;
-}
-
-static int addr_is_loopback(const struct addr16 *a)
-{
-	static const unsigned char v6_loop[16] = { [15] = 1 };
-	static const unsigned char v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	return memcmp(a->b, v6_loop, 16) == 0 || (memcmp(a->b, v4_mapped, 12) == 0 && a->b[12] == 127);
-}
-
-static int addr_is_proxy(const struct addr16 *a)
-{
-	for (size_t i = 0; i < H.nproxies; i++)
-		if (memcmp(H.proxies[i].b, a->b, 16) == 0)
-			return 1;
-	return 0;
-}
-
-/* Parses "ADDR[,ADDR...]" into out (up to max); the count, or -1. */
-static int proxies_parse(const char *list, struct addr16 *out, size_t max)
-{
-	size_t n = 0;
-
-	for (const char *p = list; ; ) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		struct addr16 a;
-
-		if (n == max || addr_parse(p, len, &a))
-			return -1;
-		out[n++] = a;
-		if (!e)
-			return (int)n;
-		p = e + 1;
-	}
-}
-
-int server_proxies_valid(const char *list)
-{
-	struct addr16 a[MAX_PROXIES];
-
-	return list && proxies_parse(list, a, MAX_PROXIES) > 0 ? 0 : -1;
-}
-
-/*
- * The client's address: the peer, or, when the peer is a trusted proxy and
- * the request carries X-Forwarded-For, the last entry that is not a trusted
- * proxy (entries to its left were written by the client and prove nothing);
- * when every entry is one, the first. *parsed gets the address when it is a
- * literal (0), else -1 is left in *ok.
- */
-static void client_addr(struct lws *wsi, char *buf, size_t len, struct addr16 *parsed, int *ok)
-{
-	char xff[1024];
-	struct addr16 a;
-	int n;
-
-	lws_get_peer_simple(wsi, buf, len);
-	*ok = addr_parse(buf, strlen(buf), parsed) == 0;
-	if (!H.nproxies || !*ok || !addr_is_proxy(parsed))
-		return;
-	n = lws_hdr_copy(wsi, xff, sizeof(xff), WSI_TOKEN_X_FORWARDED_FOR);
-	if (n <= 0)
-		return;                 /* the proxy's own request */
-	for (int end = n; end > 0; ) {
-		int start = end;
-		size_t l;
-
-		while (start > 0 && xff[start - 1] != ',')
-			start--;
-		l = (size_t)(end - start);
-		if (start == 0 || addr_parse(xff + start, l, &a) || !addr_is_proxy(&a)) {
-			/* The client: the first untrusted entry from the right
-			 * (or the leftmost). Trimmed, cut to fit. */
-			while (l && (xff[start] == ' ' || xff[start] == '\t'))
-				start++, l--;
-			while (l && (xff[start + l - 1] == ' ' || xff[start + l - 1] == '\t'))
-				l--;
-			if (l >= len)
-				l = len - 1;
-			memcpy(buf, xff + start, l);
-			buf[l] = '\0';
-			*ok = addr_parse(buf, l, parsed) == 0;
-			return;
-		}
-		end = start - 1;
-	}
-}
-
-void http_client_addr(struct lws *wsi, char *buf, size_t len)
-{
-	struct addr16 a;
-	int ok;
-
-	client_addr(wsi, buf, len, &a, &ok);
-}
-
-/* Operator endpoints answer only to clients on the loopback interface. */
-static int client_is_loopback(struct lws *wsi)
-{
-	char ip[128];
-	struct addr16 a;
-	int ok;
-
-	client_addr(wsi, ip, sizeof(ip), &a, &ok);
-	return ok && addr_is_loopback(&a);
-}
 
 /* ------------------------------------------------------------------------- */
 /* Replies                                                                   */
@@ -210,7 +70,10 @@ static int marked(struct lws *wsi)
 	return lws_get_opaque_user_data(wsi) == &reply_pending;
 }
 
-void http_defer(struct lws *wsi)
+/* The answer comes later (an export read off the loop), or goes out in
+ * chunks: marks the connection, so that a request pipelined behind this
+ * one closes it rather than being answered out of order. */
+static void http_defer(struct lws *wsi)
 {
 	lws_set_opaque_user_data(wsi, &reply_pending);
 	/* lws gives a request 5 s to be answered; an export may take longer
@@ -233,8 +96,15 @@ static int body_sent(struct lws *wsi, struct http_pss *h)
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
-int http_reply_retry(struct lws *wsi, struct http_pss *h, unsigned int status, const char *type,
-		     struct msg *body, int64_t retry_after_s)
+/*
+ * Replies with body (taken): headers now; a body of at most HTTP_CHUNK
+ * bytes, inside the request's own callback, now too, ending the
+ * transaction; a longer or later one in chunks from the writable callbacks
+ * (the connection is marked until it is out). retry_after_s > 0 adds a
+ * Retry-After header. Returns the callback's return value.
+ */
+static int http_reply_retry(struct lws *wsi, struct http_pss *h, unsigned int status, const char *type,
+			    struct msg *body, int64_t retry_after_s)
 {
 	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
 	char ra[24];
@@ -270,7 +140,7 @@ int http_reply_retry(struct lws *wsi, struct http_pss *h, unsigned int status, c
 	return 0;
 }
 
-int http_reply(struct lws *wsi, struct http_pss *h, unsigned int status, const char *type, struct msg *body)
+static int http_reply(struct lws *wsi, struct http_pss *h, unsigned int status, const char *type, struct msg *body)
 {
 	return http_reply_retry(wsi, h, status, type, body, 0);
 }
@@ -281,6 +151,7 @@ int http_reply(struct lws *wsi, struct http_pss *h, unsigned int status, const c
  * request, so a request pipelined behind it was misread (403, then close).
  * Everything here is built on the stack.
  */
+/* A status-only reply (http.h); returns the callback's return value. */
 int http_status_only(struct lws *wsi, unsigned int status)
 {
 	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
@@ -326,12 +197,41 @@ static void pss_release(struct http_pss *h)
 {
 	if (!h)
 		return;
-	api_drop(h);
+	api_drop(&h->api);
 	msg_unref(h->body);
 	h->body = NULL;
-	free(h->in);
-	h->in = NULL;
-	h->in_len = 0;
+}
+
+/* Carries out what api.c returned (see enum api_step); returns the
+ * callback's return value. */
+static int answer_api(struct lws *wsi, struct http_pss *h, enum api_step step, struct api_reply *r)
+{
+	switch (step) {
+	case API_REPLY:
+		if (!r->body)
+			return http_status_only(wsi, r->status);
+		return http_reply_retry(wsi, h, r->status, r->type, r->body, r->retry_after_s);
+	case API_MORE:
+		return 0;
+	case API_LATER:
+		http_defer(wsi);
+		return 0;
+	case API_CLOSE:
+	default:
+		return -1;
+	}
+}
+
+/* api.c's late answer (an export) for the request r of wsi. Outside a
+ * callback of its own, a connection to close is closed by timeout rather
+ * than by a return value. */
+static void answer_api_late(struct lws *wsi, struct api_req *r, struct api_reply *reply)
+{
+	struct http_pss *h = (struct http_pss *)(void *)((char *)r - offsetof(struct http_pss, api));
+
+	CONN_ASSERT_LOOP();
+	if (answer_api(wsi, h, API_REPLY, reply))
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -458,14 +358,17 @@ static int http_request(struct lws *wsi, struct http_pss *h)
 
 	if (request_uri(wsi, uri, sizeof(uri)) < 0)
 		uri[0] = '\0';
-	if (strncmp(uri, "/api/", 5) == 0)
-		return api_begin(wsi, h, uri);
+	if (strncmp(uri, "/api/", 5) == 0) {
+		struct api_reply r;
+
+		return answer_api(wsi, h, api_begin(wsi, &h->api, uri, &r), &r);
+	}
 	if (!lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
 		return http_status_only(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
 	if (strcmp(uri, "/metrics") == 0) {
 		struct render_stats rs;
 
-		if (!client_is_loopback(wsi))
+		if (!peer_is_loopback(wsi))
 			return http_status_only(wsi, HTTP_STATUS_FORBIDDEN);
 		session_stats(&rs);
 		body = render_stats(NULL, &rs);
@@ -478,21 +381,23 @@ static int http_request(struct lws *wsi, struct http_pss *h)
 		if (!demo || !(body = devlogin_token(demo, H.secret, H.secret_len, DEV_TOKEN_TTL_S)))
 			return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
 	} else if (strcmp(uri, "/healthz") == 0) {
-		body = render_health(H.info, server_stopping() ? "stopping" : rooms_degraded() ? "degraded" : "ok",
+		body = render_health(H.info, H.stopping ? "stopping" : rooms_degraded() ? "degraded" : "ok",
 				     conn_count());
 	} else if (strncmp(uri, "/dev/", 5) == 0) {
 		return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);  /* without --dev */
 	} else {
 		return static_file(wsi, h, uri);
 	}
-	return http_reply(wsi, h, server_stopping() ? HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK,
+	return http_reply(wsi, h, H.stopping ? HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK,
 			  "application/json", body);
 }
 
+/* The forumd-http protocol's lws callback (http.h). */
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct http_pss *h = user;
 
+	CONN_ASSERT_LOOP();
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
 		/* lws parses a pipelined request as soon as it is in, whether
@@ -507,10 +412,16 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (!h || !h->body)
 			return 0;
 		return write_body(wsi, h);
-	case LWS_CALLBACK_HTTP_BODY:
-		return api_body(wsi, h, in, len);
-	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		return api_complete(wsi, h);
+	case LWS_CALLBACK_HTTP_BODY: {
+		struct api_reply r;
+
+		return answer_api(wsi, h, api_body(&h->api, in, len, &r), &r);
+	}
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
+		struct api_reply r;
+
+		return answer_api(wsi, h, api_complete(&h->api, &r), &r);
+	}
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 		/* The transaction ended (or the connection moves on to another
 		 * protocol): lws frees this pss right after. */
@@ -526,24 +437,25 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 /* Start and stop                                                            */
 /* ------------------------------------------------------------------------- */
 
-int http_init(const struct http_config *cfg)
+/* Sets up the HTTP side from cfg (its pointers are kept, not copied). */
+void http_init(const struct http_config *cfg)
 {
-	int n = 0;
-
 	memset(&H, 0, sizeof(H));
 	H.secret = cfg->secret;
 	H.secret_len = cfg->secret_len;
 	H.dev = cfg->dev;
 	H.info = cfg->info;
 	H.static_dir = cfg->static_dir;
-	if (cfg->trusted_proxies && *cfg->trusted_proxies &&
-	    (n = proxies_parse(cfg->trusted_proxies, H.proxies, MAX_PROXIES)) < 0)
-		return -1;
-	H.nproxies = (size_t)n;
-	api_init(cfg->loop, cfg->secret, cfg->secret_len, cfg->db);
-	return 0;
+	api_init(cfg->loop, cfg->secret, cfg->secret_len, cfg->db, answer_api_late);
 }
 
+/* The server is stopping: /healthz says "stopping" and answers 503. */
+void http_stop(void)
+{
+	H.stopping = 1;
+}
+
+/* Frees what the API keeps (after the loop has stopped). */
 void http_free(void)
 {
 	api_free();

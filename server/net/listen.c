@@ -61,6 +61,9 @@ static int make_addr(const char *bind_addr, int port, struct sockaddr_storage *s
 	return 0;
 }
 
+/* Binds and listens (listen.h); the caller owns the listener until
+ * listener_close(), and on_accept owns each accepted socket. NULL with
+ * errno on failure. */
 struct listener *listener_open(uv_loop_t *loop, const char *bind_addr, int port, int reuse_port,
 			       void (*on_accept)(int fd, void *arg), void *arg, int *bound_port)
 {
@@ -113,6 +116,8 @@ static void poll_closed(uv_handle_t *h)
 	free(l);
 }
 
+/* Stops accepting and closes the socket; the struct is freed once libuv has
+ * let go of it. NULL is ignored. */
 void listener_close(struct listener *l)
 {
 	if (!l)

@@ -681,3 +681,13 @@ void session_stats(struct render_stats *out)
 	rooms_stats(&out->rooms, &out->subscriptions, &out->events_delivered, &out->gaps_filled);
 	out->bus = rooms_bus()->name;
 }
+
+/* The transport's upcalls (conn.h), given to conn_init(). */
+const struct conn_handler session_conn_handler = {
+	.on_open = session_open,
+	.on_message = session_message,
+	.on_deadline = session_deadline,
+	.on_closing = session_closing,
+	.on_drained = rooms_conn_drained,
+	.on_closed = session_closed,
+};

@@ -47,6 +47,10 @@ void session_store_done(void);
 /* Starts a pruning pass of the history (called periodically). */
 void session_prune(void);
 
+/* The upcalls conn.c makes (session_open, session_message, ...), for
+ * conn_init(). */
+extern const struct conn_handler session_conn_handler;
+
 /* The figures for the stats op and /metrics. */
 void session_stats(struct render_stats *out);
 

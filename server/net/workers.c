@@ -83,6 +83,8 @@ static pid_t start_worker(const struct server_opts *base, int port, int ready_fd
 	return pid;
 }
 
+/* Runs n worker processes of server_run() on one port until SIGINT or
+ * SIGTERM (server.h): 0, or 1 if they could not start. */
 int server_run_workers(const struct server_opts *o, int n)
 {
 	pid_t pids[WORKERS_MAX];

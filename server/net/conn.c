@@ -1,8 +1,15 @@
 /*
- * ws.c - libwebsockets on our libuv loop: the forumd.v1 WebSocket protocol,
- * HTTP mounts (client-js files, /healthz), per-socket queues, shutdown.
+ * conn.c - the WebSocket transport: the forumd.v1 protocol's lws callback,
+ * the registry of open sockets (slots and generations), per-socket
+ * outbound queues bounded in bytes, framing and partial sends, the
+ * per-socket deadline (auth deadline, then token expiry), the per-address
+ * cap and the heap trim after socket churn.
  *
- * The only file that calls lws for WebSocket traffic. Rules it keeps:
+ * What a socket means (authentication, requests, rooms) is not here: each
+ * event goes up through the handler struct given to conn_init() (session.c
+ * fills it), so this file includes nothing above it in net/.
+ *
+ * Rules it keeps:
  *  - outbound text frames are framed here and written with send() on the
  *    socket: server frames are unmasked, so a message shared by a thousand
  *    sockets is framed once and the same bytes go to each; lws only writes
@@ -20,18 +27,16 @@
  *  - a client message is reassembled from fragments and refused past
  *    PROTO_MAX_FRAME_BYTES with 1009 before it is buffered whole; a whole
  *    message that is not valid UTF-8 is refused with 1007 (checked here,
- *    not by lws, so that the close carries our reason).
+ *    not by lws, so that the close carries our reason);
+ *  - everything here runs on the loop thread (asserted in test builds).
  */
 #include <assert.h>
 #include <errno.h>
 #include <malloc.h>
-#include <signal.h>
-#include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <uv.h>
 #include <libwebsockets.h>
@@ -39,12 +44,7 @@
 #include "conn.h"
 #include "core/text.h"
 #include "core/trim.h"
-#include "http.h"
-#include "listen.h"
-#include "rooms.h"
-#include "server.h"
-#include "session.h"
-#include "store/store.h"
+#include "peer.h"
 
 /* frame_text() writes a server frame's header (at most 10 bytes) just
  * before the payload. */
@@ -56,13 +56,8 @@ _Static_assert(offsetof(struct conn, slot) == 64, "delivery's fields fill struct
  * lws_close_reason()") but still frames it; it is what lws itself writes
  * when it sends a close. */
 #define WS_WRITE_CLOSE ((enum lws_write_protocol)4)
-#define SHUTDOWN_GRACE_MS 2000
-/* At most this long between the last commit and the 1001 closes, waiting
- * for the bus to hand back the last events (it normally takes one loop
- * turn, or one Redis round trip). */
-#define SHUTDOWN_FLUSH_MAX_MS 2000
+/* How long a socket whose close frame is out waits for the peer's. */
 #define CLOSE_ACK_S 2
-#define PRUNE_EVERY_MS (10 * 60 * 1000)
 #define IP_BUCKETS 4096
 /* Trim the heap once no socket has opened or closed for TRIM_QUIET_MS after
  * at least TRIM_MIN_CHURN did (see core/trim.h): a few hundred sockets'
@@ -96,32 +91,23 @@ struct ip_count {
 	unsigned n;
 };
 
-static const char CSP[] =
-	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-	"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-	"form-action 'self'";
-
 /* ------------------------------------------------------------------------- */
-/* Server state (one per process, loop thread only)                          */
+/* Transport state (one per process, loop thread only)                       */
 /* ------------------------------------------------------------------------- */
 
 static struct {
-	uv_loop_t loop;
-	struct lws_context *ctx;
-	struct lws_vhost *vh;
-	uv_signal_t sigint, sigterm;
-	uv_timer_t shutdown_timer;
-	uv_timer_t prune_timer;           /* history retention */
-	uv_timer_t trim_timer;            /* returning freed memory after a burst */
-	struct trim_policy trim;
-	uv_async_t store_async;           /* the writer finished jobs */
-	struct listener *listener;
-	struct store *store;
-	int shutting_down, destroying, rooms_open;
-	int flushing;                     /* shutdown: waiting for the bus's flush */
+	uv_loop_t *loop;
+	pthread_t loop_thread;            /* conn_init's caller: the loop thread */
+	int started;
+	struct conn_handler up;           /* upcalls (session.c) */
 	int max_per_ip;
 	struct ip_count *ips[IP_BUCKETS];
-	struct render_server_info info;
+	void (*all_closed)(void *arg);    /* conn_close_all: called when the last socket is gone */
+	void *all_closed_arg;
+	int handles_closed;
+
+	uv_timer_t trim_timer;            /* returning freed memory after a burst */
+	struct trim_policy trim;
 
 	/* Deadlines: a min-heap under one timer (see "Deadlines" below). */
 	uv_timer_t deadline_timer;
@@ -134,10 +120,7 @@ static struct {
 	uint32_t *free_slots;
 	uint32_t nfree, cap, open;
 	uint64_t partial_sends;           /* frames the kernel took only part of */
-	int sndbuf;                       /* SO_SNDBUF for accepted sockets; 0: the kernel's */
 } S;
-
-static void shutdown_finish(uv_timer_t *t);
 
 /* ------------------------------------------------------------------------- */
 /* Connection registry                                                       */
@@ -193,15 +176,21 @@ static void registry_free(void)
 	S.cap = S.nfree = 0;
 }
 
+/* The open connection in `slot` if it still has generation `gen`, else
+ * NULL. The pointer is lws's (per-session data): valid until the socket's
+ * CLOSED callback, so do not keep it across loop turns. */
 struct conn *conn_lookup(uint32_t slot, uint32_t gen)
 {
+	CONN_ASSERT_LOOP();
 	if (slot >= S.cap || !S.slots[slot] || S.slots[slot]->gen != gen)
 		return NULL;
 	return S.slots[slot];
 }
 
+/* Number of open WebSocket connections (registered ones). */
 unsigned conn_count(void)
 {
+	CONN_ASSERT_LOOP();
 	return S.open;
 }
 
@@ -211,22 +200,31 @@ static size_t frame_header_len(size_t n)
 	return n < 126 ? 2 : n <= 0xffff ? 4 : 10;
 }
 
+/* Bytes the server holds for c: its queue and the rest of a partly sent
+ * frame, headers of that frame included. */
 size_t conn_queued_bytes(const struct conn *c)
 {
 	size_t part = 0;
+
+	CONN_ASSERT_LOOP();
 
 	if (c->out_part)
 		part = frame_header_len(c->out_part->len) + c->out_part->len - c->out_off;
 	return c->q_bytes + part;
 }
 
+/* Frames the kernel took only part of since start. */
 uint64_t conn_partial_sends(void)
 {
+	CONN_ASSERT_LOOP();
 	return S.partial_sends;
 }
 
+/* Calls fn(c, arg) for every registered connection, in slot order; fn must
+ * not close sockets (the registry would change under the walk). */
 void conn_foreach(void (*fn)(struct conn *c, void *arg), void *arg)
 {
+	CONN_ASSERT_LOOP();
 	for (uint32_t i = 0; i < S.cap; i++)
 		if (S.slots[i])
 			fn(S.slots[i], arg);
@@ -406,9 +404,14 @@ static int send_now(struct conn *c, struct msg *m)
  * part of it, and what it leaves is held (out_part) as long as the peer
  * does not read. So what the server holds for one socket never passes
  * outq_max_bytes, whatever the message.
+ *
+ * Queues or sends m for c; the caller keeps its own reference (the queue
+ * takes another). NULL m or a closing socket: nothing happens. Over the
+ * bound: the socket is closed with 4003 (it resumes from its seq).
  */
 void conn_send(struct conn *c, struct msg *m)
 {
+	CONN_ASSERT_LOOP();
 	if (!m || c->closing)
 		return;
 	if (conn_queued_bytes(c) + m->len > PROTO_OUTQ_MAX_BYTES) {
@@ -434,15 +437,19 @@ static void close_deadline(struct conn *c)
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, (PROTO_CLOSE_DEADLINE_MS + 999) / 1000);
 }
 
+/* Starts closing c with `code` (after its queue unless !flush); the first
+ * code wins. Calls the on_closing upcall once, so nothing more is delivered
+ * to it. The socket itself is freed by lws after its CLOSED callback. */
 void conn_close(struct conn *c, uint16_t code, int flush)
 {
+	CONN_ASSERT_LOOP();
 	if (c->closing)
 		return;
 	c->closing = 1;
 	c->close_code = code;
 	c->drop_queue = !flush;
 	/* Nothing more is delivered to it; its rooms forget it now. */
-	session_closing(c);
+	S.up.on_closing(c);
 	if (!flush)
 		queue_clear(c);         /* not to be sent: free it now */
 	close_deadline(c);
@@ -528,7 +535,7 @@ static void deadline_fired(uv_timer_t *t);
 /* Starts the timer for the earliest entry. */
 static void dl_rearm(void)
 {
-	uint64_t now = uv_now(&S.loop);
+	uint64_t now = uv_now(S.loop);
 
 	if (S.ndl == 0) {
 		uv_timer_stop(&S.deadline_timer);
@@ -539,7 +546,7 @@ static void dl_rearm(void)
 
 static void deadline_fired(uv_timer_t *t)
 {
-	uint64_t now = uv_now(&S.loop);
+	uint64_t now = uv_now(S.loop);
 
 	(void)t;
 	while (S.ndl && S.dl[0].when <= now) {
@@ -549,14 +556,19 @@ static void deadline_fired(uv_timer_t *t)
 		S.dl[0] = S.dl[--S.ndl];
 		dl_down(0);
 		if ((c = dl_owner(&d)) != NULL)
-			session_deadline(c);    /* may arm a new one */
+			S.up.on_deadline(c);    /* may arm a new one */
 	}
 	dl_rearm();
 }
 
+/* (Re)arms c's one deadline `ms` from now (negative: now); the earlier one,
+ * if any, will not fire. When it comes, the on_deadline upcall runs. Out of
+ * memory: c is closed with 1001 instead. */
 void conn_set_deadline(struct conn *c, int64_t ms)
 {
 	struct deadline d;
+
+	CONN_ASSERT_LOOP();
 
 	if (ms < 0)
 		ms = 0;
@@ -571,7 +583,7 @@ void conn_set_deadline(struct conn *c, int64_t ms)
 		S.dl = n;
 		S.dl_cap = ncap;
 	}
-	d.when = uv_now(&S.loop) + (uint64_t)ms;
+	d.when = uv_now(S.loop) + (uint64_t)ms;
 	d.slot = c->slot;
 	d.gen = c->gen;
 	d.stamp = ++c->deadline_stamp;
@@ -587,7 +599,7 @@ void conn_set_deadline(struct conn *c, int64_t ms)
 
 static void trim_fired(uv_timer_t *t)
 {
-	enum trim_action a = trim_check(&S.trim, (int64_t)uv_now(&S.loop), TRIM_QUIET_MS, TRIM_MIN_CHURN);
+	enum trim_action a = trim_check(&S.trim, (int64_t)uv_now(S.loop), TRIM_QUIET_MS, TRIM_MIN_CHURN);
 
 	if (a == TRIM_WAIT)
 		return;
@@ -599,8 +611,8 @@ static void trim_fired(uv_timer_t *t)
 /* A socket opened or closed: check for quiet every TRIM_QUIET_MS. */
 static void trim_noted(void)
 {
-	trim_note(&S.trim, (int64_t)uv_now(&S.loop));
-	if (!S.destroying && !uv_is_active((uv_handle_t *)&S.trim_timer))
+	trim_note(&S.trim, (int64_t)uv_now(S.loop));
+	if (!S.handles_closed && !uv_is_active((uv_handle_t *)&S.trim_timer))
 		uv_timer_start(&S.trim_timer, trim_fired, TRIM_QUIET_MS, TRIM_QUIET_MS);
 }
 
@@ -671,7 +683,7 @@ static uint32_t peer_hash(struct lws *wsi)
 	char ip[128];
 	uint32_t h = 2166136261u;
 
-	http_client_addr(wsi, ip, sizeof(ip));   /* behind a trusted proxy: the forwarded client */
+	peer_addr(wsi, ip, sizeof(ip));   /* behind a trusted proxy: the forwarded client */
 	for (const char *p = ip; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
 	return h ? h : 1;
@@ -701,7 +713,7 @@ static void ws_opened(struct conn *c, struct lws *wsi)
 		lws_callback_on_writable(wsi);
 		return;
 	}
-	session_open(c);
+	S.up.on_open(c);
 }
 
 static void ws_closed(struct conn *c)
@@ -712,7 +724,7 @@ static void ws_closed(struct conn *c)
 	if (c->ip_hash)
 		ip_add(c->ip_hash, -1);
 	c->deadline_stamp++;            /* its armed deadline, if any, is stale */
-	session_closed(c);
+	S.up.on_closed(c);
 	queue_clear(c);
 	msg_unref(c->out_part);
 	c->out_part = NULL;
@@ -721,12 +733,15 @@ static void ws_closed(struct conn *c)
 	if (S.slots && c->slot < S.cap && S.slots[c->slot] == c)
 		registry_remove(c);
 	c->wsi = NULL;
-	if (S.shutting_down && S.open == 0)
-		uv_timer_start(&S.shutdown_timer, shutdown_finish, 0, 0);
+	if (S.open == 0 && S.all_closed)
+		S.all_closed(S.all_closed_arg);
 }
 
+/* c's cold part, allocated zeroed on first use; NULL when out of memory.
+ * The socket owns it (freed when it closes, or by rx_done when unused). */
 struct conn_cold *conn_cold(struct conn *c)
 {
+	CONN_ASSERT_LOOP();
 	if (!c->cold)
 		c->cold = calloc(1, sizeof(*c->cold));
 	return c->cold;
@@ -765,7 +780,7 @@ static int ws_receive(struct conn *c, struct lws *wsi, const char *in, size_t le
 	if (!in_message && final) {     /* the common case: one whole message */
 		if (!text_utf8_valid(in, len))
 			return close_now(c, PROTO_CLOSE_INVALID_UTF8);
-		session_message(c, in, len);
+		S.up.on_message(c, in, len);
 		return 0;
 	}
 	if (have + len >= (in_message ? c->cold->rx_cap : 0)) {
@@ -788,9 +803,9 @@ static int ws_receive(struct conn *c, struct lws *wsi, const char *in, size_t le
 	if (final) {
 		if (!text_utf8_valid(c->cold->rx, c->cold->rx_len))
 			return close_now(c, PROTO_CLOSE_INVALID_UTF8);
-		/* session_message() may use the flood windows beside the
+		/* on_message() may use the flood windows beside the
 		 * message (conn_cold() then returns this block as it is). */
-		session_message(c, c->cold->rx, c->cold->rx_len);
+		S.up.on_message(c, c->cold->rx, c->cold->rx_len);
 		rx_done(c);
 	}
 	return 0;
@@ -856,7 +871,7 @@ static int ws_writable(struct conn *c, struct lws *wsi)
 	while (n--)
 		queue_pop(c);
 	if (c->replaying && !c->closing)
-		rooms_conn_drained(c);  /* a paced replay may queue its next chunk */
+		S.up.on_drained(c);     /* a paced replay may queue its next chunk */
 	if (c->q_count || c->closing)
 		lws_callback_on_writable(wsi);
 	return 0;
@@ -872,11 +887,19 @@ static int ws_filter(struct lws *wsi)
 	return strcmp(uri, WS_PATH) != 0;
 }
 
-static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-		       void *in, size_t len)
+/*
+ * The forumd.v1 protocol's lws callback (see conn_protocol). It is also the
+ * vhost's default protocol, so plain HTTP connections reach it: those
+ * reasons go to lws's own handler, which ends each file transaction so a
+ * kept-alive connection can serve the next request. LWS_CALLBACK_HTTP
+ * (a request no mount took) is the caller's to answer: server.c wraps
+ * this callback for it.
+ */
+int conn_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct conn *c = user;
 
+	CONN_ASSERT_LOOP();
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return ws_filter(wsi);
@@ -890,345 +913,96 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	case LWS_CALLBACK_CLOSED:
 		ws_closed(c);
 		return 0;
-	case LWS_CALLBACK_HTTP:
-		/* The "default" protocol also receives HTTP requests that no
-		 * file matched. */
-		return http_status_only(wsi, HTTP_STATUS_NOT_FOUND);
 	default:
-		/* As the default protocol it is bound to plain HTTP connections
-		 * too: lws's handler ends each file transaction so a kept-alive
-		 * connection can serve the next request. */
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	}
 }
 
-int server_stopping(void)
+/* The forumd.v1 entry of an lws protocol list, calling `callback` (which
+ * must hand what it does not handle itself to conn_callback). Returned by
+ * value: the caller owns the copy. */
+struct lws_protocols conn_protocol(lws_callback_function *callback)
 {
-	return S.shutting_down;
+	struct lws_protocols p = {
+		.name = PROTO_NAME,
+		.callback = callback,
+		.per_session_data_size = sizeof(struct conn),
+		.rx_buffer_size = WS_RX_CHUNK,
+		.tx_packet_size = PROTO_MAX_OUT_FRAME_BYTES + 1024,
+	};
+
+	return p;
 }
 
 /* ------------------------------------------------------------------------- */
-/* Shutdown                                                                  */
+/* Start and stop                                                            */
 /* ------------------------------------------------------------------------- */
-
-static void handle_closed(uv_handle_t *h)
-{
-	(void)h;
-}
-
-static void prune_fired(uv_timer_t *t)
-{
-	(void)t;
-	session_prune();
-}
-
-static void store_async_fired(uv_async_t *a)
-{
-	(void)a;
-	session_store_done();
-}
-
-/* Called by the writer thread: wake the loop. */
-static void store_notify(void *arg)
-{
-	uv_async_send(arg);
-}
-
-static void rooms_closed(void *arg)
-{
-	(void)arg;
-	S.rooms_open = 0;
-	if (S.ctx)
-		lws_context_destroy(S.ctx);
-}
-
-/* Last phase: every socket is closed (or the grace ran out). Start lws's
- * teardown from inside the loop and close our own handles; uv_run returns
- * once all of them are closed. */
-static void shutdown_finish(uv_timer_t *t)
-{
-	(void)t;
-	if (S.destroying)
-		return;
-	S.destroying = 1;
-	uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
-	uv_close((uv_handle_t *)&S.prune_timer, handle_closed);
-	uv_close((uv_handle_t *)&S.trim_timer, handle_closed);
-	uv_close((uv_handle_t *)&S.deadline_timer, handle_closed);
-	uv_close((uv_handle_t *)&S.store_async, handle_closed);
-	if (S.rooms_open)
-		rooms_close(rooms_closed, NULL);
-	else
-		lws_context_destroy(S.ctx);
-}
-
-/* Third phase: tell every socket we are going (1001) after what is queued
- * for it, then wait for them to close. */
-static void close_sockets(void)
-{
-	S.flushing = 0;
-	for (uint32_t i = 0; i < S.cap; i++)
-		if (S.slots[i])
-			conn_close(S.slots[i], PROTO_CLOSE_GOING_AWAY, 1);
-	uv_update_time(&S.loop);
-	uv_timer_start(&S.shutdown_timer, shutdown_finish, S.open ? SHUTDOWN_GRACE_MS : 0, 0);
-}
-
-/* Second phase ends: the bus has handed every event published before the
- * flush to the rooms, which queued them for their sockets. */
-static void bus_flushed(void *arg)
-{
-	(void)arg;
-	if (S.flushing && !S.destroying)
-		close_sockets();
-}
-
-/* The bus did not finish its flush in time (Redis stalled): close anyway. */
-static void flush_timed_out(uv_timer_t *t)
-{
-	(void)t;
-	if (S.flushing)
-		fprintf(stderr, "forumd: shutdown: the bus did not deliver within %d ms; closing sockets\n",
-			SHUTDOWN_FLUSH_MAX_MS);
-	close_sockets();
-}
 
 /*
- * First phase: refuse new requests, let the writer commit what is queued
- * and answer it (publishing the events), then wait until the bus has
- * delivered everything published so far, at most SHUTDOWN_FLUSH_MAX_MS,
- * before the sockets are told to go. A fixed delay is not enough: the
- * deliveries run on a later loop turn (or after a Redis round trip), and
- * store_drain() blocks the loop, so a timer armed against the loop's cached
- * time could fire before them.
+ * Starts the transport on loop (whose thread is the caller's: recorded for
+ * CONN_ASSERT_LOOP) with the upcalls in *up (copied; every one must be set)
+ * and the per-address cap. Initialises its two timers, so that from here
+ * on conn_close_handles() must be called before the loop is closed.
  */
-static void shutdown_begin(void)
+void conn_init(uv_loop_t *loop, const struct conn_handler *up, int max_per_ip)
 {
-	struct bus *bus = rooms_bus();
-
-	if (S.shutting_down)
-		return;
-	S.shutting_down = 1;
-	session_set_shutting_down();
-	uv_close((uv_handle_t *)&S.sigint, handle_closed);
-	uv_close((uv_handle_t *)&S.sigterm, handle_closed);
-	listener_close(S.listener);     /* stop accepting; a sibling worker may */
-	S.listener = NULL;
-	store_drain(S.store);
-	session_store_done();
-	uv_update_time(&S.loop);        /* store_drain blocked: the cached time is stale */
-	S.flushing = 1;
-	uv_timer_start(&S.shutdown_timer, flush_timed_out, SHUTDOWN_FLUSH_MAX_MS, 0);
-	bus->flush(bus, bus_flushed, NULL);
-}
-
-/* A connection was accepted: lws takes it from here as if it had accepted it. */
-static void accepted(int fd, void *arg)
-{
-	(void)arg;
-	/* A failing setsockopt leaves the kernel's size: only less bounded. */
-	if (S.sndbuf > 0)
-		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &S.sndbuf, sizeof(S.sndbuf));
-	if (S.shutting_down || !lws_adopt_socket_vhost(S.vh, fd))
-		close(fd);
-}
-
-static void on_signal(uv_signal_t *h, int signum)
-{
-	(void)h;
-	(void)signum;
-	shutdown_begin();
-}
-
-/* ------------------------------------------------------------------------- */
-/* Start                                                                     */
-/* ------------------------------------------------------------------------- */
-
-/* lws sizes its tables from the soft fd limit: raise it to the hard one. */
-static void raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
-int server_run(const struct server_opts *o)
-{
-	static const struct lws_protocol_vhost_options pvo_default = { NULL, NULL, "default", "1" };
-	static const struct lws_protocol_vhost_options pvo = { NULL, &pvo_default, PROTO_NAME, "" };
-	const struct lws_protocol_vhost_options hdr_ref = { NULL, NULL, "referrer-policy:", "no-referrer" };
-	const struct lws_protocol_vhost_options hdr_nosniff = { &hdr_ref, NULL, "x-content-type-options:", "nosniff" };
-	const struct lws_protocol_vhost_options hdr_csp = { &hdr_nosniff, NULL, "content-security-policy:", CSP };
-	const struct lws_protocols protocols[] = {
-		{ "forumd-http", http_callback, sizeof(struct http_pss), 0, 0, NULL, HTTP_CHUNK_BYTES },
-		{ PROTO_NAME, ws_callback, sizeof(struct conn), WS_RX_CHUNK, 0, NULL, PROTO_MAX_OUT_FRAME_BYTES + 1024 },
-		{ NULL, NULL, 0, 0, 0, NULL, 0 }
-	};
-	const struct lws_http_mount mount_health = {
-		.mountpoint = "/healthz", .mountpoint_len = 8,
-		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
-	};
-	const struct lws_http_mount mount_api = {
-		.mount_next = &mount_health,
-		.mountpoint = "/api", .mountpoint_len = 4,
-		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
-	};
-	const struct lws_http_mount mount_dev = {
-		.mount_next = &mount_api,
-		.mountpoint = "/dev", .mountpoint_len = 4,
-		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
-	};
-	const struct lws_http_mount mount_metrics = {
-		.mount_next = &mount_dev,
-		.mountpoint = "/metrics", .mountpoint_len = 8,
-		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
-	};
-	/* Static files too are served by forumd-http (http.c says why). */
-	const struct lws_http_mount mount_root = {
-		.mount_next = &mount_metrics,
-		.mountpoint = "/", .mountpoint_len = 1,
-		.origin = "forumd-http", .origin_protocol = LWSMPRO_CALLBACK,
-	};
-	struct lws_context_creation_info info;
-	void *foreign[1];
-	struct session_ctx sctx = { o->secret, o->secret_len, { o->version, NULL }, NULL, o->history_days, 0 };
-	struct http_config hcfg = { NULL, o->secret, o->secret_len, o->db, o->seed_demo, &S.info, o->trusted_proxies,
-				    o->static_dir };
-	char process[128], host[64], err[256];
-	int rc = 1, port;
-
-	signal(SIGPIPE, SIG_IGN);
-	raise_fd_limit();
+	assert(up->on_open && up->on_message && up->on_deadline && up->on_closing && up->on_drained &&
+	       up->on_closed);
 	memset(&S, 0, sizeof(S));
-	if (gethostname(host, sizeof(host)) != 0)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
-	snprintf(process, sizeof(process), "%s:%d", host, (int)getpid());
-	S.info.version = o->version;
-	S.info.process = process;
-	S.max_per_ip = o->max_sockets_per_ip > 0 ? o->max_sockets_per_ip : 10000;
-	S.sndbuf = o->socket_sndbuf;
+	S.loop = loop;
+	S.loop_thread = pthread_self();
+	S.started = 1;
+	S.up = *up;
+	S.max_per_ip = max_per_ip;
+	uv_timer_init(loop, &S.trim_timer);
+	uv_timer_init(loop, &S.deadline_timer);
+}
 
-	/* Every handle of ours exists before anything can fail, so the one
-	 * cleanup path below closes them all. */
-	if (uv_loop_init(&S.loop))
-		return 1;
-	uv_async_init(&S.loop, &S.store_async, store_async_fired);
-	uv_signal_init(&S.loop, &S.sigint);
-	uv_signal_init(&S.loop, &S.sigterm);
-	uv_timer_init(&S.loop, &S.shutdown_timer);
-	uv_timer_init(&S.loop, &S.prune_timer);
-	uv_timer_init(&S.loop, &S.trim_timer);
-	uv_timer_init(&S.loop, &S.deadline_timer);
-	hcfg.loop = &S.loop;
-	if (http_init(&hcfg)) {
-		fprintf(stderr, "forumd: --trusted-proxy: give IP addresses separated by commas\n");
-		goto out;
-	}
+/* 1 when called on the loop thread conn_init recorded (or before it ran). */
+int conn_on_loop_thread(void)
+{
+	return !S.started || pthread_equal(pthread_self(), S.loop_thread);
+}
 
-	S.store = store_open(o->db, o->sync_normal ? STORE_SYNC_NORMAL : STORE_SYNC_FULL, o->seed_demo,
-			     &o->limits, store_notify, &S.store_async, err, sizeof(err));
-	if (!S.store) {
-		fprintf(stderr, "forumd: %s\n", err);
-		goto out;
-	}
-	if (rooms_init(&S.loop, S.store, o->redis)) {
-		fprintf(stderr, "forumd: cannot start the bus\n");
-		goto out;
-	}
-	S.rooms_open = 1;
-	sctx.info = S.info;
-	sctx.store = S.store;
-	session_init(&sctx);
-	uv_timer_start(&S.prune_timer, prune_fired, PRUNE_EVERY_MS, PRUNE_EVERY_MS);
-	uv_signal_start(&S.sigint, on_signal, SIGINT);
-	uv_signal_start(&S.sigterm, on_signal, SIGTERM);
+/* From now on, calls all_closed(arg) each time the last open socket is
+ * gone (from inside lws's CLOSED callback: defer anything heavy). */
+void conn_when_all_closed(void (*all_closed)(void *arg), void *arg)
+{
+	CONN_ASSERT_LOOP();
+	S.all_closed = all_closed;
+	S.all_closed_arg = arg;
+}
 
-	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
-	memset(&info, 0, sizeof(info));
-	foreign[0] = &S.loop;
-	info.foreign_loops = foreign;
-	/* No LWS_SERVER_OPTION_VALIDATE_UTF8: lws would close an invalid text
-	 * message with 1007 and its own reason ("bad utf8"), with no hook to
-	 * set ours; ws_receive checks each whole message instead. */
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	/* Room for a token as long as hello takes in an Authorization header,
-	 * beside the other headers (lws's default is 4,096 bytes in all). */
-	info.max_http_header_data = PROTO_MAX_TOKEN_BYTES + 4096;
-	S.ctx = lws_create_context(&info);
-	if (!S.ctx) {
-		fprintf(stderr, "forumd: cannot create the WebSocket context\n");
-		goto out;
-	}
+/* Closes every open socket with `code` after what is queued for it;
+ * returns how many sockets were open. */
+unsigned conn_close_all(uint16_t code)
+{
+	CONN_ASSERT_LOOP();
+	for (uint32_t i = 0; i < S.cap; i++)
+		if (S.slots[i])
+			conn_close(S.slots[i], code, 1);
+	return S.open;
+}
 
-	memset(&info, 0, sizeof(info));
-	info.vhost_name = "forumd";
-	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;  /* listen.c owns the socket */
-	info.protocols = protocols;
-	info.pvo = &pvo;
-	info.mounts = &mount_root;
-	info.headers = &hdr_csp;
-	S.vh = lws_create_vhost(S.ctx, &info);
-	if (!S.vh) {
-		fprintf(stderr, "forumd: cannot create the WebSocket server\n");
-		goto out;
-	}
-	S.listener = listener_open(&S.loop, o->bind, o->port, o->reuse_port, accepted, NULL, &port);
-	if (!S.listener) {
-		fprintf(stderr, "forumd: cannot listen on %s:%d: %s\n", o->bind ? o->bind : "*", o->port,
-			strerror(errno));
-		goto out;
-	}
-	if (!o->quiet) {
-		printf("forumd listening on http://%s:%d (pid %d)\n",
-		       o->bind ? o->bind : "localhost", port, (int)getpid());
-		fflush(stdout);
-	}
-	if (o->ready_fd >= 0) {
-		char one = 1;
+/* Closes the transport's timers (idempotent); their close completes on a
+ * later loop turn. */
+void conn_close_handles(void)
+{
+	CONN_ASSERT_LOOP();
+	if (S.handles_closed || !S.started)
+		return;
+	S.handles_closed = 1;
+	uv_close((uv_handle_t *)&S.trim_timer, NULL);
+	uv_close((uv_handle_t *)&S.deadline_timer, NULL);
+}
 
-		if (write(o->ready_fd, &one, 1) != 1)
-			fprintf(stderr, "forumd: cannot tell the supervisor we are ready\n");
-		close(o->ready_fd);
-	}
-
-	uv_run(&S.loop, UV_RUN_DEFAULT);
-	rc = 0;
-out:
-	if (!S.shutting_down) {
-		uv_close((uv_handle_t *)&S.sigint, handle_closed);
-		uv_close((uv_handle_t *)&S.sigterm, handle_closed);
-		listener_close(S.listener);
-		S.listener = NULL;
-	}
-	if (!S.destroying) {
-		S.destroying = 1;
-		uv_close((uv_handle_t *)&S.shutdown_timer, handle_closed);
-		uv_close((uv_handle_t *)&S.prune_timer, handle_closed);
-		uv_close((uv_handle_t *)&S.trim_timer, handle_closed);
-		uv_close((uv_handle_t *)&S.deadline_timer, handle_closed);
-		uv_close((uv_handle_t *)&S.store_async, handle_closed);
-		if (S.rooms_open)
-			rooms_close(rooms_closed, NULL);
-		else if (S.ctx)
-			lws_context_destroy(S.ctx);
-	}
-	uv_run(&S.loop, UV_RUN_DEFAULT);       /* let the closes above complete */
-	if (S.ctx)
-		lws_context_destroy(S.ctx);    /* second phase: frees the context */
-	S.ctx = NULL;
-	store_close(S.store);
-	S.store = NULL;
-	if (uv_loop_close(&S.loop) != 0)
-		fprintf(stderr, "forumd: loop closed with handles still open\n");
+/* Frees the registry and the deadline heap, once lws has closed every
+ * socket and the loop has stopped. */
+void conn_free(void)
+{
 	registry_free();
-	http_free();
 	free(S.dl);
 	S.dl = NULL;
 	S.ndl = S.dl_cap = 0;
-	return rc;
+	S.started = 0;
 }
