@@ -35,7 +35,7 @@ struct http_pss {
 	int method;                    /* api.c: which request this is */
 	int64_t id;
 	char lang[3];                  /* api.c: PUT /api/blocked-words/<lang> */
-	struct api_job *job;           /* api.c: an export being read off the loop */
+	struct api_job *job;           /* api.c: a request being answered off the loop */
 };
 
 struct http_config {
@@ -88,6 +88,9 @@ int server_stopping(void);
 
 /* The admin API (api.c): /api/... Each returns the callback's value. */
 void api_init(uv_loop_t *loop, const unsigned char *secret, size_t secret_len, const char *db);
+/* The store whose reader pool answers the API (once it is open). */
+struct store;
+void api_set_store(struct store *st);
 void api_free(void);
 int api_begin(struct lws *wsi, struct http_pss *h, const char *uri);
 int api_body(struct lws *wsi, struct http_pss *h, const void *in, size_t len);

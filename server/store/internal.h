@@ -7,6 +7,7 @@
 #ifndef FORUMD_STORE_INTERNAL_H
 #define FORUMD_STORE_INTERNAL_H
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -32,8 +33,8 @@ struct stmt_cache {
 
 struct store {
 	sqlite3 *wdb;                 /* writer thread only */
-	sqlite3 *rdb;                 /* loop thread only */
-	struct stmt_cache wcache, rcache;
+	struct stmt_cache wcache;
+	struct store__readers *readers;   /* the reader pool (reader.c) */
 	enum store_sync sync;
 
 	pthread_t thread;
@@ -61,6 +62,39 @@ struct store {
 	struct words *words[3];
 	int64_t words_v[3];
 };
+
+/* A reader thread's connection: read-only, its own statement cache, core/'s
+ * rules registered. Only its reader thread uses it. */
+struct store_conn {
+	struct store *st;
+	sqlite3 *db;
+	struct stmt_cache cache;
+	int64_t data_version;         /* store_data_changed: the last one seen, */
+	int data_version_known;       /* once there is one */
+	sqlite3 *rw;                  /* the admin API's read-write connection, once used */
+};
+
+/* The reader's read-write connection for the admin API (store_open_rw on
+ * first use, then kept); NULL with err set. */
+sqlite3 *store__conn_rw(struct store_conn *rd, char *err, size_t err_len);
+
+/* The reader pool (reader.c): starts the readers over path, each with its
+ * connection; 0, or -1 with err set. Stops them after they finish what is
+ * queued (store_drain); frees them (store_close). */
+int store__readers_start(struct store *st, const char *path, char *err, size_t err_len);
+void store__readers_stop(struct store *st);
+void store__readers_free(struct store *st);
+
+/* A read-only connection like a reader's, for a caller that closes it
+ * itself (test builds' query plans); NULL on error. */
+sqlite3 *store__reader_db_open(struct store *st);
+
+/* Nonzero on the thread store_loop_thread() recorded: the helpers that run
+ * statements assert they are not on it, so a read put back on the loop
+ * fails the test suite. */
+int store__on_loop_thread(void);
+void store__loop_thread_done(void);
+#define STORE_ASSERT_OFF_LOOP() assert(!store__on_loop_thread())
 
 /* Removes history older than job->prune_before_ms (events, idempotency
  * records) and moves each room's first_seq; the count in job->out_count. */
@@ -215,15 +249,15 @@ int64_t store_thread_insert(struct store *st, struct store_job *job, int64_t cou
 			    int anonymous, int64_t votes, int64_t *post);
 
 /* Live Q&A (qa.c). */
-struct msg *store_session_snapshot(struct store *st, const char *req_id, const char *room, int64_t session,
+struct msg *store_session_snapshot(struct store_conn *rd, const char *req_id, const char *room, int64_t session,
 				   int staff_view, int64_t uid, int64_t seq);
 /* A session's current question vote counts (published questions voted on at
  * least once), the first resume_votes_max by id, as a new list; NULL on
  * error. For the reply of a resuming subscribe. */
-struct render_list *store_session_votes(struct store *st, int64_t session);
+struct render_list *store_session_votes(struct store_conn *rd, int64_t session);
 /* A page of vote counts that sql selects (forum_read.c; for both room kinds). */
-struct render_list *store_votes_page(struct store *st, const char *sql, int64_t id, const char *kind);
-long store_session_state(struct store *st, const char *room, int64_t session,
+struct render_list *store_votes_page(struct store_conn *rd, const char *sql, int64_t id, const char *kind);
+long store_session_state(struct store_conn *rd, const char *room, int64_t session,
 			 void (*emit)(void *arg, struct msg *m), void *arg);
 
 /* Polls, surveys and word clouds (poll.c). */
@@ -231,13 +265,13 @@ long store_session_state(struct store *st, const char *room, int64_t session,
 int store_session_polls_close(struct store *st, struct store_job *job, int64_t session);
 /* The session snapshot's polls and surveys, inside the caller's read
  * transaction; new lists or NULL (OOM). */
-struct render_list *store_session_polls(struct store *st, int64_t session, int staff_view, int64_t uid);
-struct render_list *store_session_surveys(struct store *st, int64_t session, int staff_view);
+struct render_list *store_session_polls(struct store_conn *rd, int64_t session, int staff_view, int64_t uid);
+struct render_list *store_session_surveys(struct store_conn *rd, int64_t session, int staff_view);
 /* results:<n>: access, snapshot and current state. */
-enum proto_err store_results_access(struct store *st, const struct identity *who, int64_t uid, int64_t n,
+enum proto_err store_results_access(struct store_conn *rd, const struct identity *who, int64_t uid, int64_t n,
 				    int64_t now_s, int *staff_view);
-struct msg *store_results_snapshot(struct store *st, const char *req_id, const char *room, int64_t n);
-long store_results_state(struct store *st, const char *room, int64_t n, void (*emit)(void *arg, struct msg *m),
+struct msg *store_results_snapshot(struct store_conn *rd, const char *req_id, const char *room, int64_t n);
+long store_results_state(struct store_conn *rd, const char *room, int64_t n, void (*emit)(void *arg, struct msg *m),
 			 void *arg);
 /* Frees the writer's normalizers (store_close). */
 void store_poll_free(struct store *st);

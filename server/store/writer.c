@@ -59,6 +59,7 @@ sqlite3_stmt *store_stmt(struct stmt_cache *c, sqlite3 *db, const char *sql)
 	sqlite3_stmt *s = NULL;
 	unsigned h = stmt_slot(sql);
 
+	STORE_ASSERT_OFF_LOOP();
 	for (; c->slot[h]; h = (h + 1) % STMT_CACHE_SLOTS) {
 		int i = c->slot[h] - 1;
 
@@ -92,6 +93,7 @@ void store_stmt_cache_free(struct stmt_cache *c)
 
 int store_exec(sqlite3 *db, const char *sql)
 {
+	STORE_ASSERT_OFF_LOOP();
 	return sqlite3_exec(db, sql, NULL, NULL, NULL);
 }
 
@@ -543,8 +545,7 @@ struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
 		snprintf(err, err_len, "cannot create the demo course: %s", sqlite3_errmsg(st->wdb));
 		goto fail;
 	}
-	st->rdb = open_db(path, SQLITE_OPEN_READONLY, sync, err, err_len);
-	if (!st->rdb)
+	if (store__readers_start(st, path, err, err_len))
 		goto fail;
 	if (pthread_create(&st->thread, NULL, writer_main, st) != 0) {
 		snprintf(err, err_len, "cannot start the writer thread");
@@ -567,6 +568,7 @@ void store_drain(struct store *st)
 	pthread_mutex_unlock(&st->mu);
 	pthread_join(st->thread, NULL);
 	st->thread_started = 0;
+	store__readers_stop(st);
 }
 
 void store_close(struct store *st)
@@ -575,22 +577,21 @@ void store_close(struct store *st)
 
 	if (!st)
 		return;
+	store__loop_thread_done();
 	store_drain(st);
+	store__readers_free(st);
 	for (job = store_take_done(st); job; job = next) {
 		next = job->next;
 		store_job_free(job);
 	}
 	store_poll_free(st);
 	store_stmt_cache_free(&st->wcache);
-	store_stmt_cache_free(&st->rcache);
-	/* The read-only connection first: the last connection to close
+	/* The read-only connections first (store__readers_free): the last connection to close
 	 * checkpoints the WAL into the database and removes it, and a
 	 * read-only one cannot, so closing it last left every recent write in
 	 * the -wal file. The writer then checkpoints and truncates the WAL
 	 * itself, which also holds when another process still has the
 	 * database open (--workers): its close is then not the last. */
-	if (st->rdb)
-		sqlite3_close(st->rdb);
 	if (st->wdb) {
 		if (store_exec(st->wdb, "PRAGMA wal_checkpoint(TRUNCATE)") != SQLITE_OK)
 			fprintf(stderr, "forumd: store: checkpoint at stop: %s\n", sqlite3_errmsg(st->wdb));
