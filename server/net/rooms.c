@@ -1198,7 +1198,7 @@ static enum proto_err subscribe_in(struct conn *c, const char *room, int has_sin
 		sub_activate(s);
 	} else {
 		s->pending = 1;
-		if (!r->subscribing) {
+		if (!r->subscribing && !r->confirming) {
 			r->subscribing = 1;
 			R.bus->subscribe(R.bus, r->name);
 		}
