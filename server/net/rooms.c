@@ -16,6 +16,18 @@
  * right after the outermost rooms call returns (enter/leave, sweep). Every
  * walk skips dead subscriptions. The asserts left guard bookkeeping that no
  * client input reaches.
+ *
+ * Nothing here reads SQLite on the loop: a subscription's access, seq and
+ * reply, each replay chunk, each chunk of a room's gap filling and a room's
+ * seq once the bus confirms it are read by the store's readers and come
+ * back later (store_read_submit). A subscription stays pending (delivered
+ * nothing, its state values held back) until its reply is back; what the
+ * room delivered meanwhile reaches it by replay. A room whose log is being
+ * read holds no event back: an event that arrives meanwhile only raises
+ * what the read must reach, and is read from the log (it was committed
+ * before it was published). A read that comes back finds its subscription
+ * by socket slot and generation, room and a token, and is dropped when the
+ * subscription is gone or was made again.
  */
 #include <assert.h>
 #include <inttypes.h>
@@ -47,6 +59,7 @@ struct room {
 	unsigned fill_to_end : 1;       /* the next fill goes up to the log's seq */
 	int64_t fill_upto;              /* fill (and hold nothing back) up to here */
 	uint64_t fill_token;
+	uint64_t state_flushes;         /* state values sent to its members so far */
 	int64_t seq;                    /* highest seq delivered in order */
 	struct sub **members;           /* dense, unordered: delivery walks it */
 	unsigned nsubs, cap;
@@ -666,6 +679,30 @@ out:
 	replay_read_free(rr);
 }
 
+static void held_state_emit(void *arg, const char *room, const char *key, int64_t version, const void *value,
+			    size_t len)
+{
+	struct msg *m = msg_from(value, len);
+
+	(void)room;
+	(void)key;
+	(void)version;
+	if (m)
+		conn_send(arg, m);
+	msg_unref(m);
+}
+
+/* State values went out to the room while s's reply was being read (a
+ * pending subscription gets none): the latest of each, in its view, follow
+ * the reply, so that nothing newer than what it read is missed. */
+static void sub_send_held_state(struct sub *s)
+{
+	char name[PROTO_MAX_ROOM_CHARS + 8];
+
+	snprintf(name, sizeof(name), "%s%s", s->room->name, s->staff_view ? STAFF_SUFFIX : "");
+	coalesce_snapshot(R.co, name, held_state_emit, s->c);
+}
+
 /* A subscription being answered, read off the loop: whether the socket may
  * follow the room (and with which view), the room's seq, and the snapshot
  * or the resume reply with the room's other state values. */
@@ -679,6 +716,7 @@ struct activate_read {
 	int64_t uid, now_s;
 	int has_since;
 	int64_t since, room_seq;        /* the room's seq here when queued */
+	uint64_t state_flushes;         /* the room's, when queued */
 	/* read */
 	enum proto_err access;
 	int staff_view, snapshot;
@@ -809,6 +847,8 @@ static void activate_read_done(struct store_read *r)
 			conn_send(s->c, a->states[i]);
 		target = a->db_seq > room->seq ? a->db_seq : room->seq;
 	}
+	if (room->state_flushes != a->state_flushes)
+		sub_send_held_state(s);
 	if (R.answered)
 		R.answered(s->c, a->until_s);
 	if (target > s->seq) {
@@ -863,6 +903,7 @@ static void sub_activate(struct sub *s)
 	a->has_since = b->has_since;
 	a->since = b->since;
 	a->room_seq = r->seq;
+	a->state_flushes = r->state_flushes;
 	if (store_read_submit(R.st, &a->r))
 		goto fail;
 	s->reading = 1;
@@ -1019,6 +1060,7 @@ static void state_flush_emit(void *arg, const char *room, const char *key, int64
 	snprintf(name, sizeof(name), "%.*s", (int)(staff ? n - sl : n), room);
 	if (!(r = room_find(name)) || !(m = msg_from(value, len)))
 		return;
+	r->state_flushes++;
 	for (unsigned i = 0; i < r->nsubs; i++) {
 		struct sub *s = r->members[i];
 

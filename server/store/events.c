@@ -91,7 +91,7 @@ fail:
 }
 
 /* ------------------------------------------------------------------------- */
-/* Reads (loop thread)                                                       */
+/* Reads (a reader thread, its connection)                                  */
 /* ------------------------------------------------------------------------- */
 
 static int room_column(struct store_conn *rd, const char *sql, const char *room, int64_t *out)

@@ -1,5 +1,5 @@
 /*
- * forum_read.c - forum reads on the loop thread's read connection: course
+ * forum_read.c - forum reads on a reader thread's connection: course
  * and thread lists, room access, and room snapshots read together with the
  * room's seq in one transaction.
  */

@@ -679,7 +679,7 @@ enum proto_err store_moderation_apply(struct store *st, struct store_job *job, c
 }
 
 /* ------------------------------------------------------------------------- */
-/* Reads (loop thread, read connection)                                      */
+/* Reads (a reader thread, its connection)                                  */
 /* ------------------------------------------------------------------------- */
 
 static struct msg *read_error(struct proto_error *err, enum proto_err code, const char *field, const char *message)

@@ -1457,7 +1457,7 @@ enum proto_err store_poll_apply(struct store *st, struct store_job *job, char **
 }
 
 /* ------------------------------------------------------------------------- */
-/* Reads (loop thread)                                                       */
+/* Reads (a reader thread, its connection)                                  */
 /* ------------------------------------------------------------------------- */
 
 struct render_list *store_session_polls(struct store_conn *rd, int64_t session, int staff_view, int64_t uid)

@@ -770,7 +770,7 @@ enum proto_err store_qa_apply(struct store *st, struct store_job *job, char **re
 }
 
 /* ------------------------------------------------------------------------- */
-/* Reads (loop thread)                                                       */
+/* Reads (a reader thread, its connection)                                  */
 /* ------------------------------------------------------------------------- */
 
 struct msg *store_session_list(struct store_conn *rd, const struct identity *who, const struct proto_request *req,

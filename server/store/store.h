@@ -1,7 +1,7 @@
 /*
  * store.h - the durable record: SQLite in WAL mode, one writer thread that
- * commits queued write jobs in batches (group commit), and read access for
- * the loop thread (snapshots, replay, lists).
+ * commits queued write jobs in batches (group commit), and a few reader
+ * threads for the reads (snapshots, replay, lists, exports).
  *
  * The only code that touches SQLite. It knows nothing of sockets or of the
  * event loop: the loop hands jobs in with store_submit(), the writer calls
@@ -160,8 +160,9 @@ int store_api_blocked_change(struct store_conn *rd, const char *lang, enum store
  * Finished jobs not yet taken are freed. NULL is ignored. */
 void store_close(struct store *st);
 
-/* Finishes the queue and stops the writer, but keeps finished jobs for
- * store_take_done() and the read connection open (graceful shutdown). */
+/* Finishes the queue and stops the writer, and the readers once they have
+ * run every read queued; keeps finished jobs and reads for
+ * store_take_done() and store_take_reads() (graceful shutdown). */
 void store_drain(struct store *st);
 
 /* Queues a job (taking ownership). Returns 0, or -1 after the writer stopped
@@ -234,7 +235,7 @@ void store_loop_thread(struct store *st);
 /* The latest seq of room (0 if it has none yet). Returns 0 or -1. */
 int store_room_seq(struct store_conn *rd, const char *room, int64_t *seq);
 
-/* SQLite's data_version on the read connection: it changes whenever another
+/* SQLite's data_version on the reader's connection: it changes whenever another
  * connection (this process's writer, another process) commits. Returns 0 or -1. */
 int store_data_version(struct store_conn *rd, int64_t *version);
 

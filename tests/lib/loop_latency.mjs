@@ -19,6 +19,18 @@ import { sleep } from './helpers.mjs';
 // Requests of one socket are spaced so that the per-socket rate limit never refuses them.
 const PACE_MS = 40;
 const PINGER = fileURLToPath(new URL('./pinger_worker.mjs', import.meta.url));
+const BURSTS = fileURLToPath(new URL('./burst_worker.mjs', import.meta.url));
+
+// Starts a worker and resolves once it posts {ready}; its later messages go to onMessage.
+function worker(file, workerData, onMessage) {
+  const w = new Worker(file, { workerData });
+  return new Promise((res, rej) => {
+    w.on('message', (m) => {
+      if (m.error) { rej(new Error(m.error)); onMessage({ error: m.error }); } else if (m.ready) res(w); else onMessage(m);
+    });
+    w.on('error', (e) => { rej(e); onMessage({ error: String(e) }); });
+  });
+}
 
 function sql(dbPath, text) {
   return execFileSync('sqlite3', [dbPath, '-cmd', '.timeout 5000', text], { encoding: 'utf8' }).trim();
@@ -67,61 +79,34 @@ function pct(sorted, p) {
 }
 
 // Runs the load for `ms`: `snapshotters` sockets subscribe to the big thread together (a
-// snapshot each), unsubscribe and again; `replayers` sockets resume the log thread from `since` (every event
+// snapshot each), with a probe ping right behind them, unsubscribe and again
+// (burst_worker.mjs); `replayers` sockets resume the log thread from `since` (every event
 // replayed, paced) and again; `exporters` download the session's export one after another
-// (each download by a user of its own: exports are limited per user). Meanwhile a socket on a
-// thread of its own pings. Returns the ping round trips' percentiles (ms) and the work done.
+// (each download by a user of its own: exports are limited per user). Meanwhile sockets on a
+// thread of their own ping (pinger_worker.mjs). Returns the ping round trips' percentiles (ms),
+// in how many bursts the probe was answered first, and the work done.
 export async function runLoopLoad(d, s, { ms = 8000, snapshotters = 3, replayers = 2, exporters = 1 } = {}) {
   const roles = [`${s.course}:participant`];
-  const pinger = new Worker(PINGER, { workerData: { url: d.wsUrl, token: d.token({ user: 'loop-pinger', roles }) } });
-  const pingDone = new Promise((res, rej) => {
-    pinger.on('message', (m) => { if (m.rtts) res(m.rtts); if (m.error) rej(new Error(m.error)); });
-    pinger.on('error', rej);
-  });
-  await new Promise((res, rej) => pinger.on('message', (m) => (m.ready ? res() : m.error && rej(new Error(m.error)))));
+  // The pinger and the crowd of snapshotters run on threads of their own (workers), created
+  // before this thread lowers its priority, so they keep the normal one.
+  let pingDone, burstDone;
+  const pinged = new Promise((res, rej) => { pingDone = (m) => (m.error ? rej(new Error(m.error)) : res(m.rtts)); });
+  const bursted = new Promise((res, rej) => { burstDone = (m) => (m.error ? rej(new Error(m.error)) : res(m)); });
+  pinged.catch(() => {});
+  bursted.catch(() => {});
+  const pinger = await worker(PINGER, { url: d.wsUrl, token: d.token({ user: 'loop-pinger', roles }) }, pingDone);
+  const bursts = snapshotters ? await worker(BURSTS, {
+    url: d.wsUrl, room: s.bigRoom, paceMs: PACE_MS, probeToken: d.token({ user: 'loop-probe', roles }),
+    tokens: Array.from({ length: snapshotters }, (_, i) => d.token({ user: `loop-snap-${i}`, roles })),
+  }, burstDone) : null;
   // The clients that make the load run below the pinger's priority (on Linux, the priority of
   // this thread only; the pinger's thread keeps its own): on a machine with few cores, what the
   // pinger measures is then the daemon's loop, not a queue of this process's own work.
   const prio = getPriority(0);
   try { setPriority(0, Math.min(19, prio + 10)); } catch { /* not allowed: measure as it is */ }
 
-  const counts = { snapshot_ms: [], bursts: 0, probe_first: 0, snapshots: 0, replays: 0, replayed: 0, exports: 0, export_bytes: 0 };
+  const counts = { replays: 0, replayed: 0, exports: 0, export_bytes: 0 };
   let running = true;
-  const lean = async (user) => {
-    const c = await leanSocket(d.wsUrl);
-    const r = await c.request('hello', { token: d.token({ user, roles }) });
-    assert.equal(r.ok, true, JSON.stringify(r));
-    return c;
-  };
-  // The snapshotters subscribe together, as a crowd opening one thread does: their requests
-  // reach the server in the same instant. Right behind them a probe socket pings: a loop that
-  // reads the snapshots itself answers the probe only after them; one that hands the reads to
-  // its readers answers it first.
-  const snapLoop = async () => {
-    if (!snapshotters) return;
-    const cs = await Promise.all(Array.from({ length: snapshotters }, (_, i) => lean(`loop-snap-${i}`)));
-    const probe = await lean('loop-probe');
-    while (running) {
-      let first = null;
-      await sleep(PACE_MS);
-      const subs = cs.map(async (c) => {
-        const t0 = Date.now();
-        const r = await c.request('subscribe', { room: s.bigRoom });
-        assert.equal(r.ok, true, JSON.stringify(r).slice(0, 300));
-        assert.equal(r.data.mode, 'snapshot');
-        first = first || 'snapshot';
-        counts.snapshots++;
-        counts.snapshot_ms.push(Date.now() - t0);
-      });
-      const ping = probe.request('ping', {}).then((r) => { assert.equal(r.ok, true); first = first || 'ping'; });
-      await Promise.all([...subs, ping]);
-      counts.bursts++;
-      if (first === 'ping') counts.probe_first++;
-      await sleep(PACE_MS);
-      await Promise.all(cs.map((c) => c.request('unsubscribe', { room: s.bigRoom })));
-    }
-    await Promise.all([...cs, probe].map((c) => c.close()));
-  };
   const replayLoop = async (i) => {
     let last = 0, wake = null;
     const c = await leanSocket(d.wsUrl, (m) => {
@@ -157,24 +142,31 @@ export async function runLoopLoad(d, s, { ms = 8000, snapshotters = 3, replayers
   };
   const started = Date.now();
   const loops = [
-    snapLoop(),
     ...Array.from({ length: replayers }, (_, i) => replayLoop(i)),
     ...Array.from({ length: exporters }, (_, i) => exportLoop(i)),
   ];
   const stopAt = new Promise((res) => setTimeout(res, ms));
-  await Promise.race([stopAt, Promise.all(loops).then(() => stopAt)]);  // a failing loop ends it early
-  pinger.postMessage('stop');
-  const rtts = await pingDone;
-  running = false;
-  await Promise.all(loops);
-  await pinger.terminate();
-  try { setPriority(0, prio); } catch { /* lowering is one-way without privileges */ }
-  const sorted = [...rtts].sort((a, b) => a - b);
-  const snaps = counts.snapshot_ms.sort((a, b) => a - b);
-  delete counts.snapshot_ms;
+  let rtts, crowd;
+  try {
+    await Promise.race([stopAt, Promise.all(loops).then(() => stopAt)]);  // a failing loop ends it early
+    pinger.postMessage('stop');
+    if (bursts) bursts.postMessage('stop');
+    rtts = await pinged;
+    crowd = bursts ? await bursted : { bursts: 0, probe_first: 0, snapshots: 0, snapshot_ms: [] };
+    running = false;
+    await Promise.all(loops);
+  } finally {
+    running = false;
+    await pinger.terminate();
+    if (bursts) await bursts.terminate();
+    try { setPriority(0, prio); } catch { /* lowering is one-way without privileges */ }
+  }
+  const sorted = [...rtts].sort((x, y) => x - y);
+  const snaps = crowd.snapshot_ms.sort((x, y) => x - y);
   return {
     pings: sorted.length, p50: pct(sorted, 50), p90: pct(sorted, 90), p99: pct(sorted, 99), p999: pct(sorted, 99.9),
     max: sorted[sorted.length - 1], over20: sorted.filter((x) => x > 20).length / sorted.length,
     snapshot_p50: pct(snaps, 50), seconds: (Date.now() - started) / 1000, ...counts,
+    bursts: crowd.bursts, probe_first: crowd.probe_first, snapshots: crowd.snapshots,
   };
 }
