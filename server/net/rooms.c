@@ -519,8 +519,11 @@ static void replay_pump(struct sub *s)
 	 * largest kind would pass outq_max_bytes at once. */
 	rr->max_bytes = REPLAY_LOW_WATER;
 	if (store_read_submit(R.st, &rr->r)) {
+		/* The store has stopped: the server is going. The replay
+		 * stays where it is (live events skip it) until the socket is
+		 * told so (1001) and resumes from what it holds. */
 		free(rr);
-		goto fail;
+		return;
 	}
 	s->reading = 1;
 	return;
