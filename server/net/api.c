@@ -461,6 +461,7 @@ static int export_get(struct lws *wsi, struct http_pss *h, int64_t id, enum api_
 	j->csv = format && strcmp(format, "csv") == 0;
 	flag = lws_get_urlarg_by_name(wsi, what == API_EXPORT_QUESTIONS ? "names=" : "answers=", arg, sizeof(arg));
 	j->more = flag && strcmp(flag, "1") == 0;
+	j->r.bulk = 1;
 	return job_start(wsi, h, j);
 }
 

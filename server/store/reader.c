@@ -9,7 +9,9 @@
  * wakes once for both and drains each list). Reads run in the order they
  * were queued only per reader: two reads queued one after the other may
  * finish in either order, so a caller that needs an order waits for one
- * before it queues the next.
+ * before it queues the next. Bulk reads (exports, seconds long) queue apart
+ * and run on all readers but one, so that a burst of them never holds up
+ * the quick ones.
  *
  * The loop thread never runs a statement: store_loop_thread() records it and
  * the statement helpers assert they are elsewhere (test builds).
@@ -37,6 +39,8 @@ struct store__readers {
 	pthread_cond_t cv;
 	pthread_cond_t sync_cv;               /* store_read_run: a waited-for read finished */
 	struct store_read *q_head, *q_tail;   /* waiting for a reader */
+	struct store_read *b_head, *b_tail;   /* bulk reads (exports) waiting */
+	unsigned bulk_running, bulk_max;      /* bulk reads being run; at most this many */
 	struct store_read *d_head, *d_tail;   /* finished, waiting for the loop */
 	int stop;                             /* readers: finish the queue and exit */
 	unsigned n, started;
@@ -159,20 +163,39 @@ static void *reader_main(void *arg)
 	for (;;) {
 		struct store_read *r;
 
+		int bulk;
+
 		pthread_mutex_lock(&p->mu);
-		while (!p->q_head && !p->stop)
+		while (!p->q_head && !(p->b_head && p->bulk_running < p->bulk_max) && !p->stop)
 			pthread_cond_wait(&p->cv, &p->mu);
-		r = p->q_head;
+		bulk = !p->q_head && p->b_head && p->bulk_running < p->bulk_max;
+		r = bulk ? p->b_head : p->q_head;
 		if (!r) {
+			/* Stopping, and nothing this reader may take: the queue
+			 * is finished (a bulk read left waits for a reader that
+			 * runs one now, which takes it before it exits). */
 			pthread_mutex_unlock(&p->mu);
 			return NULL;
 		}
-		p->q_head = r->next;
-		if (!p->q_head)
-			p->q_tail = NULL;
+		if (bulk) {
+			p->b_head = r->next;
+			if (!p->b_head)
+				p->b_tail = NULL;
+			p->bulk_running++;
+		} else {
+			p->q_head = r->next;
+			if (!p->q_head)
+				p->q_tail = NULL;
+		}
 		pthread_mutex_unlock(&p->mu);
 
 		r->work(r, conn);
+		if (bulk) {
+			pthread_mutex_lock(&p->mu);
+			p->bulk_running--;
+			pthread_cond_broadcast(&p->cv);     /* the next bulk read may go */
+			pthread_mutex_unlock(&p->mu);
+		}
 		finish(st, r);
 	}
 }
@@ -196,6 +219,9 @@ int store__readers_start(struct store *st, const char *path, char *err, size_t e
 	pthread_cond_init(&p->cv, NULL);
 	pthread_cond_init(&p->sync_cv, NULL);
 	p->n = n;
+	/* One reader is always left for the quick reads (snapshots, replays,
+	 * lists) however many exports are asked for at once. */
+	p->bulk_max = n > 1 ? n - 1 : 1;
 	st->readers = p;
 	for (unsigned i = 0; i < n; i++) {
 		p->conns[i].st = st;
@@ -261,14 +287,17 @@ void store__readers_free(struct store *st)
 /* Queues r (the lock held). 0, or -1 once the pool stopped. */
 static int enqueue(struct store__readers *p, struct store_read *r)
 {
+	struct store_read **head = r->bulk ? &p->b_head : &p->q_head, **tail = r->bulk ? &p->b_tail : &p->q_tail;
+
 	if (p->stop)
 		return -1;
-	if (p->q_tail)
-		p->q_tail->next = r;
+	if (*tail)
+		(*tail)->next = r;
 	else
-		p->q_head = r;
-	p->q_tail = r;
-	pthread_cond_signal(&p->cv);
+		*head = r;
+	*tail = r;
+	/* Every reader: the one woken must be one that may take it. */
+	pthread_cond_broadcast(&p->cv);
 	return 0;
 }
 

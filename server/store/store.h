@@ -206,6 +206,7 @@ struct store_read {
 	void (*done)(struct store_read *r);
 	int cancelled;                /* set before done when the pool stopped first */
 	int sync;                     /* store_read_run: the caller waits; done is not called */
+	int bulk;                     /* long (an export): runs on all readers but one */
 };
 
 /* Sets how many reader threads store_open starts (1..STORE_READERS_MAX;

@@ -131,6 +131,74 @@ static void test_read_run_waits(void **state)
 	assert_null(store_take_reads(st));
 }
 
+/* Bulk reads that hold their reader until released. */
+static pthread_mutex_t bmu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t bcv = PTHREAD_COND_INITIALIZER;
+static int bulk_started, bulk_release;
+
+static void bulk_work(struct store_read *r, struct store_conn *rd)
+{
+	(void)r;
+	(void)rd;
+	pthread_mutex_lock(&bmu);
+	bulk_started++;
+	pthread_cond_broadcast(&bcv);
+	while (!bulk_release)
+		pthread_cond_wait(&bcv, &bmu);
+	pthread_mutex_unlock(&bmu);
+}
+
+static void nothing_done(struct store_read *r)
+{
+	(void)r;
+}
+
+/* Takes finished reads until `want` is among them; returns how many came. */
+static int wait_for(struct store *st, struct store_read *want)
+{
+	int n = 0, found = 0;
+
+	while (!found) {
+		struct store_read *r;
+
+		pthread_mutex_lock(&mu);
+		while (!(r = store_take_reads(st)))
+			pthread_cond_wait(&cv, &mu);
+		pthread_mutex_unlock(&mu);
+		for (; r; r = r->next, n++)
+			found |= r == want;
+	}
+	return n;
+}
+
+/* With two readers, two exports at once leave one reader for the quick
+ * reads: a snapshot queued behind them does not wait for either. */
+static void test_bulk_reads_leave_a_reader(void **state)
+{
+	struct store *st = *state;
+	struct store_read a = { .work = bulk_work, .done = nothing_done, .bulk = 1 };
+	struct store_read b = { .work = bulk_work, .done = nothing_done, .bulk = 1 };
+	struct seq_read q = { .r = { .work = seq_work, .done = seq_done } };
+
+	bulk_started = bulk_release = 0;
+	assert_int_equal(store_read_submit(st, &a), 0);
+	assert_int_equal(store_read_submit(st, &b), 0);
+	pthread_mutex_lock(&bmu);
+	while (bulk_started < 1)
+		pthread_cond_wait(&bcv, &bmu);
+	pthread_mutex_unlock(&bmu);
+	assert_int_equal(store_read_submit(st, &q.r), 0);
+	wait_for(st, &q.r);
+	assert_int_equal(q.rc, 0);
+	pthread_mutex_lock(&bmu);
+	assert_int_equal(bulk_started, 1);      /* the second export waits its turn */
+	bulk_release = 1;
+	pthread_cond_broadcast(&bcv);
+	pthread_mutex_unlock(&bmu);
+	wait_for(st, &b);
+	assert_int_equal(bulk_started, 2);
+}
+
 /* A statement run on the loop's thread fails an assertion (test builds):
  * a read put back on the loop cannot pass the suite unnoticed. */
 static void test_statement_on_loop_thread_aborts(void **state)
@@ -161,6 +229,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_read_comes_back_through_notify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_run_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_reads_leave_a_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_on_loop_thread_aborts, setup, teardown),
 	};
 
