@@ -4,7 +4,8 @@
 // the whole read; off it, the loop only moves the finished bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, stopClean } from '../lib/daemon.mjs';
+import { spawnSync } from 'node:child_process';
+import { startDaemon, stopClean, BIN } from '../lib/daemon.mjs';
 import { SLOW } from '../lib/helpers.mjs';
 import { seedLoopLoad, runLoopLoad } from '../lib/loop_latency.mjs';
 
@@ -33,6 +34,23 @@ test('pings stay prompt while big snapshots, replays and an export are read', { 
     const bound = Math.max(BOUND_MS, r.snapshot_p50 / 2);
     assert.ok(r.p99 < bound, `ping p99 ${r.p99.toFixed(1)} ms >= ${bound} ms while the reads ran ` +
       `(a snapshot's round trip: median ${r.snapshot_p50.toFixed(0)} ms)`);
+    await stopClean(d);
+  } finally {
+    await d.stop();
+  }
+});
+
+test('--readers 1 serves snapshots, replays and exports on its one reader; --readers 0 and 17 are refused', { timeout: 300000 }, async () => {
+  for (const n of ['0', '17']) {
+    const r = spawnSync(BIN, ['serve', '--readers', n, '--port', '0', '--db', ':memory:'], { encoding: 'utf8' });
+    assert.equal(r.status, 2, `--readers ${n}: exit ${r.status}`);
+    assert.match(r.stderr, /--readers takes 1\.\.16/);
+  }
+  const d = await startDaemon({ args: ['--readers', '1'] });
+  try {
+    const seeded = await seedLoopLoad(d, { posts: 3000, replay: 300, questions: 500 });
+    const r = await runLoopLoad(d, seeded, { ms: 3000 * SLOW, snapshotters: 2, replayers: 1, exporters: 1 });
+    assert.ok(r.snapshots >= 2 && r.replays >= 1 && r.exports >= 1, `the reads ran: ${JSON.stringify(r)}`);
     await stopClean(d);
   } finally {
     await d.stop();
