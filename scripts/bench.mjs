@@ -5,7 +5,14 @@
 // load generator (build/bench/loadgen), on this machine, in one run.
 //
 //   node scripts/bench.mjs [--runs N] [--quick] [--only forumd,nchan,ws,sio,floor]
-//                          [--skip capacity,fanout,redis,writes,rwrites] [--perf]
+//                          [--skip capacity,fanout,redis,writes,rwrites,loop] [--perf]
+//                          [--forumd PATH]
+//
+// "Loop never blocked" (loop): one socket pings while other sockets take snapshots of a
+// thread of 10,000 posts (a crowd at once), replay 1,000 events and download a 5,000-question
+// export; reports the ping round trip's p50/p99/p99.9 (tests/lib/loop_latency.mjs). Alone:
+//   node scripts/bench.mjs --skip capacity,fanout,redis,writes,rwrites [--forumd PATH]
+// (--forumd: another build of forumd, e.g. an older one, for this scenario; no peers needed).
 //
 // --perf records each delivery run's server processes with `perf record -g`
 // into build/bench/perf-<scenario>-<server>.data (read with `perf report -i`).
@@ -43,6 +50,8 @@ const RUNS = Number(opt('runs', QUICK ? 1 : 3));
 const ONLY = opt('only', 'forumd,nchan,ws,sio,floor').split(',');
 const SKIP = opt('skip', '').split(',');
 const PERF = argv.includes('--perf');
+const LOOP_BIN = resolve(opt('forumd', join(ROOT, 'build/forumd')));
+const LOOP_ONLY = ['capacity', 'fanout', 'redis', 'writes', 'rwrites'].every((k) => SKIP.includes(k));
 // Durations scaled down so that the whole run stays near 20 minutes here.
 const WARMUP = QUICK ? 1 : 1.5, DURATION = QUICK ? 3 : 5;
 const CAP_STEPS = QUICK ? [2500, 5000, 10000] : [5000, 10000, 19000];
@@ -547,6 +556,29 @@ async function scenarioRedisWrites() {
 // ---------------------------------------------------------------------------
 // Table
 
+// Loop never blocked: the ping round trip while the biggest reads run (see the top). The daemon,
+// its readers and the clients share the machine's cores (no taskset): the figure includes the
+// machine's own queueing, which a loop that waits on SQLite adds its reads to.
+const LOOP_MS = QUICK ? 8000 : 15000;
+
+async function scenarioLoop() {
+  process.env.FORUMD_BIN = LOOP_BIN;
+  const { startDaemon } = await import('../tests/lib/daemon.mjs');
+  const { seedLoopLoad, runLoopLoad } = await import('../tests/lib/loop_latency.mjs');
+  const d = await startDaemon();
+  try {
+    const seeded = await seedLoopLoad(d, { posts: 10000, replay: 1000, questions: 5000 });
+    const r = await runLoopLoad(d, seeded, { ms: LOOP_MS, snapshotters: 6 });
+    return {
+      pings: r.pings, p50: r.p50, p99: r.p99, p999: r.p999, max: r.max,
+      probe_first: r.bursts ? r.probe_first / r.bursts : null, snapshot_p50: r.snapshot_p50,
+      snapshots: r.snapshots, replays: r.replays, exports: r.exports,
+    };
+  } finally {
+    await d.stop();
+  }
+}
+
 function median(xs) {
   const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (!v.length) return null;
@@ -662,6 +694,17 @@ function table(R, meta) {
     L.push(`| ${fmt(w.writes_per_s)} | ${fmt(w.ack_p99)} | ${(w.per_process || []).map((x) => fmt(x)).join(' / ')} | ` +
            `${fmt(w.redis_cpu_pct)} | ${fmt(w.writes_per_publish, 1)} | ${fmt(w.redis_pct_at_50k)}% | ${fmt(w.errors, 0)} |`);
   }
+  if (R.loop) {
+    const w = R.loop;
+    L.push('', `Loop never blocked (forumd ${LOOP_BIN.replace(ROOT + '/', '')}; ${LOOP_MS / 1000} s): a socket pings while 6 ` +
+           `sockets take snapshots of a thread of 10,000 posts together, 2 replay 1,000 events and one downloads a ` +
+           `5,000-question export, over and over:`, '');
+    L.push('| ping p50, ms | p99, ms | p99.9, ms | max, ms | pings | a ping behind a burst of snapshot requests answered first | snapshots (round trip p50, ms) | replays | exports |');
+    L.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    L.push(`| ${fmt(w.p50)} | ${fmt(w.p99)} | ${fmt(w.p999)} | ${fmt(w.max)} | ${fmt(w.pings, 0)} | ` +
+           `${w.probe_first === null ? '–' : `${fmt(100 * w.probe_first, 0)}%`} | ${fmt(w.snapshots, 0)} (${fmt(w.snapshot_p50, 0)}) | ` +
+           `${fmt(w.replays, 0)} | ${fmt(w.exports, 0)} |`);
+  }
   if (R.notes.length) L.push('', 'Notes:', '', ...R.notes.map((n) => `- ${n}`));
   return L.join('\n') + '\n';
 }
@@ -707,9 +750,9 @@ async function repeat(label, fn) {
 const R = { notes: [] };
 
 async function main() {
-  install();
+  if (!LOOP_ONLY) install();
   mkdirSync(OUT, { recursive: true });
-  for (const f of [FORUMD, LOADGEN, FLOOR]) if (!existsSync(f)) throw new Error(`${f} is missing: run make bench-build`);
+  for (const f of LOOP_ONLY ? [LOOP_BIN] : [FORUMD, LOADGEN, FLOOR]) if (!existsSync(f)) throw new Error(`${f} is missing: run make bench-build`);
   const t0 = Date.now();
   const load0 = loadavg();
   const meta = { cpu: (cpus()[0] || {}).model || '?', cores: cpus().length,
@@ -731,6 +774,7 @@ async function main() {
   }
   if (!SKIP.includes('writes') && ONLY.includes('forumd')) R.writes = await repeat('writes forumd', scenarioWrites);
   if (!SKIP.includes('rwrites') && ONLY.includes('forumd')) R.rwrites = await repeat('writes forumd through Redis', scenarioRedisWrites);
+  if (!SKIP.includes('loop') && ONLY.includes('forumd')) R.loop = await repeat('loop never blocked', scenarioLoop);
 
   for (const key of ['f20', 'f100', 'r20', 'r100']) {
     for (const [s, r] of Object.entries(R[key] || {})) {

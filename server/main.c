@@ -39,7 +39,7 @@ struct opts {
 	int sync_normal;
 	const char *redis;
 	const char *trusted_proxy;        /* --trusted-proxy / FORUMD_TRUSTED_PROXY */
-	long long workers, history_days, per_ip, sndbuf;
+	long long workers, history_days, per_ip, sndbuf, readers;
 	int csv, names, answers;
 	struct mod_limits limits;
 	/* words: the words after the options (GNU getopt moves them last) */
@@ -108,6 +108,9 @@ static const char OPTS_SERVE[] =
 	"                        client, for /metrics and the per-address cap\n"
 	"                        [FORUMD_TRUSTED_PROXY] (none: the header is ignored)\n"
 	"  --workers N           processes sharing the port, database and bus [FORUMD_WORKERS] (1)\n"
+	"  --readers N           reader threads per process, each with its own database\n"
+	"                        connection, for snapshots, replays, lists and exports\n"
+	"                        [FORUMD_READERS] (2)\n"
 	"  --sync full|normal    SQLite synchronous level [FORUMD_SYNC] (full: an acknowledged\n"
 	"                        write survives power loss; normal: it survives a crash of\n"
 	"                        the process, power loss may lose the last ones)\n";
@@ -239,7 +242,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_PORT = 1, OPT_BIND, OPT_DB, OPT_SECRET, OPT_STATIC, OPT_DEV, OPT_USER, OPT_NAME, OPT_ROLE, OPT_ADMIN,
 	       OPT_TTL, OPT_NBF, OPT_HELP, OPT_SYNC, OPT_ID, OPT_TITLE, OPT_LANG, OPT_STARTS, OPT_ENDS,
-	       OPT_REDIS, OPT_WORKERS, OPT_HISTORY, OPT_LIMITS, OPT_PER_IP, OPT_FORMAT, OPT_NAMES,
+	       OPT_REDIS, OPT_WORKERS, OPT_READERS, OPT_HISTORY, OPT_LIMITS, OPT_PER_IP, OPT_FORMAT, OPT_NAMES,
 	       OPT_ANSWERS, OPT_SNDBUF, OPT_PROXY };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, OPT_PORT },
@@ -263,6 +266,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "ends", required_argument, NULL, OPT_ENDS },
 		{ "redis", required_argument, NULL, OPT_REDIS },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "readers", required_argument, NULL, OPT_READERS },
 		{ "history-days", required_argument, NULL, OPT_HISTORY },
 		{ "limits", required_argument, NULL, OPT_LIMITS },
 		{ "max-sockets-per-ip", required_argument, NULL, OPT_PER_IP },
@@ -307,6 +311,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (parse_int(env_or("FORUMD_WORKERS", "1"), 1, 64, &o->workers)) {
 		fprintf(stderr, "forumd: FORUMD_WORKERS must be 1..64\n");
+		return -1;
+	}
+	if (parse_int(env_or("FORUMD_READERS", "2"), 1, STORE_READERS_MAX, &o->readers)) {
+		fprintf(stderr, "forumd: FORUMD_READERS must be 1..%d\n", STORE_READERS_MAX);
 		return -1;
 	}
 	o->ttl = 3600;
@@ -409,6 +417,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_WORKERS:
 			if (parse_int(optarg, 1, 64, &o->workers)) {
 				fprintf(stderr, "forumd: --workers takes 1..64\n");
+				return -1;
+			}
+			break;
+		case OPT_READERS:
+			if (parse_int(optarg, 1, STORE_READERS_MAX, &o->readers)) {
+				fprintf(stderr, "forumd: --readers takes 1..%d\n", STORE_READERS_MAX);
 				return -1;
 			}
 			break;
@@ -575,6 +589,7 @@ static int cmd_serve(const struct opts *o)
 	so.socket_sndbuf = (int)o->sndbuf;
 	so.trusted_proxies = o->trusted_proxy;
 	so.ready_fd = -1;
+	store_set_readers((unsigned)o->readers);
 	if (o->workers > 1) {
 		if (!o->redis)
 			fprintf(stderr, "forumd: note: without --redis, workers see each other's events "

@@ -16,14 +16,18 @@
  *   PUT  /api/blocked-words/<lang>   replace that list: {"words": [...]}
  *
  * Authorization: Bearer <token> with the admin claim. Bodies are JSON, at
- * most API_BODY_MAX bytes. Course writes are rare and run on the loop over
- * the store's own short-lived connection.
+ * most API_BODY_MAX bytes.
  *
- * Exports can be megabytes: they are read on libuv's thread pool (each over
- * the store's own read connection), at most exports_in_flight at once and
- * exports_per_minute per user, and answered on the loop. A job outlives its
- * request if the client goes away: the request and the job point at each
- * other, and whichever ends first unlinks itself from the other.
+ * Every request that touches the database runs on the store's reader pool;
+ * the loop runs no statement. Exports (over a reader's read connection) can
+ * be megabytes: they are answered on the loop when they come back, at most
+ * exports_in_flight at once and exports_per_minute per user. A job outlives
+ * its request if the client goes away: the request and the job point at
+ * each other, and whichever ends first unlinks itself from the other. Course
+ * and blocked-word requests (rare, one short statement, over a reader's own
+ * read-write connection, opened once) are answered inside their callback,
+ * the loop waiting for the reader: a request pipelined behind them keeps its
+ * place that way (see job_run).
  *
  * Every answer is returned as a struct api_reply for http.c to send; an
  * export's comes later, through the late callback given to api_init().
@@ -59,24 +63,42 @@ struct export_user {
 /* The three downloads: a session's questions, a poll's results, a session's poll results. */
 enum api_export { API_EXPORT_QUESTIONS, API_EXPORT_POLL, API_EXPORT_SESSION_POLLS };
 
-/* An export being read off the loop. */
+/* What a job does on its reader. */
+enum api_work {
+	API_WORK_EXPORT,               /* one of enum api_export */
+	API_WORK_COURSES,              /* GET /api/courses */
+	API_WORK_COURSE_PUT,           /* POST /api/courses, PUT /api/courses/<id> */
+	API_WORK_WORDS,                /* GET /api/blocked-words/<lang> */
+	API_WORK_WORDS_PUT,            /* PUT /api/blocked-words/<lang> */
+};
+
+/* A request being answered off the loop. */
 struct api_job {
-	uv_work_t req;
+	struct store_read r;           /* first: the pool's part */
 	struct lws *wsi;               /* NULL once the request is gone */
 	struct api_req *h;             /* likewise */
-	struct export_user *user;      /* counts this job as active */
+	enum api_work work;
+	struct export_user *user;      /* exports: counts this job as active */
 	struct identity who;           /* owned */
 	int64_t id;
 	enum api_export what;
 	int more, csv;
-	/* Filled on the pool thread. */
+	int update;                    /* course put: PUT (1) or POST (0) */
+	struct proto_course pc;        /* course put: the decoded body */
+	struct proto_words words;      /* words put: owned */
+	char lang[3];
+	int64_t now_ms;
+	/* Filled on the reader. */
 	struct msg *out;
-	int status;
-	char err[128];
+	unsigned int status;
+	enum proto_err code;
+	char field[16];
+	char err[256];
 };
 
 static struct {
 	uv_loop_t *loop;
+	struct store *st;
 	const unsigned char *secret;
 	size_t secret_len;
 	const char *db;
@@ -92,6 +114,12 @@ void api_init(uv_loop_t *loop, const unsigned char *secret, size_t secret_len, c
 	A.secret = secret;
 	A.secret_len = secret_len;
 	A.db = db;
+}
+
+/* The store whose readers answer the requests (api.h). */
+void api_set_store(struct store *st)
+{
+	A.st = st;
 }
 
 /* Frees the exporters' list (api.h). */
@@ -197,54 +225,210 @@ static struct export_user *export_admit(const char *user, int64_t now, int64_t *
 	return u;
 }
 
-/* On a pool thread: reads the export over the store's own connection. */
-static void export_work(uv_work_t *req)
+/* The job's reply from JSON text (taken, freed); on NULL, a 404 for an id
+ * (no such course) or a 500 with err. */
+static void job_json(struct api_job *j, char *json, unsigned int status, int not_found)
 {
-	struct api_job *j = req->data;
+	if (json) {
+		j->out = msg_from(json, strlen(json));
+		free(json);
+		j->status = j->out ? status : HTTP_STATUS_INTERNAL_SERVER_ERROR;
+		if (!j->out)
+			snprintf(j->err, sizeof(j->err), "out of memory");
+		return;
+	}
+	j->status = not_found ? HTTP_STATUS_NOT_FOUND : HTTP_STATUS_INTERNAL_SERVER_ERROR;
+	j->code = not_found ? PROTO_ERR_NOT_FOUND : PROTO_ERR_INTERNAL;
+	if (not_found) {
+		snprintf(j->field, sizeof(j->field), "id");
+		snprintf(j->err, sizeof(j->err), "no such course");
+	}
+}
+
+static void export_work(struct api_job *j, struct store_conn *rd)
+{
+	int status = 500;
 	char *out;
 
 	if (j->what == API_EXPORT_QUESTIONS)
-		out = store_session_export(A.db, j->id, &j->who, j->more, j->csv, &j->status, j->err, sizeof(j->err));
+		out = store_api_session_export(rd, j->id, &j->who, j->more, j->csv, &status, j->err, sizeof(j->err));
 	else
-		out = store_poll_export(A.db, j->id, j->what == API_EXPORT_SESSION_POLLS, &j->who, j->more, j->csv,
-					&j->status, j->err, sizeof(j->err));
+		out = store_api_poll_export(rd, j->id, j->what == API_EXPORT_SESSION_POLLS, &j->who, j->more, j->csv,
+					    &status, j->err, sizeof(j->err));
 	if (out) {
 		/* The msg is made here, not on the loop: copying megabytes is
 		 * work too. Nothing else sees it until the loop takes it. */
 		j->out = msg_from(out, strlen(out));
+		free(out);
 		if (!j->out) {
-			j->status = 500;
+			status = 500;
 			snprintf(j->err, sizeof(j->err), "out of memory");
 		}
-		free(out);
+	}
+	j->status = (unsigned int)status;
+	j->code = status == 404 ? PROTO_ERR_NOT_FOUND : status == 403 ? PROTO_ERR_FORBIDDEN : PROTO_ERR_INTERNAL;
+}
+
+static void course_put_work(struct api_job *j, struct store_conn *rd)
+{
+	struct store_course_args a;
+	int64_t id;
+
+	memset(&a, 0, sizeof(a));
+	a.id = j->update ? j->id : j->pc.id;
+	a.title = j->pc.has_title ? j->pc.title : NULL;
+	a.lang = j->pc.has_lang ? j->pc.lang : NULL;
+	a.starts_at = j->pc.starts_at;
+	a.ends_at = j->pc.ends_at;
+	id = store_api_course_put(rd, &a, j->update, j->now_ms, j->err, sizeof(j->err));
+	if (id < 0) {
+		int none = strncmp(j->err, "no course", 9) == 0;
+
+		j->status = none ? HTTP_STATUS_NOT_FOUND : HTTP_STATUS_BAD_REQUEST;
+		j->code = none ? PROTO_ERR_NOT_FOUND : PROTO_ERR_BAD_FIELD;
+		return;
+	}
+	job_json(j, store_api_course_json(rd, id, j->err, sizeof(j->err)),
+		 j->update ? HTTP_STATUS_OK : API_STATUS_CREATED, 1);
+}
+
+static void words_work(struct api_job *j, struct store_conn *rd)
+{
+	char *json;
+
+	if (j->work == API_WORK_WORDS_PUT &&
+	    store_api_blocked_change(rd, j->lang, STORE_BLOCKED_REPLACE, (const char *const *)j->words.words,
+				     j->words.n, j->now_ms, j->err, sizeof(j->err))) {
+		j->status = HTTP_STATUS_BAD_REQUEST;
+		j->code = PROTO_ERR_BAD_FIELD;
+		snprintf(j->field, sizeof(j->field), "words");
+		return;
+	}
+	json = store_api_blocked_json(rd, j->lang, j->err, sizeof(j->err));
+	if (json) {
+		job_json(j, json, HTTP_STATUS_OK, 0);
+		return;
+	}
+	j->status = HTTP_STATUS_NOT_FOUND;
+	j->code = PROTO_ERR_NOT_FOUND;
+	snprintf(j->field, sizeof(j->field), "lang");
+}
+
+/* On a reader thread: the job's database work. */
+static void job_work(struct store_read *r, struct store_conn *rd)
+{
+	struct api_job *j = (struct api_job *)r;
+
+	j->code = PROTO_ERR_INTERNAL;
+	switch (j->work) {
+	case API_WORK_EXPORT:
+		export_work(j, rd);
+		break;
+	case API_WORK_COURSES:
+		job_json(j, store_api_course_json(rd, 0, j->err, sizeof(j->err)), HTTP_STATUS_OK, 0);
+		break;
+	case API_WORK_COURSE_PUT:
+		course_put_work(j, rd);
+		break;
+	case API_WORK_WORDS:
+	case API_WORK_WORDS_PUT:
+		words_work(j, rd);
+		break;
 	}
 }
 
-/* On the loop: answers the request if it is still there, and frees the job. */
-static void export_done(uv_work_t *req, int status)
+static void job_free(struct api_job *j)
 {
-	struct api_job *j = req->data;
-	int st = status ? 500 : j->status;
+	msg_unref(j->out);
+	identity_free(&j->who);
+	proto_words_free(&j->words);
+	free(j);
+}
 
-	j->user->active--;
+/* The answer to what j read, into *out (taking j's body). */
+static enum api_step job_answer(struct api_job *j, struct api_reply *out)
+{
+	if (j->out) {
+		api_answer(out, j->status,
+			   j->work == API_WORK_EXPORT && j->csv ? "text/csv; charset=utf-8" : "application/json", j->out);
+		j->out = NULL;
+		return API_REPLY;
+	}
+	return api_error(out, j->status, j->code, j->field[0] ? j->field : NULL, j->err);
+}
+
+/* On the loop: answers the request if it is still there, and frees the job. */
+static void job_done(struct store_read *r)
+{
+	struct api_job *j = (struct api_job *)r;
+
+	if (j->user)
+		j->user->active--;
 	if (j->wsi) {
 		struct api_req *h = j->h;
 		struct api_reply reply;
 
 		h->job = NULL;
-		if (status == 0 && j->out) {
-			api_answer(&reply, HTTP_STATUS_OK, j->csv ? "text/csv; charset=utf-8" : "application/json", j->out);
-			j->out = NULL;
-		} else {
-			api_error(&reply, (unsigned int)st,
-				  st == 404 ? PROTO_ERR_NOT_FOUND : st == 403 ? PROTO_ERR_FORBIDDEN : PROTO_ERR_INTERNAL,
-				  NULL, status ? "the export was cancelled" : j->err);
+		/* A read the pool cancelled (the server is stopping) is not
+		 * answered: its connection closes with the rest. */
+		if (!r->cancelled) {
+			job_answer(j, &reply);
+			A.late(j->wsi, h, &reply);
 		}
-		A.late(j->wsi, h, &reply);
 	}
-	msg_unref(j->out);
-	identity_free(&j->who);
-	free(j);
+	job_free(j);
+}
+
+/* Hands j (filled) to the pool and defers the request's answer; on
+ * failure (the store stopping) answers 503 now and frees j. */
+static enum api_step job_start(struct lws *wsi, struct api_req *h, struct api_job *j, struct api_reply *out)
+{
+	j->r.work = job_work;
+	j->r.done = job_done;
+	if (store_read_submit(A.st, &j->r)) {
+		if (j->user)
+			j->user->active--;
+		job_free(j);
+		return api_status(out, HTTP_STATUS_SERVICE_UNAVAILABLE);
+	}
+	j->wsi = wsi;
+	j->h = h;
+	h->job = j;
+	return API_LATER;
+}
+
+/*
+ * Runs j (filled) on a reader and answers now: lws 4.1.6 parses a request
+ * pipelined behind one into the same connection before the first is
+ * answered, so a request answered later cannot keep a pipelined one's place
+ * (see http.c). The course and blocked-word requests are small and rare
+ * (the course platform's): the loop waits for their one short statement,
+ * run by a reader over its own connection. Frees j.
+ */
+static enum api_step job_run(struct api_job *j, struct api_reply *out)
+{
+	enum api_step step;
+
+	j->r.work = job_work;
+	if (store_read_run(A.st, &j->r)) {
+		job_free(j);
+		return api_status(out, HTTP_STATUS_SERVICE_UNAVAILABLE);
+	}
+	step = job_answer(j, out);
+	job_free(j);
+	return step;
+}
+
+/* A new job for work, or NULL when out of memory. */
+static struct api_job *job_new(enum api_work work)
+{
+	struct api_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->work = work;
+	j->now_ms = clock_now_ms();
+	return j;
 }
 
 /* The request is over (api.h): unlinks its export job, which then answers
@@ -293,7 +477,7 @@ static enum api_step export_get(struct lws *wsi, struct api_req *h, int64_t id, 
 		out->retry_after_s = (retry_ms + 999) / 1000;
 		return API_REPLY;
 	}
-	if (!(j = calloc(1, sizeof(*j)))) {
+	if (!(j = job_new(API_WORK_EXPORT))) {
 		u->active--;
 		identity_free(&who);
 		return api_status(out, HTTP_STATUS_SERVICE_UNAVAILABLE);
@@ -306,17 +490,8 @@ static enum api_step export_get(struct lws *wsi, struct api_req *h, int64_t id, 
 	j->csv = format && strcmp(format, "csv") == 0;
 	flag = lws_get_urlarg_by_name(wsi, what == API_EXPORT_QUESTIONS ? "names=" : "answers=", arg, sizeof(arg));
 	j->more = flag && strcmp(flag, "1") == 0;
-	j->req.data = j;
-	if (uv_queue_work(A.loop, &j->req, export_work, export_done)) {
-		u->active--;
-		identity_free(&j->who);
-		free(j);
-		return api_status(out, HTTP_STATUS_SERVICE_UNAVAILABLE);
-	}
-	j->wsi = wsi;
-	j->h = h;
-	h->job = j;
-	return API_LATER;
+	j->r.bulk = 1;
+	return job_start(wsi, h, j, out);
 }
 
 /* 0 if the request carries a valid admin token, else the reply's status. */
@@ -341,18 +516,12 @@ static unsigned int check_admin(struct lws *wsi, enum proto_err *code)
 	return status;
 }
 
-static enum api_step reply_course_json(struct api_reply *out, unsigned int status, int64_t id)
+/* GET /api/courses, on a reader. */
+static enum api_step get_courses(struct api_reply *out)
 {
-	char err[256];
-	char *json = store_course_json(A.db, id, err, sizeof(err));
-	struct msg *m;
+	struct api_job *j = job_new(API_WORK_COURSES);
 
-	if (!json)
-		return id ? api_error(out, HTTP_STATUS_NOT_FOUND, PROTO_ERR_NOT_FOUND, "id", "no such course")
-			  : api_error(out, HTTP_STATUS_INTERNAL_SERVER_ERROR, PROTO_ERR_INTERNAL, NULL, err);
-	m = msg_from(json, strlen(json));
-	free(json);
-	return api_answer(out, status, "application/json", m);
+	return j ? job_run(j, out) : api_status(out, HTTP_STATUS_SERVICE_UNAVAILABLE);
 }
 
 /* The language of /api/blocked-words/<lang> into lang[3]; 0, or -1 if the
@@ -368,17 +537,15 @@ static int blocked_words_lang(const char *uri, char *lang)
 	return 0;
 }
 
-static enum api_step reply_blocked_words(struct api_reply *out, const char *lang)
+/* GET /api/blocked-words/<lang>, on a reader. */
+static enum api_step get_blocked_words(struct api_reply *out, const char *lang)
 {
-	char err[256];
-	char *json = store_blocked_json(A.db, lang, err, sizeof(err));
-	struct msg *m;
+	struct api_job *j = job_new(API_WORK_WORDS);
 
-	if (!json)
-		return api_error(out, HTTP_STATUS_NOT_FOUND, PROTO_ERR_NOT_FOUND, "lang", err);
-	m = msg_from(json, strlen(json));
-	free(json);
-	return api_answer(out, HTTP_STATUS_OK, "application/json", m);
+	if (!j)
+		return api_status(out, HTTP_STATUS_SERVICE_UNAVAILABLE);
+	memcpy(j->lang, lang, sizeof(j->lang));
+	return job_run(j, out);
 }
 
 /* A request for uri arrived (api.h): its answer now, or what comes next. */
@@ -403,7 +570,7 @@ enum api_step api_begin(struct lws *wsi, struct api_req *h, const char *uri, str
 		return api_error(out, status, code, NULL,
 				 status == HTTP_STATUS_FORBIDDEN ? "admins only" : "send an admin token as Authorization: Bearer");
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) && strcmp(uri, "/api/courses") == 0)
-		return reply_course_json(out, HTTP_STATUS_OK, 0);
+		return get_courses(out);
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) && strcmp(uri, "/api/courses") == 0) {
 		h->method = API_POST;
 		return API_MORE;        /* the body follows */
@@ -415,7 +582,7 @@ enum api_step api_begin(struct lws *wsi, struct api_req *h, const char *uri, str
 	}
 	if (blocked_words_lang(uri, lang) == 0) {
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
-			return reply_blocked_words(out, lang);
+			return get_blocked_words(out, lang);
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI)) {
 			memcpy(h->lang, lang, sizeof(h->lang));
 			h->method = API_PUT_WORDS;
@@ -458,32 +625,29 @@ enum api_step api_body(struct api_req *h, const void *in, size_t len, struct api
 /* PUT /api/blocked-words/<lang> once its body is in. */
 static enum api_step put_blocked_words(struct api_req *h, struct api_reply *out)
 {
-	struct proto_words w;
 	struct proto_error perr;
-	char err[256];
-	int rc = proto_decode_words(h->in ? h->in : "", h->in_len, &w, &perr);
+	struct api_job *j = job_new(API_WORK_WORDS_PUT);
+	int rc;
 
+	if (!j)
+		return api_status(out, HTTP_STATUS_SERVICE_UNAVAILABLE);
+	rc = proto_decode_words(h->in ? h->in : "", h->in_len, &j->words, &perr);
 	free(h->in);
 	h->in = NULL;
 	h->in_len = 0;
-	if (rc != PROTO_ERR_NONE)       /* keeps the limit passed */
+	if (rc != PROTO_ERR_NONE) {     /* keeps the limit passed */
+		job_free(j);
 		return api_answer(out, HTTP_STATUS_BAD_REQUEST, "application/json", render_error(NULL, &perr, 0));
-	rc = store_blocked_change(A.db, h->lang, STORE_BLOCKED_REPLACE, (const char *const *)w.words, w.n,
-				  clock_now_ms(), err, sizeof(err));
-	proto_words_free(&w);
-	if (rc)
-		return api_error(out, HTTP_STATUS_BAD_REQUEST, PROTO_ERR_BAD_FIELD, "words", err);
-	return reply_blocked_words(out, h->lang);
+	}
+	memcpy(j->lang, h->lang, sizeof(j->lang));
+	return job_run(j, out);
 }
 
 /* The request's body is in (api.h): the answer to a POST or PUT. */
 enum api_step api_complete(struct api_req *h, struct api_reply *out)
 {
-	struct proto_course pc;
 	struct proto_error perr;
-	struct store_course_args a;
-	char err[256];
-	int64_t id;
+	struct api_job *j;
 	int method = h->method, rc;
 
 	if (!method)
@@ -491,21 +655,17 @@ enum api_step api_complete(struct api_req *h, struct api_reply *out)
 	h->method = 0;
 	if (method == API_PUT_WORDS)
 		return put_blocked_words(h, out);
-	rc = proto_decode_course(h->in ? h->in : "", h->in_len, &pc, &perr) != PROTO_ERR_NONE;
+	if (!(j = job_new(API_WORK_COURSE_PUT)))
+		return api_status(out, HTTP_STATUS_SERVICE_UNAVAILABLE);
+	rc = proto_decode_course(h->in ? h->in : "", h->in_len, &j->pc, &perr) != PROTO_ERR_NONE;
 	free(h->in);
 	h->in = NULL;
 	h->in_len = 0;
-	if (rc)
+	if (rc) {
+		job_free(j);
 		return api_error(out, HTTP_STATUS_BAD_REQUEST, perr.code, perr.field, perr.message);
-	memset(&a, 0, sizeof(a));
-	a.id = method == API_PUT ? h->id : pc.id;
-	a.title = pc.has_title ? pc.title : NULL;
-	a.lang = pc.has_lang ? pc.lang : NULL;
-	a.starts_at = pc.starts_at;
-	a.ends_at = pc.ends_at;
-	id = store_course_put(A.db, &a, method == API_PUT, clock_now_ms(), err, sizeof(err));
-	if (id < 0)
-		return api_error(out, strncmp(err, "no course", 9) == 0 ? HTTP_STATUS_NOT_FOUND : HTTP_STATUS_BAD_REQUEST,
-				 strncmp(err, "no course", 9) == 0 ? PROTO_ERR_NOT_FOUND : PROTO_ERR_BAD_FIELD, NULL, err);
-	return reply_course_json(out, method == API_POST ? API_STATUS_CREATED : HTTP_STATUS_OK, id);
+	}
+	j->update = method == API_PUT;
+	j->id = h->id;
+	return job_run(j, out);
 }

@@ -26,7 +26,7 @@ struct api_req {
 	int method;                    /* which request this is (api.c) */
 	int64_t id;
 	char lang[3];                  /* PUT /api/blocked-words/<lang> */
-	struct api_job *job;           /* an export being read off the loop */
+	struct api_job *job;           /* a request being answered off the loop */
 };
 
 /* An answer. body is owned by whoever holds the reply (http.c takes it);
@@ -53,6 +53,11 @@ typedef void (*api_late_fn)(struct lws *wsi, struct api_req *r, struct api_reply
 /* Sets the API up: tokens are checked against secret, the store is the
  * file db (neither copied), late answers go to `late`. */
 void api_init(uv_loop_t *loop, const unsigned char *secret, size_t secret_len, const char *db, api_late_fn late);
+
+/* The store whose reader pool answers every request that reads or writes
+ * the database (call after the store is open). */
+struct store;
+void api_set_store(struct store *st);
 
 /* Frees the API's own state (call after the loop has stopped). */
 void api_free(void);

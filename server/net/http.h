@@ -62,3 +62,6 @@ void http_stop(void);
 
 
 #endif
+/* The store whose reader pool answers the API (once it is open). */
+struct store;
+void api_set_store(struct store *st);

@@ -16,6 +16,18 @@
  * right after the outermost rooms call returns (enter/leave, sweep). Every
  * walk skips dead subscriptions. The asserts left guard bookkeeping that no
  * client input reaches.
+ *
+ * Nothing here reads SQLite on the loop: a subscription's access, seq and
+ * reply, each replay chunk, each chunk of a room's gap filling and a room's
+ * seq once the bus confirms it are read by the store's readers and come
+ * back later (store_read_submit). A subscription stays pending (delivered
+ * nothing, its state values held back) until its reply is back; what the
+ * room delivered meanwhile reaches it by replay. A room whose log is being
+ * read holds no event back: an event that arrives meanwhile only raises
+ * what the read must reach, and is read from the log (it was committed
+ * before it was published). A read that comes back finds its subscription
+ * by socket slot and generation, room and a token, and is dropped when the
+ * subscription is gone or was made again.
  */
 #include <assert.h>
 #include <inttypes.h>
@@ -42,6 +54,12 @@ struct room {
 	char name[PROTO_MAX_ROOM_CHARS + 1];
 	unsigned subscribing : 1;       /* asked the bus, no confirmation yet */
 	unsigned live : 1;              /* confirmed: seq is meaningful */
+	unsigned confirming : 1;        /* confirmed; its seq is being read */
+	unsigned filling : 1;           /* a chunk of its log is being read (fill_token) */
+	unsigned fill_to_end : 1;       /* the next fill goes up to the log's seq */
+	int64_t fill_upto;              /* fill (and hold nothing back) up to here */
+	uint64_t fill_token;
+	uint64_t state_flushes;         /* state values sent to its members so far */
 	int64_t seq;                    /* highest seq delivered in order */
 	struct sub **members;           /* dense, unordered: delivery walks it */
 	unsigned nsubs, cap;
@@ -58,6 +76,7 @@ struct sub {
 	unsigned replaying : 1;
 	unsigned busy : 1;              /* has a struct sub_busy */
 	unsigned dead : 1;              /* its socket is closing: deliver nothing, remove soon */
+	unsigned reading : 1;           /* a read for it is with a reader (its busy record's token) */
 	struct sub *cnext;              /* in the conn */
 	struct room *room;
 	struct conn *c;
@@ -74,6 +93,7 @@ struct sub_busy {
 	int has_since;
 	int64_t since;                  /* the client's since, if has_since */
 	int64_t target;                 /* replay: at least up to here */
+	uint64_t token;                 /* the read in flight, when the sub is reading */
 };
 
 static struct {
@@ -85,7 +105,6 @@ static struct {
 	unsigned nrooms, nsubs;
 	struct coalesce *co;
 	uv_timer_t state_timer, beacon_timer, poll_timer;
-	int64_t data_version;
 	int closing, pending_closes;
 	void (*closed)(void *arg);
 	void *closed_arg;
@@ -97,6 +116,9 @@ static struct {
 		uint32_t slot, gen;
 	} *dead;                        /* closing sockets whose subscriptions wait for leave() */
 	size_t ndead, dead_cap;
+	uint64_t next_token;            /* names reads in flight (see struct sub_busy) */
+	int polling;                    /* a data_version read is out */
+	void (*answered)(struct conn *c, int64_t until_s);
 } R;
 
 static void sub_remove(struct sub *s);
@@ -233,7 +255,7 @@ static void room_maybe_free(struct room *r, int64_t now_mono)
 	if (r->nsubs || (!R.closing && r->published_seq && now_mono - r->published_mono < BEACON_FOR_MS))
 		return;
 	if (!R.closing) {
-		if (r->live || r->subscribing)
+		if (r->live || r->subscribing || r->confirming)
 			R.bus->unsubscribe(R.bus, r->name);
 		coalesce_drop_room(R.co, r->name);
 		snprintf(staff_room, sizeof(staff_room), "%s" STAFF_SUFFIX, r->name);
@@ -362,55 +384,95 @@ static void room_deliver(struct room *r, int64_t seq, struct msg *peer, struct m
 	}
 }
 
-static void fill_emit(void *arg, const char *room, int64_t seq, struct msg *peer, struct msg *staff)
-{
-	struct room *r = arg;
-
-	(void)room;
-	if (seq == r->seq + 1)
-		room_deliver(r, seq, peer, staff);
-	msg_unref(peer);
-	msg_unref(staff);
-}
-
-/* Delivers the room's events after r->seq up to upto from the log. */
-static void room_fill(struct room *r, int64_t upto)
-{
-	while (r->seq < upto) {
-		int64_t before = r->seq;
-		long n = store_replay(R.st, r->name, r->seq, upto, PROTO_REPLAY_CHUNK, fill_emit, r);
-
-		if (n <= 0 || r->seq == before) {
-			/* Not in the log (pruned, or a failing read): never stall
-			 * the room on it. Subscribers that need it will resume. */
-			fprintf(stderr, "forumd: rooms: %s: cannot fill %" PRId64 "..%" PRId64 "\n",
-				r->name, r->seq + 1, upto);
-			for (unsigned i = 0; i < r->nsubs; i++) {
-				struct sub *s = r->members[i];
-
-				if (!s->dead && !s->pending && !s->replaying && s->seq < upto)
-					conn_close(s->c, PROTO_CLOSE_SLOW_CONSUMER, 0);
-			}
-			r->seq = upto;
-			break;
-		}
-	}
-	R.gaps++;
-}
-
 /* ------------------------------------------------------------------------- */
 /* Replay, one chunk at a time                                               */
 /* ------------------------------------------------------------------------- */
 
-static void replay_emit(void *arg, const char *room, int64_t seq, struct msg *peer, struct msg *staff)
+/* One event read by a reader, handed to the loop (both views owned). */
+struct read_event {
+	int64_t seq;
+	struct msg *peer, *staff;
+};
+
+/* A chunk of a room's log read off the loop, for one subscription's replay
+ * (or the room's own gap filling). */
+struct replay_read {
+	struct store_read r;            /* first: the pool's part */
+	uint32_t slot, gen;             /* the socket (replay) */
+	uint64_t token;                 /* its sub_busy's token when queued */
+	char room[PROTO_MAX_ROOM_CHARS + 1];
+	int64_t after, upto;            /* upto < 0: up to the log's seq, read too */
+	size_t max_bytes;
+	/* read */
+	long n;
+	int64_t log_seq;
+	struct read_event *evs;
+	size_t nev, cap;
+};
+
+static void read_event_emit(void *arg, const char *room, int64_t seq, struct msg *peer, struct msg *staff)
 {
-	struct sub *s = arg;
+	struct replay_read *rr = arg;
 
 	(void)room;
-	if (seq == s->seq + 1)
-		sub_send_event(s, seq, peer, staff);
-	msg_unref(peer);
-	msg_unref(staff);
+	if (rr->nev == rr->cap) {
+		size_t ncap = rr->cap ? rr->cap * 2 : 32;
+		struct read_event *n = realloc(rr->evs, ncap * sizeof(*n));
+
+		if (!n) {
+			msg_unref(peer);
+			msg_unref(staff);
+			return;         /* a shorter chunk: the next read goes on from there */
+		}
+		rr->evs = n;
+		rr->cap = ncap;
+	}
+	rr->evs[rr->nev].seq = seq;
+	rr->evs[rr->nev].peer = peer;
+	rr->evs[rr->nev].staff = staff;
+	rr->nev++;
+}
+
+/* On a reader thread: the chunk after..upto of the room's log. */
+static void replay_work(struct store_read *r, struct store_conn *rd)
+{
+	struct replay_read *rr = (struct replay_read *)r;
+
+	if (rr->upto < 0) {
+		if (store_room_seq(rd, rr->room, &rr->log_seq)) {
+			rr->n = -1;
+			return;
+		}
+		rr->upto = rr->log_seq;
+		if (rr->upto <= rr->after)
+			return;
+	}
+	rr->n = store_replay_bytes(rd, rr->room, rr->after, rr->upto, PROTO_REPLAY_CHUNK, rr->max_bytes,
+				   read_event_emit, rr);
+}
+
+static void replay_read_free(struct replay_read *rr)
+{
+	for (size_t i = 0; i < rr->nev; i++) {
+		msg_unref(rr->evs[i].peer);
+		msg_unref(rr->evs[i].staff);
+	}
+	free(rr->evs);
+	free(rr);
+}
+
+static struct sub *conn_sub(struct conn *c, const char *room);
+
+/* The subscription a read came back for: still there, still reading, and
+ * waiting for this very read (not one of a sub since removed and made
+ * again); NULL when it is gone. */
+static struct sub *reading_sub(uint32_t slot, uint32_t gen, const char *room, uint64_t token)
+{
+	struct conn *c = conn_lookup(slot, gen);
+	struct sub *s = c ? conn_sub(c, room) : NULL;
+	struct sub_busy *b = s ? busy_find(s) : NULL;
+
+	return b && s->reading && b->token == token ? s : NULL;
 }
 
 static void replay_done(struct sub *s)
@@ -421,103 +483,449 @@ static void replay_done(struct sub *s)
 	busy_drop(s);
 }
 
-/* Queues replay chunks while the socket's queue is short; the rest waits for
- * rooms_conn_drained(). Ends the replay once the socket has caught up with
- * both its target and the room's live seq. */
+static void replay_read_done(struct store_read *r);
+
+/* Queues the next replay chunk while the socket's queue is short; the rest
+ * waits for rooms_conn_drained(). One chunk is read at a time, off the loop;
+ * its events are queued when it comes back (replay_read_done), which pumps
+ * again. Ends the replay once the socket has caught up with both its target
+ * and the room's live seq. */
 static void replay_pump(struct sub *s)
 {
-	while (s->replaying && conn_queued_bytes(s->c) < REPLAY_LOW_WATER && !s->c->closing) {
-		int64_t target = busy_find(s)->target;
-		int64_t upto = target > s->room->seq ? target : s->room->seq;
-		int64_t before = s->seq;
-		long n;
+	struct sub_busy *b;
+	struct replay_read *rr;
+	int64_t upto;
 
-		if (s->seq >= upto) {
-			replay_done(s);
-			break;
-		}
-		/* A chunk is bounded in bytes too: replay_chunk posts of the
-		 * largest kind would pass outq_max_bytes at once. */
-		n = store_replay_bytes(R.st, s->room->name, s->seq, upto, PROTO_REPLAY_CHUNK, REPLAY_LOW_WATER,
-				       replay_emit, s);
-		if (n <= 0 || s->seq == before) {
-			/* The log cannot serve it: the socket must reload. */
-			conn_close(s->c, PROTO_CLOSE_SLOW_CONSUMER, 1);
-			replay_done(s);
-			break;
-		}
+	if (!s->replaying || s->reading || s->dead || s->c->closing || conn_queued_bytes(s->c) >= REPLAY_LOW_WATER)
+		return;
+	b = busy_find(s);
+	upto = b->target > s->room->seq ? b->target : s->room->seq;
+	if (s->seq >= upto) {
+		replay_done(s);
+		return;
 	}
+	rr = calloc(1, sizeof(*rr));
+	if (!rr)
+		goto fail;
+	rr->r.work = replay_work;
+	rr->r.done = replay_read_done;
+	rr->slot = s->c->slot;
+	rr->gen = s->c->gen;
+	rr->token = b->token = ++R.next_token;
+	snprintf(rr->room, sizeof(rr->room), "%s", s->room->name);
+	rr->after = s->seq;
+	rr->upto = upto;
+	/* A chunk is bounded in bytes too: replay_chunk posts of the
+	 * largest kind would pass outq_max_bytes at once. */
+	rr->max_bytes = REPLAY_LOW_WATER;
+	if (store_read_submit(R.st, &rr->r)) {
+		/* The store has stopped: the server is going. The replay
+		 * stays where it is (live events skip it) until the socket is
+		 * told so (1001) and resumes from what it holds. */
+		free(rr);
+		return;
+	}
+	s->reading = 1;
+	return;
+fail:
+	/* The log cannot serve it: the socket must reload. */
+	conn_close(s->c, PROTO_CLOSE_SLOW_CONSUMER, 1);
+	replay_done(s);
 }
 
-static void state_emit_to_conn(void *arg, struct msg *m)
+/* On the loop: a replay chunk is back; its events go to the socket in seq
+ * order, and the next chunk is asked for. */
+static void replay_read_done(struct store_read *r)
 {
-	conn_send(arg, m);
+	struct replay_read *rr = (struct replay_read *)r;
+	struct sub *s;
+	int64_t before;
+
+	if (r->cancelled || R.closing)
+		goto out;
+	enter();
+	s = reading_sub(rr->slot, rr->gen, rr->room, rr->token);
+	if (!s)
+		goto leave;
+	s->reading = 0;
+	if (s->dead || s->c->closing)
+		goto leave;             /* it leaves its room soon: nothing more for it */
+	before = s->seq;
+	for (size_t i = 0; i < rr->nev; i++)
+		if (rr->evs[i].seq == s->seq + 1)
+			sub_send_event(s, rr->evs[i].seq, rr->evs[i].peer, rr->evs[i].staff);
+	if (rr->n <= 0 || s->seq == before) {
+		/* The log cannot serve it: the socket must reload. */
+		conn_close(s->c, PROTO_CLOSE_SLOW_CONSUMER, 1);
+		replay_done(s);
+	} else {
+		replay_pump(s);
+	}
+leave:
+	leave();
+out:
+	replay_read_free(rr);
+}
+
+static void room_fill_read_done(struct store_read *r);
+
+/*
+ * Delivers the room's events after r->seq up to upto (upto < 0: up to the
+ * log's seq) from the log, a chunk at a time off the loop. While a chunk is
+ * out, the room holds nothing back: events that arrive meanwhile only move
+ * fill_upto, and are read from the log with the rest (they are committed
+ * before they are published), so the room's order never breaks.
+ */
+static void room_fill(struct room *r, int64_t upto)
+{
+	struct replay_read *rr;
+
+	if (upto < 0)
+		r->fill_to_end = 1;
+	else if (upto > r->fill_upto)
+		r->fill_upto = upto;
+	if (r->filling || (!r->fill_to_end && r->fill_upto <= r->seq))
+		return;
+	if (!(rr = calloc(1, sizeof(*rr))))
+		return;         /* the next beacon or event asks again */
+	rr->r.work = replay_work;
+	rr->r.done = room_fill_read_done;
+	rr->token = ++R.next_token;
+	snprintf(rr->room, sizeof(rr->room), "%s", r->name);
+	rr->after = r->seq;
+	rr->upto = r->fill_to_end ? -1 : r->fill_upto;
+	if (store_read_submit(R.st, &rr->r)) {
+		free(rr);
+		return;
+	}
+	r->fill_to_end = 0;
+	r->filling = 1;
+	r->fill_token = rr->token;
+	R.gaps++;
+}
+
+/* On the loop: a chunk of the room's log is back; in-order events go to
+ * every live subscription, and the next chunk is asked for. */
+static void room_fill_read_done(struct store_read *r)
+{
+	struct replay_read *rr = (struct replay_read *)r;
+	struct room *room;
+	int64_t before;
+
+	if (r->cancelled || R.closing)
+		goto out;
+	room = room_find(rr->room);
+	if (!room || !room->filling || room->fill_token != rr->token)
+		goto out;
+	enter();
+	room->filling = 0;
+	if (rr->log_seq > room->fill_upto)
+		room->fill_upto = rr->log_seq;
+	before = room->seq;
+	for (size_t i = 0; i < rr->nev; i++)
+		if (rr->evs[i].seq == room->seq + 1)
+			room_deliver(room, rr->evs[i].seq, rr->evs[i].peer, rr->evs[i].staff);
+	if (room->seq < room->fill_upto && (rr->n <= 0 || room->seq == before)) {
+		/* Not in the log (pruned, or a failing read): never stall
+		 * the room on it. Subscribers that need it will resume. */
+		fprintf(stderr, "forumd: rooms: %s: cannot fill %" PRId64 "..%" PRId64 "\n", room->name,
+			room->seq + 1, room->fill_upto);
+		for (unsigned i = 0; i < room->nsubs; i++) {
+			struct sub *s = room->members[i];
+
+			if (!s->dead && !s->pending && !s->replaying && s->seq < room->fill_upto)
+				conn_close(s->c, PROTO_CLOSE_SLOW_CONSUMER, 0);
+		}
+		room->seq = room->fill_upto;
+	}
+	room_fill(room, room->fill_upto);
+	leave();
+out:
+	replay_read_free(rr);
+}
+
+/* A room's seq, read once the bus confirmed its subscription. */
+static void room_seq_work(struct store_read *r, struct store_conn *rd)
+{
+	struct replay_read *rr = (struct replay_read *)r;
+
+	rr->n = store_room_seq(rd, rr->room, &rr->log_seq) ? -1 : 0;
+}
+
+static void sub_activate(struct sub *s);
+
+/* On the loop: the room is live from the seq read; its pending
+ * subscriptions are answered, and what the bus brought meanwhile is read
+ * from the log. */
+static void room_seq_read_done(struct store_read *r)
+{
+	struct replay_read *rr = (struct replay_read *)r;
+	struct room *room;
+
+	if (r->cancelled || R.closing)
+		goto out;
+	room = room_find(rr->room);
+	if (!room || !room->confirming || room->fill_token != rr->token)
+		goto out;
+	enter();
+	room->confirming = 0;
+	room->live = 1;
+	/* Everything up to the log's seq now comes from the log; the bus brings
+	 * what follows. A failing read starts from what the bus brought. */
+	room->seq = rr->n == 0 ? rr->log_seq : room->fill_upto;
+	for (unsigned i = 0; i < room->nsubs; i++)
+		if (room->members[i]->pending && !room->members[i]->dead)
+			sub_activate(room->members[i]);
+	room_fill(room, room->fill_upto);
+	leave();
+out:
+	replay_read_free(rr);
+}
+
+static void held_state_emit(void *arg, const char *room, const char *key, int64_t version, const void *value,
+			    size_t len)
+{
+	struct msg *m = msg_from(value, len);
+
+	(void)room;
+	(void)key;
+	(void)version;
+	if (m)
+		conn_send(arg, m);
 	msg_unref(m);
 }
 
+/* State values went out to the room while s's reply was being read (a
+ * pending subscription gets none): the latest of each, in its view, follow
+ * the reply, so that nothing newer than what it read is missed. */
+static void sub_send_held_state(struct sub *s)
+{
+	char name[PROTO_MAX_ROOM_CHARS + 8];
 
-/* The room is live: answer the subscription and start it. Its side record
+	snprintf(name, sizeof(name), "%s%s", s->room->name, s->staff_view ? STAFF_SUFFIX : "");
+	coalesce_snapshot(R.co, name, held_state_emit, s->c);
+}
+
+/* A subscription being answered, read off the loop: whether the socket may
+ * follow the room (and with which view), the room's seq, and the snapshot
+ * or the resume reply with the room's other state values. */
+struct activate_read {
+	struct store_read r;            /* first: the pool's part */
+	uint32_t slot, gen;
+	uint64_t token;
+	char room[PROTO_MAX_ROOM_CHARS + 1];
+	char req_id[PROTO_MAX_ID_CHARS + PROTO_MAX_ROOM_CHARS + 16];
+	struct identity who;            /* owned copy */
+	int64_t uid, now_s;
+	int has_since;
+	int64_t since, room_seq;        /* the room's seq here when queued */
+	uint64_t state_flushes;         /* the room's, when queued */
+	/* read */
+	enum proto_err access;
+	int staff_view, snapshot;
+	int64_t until_s, db_seq, snap_seq;
+	struct msg *reply;
+	struct msg **states;
+	size_t nstates, cap;
+};
+
+static void state_collect(void *arg, struct msg *m)
+{
+	struct activate_read *a = arg;
+
+	if (a->nstates == a->cap) {
+		size_t ncap = a->cap ? a->cap * 2 : 4;
+		struct msg **n = realloc(a->states, ncap * sizeof(*n));
+
+		if (!n) {
+			msg_unref(m);
+			return;
+		}
+		a->states = n;
+		a->cap = ncap;
+	}
+	a->states[a->nstates++] = m;
+}
+
+/* On a reader thread. The snapshot and its seq are read in one transaction
+ * (store_room_snapshot); whatever commits after it reaches the socket by
+ * the live stream or, when the room delivered it meanwhile, by replay. */
+static void activate_work(struct store_read *r, struct store_conn *rd)
+{
+	struct activate_read *a = (struct activate_read *)r;
+	int64_t first = 0;
+
+	a->until_s = INT64_MAX;
+	a->access = store_room_access(rd, &a->who, a->uid, a->room, a->now_s, &a->staff_view, &a->until_s);
+	if (a->access != PROTO_ERR_NONE)
+		return;
+	store_room_seq(rd, a->room, &a->db_seq);
+	store_room_first_seq(rd, a->room, &first);
+	if (a->db_seq < a->room_seq)
+		a->db_seq = a->room_seq;
+	if (!a->has_since || a->since > a->db_seq || a->db_seq - a->since > PROTO_REPLAY_MAX ||
+	    (a->db_seq > a->since && a->since + 1 < first)) {
+		/* Snapshot: the current rows and the seq they reflect. */
+		a->snapshot = 1;
+		a->reply = store_room_snapshot(rd, a->req_id, a->room, a->staff_view, a->uid, &a->snap_seq);
+		return;
+	}
+	/* The reply carries the current vote counts (changed while away) in one
+	 * bounded message; the few other state values follow it. */
+	a->reply = store_room_resume(rd, a->req_id, a->room, a->db_seq, a->since == a->db_seq ? "live" : "replay",
+				     a->db_seq - a->since);
+	if (a->reply)
+		store_room_state(rd, a->room, state_collect, a);
+}
+
+static void activate_read_free(struct activate_read *a)
+{
+	msg_unref(a->reply);
+	for (size_t i = 0; i < a->nstates; i++)
+		msg_unref(a->states[i]);
+	free(a->states);
+	identity_free(&a->who);
+	free(a);
+}
+
+/* Refuses a subscription being answered: the error goes to its request. */
+static void sub_refuse(struct sub *s, struct sub_busy *b, enum proto_err code)
+{
+	struct proto_error e = { .code = code };
+	struct conn *c = s->c;
+	struct msg *m;
+
+	snprintf(e.field, sizeof(e.field), "room");
+	snprintf(e.message, sizeof(e.message), "%s", proto_errs[code].code);
+	m = render_error(b->req_id, &e, 0);
+	sub_remove(s);
+	conn_send(c, m);
+	msg_unref(m);
+}
+
+/* On the loop: the subscription's answer is read; it is sent, and the
+ * subscription starts. Events the room delivered while the read was out
+ * (the subscription was pending and got none) come by replay, so the seam
+ * holds: the socket holds every event up to s->seq, and gets the rest in
+ * order from the log until it has caught up with the room. */
+static void activate_read_done(struct store_read *r)
+{
+	struct activate_read *a = (struct activate_read *)r;
+	struct sub_busy *b;
+	struct room *room;
+	struct sub *s;
+	int64_t target;
+
+	if (r->cancelled || R.closing)
+		goto out;
+	enter();
+	s = reading_sub(a->slot, a->gen, a->room, a->token);
+	if (!s)
+		goto leave;
+	s->reading = 0;
+	b = busy_find(s);
+	room = s->room;
+	if (s->dead || s->c->closing) {
+		/* Nothing more is sent to a closing socket. It stays in step
+		 * with the room until it leaves. */
+		s->pending = 0;
+		s->seq = room->seq;
+		busy_drop(s);
+		goto leave;
+	}
+	if (a->access != PROTO_ERR_NONE || !a->reply) {
+		sub_refuse(s, b, a->access != PROTO_ERR_NONE ? a->access : PROTO_ERR_INTERNAL);
+		goto leave;
+	}
+	s->pending = 0;
+	s->staff_view = a->staff_view;
+	busy_answered(b);
+	conn_send(s->c, a->reply);
+	if (a->snapshot) {
+		s->seq = a->snap_seq > room->seq ? a->snap_seq : room->seq;
+		target = room->seq;
+	} else {
+		s->seq = a->since;
+		for (size_t i = 0; i < a->nstates; i++)
+			conn_send(s->c, a->states[i]);
+		target = a->db_seq > room->seq ? a->db_seq : room->seq;
+	}
+	if (room->state_flushes != a->state_flushes)
+		sub_send_held_state(s);
+	if (R.answered)
+		R.answered(s->c, a->until_s);
+	if (target > s->seq) {
+		s->replaying = 1;
+		s->c->replaying++;
+		b->target = target;
+		replay_pump(s);
+	} else {
+		busy_drop(s);
+	}
+leave:
+	leave();
+out:
+	activate_read_free(a);
+}
+
+/* The room is live: the subscription's answer is read off the loop
+ * (activate_read_done sends it and starts the subscription). Its side record
  * goes once it is answered, or when the replay that follows ends. */
 static void sub_activate(struct sub *s)
 {
 	struct room *r = s->room;
 	struct sub_busy *b = busy_find(s);
-	int64_t db_seq = 0, first = 0;
-	struct msg *reply = NULL;
-	const char *mode;
+	struct activate_read *a;
 
-	assert(r->live && b && b->req_id);
-	s->pending = 0;
+	assert(r->live && b);
+	if (!b->req_id || s->reading)
+		return;                 /* could not be asked (see below), or asked already */
 	if (s->c->closing) {
 		/* Nothing more is sent to a closing socket: no reads for it.
 		 * It stays in step with the room until it leaves. */
+		s->pending = 0;
 		s->seq = r->seq;
 		busy_drop(s);
 		return;
 	}
-	store_room_seq(R.st, r->name, &db_seq);
-	store_room_first_seq(R.st, r->name, &first);
-	if (db_seq < r->seq)
-		db_seq = r->seq;
-
-	if (!b->has_since || b->since > db_seq || db_seq - b->since > PROTO_REPLAY_MAX ||
-	    (db_seq > b->since && b->since + 1 < first)) {
-		/* Snapshot: the current rows and the seq they reflect. */
-		int64_t snap_seq = 0;
-
-		reply = store_room_snapshot(R.st, b->req_id, r->name, s->staff_view, s->c->uid, &snap_seq);
-		busy_answered(b);
-		s->seq = snap_seq > r->seq ? snap_seq : r->seq;
-		conn_send(s->c, reply);
-		msg_unref(reply);
-		/* Events between the snapshot and the live stream (committed but
-		 * not yet delivered here) come by replay. */
-		if (r->seq > s->seq) {
-			s->replaying = 1;
-			s->c->replaying++;
-			b->target = r->seq;
-			replay_pump(s);
-		} else {
-			busy_drop(s);
-		}
-		return;
+	a = calloc(1, sizeof(*a));
+	if (!a || identity_copy(&a->who, &s->c->who)) {
+		free(a);
+		a = NULL;
+		goto fail;
 	}
-	mode = b->since == db_seq ? "live" : "replay";
-	s->seq = b->since;
-	/* The reply carries the current vote counts (changed while away) in one
-	 * bounded message; the few other state values follow it. */
-	reply = store_room_resume(R.st, b->req_id, r->name, db_seq, mode, db_seq - b->since);
-	busy_answered(b);
-	conn_send(s->c, reply);
-	msg_unref(reply);
-	store_room_state(R.st, r->name, state_emit_to_conn, s->c);
-	if (db_seq > b->since) {
-		s->replaying = 1;
-		s->c->replaying++;
-		b->target = db_seq;
-		replay_pump(s);
-	} else {
-		busy_drop(s);
+	a->r.work = activate_work;
+	a->r.done = activate_read_done;
+	a->slot = s->c->slot;
+	a->gen = s->c->gen;
+	a->token = b->token = ++R.next_token;
+	snprintf(a->room, sizeof(a->room), "%s", r->name);
+	snprintf(a->req_id, sizeof(a->req_id), "%s", b->req_id);
+	a->uid = s->c->uid;
+	a->now_s = clock_now_ms() / 1000;
+	a->has_since = b->has_since;
+	a->since = b->since;
+	a->room_seq = r->seq;
+	a->state_flushes = r->state_flushes;
+	if (store_read_submit(R.st, &a->r))
+		goto fail;
+	s->reading = 1;
+	return;
+fail:
+	{
+		/* Out of memory, or the store has stopped: the request is
+		 * answered with the error, and the subscription stays pending
+		 * (it receives nothing) until it is ended. */
+		struct proto_error e = { .code = a ? PROTO_ERR_SHUTTING_DOWN : PROTO_ERR_INTERNAL };
+		struct msg *m;
+
+		if (a)
+			activate_read_free(a);
+		snprintf(e.message, sizeof(e.message), "%s", proto_errs[e.code].code);
+		m = render_error(b->req_id, &e, 0);
+		busy_answered(b);
+		conn_send(s->c, m);
+		msg_unref(m);
 	}
 }
 
@@ -530,38 +938,46 @@ static void state_tick(uv_timer_t *t);
 static void on_subscribed_in(const char *name)
 {
 	struct room *r = room_find(name);
-	int64_t seq = 0;
+	struct replay_read *rr;
 
 	if (r && r->live) {
 		/* Confirmed again after the bus came back: whatever was
 		 * committed meanwhile comes from the log. */
-		store_room_seq(R.st, r->name, &seq);
-		if (seq > r->seq)
-			room_fill(r, seq);
+		room_fill(r, -1);
 		return;
 	}
 	if (!r || !r->subscribing)
 		return;
+	if (!(rr = calloc(1, sizeof(*rr))))
+		return;         /* stays subscribing: its members wait (out of memory) */
+	rr->r.work = room_seq_work;
+	rr->r.done = room_seq_read_done;
+	rr->token = ++R.next_token;
+	snprintf(rr->room, sizeof(rr->room), "%s", r->name);
+	if (store_read_submit(R.st, &rr->r)) {
+		free(rr);
+		return;
+	}
 	r->subscribing = 0;
-	r->live = 1;
-	/* Everything up to the log's seq now comes from the log; the bus brings
-	 * what follows. */
-	store_room_seq(R.st, r->name, &seq);
-	r->seq = seq;
-	for (unsigned i = 0; i < r->nsubs; i++)
-		if (r->members[i]->pending && !r->members[i]->dead)
-			sub_activate(r->members[i]);
+	r->confirming = 1;
+	r->fill_token = rr->token;
 }
 
 static void on_event_in(const char *name, int64_t seq, struct msg *peer, struct msg *staff)
 {
 	struct room *r = room_find(name);
 
+	if (r && (r->confirming || (r->live && r->filling))) {
+		/* Its log is being read: this event is read from it too. */
+		if (seq > r->fill_upto)
+			r->fill_upto = seq;
+		return;
+	}
 	if (!r || !r->live || seq <= r->seq)
 		return;                 /* not followed here, or a duplicate */
 	if (seq > r->seq + 1)
-		room_fill(r, seq - 1);  /* a gap: fill it before going on */
-	if (seq == r->seq + 1)
+		room_fill(r, seq);      /* a gap: filled from the log, this event with it */
+	else
 		room_deliver(r, seq, peer, staff);
 }
 
@@ -569,7 +985,9 @@ static void on_beacon_in(const char *name, int64_t seq)
 {
 	struct room *r = room_find(name);
 
-	if (r && r->live && seq > r->seq)
+	if (r && r->confirming && seq > r->fill_upto)
+		r->fill_upto = seq;
+	else if (r && r->live && seq > r->seq)
 		room_fill(r, seq);      /* the last message(s) were lost */
 }
 
@@ -645,6 +1063,7 @@ static void state_flush_emit(void *arg, const char *room, const char *key, int64
 	snprintf(name, sizeof(name), "%.*s", (int)(staff ? n - sl : n), room);
 	if (!(r = room_find(name)) || !(m = msg_from(value, len)))
 		return;
+	r->state_flushes++;
 	for (unsigned i = 0; i < r->nsubs; i++) {
 		struct sub *s = r->members[i];
 
@@ -691,27 +1110,48 @@ static void beacon_tick(uv_timer_t *t)
 	leave();
 }
 
+/* Whether the database changed, read off the loop. */
+struct poll_read {
+	struct store_read r;
+	int changed;
+};
+
+static void poll_work(struct store_read *r, struct store_conn *rd)
+{
+	((struct poll_read *)r)->changed = store_data_changed(rd);
+}
+
+static void poll_read_done(struct store_read *r)
+{
+	int changed = ((struct poll_read *)r)->changed && !r->cancelled;
+
+	free(r);
+	R.polling = 0;
+	if (!changed || R.closing)
+		return;
+	enter();
+	for (unsigned b = 0; b < ROOM_BUCKETS; b++)
+		for (struct room *room = R.buckets[b]; room; room = room->hnext)
+			if (room->live)
+				room_fill(room, -1);
+	leave();
+}
+
 /* While the bus is down, other processes' commits reach this one through
  * SQLite: when data_version moves, every live room catches up from the log. */
 static void poll_tick(uv_timer_t *t)
 {
-	int64_t v = 0;
+	struct poll_read *p;
 
 	(void)t;
-	if (!R.bus->degraded(R.bus) || store_data_version(R.st, &v) || v == R.data_version)
+	if (!R.bus->degraded(R.bus) || R.polling || !(p = calloc(1, sizeof(*p))))
 		return;
-	R.data_version = v;
-	enter();
-	for (unsigned b = 0; b < ROOM_BUCKETS; b++) {
-		for (struct room *r = R.buckets[b]; r; r = r->hnext) {
-			int64_t seq = 0;
-
-			if (!r->live || store_room_seq(R.st, r->name, &seq) || seq <= r->seq)
-				continue;
-			room_fill(r, seq);
-		}
-	}
-	leave();
+	p->r.work = poll_work;
+	p->r.done = poll_read_done;
+	if (store_read_submit(R.st, &p->r))
+		free(p);
+	else
+		R.polling = 1;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -770,7 +1210,7 @@ static void sub_remove(struct sub *s)
 }
 
 static enum proto_err subscribe_in(struct conn *c, const char *room, int has_since, int64_t since,
-				   int staff_view, const char *req_id)
+				   const char *req_id)
 {
 	struct sub *s = conn_sub(c, room);
 	struct room *r;
@@ -793,7 +1233,6 @@ static enum proto_err subscribe_in(struct conn *c, const char *room, int has_sin
 	}
 	s->room = r;
 	s->c = c;
-	s->staff_view = staff_view;
 	s->ridx = r->nsubs;
 	r->members[r->nsubs++] = s;
 	s->cnext = c->subs;
@@ -804,7 +1243,7 @@ static enum proto_err subscribe_in(struct conn *c, const char *room, int has_sin
 		sub_activate(s);
 	} else {
 		s->pending = 1;
-		if (!r->subscribing) {
+		if (!r->subscribing && !r->confirming) {
 			r->subscribing = 1;
 			R.bus->subscribe(R.bus, r->name);
 		}
@@ -813,12 +1252,12 @@ static enum proto_err subscribe_in(struct conn *c, const char *room, int has_sin
 }
 
 enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, int64_t since,
-			       int staff_view, const char *req_id)
+			       const char *req_id)
 {
 	enum proto_err rc;
 
 	enter();
-	rc = subscribe_in(c, room, has_since, since, staff_view, req_id);
+	rc = subscribe_in(c, room, has_since, since, req_id);
 	leave();
 	return rc;
 }
@@ -833,40 +1272,109 @@ int rooms_unsubscribe(struct conn *c, const char *room)
 	return 1;
 }
 
-int64_t rooms_recheck(struct conn *c, rooms_access_fn check, void *arg)
-{
-	int64_t earliest = INT64_MAX;
-	struct sub *s, *next;
-
-	enter();
-	for (s = c->subs; s; s = next) {
-		int staff_view = 0;
-		int64_t until = INT64_MAX;
+/* The access of every answered room of a socket, read again off the loop. */
+struct recheck_read {
+	struct store_read r;            /* first: the pool's part */
+	uint32_t slot, gen;
+	struct identity who;            /* owned copy */
+	int64_t uid, now_s;
+	rooms_recheck_fn done;
+	void *arg;
+	size_t n;
+	struct recheck_room {
+		char name[PROTO_MAX_ROOM_CHARS + 1];
 		enum proto_err rc;
-		const char *reason;
-		struct msg *m;
+		int staff_view;
+		int64_t until;
+	} rooms[];
+};
 
-		next = s->cnext;
-		if (s->dead)
-			continue;
-		rc = check(c, s->room->name, &staff_view, &until, arg);
-		if (rc == PROTO_ERR_INTERNAL)
-			continue;       /* cannot tell now (a failing read): ask again later */
-		if (rc == PROTO_ERR_NONE && (unsigned)staff_view == s->staff_view) {
-			if (until < earliest)
-				earliest = until;
-			continue;
-		}
-		/* Ended before the message is queued: nothing of the room
-		 * follows it, and a socket closed by the send loses nothing. */
-		reason = rc != PROTO_ERR_NONE ? proto_errs[rc].code : "view_changed";
-		m = render_subscription_ended(s->room->name, reason);
-		sub_remove(s);
-		conn_send(c, m);
-		msg_unref(m);
+static void recheck_work(struct store_read *r, struct store_conn *rd)
+{
+	struct recheck_read *k = (struct recheck_read *)r;
+
+	for (size_t i = 0; i < k->n; i++) {
+		struct recheck_room *x = &k->rooms[i];
+
+		x->until = INT64_MAX;
+		x->rc = store_room_access(rd, &k->who, k->uid, x->name, k->now_s, &x->staff_view, &x->until);
 	}
-	leave();
-	return earliest;
+}
+
+/* On the loop: ends the subscriptions no longer allowed (or whose view
+ * would differ), then tells the caller. */
+static void recheck_read_done(struct store_read *r)
+{
+	struct recheck_read *k = (struct recheck_read *)r;
+	struct conn *c = r->cancelled || R.closing ? NULL : conn_lookup(k->slot, k->gen);
+	int64_t earliest = INT64_MAX;
+
+	if (c) {
+		enter();
+		for (size_t i = 0; i < k->n; i++) {
+			struct recheck_room *x = &k->rooms[i];
+			struct sub *s = conn_sub(c, x->name);
+			const char *reason;
+			struct msg *m;
+
+			if (!s || s->dead || s->pending)
+				continue;       /* gone, or answered after its own check */
+			if (x->rc == PROTO_ERR_INTERNAL)
+				continue;       /* cannot tell now (a failing read): ask again later */
+			if (x->rc == PROTO_ERR_NONE && (unsigned)x->staff_view == s->staff_view) {
+				if (x->until < earliest)
+					earliest = x->until;
+				continue;
+			}
+			/* Ended before the message is queued: nothing of the room
+			 * follows it, and a socket closed by the send loses nothing. */
+			reason = x->rc != PROTO_ERR_NONE ? proto_errs[x->rc].code : "view_changed";
+			m = render_subscription_ended(s->room->name, reason);
+			sub_remove(s);
+			conn_send(c, m);
+			msg_unref(m);
+		}
+		leave();
+	}
+	if (k->done)
+		k->done(c, earliest, k->arg);
+	identity_free(&k->who);
+	free(k);
+}
+
+void rooms_recheck(struct conn *c, rooms_recheck_fn done, void *arg)
+{
+	struct recheck_read *k;
+	size_t n = 0;
+
+	for (struct sub *s = c->subs; s; s = s->cnext)
+		n++;
+	k = n ? calloc(1, sizeof(*k) + n * sizeof(k->rooms[0])) : NULL;
+	if (!k || identity_copy(&k->who, &c->who))
+		goto now;
+	for (struct sub *s = c->subs; s; s = s->cnext)
+		if (!s->dead && !s->pending)
+			snprintf(k->rooms[k->n++].name, sizeof(k->rooms[0].name), "%s", s->room->name);
+	if (!k->n)
+		goto now;
+	k->r.work = recheck_work;
+	k->r.done = recheck_read_done;
+	k->slot = c->slot;
+	k->gen = c->gen;
+	k->uid = c->uid;
+	k->now_s = clock_now_ms() / 1000;
+	k->done = done;
+	k->arg = arg;
+	if (store_read_submit(R.st, &k->r) == 0)
+		return;
+now:
+	/* Nothing to check (or it cannot be asked now: out of memory, or
+	 * stopping): what it follows stays, until the next check. */
+	if (k)
+		identity_free(&k->who);
+	free(k);
+	if (done)
+		done(c, INT64_MAX, arg);
 }
 
 void rooms_conn_closed(struct conn *c)
@@ -915,6 +1423,11 @@ void rooms_publish(const struct store_job *job)
 /* Life                                                                      */
 /* ------------------------------------------------------------------------- */
 
+void rooms_on_answered(void (*fn)(struct conn *c, int64_t until_s))
+{
+	R.answered = fn;
+}
+
 struct bus *rooms_bus(void)
 {
 	return R.bus;
@@ -956,7 +1469,6 @@ int rooms_init(uv_loop_t *loop, struct store *st, const char *redis_url)
 		coalesce_free(R.co);
 		return -1;
 	}
-	store_data_version(st, &R.data_version);
 	uv_timer_init(loop, &R.state_timer);
 	uv_timer_init(loop, &R.beacon_timer);
 	uv_timer_init(loop, &R.poll_timer);

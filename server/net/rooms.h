@@ -40,28 +40,33 @@ void rooms_test_drop(unsigned n);
 int rooms_degraded(void);
 
 /*
- * Subscribes c to room (access already checked). With has_since, replays
- * what the socket missed; else sends a snapshot. The reply (re: req_id) is
- * queued when the room is live, before any of its events. Returns
- * PROTO_ERR_NONE or a refusal (too many subscriptions).
+ * Subscribes c to room. Once the room is live, a reader checks that c may
+ * follow it (and with which view) and reads the reply: with has_since, the
+ * resume reply and what the socket missed; else a snapshot. The reply (re:
+ * req_id), or the refusal, is queued when that read comes back, before any
+ * of the room's events. Returns PROTO_ERR_NONE or a refusal known at once
+ * (too many subscriptions).
  */
 enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, int64_t since,
-			       int staff_view, const char *req_id);
+			       const char *req_id);
 
-/* Decides whether c may still follow room: PROTO_ERR_NONE with the view it
- * would get now (*staff_view) and when that decision may next change
- * (*until_s, seconds; INT64_MAX: not by time), or the refusal. */
-typedef enum proto_err (*rooms_access_fn)(struct conn *c, const char *room, int *staff_view,
-					  int64_t *until_s, void *arg);
+/* fn(c, until_s) runs when a subscription of c has been answered, with when
+ * its access may next change by time alone (seconds; INT64_MAX: never). */
+void rooms_on_answered(void (*fn)(struct conn *c, int64_t until_s));
+
+/* What rooms_recheck calls when it is done: c (NULL once the socket is
+ * gone), the earliest time the kept subscriptions' access may next change
+ * by time alone (seconds; INT64_MAX: never), and arg. */
+typedef void (*rooms_recheck_fn)(struct conn *c, int64_t earliest_s, void *arg);
 
 /*
- * Asks check about every room c follows and ends the subscriptions no
- * longer allowed, or whose view would now differ, each with a
- * subscription.ended message (reason: the refusal's error code, or
- * view_changed). Returns the earliest until_s of those kept (INT64_MAX when
- * none).
+ * Reads again, off the loop, whether c may still follow each room it has
+ * been answered for, and ends the subscriptions no longer allowed, or whose
+ * view would now differ, each with a subscription.ended message (reason:
+ * the refusal's error code, or view_changed). Then calls done (if not
+ * NULL): later, or at once when there is nothing to read.
  */
-int64_t rooms_recheck(struct conn *c, rooms_access_fn check, void *arg);
+void rooms_recheck(struct conn *c, rooms_recheck_fn done, void *arg);
 
 /* Stops following room; 1 if c followed it. */
 int rooms_unsubscribe(struct conn *c, const char *room);

@@ -352,6 +352,10 @@ int server_run(const struct server_opts *o)
 		fprintf(stderr, "forumd: %s\n", err);
 		goto out;
 	}
+	/* From here on this thread runs the loop: it never runs a statement
+	 * (asserted in test builds); reads go to the store's reader pool. */
+	store_loop_thread(S.store);
+	api_set_store(S.store);
 	if (rooms_init(&S.loop, S.store, o->redis)) {
 		fprintf(stderr, "forumd: cannot start the bus\n");
 		goto out;

@@ -25,9 +25,12 @@
 
 static struct session_ctx S;
 
+static void subscription_answered(struct conn *c, int64_t until_s);
+
 void session_init(const struct session_ctx *ctx)
 {
 	S = *ctx;
+	rooms_on_answered(subscription_answered);
 }
 
 void session_set_shutting_down(void)
@@ -132,19 +135,19 @@ static void arm_deadline(struct conn *c, int64_t until_s)
 	conn_set_deadline(c, ms);
 }
 
-static enum proto_err check_access(struct conn *c, const char *room, int *staff_view, int64_t *until_s,
-				   void *arg)
+static void recheck_done(struct conn *c, int64_t until_s, void *arg)
 {
 	(void)arg;
-	return store_room_access(S.store, &c->who, c->uid, room, clock_now_ms() / 1000, staff_view, until_s);
+	if (c)
+		arm_deadline(c, until_s);
 }
 
 /* Checks every room the socket follows against its identity and the clock
  * now, ends what is no longer allowed (subscription.ended), and arms the
- * deadline for the next change. */
+ * deadline for the next change (once that read is back). */
 static void recheck_access(struct conn *c)
 {
-	arm_deadline(c, rooms_recheck(c, check_access, NULL));
+	rooms_recheck(c, recheck_done, NULL);
 }
 
 static int token_expired(const struct conn *c)
@@ -288,23 +291,21 @@ static void op_write(struct conn *c, struct proto_request *req)
 	submit(c, req, &who, c->uid);
 }
 
-static void op_subscribe(struct conn *c, const char *req_id, const char *room, int has_since,
-			 int64_t since)
+/* A subscription of c was answered (rooms.c, once its read came back). */
+static void subscription_answered(struct conn *c, int64_t until_s)
 {
-	int staff_view;
-	int64_t until_s = INT64_MAX;
-	enum proto_err rc = store_room_access(S.store, &c->who, c->uid, room, clock_now_ms() / 1000,
-					      &staff_view, &until_s);
-
-	if (rc == PROTO_ERR_NONE)
-		rc = rooms_subscribe(c, room, has_since, since, staff_view, req_id);
-	if (rc != PROTO_ERR_NONE) {
-		reply_error(c, req_id, rc, "room", 0, proto_errs[rc].code);
-		return;
-	}
 	/* Its window closes within the hour: the deadline must come then. */
 	if (s_to_ms(until_s) - clock_now_ms() < EXPIRY_RECHECK_MS)
 		recheck_access(c);
+}
+
+static void op_subscribe(struct conn *c, const char *req_id, const char *room, int has_since,
+			 int64_t since)
+{
+	enum proto_err rc = rooms_subscribe(c, room, has_since, since, req_id);
+
+	if (rc != PROTO_ERR_NONE)
+		reply_error(c, req_id, rc, "room", 0, proto_errs[rc].code);
 }
 
 static void op_unsubscribe(struct conn *c, const struct proto_request *req)
@@ -313,24 +314,24 @@ static void op_unsubscribe(struct conn *c, const struct proto_request *req)
 	send_owned(c, render_unsubscribed(req->id, req->f[PF_UNSUBSCRIBE_ROOM].u.s.p));
 }
 
-static void op_thread_list(struct conn *c, const struct proto_request *req)
+/* A list read for one socket (thread.list, session.list, course.list,
+ * search and the staff reads), answered by a reader: the request moves into
+ * it, and its reply goes to the socket if it is still there when the read
+ * comes back. */
+struct list_read {
+	struct store_read r;            /* first: the pool's part */
+	uint32_t slot, gen;
+	struct identity who;            /* owned copy */
+	int64_t uid, now_s;
+	struct proto_request req;       /* owned */
+	struct msg *out;                /* the reply, or NULL with err */
+	struct proto_error err;
+};
+
+/* search on a reader: the store's facts, rendered in the searcher's view. */
+static struct msg *search_read(struct store_conn *rd, struct list_read *l)
 {
-	struct proto_error err = { 0 };
-	struct msg *m = store_thread_list(S.store, &c->who, c->uid, req, clock_now_ms() / 1000, &err);
-
-	if (m)
-		send_owned(c, m);
-	else
-		send_owned(c, render_error(req->id, &err, 0));
-}
-
-/* Searches of each user over all their sockets here (searches_per_minute):
- * made at the first search, held for the process's life. */
-static struct ratemap *search_rate;
-
-static void op_search(struct conn *c, const struct proto_request *req)
-{
-	const struct proto_value *f = req->f;
+	const struct proto_value *f = l->req.f;
 	struct store_search_args a = {
 		.course = f[PF_SEARCH_COURSE].u.i,
 		.q = f[PF_SEARCH_Q].u.s.p,
@@ -344,7 +345,98 @@ static void op_search(struct conn *c, const struct proto_request *req)
 		.limit = f[PF_SEARCH_LIMIT].present ? (int)f[PF_SEARCH_LIMIT].u.i : 0,
 	};
 	struct store_search_result r;
-	struct proto_error err = { 0 };
+	struct msg *m;
+
+	if (store_search(rd, &l->who, l->uid, &a, l->now_s, &r, &l->err))
+		return NULL;
+	m = render_search_reply(l->req.id, r.hits, r.n, r.more ? r.next : NULL, a.q, &r.query, r.view);
+	store_search_free(&r);
+	return m;
+}
+
+/* On a reader thread. */
+static void list_work(struct store_read *r, struct store_conn *rd)
+{
+	struct list_read *l = (struct list_read *)r;
+
+	switch (l->req.op) {
+	case PROTO_OP_THREAD_LIST:
+		l->out = store_thread_list(rd, &l->who, l->uid, &l->req, l->now_s, &l->err);
+		break;
+	case PROTO_OP_SESSION_LIST:
+		l->out = store_session_list(rd, &l->who, &l->req, l->now_s, &l->err);
+		break;
+	case PROTO_OP_FLAG_LIST:
+		l->out = store_flag_list(rd, &l->who, &l->req, &l->err);
+		break;
+	case PROTO_OP_AUDIT_LIST:
+		l->out = store_audit_list(rd, &l->who, &l->req, &l->err);
+		break;
+	case PROTO_OP_POST_HISTORY:
+		l->out = store_post_history(rd, &l->who, &l->req, &l->err);
+		break;
+	case PROTO_OP_COURSE_LIST:
+		l->out = store_course_list(rd, &l->who, l->req.id, l->now_s);
+		break;
+	case PROTO_OP_SEARCH:
+		l->out = search_read(rd, l);
+		break;
+	default:
+		break;
+	}
+	if (!l->out && l->err.code == PROTO_ERR_NONE) {
+		l->err.code = PROTO_ERR_INTERNAL;
+		snprintf(l->err.message, sizeof(l->err.message), "cannot read");
+	}
+}
+
+/* On the loop: the reply goes out, unless the socket is gone or closing. */
+static void list_done(struct store_read *r)
+{
+	struct list_read *l = (struct list_read *)r;
+	struct conn *c = r->cancelled ? NULL : conn_lookup(l->slot, l->gen);
+
+	if (c && !c->closing)
+		send_owned(c, l->out ? msg_ref(l->out) : render_error(l->req.id, &l->err, 0));
+	msg_unref(l->out);
+	identity_free(&l->who);
+	proto_request_free(&l->req);
+	free(l);
+}
+
+/* Queues a list read for c, moving req into it. */
+static void op_list(struct conn *c, struct proto_request *req)
+{
+	struct list_read *l = calloc(1, sizeof(*l));
+
+	if (!l || identity_copy(&l->who, &c->who)) {
+		free(l);
+		reply_error(c, req->id, PROTO_ERR_INTERNAL, NULL, 0, "out of memory");
+		return;
+	}
+	l->r.work = list_work;
+	l->r.done = list_done;
+	l->slot = c->slot;
+	l->gen = c->gen;
+	l->uid = c->uid;
+	l->now_s = clock_now_ms() / 1000;
+	l->req = *req;
+	req->arena = NULL;              /* the read owns the strings now */
+	if (store_read_submit(S.store, &l->r)) {
+		reply_error(c, l->req.id, PROTO_ERR_SHUTTING_DOWN, NULL, 0, "the server is stopping");
+		identity_free(&l->who);
+		proto_request_free(&l->req);
+		free(l);
+	}
+}
+
+/* Searches of each user over all their sockets here (searches_per_minute):
+ * made at the first search, held for the process's life. */
+static struct ratemap *search_rate;
+
+/* search: counted against the user's rate here, then read like a list. */
+static void op_search(struct conn *c, struct proto_request *req)
+{
 	int64_t wait;
 
 	if (!search_rate)
@@ -354,23 +446,7 @@ static void op_search(struct conn *c, const struct proto_request *req)
 		reply_error(c, req->id, PROTO_ERR_RATE_LIMITED, NULL, wait, "too many searches");
 		return;
 	}
-	if (store_search(S.store, &c->who, c->uid, &a, clock_now_ms() / 1000, &r, &err)) {
-		send_owned(c, render_error(req->id, &err, 0));
-		return;
-	}
-	send_owned(c, render_search_reply(req->id, r.hits, r.n, r.more ? r.next : NULL, a.q, &r.query, r.view));
-	store_search_free(&r);
-}
-
-/* A staff read answered from the read connection. */
-static void op_staff_read(struct conn *c, const struct proto_request *req,
-			  struct msg *(*read)(struct store *, const struct identity *, const struct proto_request *,
-					      struct proto_error *))
-{
-	struct proto_error err = { 0 };
-	struct msg *m = read(S.store, &c->who, req, &err);
-
-	send_owned(c, m ? m : render_error(req->id, &err, 0));
+	op_list(c, req);
 }
 
 static void op_stats(struct conn *c, const struct proto_request *req)
@@ -383,6 +459,19 @@ static void op_stats(struct conn *c, const struct proto_request *req)
 	}
 	session_stats(&rs);
 	send_owned(c, render_stats(req->id, &rs));
+}
+
+/* auth.refresh's recheck is back: the reply (arg) follows what it ended. */
+static void refresh_done(struct conn *c, int64_t until_s, void *arg)
+{
+	struct msg *reply = arg;
+
+	if (c) {
+		arm_deadline(c, until_s);
+		if (reply)
+			conn_send(c, reply);
+	}
+	msg_unref(reply);
 }
 
 static void op_auth_refresh(struct conn *c, const struct proto_request *req)
@@ -401,8 +490,7 @@ static void op_auth_refresh(struct conn *c, const struct proto_request *req)
 	identity_pack(&c->who);         /* best effort: it is valid unpacked too */
 	/* Roles may differ: what the socket follows is checked again, and
 	 * what the new token does not allow ends before the reply. */
-	recheck_access(c);
-	send_owned(c, render_ok_int(req->id, "expires_at", c->who.exp));
+	rooms_recheck(c, refresh_done, render_ok_int(req->id, "expires_at", c->who.exp));
 }
 
 #ifdef FORUMD_TESTING
@@ -413,7 +501,7 @@ static void recheck_windows(struct conn *c, void *arg)
 {
 	(void)arg;
 	if (c->authed && !c->closing && c->subs)
-		rooms_recheck(c, check_access, NULL);
+		rooms_recheck(c, NULL, NULL);
 }
 
 static void op_test_clock(struct conn *c, const struct proto_request *req)
@@ -441,21 +529,13 @@ static void dispatch(struct conn *c, struct proto_request *req)
 	case PROTO_OP_HELLO:
 		op_hello(c, req);
 		break;
-	case PROTO_OP_SESSION_LIST: {
-		struct proto_error err = { 0 };
-		struct msg *m = store_session_list(S.store, &c->who, req, clock_now_ms() / 1000, &err);
-
-		send_owned(c, m ? m : render_error(req->id, &err, 0));
-		break;
-	}
+	case PROTO_OP_SESSION_LIST:
 	case PROTO_OP_FLAG_LIST:
-		op_staff_read(c, req, store_flag_list);
-		break;
 	case PROTO_OP_AUDIT_LIST:
-		op_staff_read(c, req, store_audit_list);
-		break;
 	case PROTO_OP_POST_HISTORY:
-		op_staff_read(c, req, store_post_history);
+	case PROTO_OP_COURSE_LIST:
+	case PROTO_OP_THREAD_LIST:
+		op_list(c, req);
 		break;
 	case PROTO_OP_SUBSCRIBE:
 		op_subscribe(c, req->id, req->f[PF_SUBSCRIBE_ROOM].u.s.p, req->f[PF_SUBSCRIBE_SINCE].present,
@@ -463,12 +543,6 @@ static void dispatch(struct conn *c, struct proto_request *req)
 		break;
 	case PROTO_OP_UNSUBSCRIBE:
 		op_unsubscribe(c, req);
-		break;
-	case PROTO_OP_COURSE_LIST:
-		send_owned(c, store_course_list(S.store, &c->who, req->id, clock_now_ms() / 1000));
-		break;
-	case PROTO_OP_THREAD_LIST:
-		op_thread_list(c, req);
 		break;
 	case PROTO_OP_SEARCH:
 		op_search(c, req);
@@ -632,6 +706,12 @@ static void hello_done(struct conn *c, struct store_job *job)
 void session_store_done(void)
 {
 	struct store_job *job, *next;
+	struct store_read *r, *rnext;
+
+	for (r = store_take_reads(S.store); r; r = rnext) {
+		rnext = r->next;
+		r->done(r);
+	}
 
 	for (job = store_take_done(S.store); job; job = next) {
 		struct conn *c = conn_lookup(job->conn_slot, job->conn_gen);

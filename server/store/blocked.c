@@ -25,12 +25,13 @@ static enum words_lang words_lang_of(const char *lang)
 
 /* lang's blocked words as {"lang", "words": [...]}, read on its own
  * connection; malloc'd, the caller frees it. NULL with err set. */
-char *store_blocked_json(const char *path, const char *lang, char *err, size_t err_len)
+/* store_blocked_json over db (NULL: open one for path, and close it). */
+static char *blocked_json(sqlite3 *db, const char *path, const char *lang, char *err, size_t err_len)
 {
 	static const char q[] =
 		"SELECT json_object('lang', ?1, 'words', (SELECT json_group_array(word) FROM"
 		" (SELECT word FROM blocked_words WHERE lang = ?1 ORDER BY word)))";
-	sqlite3 *db;
+	sqlite3 *own = NULL;
 	sqlite3_stmt *s = NULL;
 	char *out = NULL;
 
@@ -39,7 +40,7 @@ char *store_blocked_json(const char *path, const char *lang, char *err, size_t e
 		snprintf(err, err_len, "the language must be en, es or pt");
 		return NULL;
 	}
-	if (!(db = store__open_rw(path, err, err_len)))
+	if (!db && !(db = own = store__open_rw(path, err, err_len)))
 		return NULL;
 	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, lang, -1, SQLITE_STATIC);
@@ -49,8 +50,20 @@ char *store_blocked_json(const char *path, const char *lang, char *err, size_t e
 	if (!out)
 		snprintf(err, err_len, "%s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
-	sqlite3_close(db);
+	sqlite3_close(own);
 	return out;
+}
+
+char *store_blocked_json(const char *path, const char *lang, char *err, size_t err_len)
+{
+	return blocked_json(NULL, path, lang, err, err_len);
+}
+
+char *store_api_blocked_json(struct store_conn *rd, const char *lang, char *err, size_t err_len)
+{
+	sqlite3 *db = store__conn_rw(rd, err, err_len);
+
+	return db ? blocked_json(db, NULL, lang, err, err_len) : NULL;
 }
 
 /* Refuses a word that cannot block anything; 0 or -1 with err naming it. */
@@ -96,13 +109,14 @@ static int exec_lang_word(sqlite3 *db, const char *sql, const char *lang, const 
  * transaction on its own connection, bumping the counter every writer
  * watches to reload its normalizer. A word that normalizes to nothing
  * refuses the whole change. 0, or -1 with err set. */
-int store_blocked_change(const char *path, const char *lang, enum store_blocked_mode mode,
-			 const char *const *words, size_t n, int64_t now_ms, char *err, size_t err_len)
+/* store_blocked_change over db (NULL: open one for path, and close it). */
+static int blocked_change(sqlite3 *db, const char *path, const char *lang, enum store_blocked_mode mode,
+			  const char *const *words, size_t n, int64_t now_ms, char *err, size_t err_len)
 {
 	static const char q_clear[] = "DELETE FROM blocked_words WHERE lang = ?1";
 	static const char q_add[] = "INSERT OR IGNORE INTO blocked_words(lang, word, created_at) VALUES (?1, ?2, ?3)";
 	static const char q_del[] = "DELETE FROM blocked_words WHERE lang = ?1 AND word = ?2";
-	sqlite3 *db;
+	sqlite3 *own = NULL;
 	int rc = -1;
 
 	err[0] = '\0';
@@ -112,7 +126,7 @@ int store_blocked_change(const char *path, const char *lang, enum store_blocked_
 	}
 	if (mode != STORE_BLOCKED_REMOVE && check_words(lang, words, n, err, err_len))
 		return -1;
-	if (!(db = store__open_rw(path, err, err_len)))
+	if (!db && !(db = own = store__open_rw(path, err, err_len)))
 		return -1;
 	if (store__exec(db, "BEGIN IMMEDIATE") != SQLITE_OK)
 		goto out;
@@ -131,6 +145,20 @@ rollback:
 out:
 	if (rc && !err[0])
 		snprintf(err, err_len, "%s", sqlite3_errmsg(db));
-	sqlite3_close(db);
+	sqlite3_close(own);
 	return rc;
+}
+
+int store_blocked_change(const char *path, const char *lang, enum store_blocked_mode mode,
+			 const char *const *words, size_t n, int64_t now_ms, char *err, size_t err_len)
+{
+	return blocked_change(NULL, path, lang, mode, words, n, now_ms, err, err_len);
+}
+
+int store_api_blocked_change(struct store_conn *rd, const char *lang, enum store_blocked_mode mode,
+			     const char *const *words, size_t n, int64_t now_ms, char *err, size_t err_len)
+{
+	sqlite3 *db = store__conn_rw(rd, err, err_len);
+
+	return db ? blocked_change(db, NULL, lang, mode, words, n, now_ms, err, err_len) : -1;
 }

@@ -13,23 +13,9 @@ int store__lang_valid(const char *l)
 	return l && (!strcmp(l, "en") || !strcmp(l, "es") || !strcmp(l, "pt"));
 }
 
-/* Creates (update 0) or changes (update 1) a course in the database at
- * path on its own connection (command line and admin API, any thread).
- * Returns the course id, or -1 with a message in err. */
-int64_t store_course_put(const char *path, const struct store_course_args *a, int update,
-			 int64_t now_ms, char *err, size_t err_len)
+/* Checks a course's fields; 0, or -1 with err set. */
+static int course_check(const struct store_course_args *a, int update, char *err, size_t err_len)
 {
-	static const char q_ins[] =
-		"INSERT INTO courses(id, title, lang, starts_at, ends_at, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
-	static const char q_upd[] =
-		"UPDATE courses SET title = coalesce(?2, title), lang = coalesce(?3, lang),"
-		" starts_at = coalesce(?4, starts_at), ends_at = coalesce(?5, ends_at), updated_at = ?6"
-		" WHERE id = ?1";
-	sqlite3 *db;
-	sqlite3_stmt *s = NULL;
-	int64_t id = -1;
-
 	err[0] = '\0';
 	if (!update && (!a->title || !*a->title || !a->starts_at || !a->ends_at)) {
 		snprintf(err, err_len, "a course needs a title, a start and an end");
@@ -43,8 +29,23 @@ int64_t store_course_put(const char *path, const struct store_course_args *a, in
 		snprintf(err, err_len, "a course must end after it starts");
 		return -1;
 	}
-	if (!(db = store__open_rw(path, err, err_len)))
-		return -1;
+	return 0;
+}
+
+/* store_course_put over db (checked already). */
+static int64_t course_put(sqlite3 *db, const struct store_course_args *a, int update, int64_t now_ms,
+			  char *err, size_t err_len)
+{
+	static const char q_ins[] =
+		"INSERT INTO courses(id, title, lang, starts_at, ends_at, created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+	static const char q_upd[] =
+		"UPDATE courses SET title = coalesce(?2, title), lang = coalesce(?3, lang),"
+		" starts_at = coalesce(?4, starts_at), ends_at = coalesce(?5, ends_at), updated_at = ?6"
+		" WHERE id = ?1";
+	sqlite3_stmt *s = NULL;
+	int64_t id = -1;
+
 	if (sqlite3_prepare_v2(db, update ? q_upd : q_ins, -1, &s, NULL) != SQLITE_OK)
 		goto out;
 	if (a->id)
@@ -68,14 +69,41 @@ out:
 	if (id < 0 && !err[0])
 		snprintf(err, err_len, "%s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
+	return id;
+}
+
+/* Creates (update 0) or changes (update 1) a course in the database at
+ * path on its own connection (command line, any thread). Returns the
+ * course id, or -1 with a message in err. */
+int64_t store_course_put(const char *path, const struct store_course_args *a, int update,
+			 int64_t now_ms, char *err, size_t err_len)
+{
+	sqlite3 *db;
+	int64_t id;
+
+	if (course_check(a, update, err, err_len) || !(db = store__open_rw(path, err, err_len)))
+		return -1;
+	id = course_put(db, a, update, now_ms, err, err_len);
 	sqlite3_close(db);
 	return id;
 }
 
-/* A course (id > 0) or every course (id 0, a JSON array) as JSON text read
- * on its own connection; malloc'd, the caller frees it. NULL if there is no
- * such course, or on error with err set. */
-char *store_course_json(const char *path, int64_t id, char *err, size_t err_len)
+/* store_course_put for the admin API, on a reader's own read-write
+ * connection (kept open). */
+int64_t store_api_course_put(struct store_conn *rd, const struct store_course_args *a, int update,
+			     int64_t now_ms, char *err, size_t err_len)
+{
+	sqlite3 *db;
+
+	if (course_check(a, update, err, err_len) || !(db = store__conn_rw(rd, err, err_len)))
+		return -1;
+	return course_put(db, a, update, now_ms, err, err_len);
+}
+
+/* A course (id > 0) or every course (id 0, a JSON array) as JSON text over
+ * db; malloc'd, the caller frees it. NULL if there is no such course, or
+ * on error with err set. */
+static char *course_json(sqlite3 *db, int64_t id, char *err, size_t err_len)
 {
 	static const char q_one[] =
 		"SELECT json_object('id', id, 'title', title, 'lang', lang, 'starts_at', starts_at,"
@@ -83,13 +111,10 @@ char *store_course_json(const char *path, int64_t id, char *err, size_t err_len)
 	static const char q_all[] =
 		"SELECT json_group_array(json_object('id', id, 'title', title, 'lang', lang,"
 		" 'starts_at', starts_at, 'ends_at', ends_at)) FROM (SELECT * FROM courses ORDER BY id)";
-	sqlite3 *db;
 	sqlite3_stmt *s = NULL;
 	char *out = NULL;
 
 	err[0] = '\0';
-	if (!(db = store__open_rw(path, err, err_len)))
-		return NULL;
 	if (sqlite3_prepare_v2(db, id ? q_one : q_all, -1, &s, NULL) == SQLITE_OK) {
 		if (id)
 			sqlite3_bind_int64(s, 1, id);
@@ -99,8 +124,32 @@ char *store_course_json(const char *path, int64_t id, char *err, size_t err_len)
 		snprintf(err, err_len, "%s", sqlite3_errmsg(db));
 	}
 	sqlite3_finalize(s);
+	return out;
+}
+
+/* A course or every course as JSON (course_json), read on its own
+ * connection (command line). */
+char *store_course_json(const char *path, int64_t id, char *err, size_t err_len)
+{
+	sqlite3 *db;
+	char *out;
+
+	err[0] = '\0';
+	if (!(db = store__open_rw(path, err, err_len)))
+		return NULL;
+	out = course_json(db, id, err, err_len);
 	sqlite3_close(db);
 	return out;
+}
+
+char *store_api_course_json(struct store_conn *rd, int64_t id, char *err, size_t err_len)
+{
+	sqlite3 *db;
+
+	err[0] = '\0';
+	if (!(db = store__conn_rw(rd, err, err_len)))
+		return NULL;
+	return course_json(db, id, err, err_len);
 }
 
 /* Prints every course as one line of JSON to f (a FILE *), read on its own

@@ -59,6 +59,8 @@ sqlite3_stmt *store__stmt(struct stmt_cache *c, sqlite3 *db, const char *sql)
 	sqlite3_stmt *s = NULL;
 	unsigned h = stmt_slot(sql);
 
+	STORE_ASSERT_OFF_LOOP();
+
 	for (; c->slot[h]; h = (h + 1) % STMT_CACHE_SLOTS) {
 		int i = c->slot[h] - 1;
 
@@ -92,6 +94,7 @@ void store__stmt_cache_free(struct stmt_cache *c)
 
 int store__exec(sqlite3 *db, const char *sql)
 {
+	STORE_ASSERT_OFF_LOOP();
 	return sqlite3_exec(db, sql, NULL, NULL, NULL);
 }
 

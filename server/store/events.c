@@ -94,12 +94,12 @@ fail:
 }
 
 /* ------------------------------------------------------------------------- */
-/* Reads (loop thread)                                                       */
+/* Reads (a reader thread, its connection)                                  */
 /* ------------------------------------------------------------------------- */
 
-static int room_column(struct store *st, const char *sql, const char *room, int64_t *out)
+static int room_column(struct store_conn *rd, const char *sql, const char *room, int64_t *out)
 {
-	sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, sql);
+	sqlite3_stmt *s = store__stmt(&rd->cache, rd->db, sql);
 	int rc;
 
 	*out = 0;
@@ -115,19 +115,19 @@ static int room_column(struct store *st, const char *sql, const char *room, int6
 
 /* The latest seq of room into *seq (0 if it has none yet), on the read
  * connection. 0 or -1. */
-int store_room_seq(struct store *st, const char *room, int64_t *seq)
+int store_room_seq(struct store_conn *rd, const char *room, int64_t *seq)
 {
 	static const char q[] = "SELECT seq FROM rooms WHERE name = ?1";
 
-	return room_column(st, q, room, seq);
+	return room_column(rd, q, room, seq);
 }
 
 /* The read connection's PRAGMA data_version into *version: it moves when
  * any other connection commits. 0 or -1. */
-int store_data_version(struct store *st, int64_t *version)
+int store_data_version(struct store_conn *rd, int64_t *version)
 {
 	static const char q[] = "PRAGMA data_version";
-	sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, q);
+	sqlite3_stmt *s = store__stmt(&rd->cache, rd->db, q);
 	int rc = -1;
 
 	if (!s)
@@ -142,20 +142,20 @@ int store_data_version(struct store *st, int64_t *version)
 
 /* The oldest seq still held for room into *seq (0 if none), on the read
  * connection. 0 or -1. */
-int store_room_first_seq(struct store *st, const char *room, int64_t *seq)
+int store_room_first_seq(struct store_conn *rd, const char *room, int64_t *seq)
 {
 	static const char q[] = "SELECT first_seq FROM rooms WHERE name = ?1";
 
-	return room_column(st, q, room, seq);
+	return room_column(rd, q, room, seq);
 }
 
 /* store_replay_bytes without a byte bound. */
-long store_replay(struct store *st, const char *room, int64_t after, int64_t upto, size_t max,
+long store_replay(struct store_conn *rd, const char *room, int64_t after, int64_t upto, size_t max,
 		  void (*emit)(void *arg, const char *room, int64_t seq, struct msg *peer,
 			       struct msg *staff),
 		  void *arg)
 {
-	return store_replay_bytes(st, room, after, upto, max, 0, emit, arg);
+	return store_replay_bytes(rd, room, after, upto, max, 0, emit, arg);
 }
 
 /*
@@ -164,7 +164,7 @@ long store_replay(struct store *st, const char *room, int64_t after, int64_t upt
  * (at least one), oldest first, in one read transaction; emit receives new
  * message references it owns. The number emitted, or -1 on a database error.
  */
-long store_replay_bytes(struct store *st, const char *room, int64_t after, int64_t upto, size_t max,
+long store_replay_bytes(struct store_conn *rd, const char *room, int64_t after, int64_t upto, size_t max,
 			size_t max_bytes,
 			void (*emit)(void *arg, const char *room, int64_t seq, struct msg *peer,
 				     struct msg *staff),
@@ -178,9 +178,9 @@ long store_replay_bytes(struct store *st, const char *room, int64_t after, int64
 	long n = 0;
 	int rc;
 
-	if (store__exec(st->rdb, "BEGIN") != SQLITE_OK)
+	if (store__exec(rd->db, "BEGIN") != SQLITE_OK)
 		return -1;
-	s = store__stmt(&st->rcache, st->rdb, q);
+	s = store__stmt(&rd->cache, rd->db, q);
 	if (!s) {
 		n = -1;
 		goto out;
@@ -195,7 +195,7 @@ long store_replay_bytes(struct store *st, const char *room, int64_t after, int64
 		int64_t subject = sqlite3_column_int64(s, 2);
 		struct msg *peer, *staff;
 
-		if (store__render_event(&st->rcache, st->rdb, room, seq, proto_event_find(type ? type : ""), subject,
+		if (store__render_event(&rd->cache, rd->db, room, seq, proto_event_find(type ? type : ""), subject,
 				       &peer, &staff)) {
 			n = -1;
 			break;
@@ -210,7 +210,7 @@ long store_replay_bytes(struct store *st, const char *room, int64_t after, int64
 		n = -1;
 	sqlite3_reset(s);
 out:
-	store__exec(st->rdb, "COMMIT");
+	store__exec(rd->db, "COMMIT");
 	return n;
 }
 

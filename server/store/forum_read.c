@@ -1,5 +1,5 @@
 /*
- * forum_read.c - forum reads on the loop thread's read connection: course
+ * forum_read.c - forum reads on a reader thread's connection: course
  * and thread lists, room access, and room snapshots read together with the
  * room's seq in one transaction.
  */
@@ -23,10 +23,10 @@ static const char *col_text(sqlite3_stmt *s, int i)
 
 /* Loads a course's window and text into c; strings valid until *out_stmt is
  * reset by the caller. Returns 0, or -1 if there is no such course. */
-static int course_row(struct store *st, int64_t id, struct forum_course *c, sqlite3_stmt **out_stmt)
+static int course_row(struct store_conn *rd, int64_t id, struct forum_course *c, sqlite3_stmt **out_stmt)
 {
 	static const char q[] = "SELECT id, title, lang, starts_at, ends_at FROM courses WHERE id = ?1";
-	sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, q);
+	sqlite3_stmt *s = store__stmt(&rd->cache, rd->db, q);
 
 	*out_stmt = s;
 	if (!s)
@@ -46,14 +46,14 @@ static int course_row(struct store *st, int64_t id, struct forum_course *c, sqli
 
 /* The course window rule for who; with until_s, also when it next changes
  * (left alone when the course is not found). */
-static enum proto_err course_access_until(struct store *st, const struct identity *who, int64_t course,
+static enum proto_err course_access_until(struct store_conn *rd, const struct identity *who, int64_t course,
 					  int64_t now_s, int want_write, int64_t *until_s)
 {
 	struct forum_course c;
 	struct access_course ac;
 	sqlite3_stmt *s;
 
-	if (course_row(st, course, &c, &s))
+	if (course_row(rd, course, &c, &s))
 		return PROTO_ERR_NOT_FOUND;
 	ac.id = c.id;
 	ac.starts_at = c.starts_at;
@@ -64,17 +64,17 @@ static enum proto_err course_access_until(struct store *st, const struct identit
 	return access_check(who, &ac, now_s, want_write);
 }
 
-static enum proto_err course_access(struct store *st, const struct identity *who, int64_t course,
+static enum proto_err course_access(struct store_conn *rd, const struct identity *who, int64_t course,
 				    int64_t now_s, int want_write)
 {
-	return course_access_until(st, who, course, now_s, want_write, NULL);
+	return course_access_until(rd, who, course, now_s, want_write, NULL);
 }
 
 /* ------------------------------------------------------------------------- */
 /* course.list                                                               */
 /* ------------------------------------------------------------------------- */
 
-static int add_course(struct store *st, struct render_list *l, const struct identity *who,
+static int add_course(struct store_conn *rd, struct render_list *l, const struct identity *who,
 		      int64_t course, int64_t now_s)
 {
 	struct forum_course c;
@@ -84,7 +84,7 @@ static int add_course(struct store *st, struct render_list *l, const struct iden
 	const char *access;
 	int rc;
 
-	if (course_row(st, course, &c, &s))
+	if (course_row(rd, course, &c, &s))
 		return 0;       /* in the token but not (yet) on this server */
 	ac.id = c.id;
 	ac.starts_at = c.starts_at;
@@ -103,7 +103,7 @@ static int add_course(struct store *st, struct render_list *l, const struct iden
 /* course.list: the courses in who's token (every course for an admin)
  * with the caller's role and access at now_s. A new reply msg the caller
  * owns, or NULL on error. */
-struct msg *store_course_list(struct store *st, const struct identity *who, const char *req_id,
+struct msg *store_course_list(struct store_conn *rd, const struct identity *who, const char *req_id,
 			      int64_t now_s)
 {
 	static const char q_all[] = "SELECT id FROM courses ORDER BY starts_at DESC, id";
@@ -113,7 +113,7 @@ struct msg *store_course_list(struct store *st, const struct identity *who, cons
 	if (!l)
 		return NULL;
 	if (who->admin) {
-		sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, q_all);
+		sqlite3_stmt *s = store__stmt(&rd->cache, rd->db, q_all);
 		int64_t ids[512];
 		size_t n = 0;
 
@@ -123,10 +123,10 @@ struct msg *store_course_list(struct store *st, const struct identity *who, cons
 			ids[n++] = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
 		for (size_t i = 0; i < n && !rc; i++)
-			rc = add_course(st, l, who, ids[i], now_s);
+			rc = add_course(rd, l, who, ids[i], now_s);
 	} else {
 		for (size_t i = 0; i < who->ncourses && !rc; i++)
-			rc = add_course(st, l, who, who->courses[i].course, now_s);
+			rc = add_course(rd, l, who, who->courses[i].course, now_s);
 	}
 	if (rc)
 		goto fail;
@@ -192,7 +192,7 @@ static struct msg *list_error(struct proto_error *err, enum proto_err code, cons
 
 /* thread.list: one page of a course's threads after the access check. A
  * new reply msg the caller owns, or NULL with *err filled. */
-struct msg *store_thread_list(struct store *st, const struct identity *who, int64_t uid,
+struct msg *store_thread_list(struct store_conn *rd, const struct identity *who, int64_t uid,
 			      const struct proto_request *req, int64_t now_s, struct proto_error *err)
 {
 	int64_t course = req->f[PF_THREAD_LIST_COURSE].u.i, key[3] = { 0, 0, 0 };
@@ -208,12 +208,12 @@ struct msg *store_thread_list(struct store *st, const struct identity *who, int6
 	sqlite3_stmt *s;
 	enum proto_err rc;
 
-	rc = course_access(st, who, course, now_s, 0);
+	rc = course_access(rd, who, course, now_s, 0);
 	if (rc != PROTO_ERR_NONE)
 		return list_error(err, rc, "course", proto_errs[rc].code);
 	if (cursor && cursor_parse(cursor, sort, key))
 		return list_error(err, PROTO_ERR_BAD_CURSOR, "cursor", "not a cursor from this list");
-	if (!(s = store__stmt(&st->rcache, st->rdb, list_queries[sort])))
+	if (!(s = store__stmt(&rd->cache, rd->db, list_queries[sort])))
 		return list_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	if (!(l = render_list_new()))
 		return list_error(err, PROTO_ERR_INTERNAL, NULL, "out of memory");
@@ -245,25 +245,31 @@ struct msg *store_thread_list(struct store *st, const struct identity *who, int6
 /* Test builds: EXPLAIN QUERY PLAN of thread.list's query for sort (0
  * latest, 1 votes, 2 unanswered), one step a line, into the caller's buf.
  * 0, or -1. */
+/* Over a connection of its own (a test asks from its main thread, which no
+ * reader owns). */
 int store_thread_list_plan(struct store *st, int sort, char *buf, size_t len)
 {
 	char q[sizeof(Q_LATEST) + sizeof(Q_VOTES) + sizeof(Q_UNANSWERED) + 32];
 	sqlite3_stmt *s = NULL;
+	sqlite3 *db;
 	size_t used = 0;
 	int rc;
 
-	if (sort < 0 || sort > SORT_UNANSWERED || !len)
+	if (sort < 0 || sort > SORT_UNANSWERED || !len || !(db = store__reader_db_open(st)))
 		return -1;
 	buf[0] = '\0';
 	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", list_queries[sort]);
-	if (sqlite3_prepare_v2(st->rdb, q, -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
 		return -1;
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && used < len) {
 		int n = snprintf(buf + used, len - used, "%s\n", col_text(s, 3));
 
 		used += n > 0 ? (size_t)n : 0;
 	}
 	sqlite3_finalize(s);
+	sqlite3_close(db);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 #endif
@@ -287,10 +293,10 @@ static int room_parse(const char *room, char kind[16], int64_t *id)
 }
 
 /* A thread's course and state, for access decisions. */
-static int thread_course(struct store *st, int64_t thread, int64_t *course, char state[12])
+static int thread_course(struct store_conn *rd, int64_t thread, int64_t *course, char state[12])
 {
 	static const char q[] = "SELECT course_id, state FROM threads WHERE id = ?1";
-	sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, q);
+	sqlite3_stmt *s = store__stmt(&rd->cache, rd->db, q);
 	int rc = -1;
 
 	if (!s)
@@ -308,7 +314,7 @@ static int thread_course(struct store *st, int64_t thread, int64_t *course, char
 /* May who follow room at now_s? PROTO_ERR_NONE with *staff_view set and,
  * with until_s, when the answer may next change by time alone; or the
  * refusal. */
-enum proto_err store_room_access(struct store *st, const struct identity *who, int64_t uid,
+enum proto_err store_room_access(struct store_conn *rd, const struct identity *who, int64_t uid,
 				 const char *room, int64_t now_s, int *staff_view, int64_t *until_s)
 {
 	char kind[16], state[12];
@@ -322,28 +328,28 @@ enum proto_err store_room_access(struct store *st, const struct identity *who, i
 		return PROTO_ERR_NOT_FOUND;
 	if (strcmp(kind, "course") == 0) {
 		*staff_view = access_is_staff(who, id);
-		return course_access_until(st, who, id, now_s, 0, until_s);
+		return course_access_until(rd, who, id, now_s, 0, until_s);
 	}
 	if (strcmp(kind, "thread") == 0) {
-		if (thread_course(st, id, &course, state))
+		if (thread_course(rd, id, &course, state))
 			return PROTO_ERR_NOT_FOUND;
 		*staff_view = access_is_staff(who, course);
 		if (!forum_thread_visible(state, *staff_view))
 			return PROTO_ERR_NOT_FOUND;
-		return course_access_until(st, who, course, now_s, 0, until_s);
+		return course_access_until(rd, who, course, now_s, 0, until_s);
 	}
 	if (strcmp(kind, "staff") == 0) {
-		rc = course_access_until(st, who, id, now_s, 0, until_s);
+		rc = course_access_until(rd, who, id, now_s, 0, until_s);
 		if (rc == PROTO_ERR_NONE && !access_is_staff(who, id))
 			rc = PROTO_ERR_FORBIDDEN;
 		*staff_view = 1;
 		return rc;
 	}
 	if (strcmp(kind, "session") == 0) {
-		if (store_session_course(st, id, &course))
+		if (store_session_course(rd, id, &course))
 			return PROTO_ERR_NOT_FOUND;
 		*staff_view = access_is_staff(who, course);
-		return course_access_until(st, who, course, now_s, 0, until_s);
+		return course_access_until(rd, who, course, now_s, 0, until_s);
 	}
 	if (strcmp(kind, "user") == 0) {
 		/* Your own notices, in your view: never the staff view unless you are
@@ -352,19 +358,19 @@ enum proto_err store_room_access(struct store *st, const struct identity *who, i
 		return id == uid ? PROTO_ERR_NONE : PROTO_ERR_FORBIDDEN;
 	}
 	if (strcmp(kind, "results") == 0)
-		return store__results_access(st, who, uid, id, now_s, staff_view);
+		return store__results_access(rd, who, uid, id, now_s, staff_view);
 	return PROTO_ERR_NOT_FOUND;
 }
 
-static int64_t room_seq_now(struct store *st, const char *room)
+static int64_t room_seq_now(struct store_conn *rd, const char *room)
 {
 	int64_t seq = 0;
 
-	store_room_seq(st, room, &seq);
+	store_room_seq(rd, room, &seq);
 	return seq;
 }
 
-static struct msg *snapshot_thread(struct store *st, const char *req_id, const char *room,
+static struct msg *snapshot_thread(struct store_conn *rd, const char *req_id, const char *room,
 				   int64_t thread, int staff_view, int64_t uid, int64_t seq)
 {
 	static const char q_thread[] =
@@ -375,7 +381,7 @@ static struct msg *snapshot_thread(struct store *st, const char *req_id, const c
 		" JOIN threads t ON t.id = p.thread_id"
 		" LEFT JOIN post_votes v ON v.post_id = p.id AND v.user_id = ?3"
 		" WHERE p.thread_id = ?1 ORDER BY p.id LIMIT ?2";
-	sqlite3_stmt *ts = store__stmt(&st->rcache, st->rdb, q_thread), *ps;
+	sqlite3_stmt *ts = store__stmt(&rd->cache, rd->db, q_thread), *ps;
 	struct render_list *l = NULL;
 	struct forum_thread t;
 	struct msg *m = NULL;
@@ -388,7 +394,7 @@ static struct msg *snapshot_thread(struct store *st, const char *req_id, const c
 	if (sqlite3_step(ts) != SQLITE_ROW)
 		goto out;
 	store__thread_row(ts, &t);
-	if (!(ps = store__stmt(&st->rcache, st->rdb, q_posts)) || !(l = render_list_new()))
+	if (!(ps = store__stmt(&rd->cache, rd->db, q_posts)) || !(l = render_list_new()))
 		goto out;
 	sqlite3_bind_int64(ps, 1, thread);
 	sqlite3_bind_int64(ps, 2, PROTO_SNAPSHOT_POSTS_MAX + 1);       /* one more: are there more? */
@@ -421,27 +427,27 @@ out:
 /* The subscribe reply in snapshot mode: room's current state and its seq
  * (*seq) in one read transaction, with what is personal to uid. A new msg
  * the caller owns, or NULL on error. */
-struct msg *store_room_snapshot(struct store *st, const char *req_id, const char *room,
+struct msg *store_room_snapshot(struct store_conn *rd, const char *req_id, const char *room,
 				int staff_view, int64_t uid, int64_t *seq)
 {
 	char kind[16];
 	int64_t id;
 	struct msg *m = NULL;
 
-	if (room_parse(room, kind, &id) || store__exec(st->rdb, "BEGIN") != SQLITE_OK)
+	if (room_parse(room, kind, &id) || store__exec(rd->db, "BEGIN") != SQLITE_OK)
 		return NULL;
-	*seq = room_seq_now(st, room);
+	*seq = room_seq_now(rd, room);
 	if (strcmp(kind, "thread") == 0) {
-		m = snapshot_thread(st, req_id, room, id, staff_view, uid, *seq);
+		m = snapshot_thread(rd, req_id, room, id, staff_view, uid, *seq);
 	} else if (strcmp(kind, "session") == 0) {
-		m = store__session_snapshot(st, req_id, room, id, staff_view, uid, *seq);
+		m = store__session_snapshot(rd, req_id, room, id, staff_view, uid, *seq);
 	} else if (strcmp(kind, "results") == 0) {
-		m = store__results_snapshot(st, req_id, room, id);
+		m = store__results_snapshot(rd, req_id, room, id);
 	} else if (strcmp(kind, "course") == 0) {
 		struct forum_course c;
 		sqlite3_stmt *s;
 
-		if (!course_row(st, id, &c, &s)) {
+		if (!course_row(rd, id, &c, &s)) {
 			m = render_subscribe_ok(req_id, room, *seq, "snapshot", 0, NULL, &c, NULL,
 						view_of(staff_view, uid), 0);
 			sqlite3_reset(s);
@@ -449,7 +455,7 @@ struct msg *store_room_snapshot(struct store *st, const char *req_id, const char
 	} else {
 		m = render_subscribe_ok(req_id, room, *seq, "snapshot", 0, NULL, NULL, NULL, view_of(staff_view, uid), 0);
 	}
-	store__exec(st->rdb, "COMMIT");
+	store__exec(rd->db, "COMMIT");
 	return m;
 }
 
@@ -460,9 +466,9 @@ struct msg *store_room_snapshot(struct store *st, const char *req_id, const char
  * of {kind: id, votes, v} (more set when some were left out). The caller
  * owns the list; NULL on error.
  */
-struct render_list *store__votes_page(struct store *st, const char *sql, int64_t id, const char *kind)
+struct render_list *store__votes_page(struct store_conn *rd, const char *sql, int64_t id, const char *kind)
 {
-	sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, sql);
+	sqlite3_stmt *s = store__stmt(&rd->cache, rd->db, sql);
 	struct render_list *l = s ? render_list_new() : NULL;
 	int n = 0, rc;
 
@@ -490,17 +496,17 @@ struct render_list *store__votes_page(struct store *st, const char *sql, int64_t
 }
 
 /* The vote counts of a thread's posts voted on at least once, by id. */
-static struct render_list *thread_votes(struct store *st, int64_t thread)
+static struct render_list *thread_votes(struct store_conn *rd, int64_t thread)
 {
 	static const char q[] = "SELECT id, votes, votes_v FROM posts WHERE thread_id = ?1 AND votes_v > 0"
 				" ORDER BY id LIMIT ?2";
 
-	return store__votes_page(st, q, thread, "post");
+	return store__votes_page(rd, q, thread, "post");
 }
 
 /* The subscribe reply in replay or live mode, with the room's current vote
  * counts. A new msg the caller owns, or NULL on error. */
-struct msg *store_room_resume(struct store *st, const char *req_id, const char *room, int64_t seq,
+struct msg *store_room_resume(struct store_conn *rd, const char *req_id, const char *room, int64_t seq,
 			      const char *mode, int64_t replay)
 {
 	struct render_list *votes = NULL;
@@ -509,16 +515,16 @@ struct msg *store_room_resume(struct store *st, const char *req_id, const char *
 
 	if (room_parse(room, kind, &id))
 		return NULL;
-	if (strcmp(kind, "thread") == 0 && !(votes = thread_votes(st, id)))
+	if (strcmp(kind, "thread") == 0 && !(votes = thread_votes(rd, id)))
 		return NULL;
-	if (strcmp(kind, "session") == 0 && !(votes = store__session_votes(st, id)))
+	if (strcmp(kind, "session") == 0 && !(votes = store__session_votes(rd, id)))
 		return NULL;
 	return render_subscribe_resume(req_id, room, seq, mode, replay, votes);
 }
 
 /* Emits room's other current state values as state messages (new
  * references emit owns). The count, or -1. */
-long store_room_state(struct store *st, const char *room, void (*emit)(void *arg, struct msg *m),
+long store_room_state(struct store_conn *rd, const char *room, void (*emit)(void *arg, struct msg *m),
 		      void *arg)
 {
 	char kind[16];
@@ -527,8 +533,8 @@ long store_room_state(struct store *st, const char *room, void (*emit)(void *arg
 	if (room_parse(room, kind, &id))
 		return -1;
 	if (strcmp(kind, "session") == 0)
-		return store__session_state(st, room, id, emit, arg);
+		return store__session_state(rd, room, id, emit, arg);
 	if (strcmp(kind, "results") == 0)
-		return store__results_state(st, room, id, emit, arg);
+		return store__results_state(rd, room, id, emit, arg);
 	return 0;       /* a thread's vote counts come in the subscribe reply */
 }

@@ -20,6 +20,7 @@
 #ifndef FORUMD_STORE_INTERNAL_H
 #define FORUMD_STORE_INTERNAL_H
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -45,8 +46,8 @@ struct stmt_cache {
 
 struct store {
 	sqlite3 *wdb;                 /* writer thread only */
-	sqlite3 *rdb;                 /* loop thread only */
-	struct stmt_cache wcache, rcache;
+	struct stmt_cache wcache;
+	struct store__readers *readers;   /* the reader pool (reader.c) */
 	enum store_sync sync;
 
 	pthread_t thread;
@@ -89,6 +90,43 @@ void store__job_run(struct store *st, struct store_job *job);
  * Everything that runs inside the writer's transaction asserts it: the
  * write connection and its statement cache belong to that thread alone. */
 int store__on_writer(struct store *st);
+
+/* A reader thread's connection: read-only, its own statement cache, core/'s
+ * rules registered. Only its reader thread uses it. */
+struct store_conn {
+	struct store *st;
+	sqlite3 *db;
+	struct stmt_cache cache;
+	int64_t data_version;         /* store_data_changed: the last one seen, */
+	int data_version_known;       /* once there is one */
+	sqlite3 *rw;                  /* the admin API's read-write connection, once used */
+};
+
+/* The reader's read-write connection for the admin API (store__open_rw on
+ * first use, then kept); NULL with err set. */
+sqlite3 *store__conn_rw(struct store_conn *rd, char *err, size_t err_len);
+
+/* The reader pool (reader.c): starts the readers over path, each with its
+ * connection; 0, or -1 with err set. Stops them after they finish what is
+ * queued (store_drain); frees them (store_close). */
+int store__readers_start(struct store *st, const char *path, char *err, size_t err_len);
+void store__readers_stop(struct store *st);
+void store__readers_free(struct store *st);
+
+/* A read-only connection like a reader's, for a caller that closes it
+ * itself (test builds' query plans); NULL on error. */
+sqlite3 *store__reader_db_open(struct store *st);
+
+/* Nonzero on the thread store_loop_thread() recorded: the helpers that run
+ * statements assert they are not on it, so a read put back on the loop
+ * fails the test suite. */
+int store__on_loop_thread(void);
+void store__loop_thread_done(void);
+#ifdef FORUMD_TESTING
+#define STORE_ASSERT_OFF_LOOP() assert(!store__on_loop_thread())
+#else
+#define STORE_ASSERT_OFF_LOOP() ((void)0)
+#endif
 
 /* Removes history older than job->prune_before_ms (events, idempotency
  * records) and moves each room's first_seq; the count in job->out_count. */
@@ -285,27 +323,27 @@ int64_t store__thread_insert(struct store *st, struct store_job *job, int64_t co
 			    int anonymous, int64_t votes, int64_t *post);
 
 /* Live Q&A (qa.c). */
-struct msg *store__session_snapshot(struct store *st, const char *req_id, const char *room, int64_t session,
+struct msg *store__session_snapshot(struct store_conn *rd, const char *req_id, const char *room, int64_t session,
 				   int staff_view, int64_t uid, int64_t seq);
 /* A session's current question vote counts (published questions voted on at
  * least once), the first resume_votes_max by id, as a new list; NULL on
  * error. For the reply of a resuming subscribe. */
-struct render_list *store__session_votes(struct store *st, int64_t session);
+struct render_list *store__session_votes(struct store_conn *rd, int64_t session);
 /* A page of vote counts that sql selects (forum_read.c; for both room kinds). */
-struct render_list *store__votes_page(struct store *st, const char *sql, int64_t id, const char *kind);
-long store__session_state(struct store *st, const char *room, int64_t session,
+struct render_list *store__votes_page(struct store_conn *rd, const char *sql, int64_t id, const char *kind);
+long store__session_state(struct store_conn *rd, const char *room, int64_t session,
 			 void (*emit)(void *arg, struct msg *m), void *arg);
 
 /* Polls, surveys and word clouds (poll.c). */
 /* The session snapshot's polls and surveys, inside the caller's read
  * transaction; new lists or NULL (OOM). */
-struct render_list *store__session_polls(struct store *st, int64_t session, int staff_view, int64_t uid);
-struct render_list *store__session_surveys(struct store *st, int64_t session, int staff_view);
+struct render_list *store__session_polls(struct store_conn *rd, int64_t session, int staff_view, int64_t uid);
+struct render_list *store__session_surveys(struct store_conn *rd, int64_t session, int staff_view);
 /* results:<n>: access, snapshot and current state. */
-enum proto_err store__results_access(struct store *st, const struct identity *who, int64_t uid, int64_t n,
+enum proto_err store__results_access(struct store_conn *rd, const struct identity *who, int64_t uid, int64_t n,
 				    int64_t now_s, int *staff_view);
-struct msg *store__results_snapshot(struct store *st, const char *req_id, const char *room, int64_t n);
-long store__results_state(struct store *st, const char *room, int64_t n, void (*emit)(void *arg, struct msg *m),
+struct msg *store__results_snapshot(struct store_conn *rd, const char *req_id, const char *room, int64_t n);
+long store__results_state(struct store_conn *rd, const char *room, int64_t n, void (*emit)(void *arg, struct msg *m),
 			 void *arg);
 /* Frees the writer's normalizers (store_close). */
 void store__poll_free(struct store *st);

@@ -545,7 +545,7 @@ enum proto_err store__moderation_apply(struct store *st, struct store_job *job, 
 }
 
 /* ------------------------------------------------------------------------- */
-/* Reads (loop thread, read connection)                                      */
+/* Reads (a reader thread, its connection)                                  */
 /* ------------------------------------------------------------------------- */
 
 static struct msg *read_error(struct proto_error *err, enum proto_err code, const char *field, const char *message)
@@ -557,10 +557,10 @@ static struct msg *read_error(struct proto_error *err, enum proto_err code, cons
 }
 
 /* Staff of an existing course? */
-static enum proto_err read_staff(struct store *st, const struct identity *who, int64_t course)
+static enum proto_err read_staff(struct store_conn *rd, const struct identity *who, int64_t course)
 {
 	static const char q[] = "SELECT 1 FROM courses WHERE id = ?1";
-	sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, q, course);
+	sqlite3_stmt *s = store__row_by_id(&rd->cache, rd->db, q, course);
 
 	if (!s)
 		return PROTO_ERR_NOT_FOUND;
@@ -570,7 +570,7 @@ static enum proto_err read_staff(struct store *st, const struct identity *who, i
 
 /* flag.list for staff: a course's open flags. A new reply msg the caller
  * owns, or NULL with *err filled (forbidden for non-staff). */
-struct msg *store_flag_list(struct store *st, const struct identity *who, const struct proto_request *req,
+struct msg *store_flag_list(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
 			    struct proto_error *err)
 {
 	static const char q[] = "SELECT id FROM flags WHERE course_id = ?1 AND state = 'open' ORDER BY id DESC LIMIT 500";
@@ -580,25 +580,25 @@ struct msg *store_flag_list(struct store *st, const struct identity *who, const 
 	sqlite3_stmt *ids;
 	struct msg *m = NULL;
 
-	if ((rc = read_staff(st, who, course)) != PROTO_ERR_NONE)
+	if ((rc = read_staff(rd, who, course)) != PROTO_ERR_NONE)
 		return read_error(err, rc, "course", proto_errs[rc].code);
-	if (!(l = render_list_new()) || !(ids = store__stmt(&st->rcache, st->rdb, q))) {
+	if (!(l = render_list_new()) || !(ids = store__stmt(&rd->cache, rd->db, q))) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	}
-	if (store__exec(st->rdb, "BEGIN") != SQLITE_OK) {
+	if (store__exec(rd->db, "BEGIN") != SQLITE_OK) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	}
 	sqlite3_bind_int64(ids, 1, course);
 	while (sqlite3_step(ids) == SQLITE_ROW) {
-		sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, Q_FLAG, sqlite3_column_int64(ids, 0)), *ps = NULL;
+		sqlite3_stmt *s = store__row_by_id(&rd->cache, rd->db, Q_FLAG, sqlite3_column_int64(ids, 0)), *ps = NULL;
 		struct mod_flag f;
 		int bad;
 
 		if (!s)
 			continue;
-		flag_row(&st->rcache, st->rdb, s, &f, &ps);
+		flag_row(&rd->cache, rd->db, s, &f, &ps);
 		bad = render_list_add_flag(l, &f, view_staff());   /* read_staff said yes */
 		if (ps)
 			sqlite3_reset(ps);
@@ -607,14 +607,14 @@ struct msg *store_flag_list(struct store *st, const struct identity *who, const 
 			break;
 	}
 	sqlite3_reset(ids);
-	store__exec(st->rdb, "COMMIT");
+	store__exec(rd->db, "COMMIT");
 	m = render_list_reply(req->id, "flags", l, 0, NULL, 0);
 	return m ? m : read_error(err, PROTO_ERR_INTERNAL, NULL, "out of memory");
 }
 
 /* audit.list for staff: a page of a course's audit log. A new reply msg
  * the caller owns, or NULL with *err filled (forbidden for non-staff). */
-struct msg *store_audit_list(struct store *st, const struct identity *who, const struct proto_request *req,
+struct msg *store_audit_list(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
 			     struct proto_error *err)
 {
 	static const char q[] =
@@ -633,11 +633,11 @@ struct msg *store_audit_list(struct store *st, const struct identity *who, const
 	char next[32] = "", tail;
 	int n = 0, more = 0;
 
-	if ((rc = read_staff(st, who, course)) != PROTO_ERR_NONE)
+	if ((rc = read_staff(rd, who, course)) != PROTO_ERR_NONE)
 		return read_error(err, rc, "course", proto_errs[rc].code);
 	if (cursor && (sscanf(cursor, "A%" SCNd64 "%c", &before, &tail) != 1 || before <= 0))
 		return read_error(err, PROTO_ERR_BAD_CURSOR, "cursor", "not a cursor from this list");
-	if (!(l = render_list_new()) || !(s = store__stmt(&st->rcache, st->rdb, q))) {
+	if (!(l = render_list_new()) || !(s = store__stmt(&rd->cache, rd->db, q))) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	}
@@ -665,7 +665,7 @@ struct msg *store_audit_list(struct store *st, const struct identity *who, const
 
 /* post.history for staff: a post's revisions. A new reply msg the caller
  * owns, or NULL with *err filled (forbidden for non-staff). */
-struct msg *store_post_history(struct store *st, const struct identity *who, const struct proto_request *req,
+struct msg *store_post_history(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
 			       struct proto_error *err)
 {
 	static const char q_course[] =
@@ -674,7 +674,7 @@ struct msg *store_post_history(struct store *st, const struct identity *who, con
 		"SELECT r.revision, r.body, u.id, u.ext_id, u.name, r.edited_at FROM post_revisions r"
 		" JOIN users u ON u.id = r.edited_by WHERE r.post_id = ?1 ORDER BY r.revision DESC";
 	int64_t post = req->f[PF_POST_HISTORY_POST].u.i, course;
-	sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, q_course, post);
+	sqlite3_stmt *s = store__row_by_id(&rd->cache, rd->db, q_course, post);
 	struct render_list *l;
 	struct verdict v;
 
@@ -685,7 +685,7 @@ struct msg *store_post_history(struct store *st, const struct identity *who, con
 	v = access_staff_only(who, course);
 	if (!verdict_allowed(v))
 		return read_error(err, v.code, v.field, v.message);
-	if (!(l = render_list_new()) || !(s = store__stmt(&st->rcache, st->rdb, q))) {
+	if (!(l = render_list_new()) || !(s = store__stmt(&rd->cache, rd->db, q))) {
 		render_list_free(l);
 		return read_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
 	}

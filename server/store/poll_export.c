@@ -273,13 +273,14 @@ static int fill(sqlite3 *db, struct export *x, const int64_t *ids, size_t n, int
  * CSV, with each participant's answers on request, for staff only, read on
  * its own connection in one transaction. Malloc'd, the caller frees it;
  * NULL with *status 403/404/500 and err. */
-char *store_poll_export(const char *path, int64_t id, int whole_session, const struct identity *who, int answers,
-			int csv, int *status, char *err, size_t err_len)
+/* store_poll_export over db (NULL: open one for path, and close it). */
+static char *poll_export(sqlite3 *db, const char *path, int64_t id, int whole_session, const struct identity *who,
+			 int answers, int csv, int *status, char *err, size_t err_len)
 {
 	static const char q_session[] =
 		"SELECT course_id, json_object('id', id, 'course', course_id, 'title', title, 'started_at', started_at)"
 		"  FROM live_sessions WHERE id = ?1";
-	sqlite3 *db = NULL;
+	sqlite3 *own = NULL;
 	sqlite3_stmt *s = NULL;
 	struct poll_head h = { 0 };
 	struct export *x = NULL;
@@ -290,11 +291,15 @@ char *store_poll_export(const char *path, int64_t id, int whole_session, const s
 
 	*status = 500;
 	err[0] = '\0';
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		snprintf(err, err_len, "cannot open the database");
-		goto out;
+	if (!db) {
+		if (sqlite3_open_v2(path, &own, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+			snprintf(err, err_len, "cannot open the database");
+			db = own;
+			goto out;
+		}
+		db = own;
+		sqlite3_busy_timeout(db, 5000);
 	}
-	sqlite3_busy_timeout(db, 5000);
 	/* One read transaction: the head, results and answers agree. */
 	if (store__exec(db, "BEGIN") != SQLITE_OK)
 		goto out;
@@ -342,8 +347,20 @@ out:
 	free(head);
 	free(ids);
 	sqlite3_finalize(s);
-	if (db)
+	if (db && !sqlite3_get_autocommit(db))
 		store__exec(db, "COMMIT");
-	sqlite3_close(db);
+	sqlite3_close(own);
 	return out;
+}
+
+char *store_poll_export(const char *path, int64_t id, int whole_session, const struct identity *who, int answers,
+			int csv, int *status, char *err, size_t err_len)
+{
+	return poll_export(NULL, path, id, whole_session, who, answers, csv, status, err, err_len);
+}
+
+char *store_api_poll_export(struct store_conn *rd, int64_t id, int whole_session, const struct identity *who,
+			    int answers, int csv, int *status, char *err, size_t err_len)
+{
+	return poll_export(rd->db, NULL, id, whole_session, who, answers, csv, status, err, err_len);
 }

@@ -15,12 +15,12 @@
 #include "polls.h"
 #include "proto/render_poll.h"
 
-struct render_list *store__session_polls(struct store *st, int64_t session, int staff_view, int64_t uid)
+struct render_list *store__session_polls(struct store_conn *rd, int64_t session, int staff_view, int64_t uid)
 {
 	static const char q[] =
 		"SELECT id FROM polls WHERE session_id = ?1 AND (?2 OR opened_at IS NOT NULL) ORDER BY id LIMIT 1000";
 	struct render_list *l = render_list_new();
-	sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, q);
+	sqlite3_stmt *s = store__stmt(&rd->cache, rd->db, q);
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
 
@@ -46,9 +46,9 @@ struct render_list *store__session_polls(struct store *st, int64_t session, int 
 		struct mine_buf mb;
 		int bad;
 
-		if (store__poll_load(&st->rcache, st->rdb, ids[i], &r))
+		if (store__poll_load(&rd->cache, rd->db, ids[i], &r))
 			goto fail;
-		if (store__poll_mine_load(&st->rcache, st->rdb, &r.p, uid, &mb)) {
+		if (store__poll_mine_load(&rd->cache, rd->db, &r.p, uid, &mb)) {
 			store__poll_row_free(&r);
 			goto fail;
 		}
@@ -68,13 +68,13 @@ fail:
 	return NULL;
 }
 
-struct render_list *store__session_surveys(struct store *st, int64_t session, int staff_view)
+struct render_list *store__session_surveys(struct store_conn *rd, int64_t session, int staff_view)
 {
 	static const char q[] =
 		"SELECT s.id FROM surveys s WHERE s.session_id = ?1 AND (?2 OR EXISTS (SELECT 1 FROM polls p"
 		"   WHERE p.survey_id = s.id AND p.opened_at IS NOT NULL)) ORDER BY s.id LIMIT 1000";
 	struct render_list *l = render_list_new();
-	sqlite3_stmt *s = store__stmt(&st->rcache, st->rdb, q);
+	sqlite3_stmt *s = store__stmt(&rd->cache, rd->db, q);
 	int64_t ids[1000];
 	size_t n = 0;
 
@@ -91,7 +91,7 @@ struct render_list *store__session_surveys(struct store *st, int64_t session, in
 		struct survey_row r;
 		int bad;
 
-		if (store__survey_load(&st->rcache, st->rdb, ids[i], staff_view, &r)) {
+		if (store__survey_load(&rd->cache, rd->db, ids[i], staff_view, &r)) {
 			render_list_free(l);
 			return NULL;
 		}
@@ -106,17 +106,17 @@ struct render_list *store__session_surveys(struct store *st, int64_t session, in
 }
 
 /* The poll that results room n belongs to, while n is its current room. */
-static int results_poll(struct store *st, int64_t n, struct poll_row *r)
+static int results_poll(struct store_conn *rd, int64_t n, struct poll_row *r)
 {
 	static const char q[] = "SELECT poll_id FROM results_rooms WHERE n = ?1";
-	sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, q, n);
+	sqlite3_stmt *s = store__row_by_id(&rd->cache, rd->db, q, n);
 	int64_t poll;
 
 	if (!s)
 		return -1;
 	poll = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if (store__poll_load(&st->rcache, st->rdb, poll, r))
+	if (store__poll_load(&rd->cache, rd->db, poll, r))
 		return -1;
 	if (r->p.results_room != n) {
 		store__poll_row_free(r);
@@ -125,7 +125,7 @@ static int results_poll(struct store *st, int64_t n, struct poll_row *r)
 	return 0;
 }
 
-enum proto_err store__results_access(struct store *st, const struct identity *who, int64_t uid, int64_t n,
+enum proto_err store__results_access(struct store_conn *rd, const struct identity *who, int64_t uid, int64_t n,
 				    int64_t now_s, int *staff_view)
 {
 	static const char q_course[] = "SELECT starts_at, ends_at FROM courses WHERE id = ?1";
@@ -137,11 +137,11 @@ enum proto_err store__results_access(struct store *st, const struct identity *wh
 	int staff;
 
 	*staff_view = 0;
-	if (results_poll(st, n, &r))
+	if (results_poll(rd, n, &r))
 		return PROTO_ERR_NOT_FOUND;
 	staff = access_is_staff(who, r.p.course);
 	ac.id = r.p.course;
-	if (!(s = store__row_by_id(&st->rcache, st->rdb, q_course, r.p.course))) {
+	if (!(s = store__row_by_id(&rd->cache, rd->db, q_course, r.p.course))) {
 		store__poll_row_free(&r);
 		return PROTO_ERR_NOT_FOUND;
 	}
@@ -152,7 +152,7 @@ enum proto_err store__results_access(struct store *st, const struct identity *wh
 	if (rc == PROTO_ERR_NONE && !staff && r.p.state == POLL_DRAFT)
 		rc = PROTO_ERR_NOT_FOUND;
 	if (rc == PROTO_ERR_NONE && !staff) {
-		if (store__poll_mine_load(&st->rcache, st->rdb, &r.p, uid, &mb))
+		if (store__poll_mine_load(&rd->cache, rd->db, &r.p, uid, &mb))
 			rc = PROTO_ERR_INTERNAL;
 		else if (!poll_results_visible(r.p.visibility, r.p.state, r.p.revealed, 0, mb.found))
 			rc = PROTO_ERR_FORBIDDEN;
@@ -163,31 +163,31 @@ enum proto_err store__results_access(struct store *st, const struct identity *wh
 	return rc;
 }
 
-struct msg *store__results_snapshot(struct store *st, const char *req_id, const char *room, int64_t n)
+struct msg *store__results_snapshot(struct store_conn *rd, const char *req_id, const char *room, int64_t n)
 {
 	struct results_buf *b;
 	struct poll_row r;
 	struct msg *m;
 
-	if (results_poll(st, n, &r))
+	if (results_poll(rd, n, &r))
 		return NULL;
-	b = store__poll_results_load(&st->rcache, st->rdb, &r);
+	b = store__poll_results_load(&rd->cache, rd->db, &r);
 	m = b ? render_results_snapshot(req_id, room, &b->r) : NULL;
 	store__poll_results_free(b);
 	store__poll_row_free(&r);
 	return m;
 }
 
-long store__results_state(struct store *st, const char *room, int64_t n, void (*emit)(void *arg, struct msg *m),
+long store__results_state(struct store_conn *rd, const char *room, int64_t n, void (*emit)(void *arg, struct msg *m),
 			 void *arg)
 {
 	struct results_buf *b;
 	struct poll_row r;
 	struct msg *m;
 
-	if (results_poll(st, n, &r))
+	if (results_poll(rd, n, &r))
 		return 0;
-	b = store__poll_results_load(&st->rcache, st->rdb, &r);
+	b = store__poll_results_load(&rd->cache, rd->db, &r);
 	m = b ? render_state_poll_results(room, r.p.results_v, &b->r) : NULL;
 	store__poll_results_free(b);
 	store__poll_row_free(&r);

@@ -778,7 +778,7 @@ enum proto_err store__qa_apply(struct store *st, struct store_job *job, char **r
 
 /* session.list: a course's live sessions, for whoever may read the
  * course. A new reply msg the caller owns, or NULL with *err filled. */
-struct msg *store_session_list(struct store *st, const struct identity *who, const struct proto_request *req,
+struct msg *store_session_list(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
 			       int64_t now_s, struct proto_error *err)
 {
 	static const char q_course[] = "SELECT starts_at, ends_at FROM courses WHERE id = ?1";
@@ -786,7 +786,7 @@ struct msg *store_session_list(struct store *st, const struct identity *who, con
 				" answering_id, answering_v FROM live_sessions WHERE course_id = ?1 ORDER BY id DESC LIMIT 200";
 	int64_t course = req->f[PF_SESSION_LIST_COURSE].u.i;
 	struct access_course ac = { .id = course };
-	sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, q_course, course);
+	sqlite3_stmt *s = store__row_by_id(&rd->cache, rd->db, q_course, course);
 	struct render_list *l;
 	enum proto_err rc;
 
@@ -804,7 +804,7 @@ struct msg *store_session_list(struct store *st, const struct identity *who, con
 		snprintf(err->message, sizeof(err->message), "%s", proto_errs[rc].code);
 		return NULL;
 	}
-	if (!(l = render_list_new()) || !(s = store__stmt(&st->rcache, st->rdb, q))) {
+	if (!(l = render_list_new()) || !(s = store__stmt(&rd->cache, rd->db, q))) {
 		render_list_free(l);
 		err->code = PROTO_ERR_INTERNAL;
 		return NULL;
@@ -823,10 +823,10 @@ struct msg *store_session_list(struct store *st, const struct identity *who, con
 
 /* The course of live session `session` into *course, on the read
  * connection. 0, or -1 (no such session or an error). */
-int store_session_course(struct store *st, int64_t session, int64_t *course)
+int store_session_course(struct store_conn *rd, int64_t session, int64_t *course)
 {
 	static const char q[] = "SELECT course_id FROM live_sessions WHERE id = ?1";
-	sqlite3_stmt *s = store__row_by_id(&st->rcache, st->rdb, q, session);
+	sqlite3_stmt *s = store__row_by_id(&rd->cache, rd->db, q, session);
 
 	if (!s)
 		return -1;
@@ -836,7 +836,7 @@ int store_session_course(struct store *st, int64_t session, int64_t *course)
 }
 
 /* The session room's snapshot, inside the caller's read transaction. */
-struct msg *store__session_snapshot(struct store *st, const char *req_id, const char *room, int64_t session,
+struct msg *store__session_snapshot(struct store_conn *rd, const char *req_id, const char *room, int64_t session,
 				   int staff_view, int64_t uid, int64_t seq)
 {
 	static const char q_questions[] =
@@ -847,7 +847,7 @@ struct msg *store__session_snapshot(struct store *st, const char *req_id, const 
 		"  LEFT JOIN question_votes v ON v.question_id = q.id AND v.user_id = ?3"
 		" WHERE q.session_id = ?1 AND qa_question_listed(q.published, q.state, q.author_id, ?2, ?3)"
 		" ORDER BY q.id DESC LIMIT ?4";
-	sqlite3_stmt *ss = store__row_by_id(&st->rcache, st->rdb, Q_SESSION, session), *qs;
+	sqlite3_stmt *ss = store__row_by_id(&rd->cache, rd->db, Q_SESSION, session), *qs;
 	struct render_list *l = NULL, *polls = NULL, *surveys = NULL;
 	size_t budget = PROTO_SNAPSHOT_MAX_BYTES;
 	struct qa_session x;
@@ -861,12 +861,12 @@ struct msg *store__session_snapshot(struct store *st, const char *req_id, const 
 	 * open now is among them), then the newest questions that fit (a live
 	 * session is about what was just asked); reading stops at the first
 	 * that does not. */
-	if (!(polls = store__session_polls(st, session, staff_view, uid)) ||
-	    !(surveys = store__session_surveys(st, session, staff_view)))
+	if (!(polls = store__session_polls(rd, session, staff_view, uid)) ||
+	    !(surveys = store__session_surveys(rd, session, staff_view)))
 		goto out;
 	budget -= render_list_trim(polls, budget);
 	budget -= render_list_trim(surveys, budget);
-	if (!(l = render_list_new()) || !(qs = store__stmt(&st->rcache, st->rdb, q_questions)))
+	if (!(l = render_list_new()) || !(qs = store__stmt(&rd->cache, rd->db, q_questions)))
 		goto out;
 	sqlite3_bind_int64(qs, 1, session);
 	sqlite3_bind_int(qs, 2, staff_view);
@@ -897,21 +897,21 @@ out:
 	return m;
 }
 
-struct render_list *store__session_votes(struct store *st, int64_t session)
+struct render_list *store__session_votes(struct store_conn *rd, int64_t session)
 {
 	static const char q[] = "SELECT id, votes, votes_v FROM questions WHERE session_id = ?1 AND votes_v > 0 AND published"
 				" ORDER BY id LIMIT ?2";
 
-	return store__votes_page(st, q, session, "question");
+	return store__votes_page(rd, q, session, "question");
 }
 
-long store__session_state(struct store *st, const char *room, int64_t session,
+long store__session_state(struct store_conn *rd, const char *room, int64_t session,
 			 void (*emit)(void *arg, struct msg *m), void *arg)
 {
 	sqlite3_stmt *ss;
 	long n = 0;
 
-	if ((ss = store__row_by_id(&st->rcache, st->rdb, Q_SESSION, session))) {
+	if ((ss = store__row_by_id(&rd->cache, rd->db, Q_SESSION, session))) {
 		struct qa_session x;
 		int64_t v;
 		struct msg *m;
@@ -934,15 +934,16 @@ long store__session_state(struct store *st, const char *room, int64_t session,
  * staff see every question and, with names, who asked; others published
  * questions only. Malloc'd, the caller frees it; NULL with *status
  * 403/404/500 and err. */
-char *store_session_export(const char *path, int64_t session, const struct identity *who, int names, int csv,
-			   int *status, char *err, size_t err_len)
+/* store_session_export over db (NULL: open one for path, and close it). */
+static char *session_export(sqlite3 *db, const char *path, int64_t session, const struct identity *who, int names,
+			    int csv, int *status, char *err, size_t err_len)
 {
 	static const char q_rows[] =
 		"SELECT q.id, q.created_at, q.state, q.votes, q.anonymous, u.name, q.body, q.answer, q.answered_at"
 		"  FROM questions q JOIN users u ON u.id = q.author_id"
 		" WHERE q.session_id = ?1 AND qa_question_listed(q.published, q.state, q.author_id, ?2, 0)"
 		" ORDER BY q.id";
-	sqlite3 *db = NULL;
+	sqlite3 *own = NULL;
 	sqlite3_stmt *s = NULL;
 	struct qa_export *e = NULL;
 	struct qa_session x;
@@ -951,12 +952,19 @@ char *store_session_export(const char *path, int64_t session, const struct ident
 	int64_t t0;
 
 	*status = 500;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		snprintf(err, err_len, "cannot open the database");
-		goto out;
+	if (!db) {
+		if (sqlite3_open_v2(path, &own, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+			snprintf(err, err_len, "cannot open the database");
+			db = own;
+			goto out;
+		}
+		db = own;
+		sqlite3_busy_timeout(db, 5000);
+		if (store__rules_register(db) != SQLITE_OK)
+			goto out;
 	}
-	sqlite3_busy_timeout(db, 5000);
-	if (store__rules_register(db) != SQLITE_OK || sqlite3_prepare_v2(db, Q_SESSION, -1, &s, NULL) != SQLITE_OK)
+	/* One read transaction: the session and its questions agree. */
+	if (store__exec(db, "BEGIN") != SQLITE_OK || sqlite3_prepare_v2(db, Q_SESSION, -1, &s, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_int64(s, 1, session);
 	if (sqlite3_step(s) != SQLITE_ROW) {
@@ -1009,6 +1017,20 @@ out:
 		snprintf(err, err_len, "%s", db ? sqlite3_errmsg(db) : "out of memory");
 	qa_export_free(e);
 	sqlite3_finalize(s);
-	sqlite3_close(db);
+	if (db && !sqlite3_get_autocommit(db))
+		store__exec(db, "COMMIT");
+	sqlite3_close(own);
 	return out;
+}
+
+char *store_session_export(const char *path, int64_t session, const struct identity *who, int names, int csv,
+			   int *status, char *err, size_t err_len)
+{
+	return session_export(NULL, path, session, who, names, csv, status, err, err_len);
+}
+
+char *store_api_session_export(struct store_conn *rd, int64_t session, const struct identity *who, int names,
+			       int csv, int *status, char *err, size_t err_len)
+{
+	return session_export(rd->db, NULL, session, who, names, csv, status, err, err_len);
 }

@@ -266,11 +266,11 @@ static void search_match(const struct store_search_args *a, const struct search_
 	}
 }
 
-int store_search(struct store *st, const struct identity *who, int64_t uid, const struct store_search_args *a,
+int store_search(struct store_conn *rd, const struct identity *who, int64_t uid, const struct store_search_args *a,
 		 int64_t now_s, struct store_search_result *out, struct proto_error *err)
 {
-	sqlite3 *db = st->rdb;
-	struct stmt_cache *c = &st->rcache;
+	sqlite3 *db = rd->db;
+	struct stmt_cache *c = &rd->cache;
 	int staff = access_is_staff(who, a->course), lang = 0, limit = a->limit, rc = -1, step;
 	struct view v = view_of(staff, uid);
 	struct words *w = NULL;

@@ -1,12 +1,17 @@
 /*
  * store.h - the durable record: SQLite in WAL mode, one writer thread that
- * commits queued write jobs in batches (group commit), and read access for
- * the loop thread (snapshots, replay, lists).
+ * commits queued write jobs in batches (group commit), and a few reader
+ * threads for the reads (snapshots, replay, lists, exports).
  *
  * The only code that touches SQLite. It knows nothing of sockets or of the
  * event loop: the loop hands jobs in with store_submit(), the writer calls
  * the `notify` hook (from its own thread) after each commit, and the loop
- * drains finished jobs with store_take_done().
+ * drains finished jobs with store_take_done(). Reads run on a small pool of
+ * reader threads, each with a read-only connection of its own (struct
+ * store_conn): the loop hands a struct store_read in with
+ * store_read_submit(), a reader runs its work and calls the same `notify`
+ * hook, and the loop takes it back with store_take_reads(). The loop thread
+ * never runs a SQLite statement (asserted in test builds).
  *
  * Invariant 1 lives here: a job's reply exists only after its transaction
  * has committed; a job whose commit failed carries an error instead.
@@ -25,6 +30,7 @@
 #include "proto/msg.h"
 
 struct store;
+struct store_conn;            /* one reader thread's connection (reader.c) */
 
 enum store_sync {
 	STORE_SYNC_FULL = 0,      /* fsync at every commit: a commit survives power loss */
@@ -142,12 +148,23 @@ char *store_blocked_json(const char *path, const char *lang, char *err, size_t e
 int store_blocked_change(const char *path, const char *lang, enum store_blocked_mode mode,
 			 const char *const *words, size_t n, int64_t now_ms, char *err, size_t err_len);
 
+/* The same four for the HTTP admin API, on a reader thread: over the
+ * reader's own read-write connection (opened and migrated on first use,
+ * then kept), never one per request. */
+int64_t store_api_course_put(struct store_conn *rd, const struct store_course_args *a, int update,
+			     int64_t now_ms, char *err, size_t err_len);
+char *store_api_course_json(struct store_conn *rd, int64_t id, char *err, size_t err_len);
+char *store_api_blocked_json(struct store_conn *rd, const char *lang, char *err, size_t err_len);
+int store_api_blocked_change(struct store_conn *rd, const char *lang, enum store_blocked_mode mode,
+			     const char *const *words, size_t n, int64_t now_ms, char *err, size_t err_len);
+
 /* Lets the writer finish every queued job, stops it, closes the database.
  * Finished jobs not yet taken are freed. NULL is ignored. */
 void store_close(struct store *st);
 
-/* Finishes the queue and stops the writer, but keeps finished jobs for
- * store_take_done() and the read connection open (graceful shutdown). */
+/* Finishes the queue and stops the writer, and the readers once they have
+ * run every read queued; keeps finished jobs and reads for
+ * store_take_done() and store_take_reads() (graceful shutdown). */
 void store_drain(struct store *st);
 
 /* Queues a job (taking ownership). Returns 0, or -1 after the writer stopped
@@ -173,17 +190,64 @@ void store_get_stats(struct store *st, struct store_stats *out);
 void store_failpoint(struct store *st, const char *name, int count);
 #endif
 
-/* ---- reads, loop thread only (one read connection) ---------------------- */
+/* ---- the reader pool (reader.c) ----------------------------------------- */
+
+#define STORE_READERS_DEFAULT 2
+#define STORE_READERS_MAX 16
+
+/*
+ * One read, handed to the pool. The caller embeds it (as the first member of
+ * its own struct) and fills work and done. work runs on a reader thread with
+ * that reader's connection: it may only touch what the read owns (copies,
+ * never loop state). done runs on the loop thread once the loop takes the
+ * read back (store_take_reads), and frees it.
+ */
+struct store_read {
+	struct store_read *next;
+	void (*work)(struct store_read *r, struct store_conn *rd);
+	void (*done)(struct store_read *r);
+	int cancelled;                /* set before done when the pool stopped first */
+	int sync;                     /* store_read_run: the caller waits; done is not called */
+	int bulk;                     /* long (an export): runs on all readers but one */
+};
+
+/* Sets how many reader threads store_open starts (1..STORE_READERS_MAX;
+ * STORE_READERS_DEFAULT until called). Call before store_open. */
+void store_set_readers(unsigned n);
+
+/* Queues r for a reader. Returns 0, or -1 once the pool stopped (r is then
+ * the caller's again, and its work never runs). */
+int store_read_submit(struct store *st, struct store_read *r);
+
+/* Runs r's work on a reader and waits for it (done is not called): for the
+ * few requests that must be answered inside their own callback (an admin's
+ * HTTP request, which lws 4.1.6 cannot answer later once a request is
+ * pipelined behind it). The calling thread runs no statement, but waits:
+ * keep it to small, rare reads. 0, or -1 once the pool stopped. */
+int store_read_run(struct store *st, struct store_read *r);
+
+/* Takes every finished read, oldest first, linked by ->next; NULL if none. */
+struct store_read *store_take_reads(struct store *st);
+
+/* Records the calling thread as the event loop's: from now on, in test
+ * builds, any SQLite statement run on it fails an assertion. */
+void store_loop_thread(struct store *st);
+
+/* ---- reads, on a reader thread (struct store_conn) ----------------------- */
 
 /* The latest seq of room (0 if it has none yet). Returns 0 or -1. */
-int store_room_seq(struct store *st, const char *room, int64_t *seq);
+int store_room_seq(struct store_conn *rd, const char *room, int64_t *seq);
 
-/* SQLite's data_version on the read connection: it changes whenever another
+/* SQLite's data_version on the reader's connection: it changes whenever another
  * connection (this process's writer, another process) commits. Returns 0 or -1. */
-int store_data_version(struct store *st, int64_t *version);
+int store_data_version(struct store_conn *rd, int64_t *version);
+
+/* 1 when the database changed (any connection committed) since this
+ * reader last asked (or it never asked), else 0; 1 too on a failing read. */
+int store_data_changed(struct store_conn *rd);
 
 /* The oldest seq still held for room (retention), 0 if none. */
-int store_room_first_seq(struct store *st, const char *room, int64_t *seq);
+int store_room_first_seq(struct store_conn *rd, const char *room, int64_t *seq);
 
 /*
  * Renders the events of room with after < seq <= upto, at most max of them,
@@ -191,29 +255,29 @@ int store_room_first_seq(struct store *st, const char *room, int64_t *seq);
  * number emitted, or -1 on a database error. emit receives new references
  * it must release.
  */
-long store_replay(struct store *st, const char *room, int64_t after, int64_t upto, size_t max,
+long store_replay(struct store_conn *rd, const char *room, int64_t after, int64_t upto, size_t max,
 		  void (*emit)(void *arg, const char *room, int64_t seq, struct msg *peer,
 			       struct msg *staff),
 		  void *arg);
 
 /* store_replay, stopping too once the events emitted take max_bytes (their
  * peer view; at least one is emitted). 0: no byte bound. */
-long store_replay_bytes(struct store *st, const char *room, int64_t after, int64_t upto, size_t max,
+long store_replay_bytes(struct store_conn *rd, const char *room, int64_t after, int64_t upto, size_t max,
 			size_t max_bytes,
 			void (*emit)(void *arg, const char *room, int64_t seq, struct msg *peer,
 				     struct msg *staff),
 			void *arg);
 
-/* ---- forum reads, loop thread only -------------------------------------- */
+/* ---- forum reads, on a reader thread -------------------------------------- */
 
 /* course.list: the courses in the token (every course for an admin) with
  * the caller's role and access now. A new reply msg, or NULL on error. */
-struct msg *store_course_list(struct store *st, const struct identity *who, const char *req_id,
+struct msg *store_course_list(struct store_conn *rd, const struct identity *who, const char *req_id,
 			      int64_t now_s);
 
 /* thread.list: one page of a course's threads, after the access check.
  * A new reply msg, or NULL with *err filled. */
-struct msg *store_thread_list(struct store *st, const struct identity *who, int64_t uid,
+struct msg *store_thread_list(struct store_conn *rd, const struct identity *who, int64_t uid,
 			      const struct proto_request *req, int64_t now_s, struct proto_error *err);
 
 /* search: what to look for, in which course, with which filters. */
@@ -248,7 +312,7 @@ struct store_search_result {
  * index holds no names). 0 with *out filled, or -1 with *err (bad_field
  * for a query with no words, bad_cursor, or the access refusal).
  */
-int store_search(struct store *st, const struct identity *who, int64_t uid, const struct store_search_args *a,
+int store_search(struct store_conn *rd, const struct identity *who, int64_t uid, const struct store_search_args *a,
 		 int64_t now_s, struct store_search_result *out, struct proto_error *err);
 
 /* Frees what a result owns (not the struct). NULL is ignored. */
@@ -265,29 +329,29 @@ int store_thread_list_plan(struct store *st, int sort, char *buf, size_t len);
  * see who wrote anonymous posts), or the refusal. With until_s, also when
  * the answer may next change by time alone (a course window boundary, in
  * seconds; INT64_MAX: not by time). */
-enum proto_err store_room_access(struct store *st, const struct identity *who, int64_t uid,
+enum proto_err store_room_access(struct store_conn *rd, const struct identity *who, int64_t uid,
 				 const char *room, int64_t now_s, int *staff_view, int64_t *until_s);
 
 /* The subscribe reply in snapshot mode: the room's current state and its seq
  * (*seq), read in one transaction, with what is personal to user uid (their
  * own posts, their votes, whether they follow). NULL on error. */
-struct msg *store_room_snapshot(struct store *st, const char *req_id, const char *room,
+struct msg *store_room_snapshot(struct store_conn *rd, const char *req_id, const char *room,
 				int staff_view, int64_t uid, int64_t *seq);
 
 /* Staff reads: the open flags of a course, its audit log (paged), a post's
  * revisions. A new reply msg, or NULL with *err filled (forbidden for
  * non-staff). */
-struct msg *store_flag_list(struct store *st, const struct identity *who, const struct proto_request *req,
+struct msg *store_flag_list(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
 			    struct proto_error *err);
-struct msg *store_audit_list(struct store *st, const struct identity *who, const struct proto_request *req,
+struct msg *store_audit_list(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
 			     struct proto_error *err);
-struct msg *store_post_history(struct store *st, const struct identity *who, const struct proto_request *req,
+struct msg *store_post_history(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
 			       struct proto_error *err);
 
 /* Live Q&A reads: a course's sessions (needs read access); a session's course. */
-struct msg *store_session_list(struct store *st, const struct identity *who, const struct proto_request *req,
+struct msg *store_session_list(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
 			       int64_t now_s, struct proto_error *err);
-int store_session_course(struct store *st, int64_t session, int64_t *course);
+int store_session_course(struct store_conn *rd, int64_t session, int64_t *course);
 
 /* The Q&A export of a session as JSON or CSV (malloc'd), for someone in its
  * course: staff see every question and, with names, who asked; others only
@@ -303,17 +367,23 @@ char *store_session_export(const char *path, int64_t session, const struct ident
 char *store_poll_export(const char *path, int64_t id, int whole_session, const struct identity *who, int answers,
 			int csv, int *status, char *err, size_t err_len);
 
+/* The two exports above on a reader thread, over its read connection. */
+char *store_api_session_export(struct store_conn *rd, int64_t session, const struct identity *who, int names,
+			       int csv, int *status, char *err, size_t err_len);
+char *store_api_poll_export(struct store_conn *rd, int64_t id, int whole_session, const struct identity *who,
+			    int answers, int csv, int *status, char *err, size_t err_len);
+
 /* The subscribe reply in replay or live mode (replay: how many events
  * follow up to seq), with the room's current vote counts in it (thread and
  * session rooms: `votes`, bounded), read now. NULL on error. */
-struct msg *store_room_resume(struct store *st, const char *req_id, const char *room, int64_t seq,
+struct msg *store_room_resume(struct store_conn *rd, const char *req_id, const char *room, int64_t seq,
 			      const char *mode, int64_t replay);
 
 /* The room's other current state values, as state messages (for a client
  * that resumed rather than took a snapshot): "now answering" of a session,
  * the results of a results room; none for a thread (its vote counts are in
  * the reply). Returns the count or -1. */
-long store_room_state(struct store *st, const char *room, void (*emit)(void *arg, struct msg *m),
+long store_room_state(struct store_conn *rd, const char *room, void (*emit)(void *arg, struct msg *m),
 		      void *arg);
 
 #endif

@@ -220,8 +220,7 @@ struct store *store_open(const char *path, enum store_sync sync, int seed_demo,
 		snprintf(err, err_len, "cannot create the demo course: %s", sqlite3_errmsg(st->wdb));
 		goto fail;
 	}
-	st->rdb = store__db_open(path, STORE_DB_READER, sync, err, err_len);
-	if (!st->rdb)
+	if (store__readers_start(st, path, err, err_len))
 		goto fail;
 	if (pthread_create(&st->thread, NULL, writer_main, st) != 0) {
 		snprintf(err, err_len, "cannot start the writer thread");
@@ -248,6 +247,7 @@ void store_drain(struct store *st)
 	pthread_mutex_unlock(&st->mu);
 	pthread_join(st->thread, NULL);
 	st->thread_started = 0;
+	store__readers_stop(st);
 }
 
 /* Drains the writer, frees the finished jobs nobody took, closes both
@@ -259,22 +259,21 @@ void store_close(struct store *st)
 
 	if (!st)
 		return;
+	store__loop_thread_done();
 	store_drain(st);
+	store__readers_free(st);
 	for (job = store_take_done(st); job; job = next) {
 		next = job->next;
 		store_job_free(job);
 	}
 	store__poll_free(st);
 	store__stmt_cache_free(&st->wcache);
-	store__stmt_cache_free(&st->rcache);
-	/* The read-only connection first: the last connection to close
+	/* The read-only connections first (store__readers_free): the last connection to close
 	 * checkpoints the WAL into the database and removes it, and a
 	 * read-only one cannot, so closing it last left every recent write in
 	 * the -wal file. The writer then checkpoints and truncates the WAL
 	 * itself, which also holds when another process still has the
 	 * database open (--workers): its close is then not the last. */
-	if (st->rdb)
-		sqlite3_close(st->rdb);
 	if (st->wdb) {
 		if (store__exec(st->wdb, "PRAGMA wal_checkpoint(TRUNCATE)") != SQLITE_OK)
 			fprintf(stderr, "forumd: store: checkpoint at stop: %s\n", sqlite3_errmsg(st->wdb));
