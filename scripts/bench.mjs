@@ -5,9 +5,11 @@
 // load generator (build/bench/loadgen), on this machine, in one run.
 //
 //   node scripts/bench.mjs [--runs N] [--quick] [--only forumd,nchan,ws,sio,floor]
-//                          [--skip capacity,fanout,redis,writes,rwrites,loop] [--perf]
+//                          [--skip capacity,fanout,redis,writes,rwrites,loop,search] [--perf]
 //                          [--forumd PATH]
 //
+// "Search" (search): `search` over 100,000 posts in one course, p50/p90/p99 per kind of query
+// (scripts/measure-search.mjs, run once).
 // "Loop never blocked" (loop): one socket pings while other sockets take snapshots of a
 // thread of 10,000 posts (a crowd at once), replay 1,000 events and download a 5,000-question
 // export; reports the ping round trip's p50/p99/p99.9 (tests/lib/loop_latency.mjs). Alone:
@@ -556,6 +558,21 @@ async function scenarioRedisWrites() {
 // ---------------------------------------------------------------------------
 // Table
 
+// Search: `search` over 100,000 posts in one Spanish course (scripts/measure-search.mjs, run once:
+// seeding and indexing take a minute or two). Per kind of query (a word in a third of the posts,
+// one in 1 in 200, one in 1 in 20,000, two words together) the round trip's p50/p90/p99.
+async function scenarioSearch() {
+  const out = execFileSync('node', [join(ROOT, 'scripts/measure-search.mjs'), '--posts', '100000', '--searches', '200'],
+                           { encoding: 'utf8', env: { ...process.env, FORUMD_BIN: FORUMD }, maxBuffer: 1 << 20 });
+  const kinds = {};
+  for (const line of out.split('\n')) {
+    const m = /^(\w+)\s+"([^"]*)": p50 ([\d.]+) ms, p90 ([\d.]+) ms, p99 ([\d.]+) ms/.exec(line);
+    if (m) kinds[m[1]] = { q: m[2], p50: Number(m[3]), p90: Number(m[4]), p99: Number(m[5]) };
+  }
+  const indexed = /indexed by (\d+) writes in ([\d.]+) s/.exec(out);
+  return { kinds, index_s: indexed ? Number(indexed[2]) : null };
+}
+
 // Loop never blocked: the ping round trip while the biggest reads run (see the top). The daemon,
 // its readers and the clients share the machine's cores (no taskset): the figure includes the
 // machine's own queueing, which a loop that waits on SQLite adds its reads to.
@@ -694,6 +711,11 @@ function table(R, meta) {
     L.push(`| ${fmt(w.writes_per_s)} | ${fmt(w.ack_p99)} | ${(w.per_process || []).map((x) => fmt(x)).join(' / ')} | ` +
            `${fmt(w.redis_cpu_pct)} | ${fmt(w.writes_per_publish, 1)} | ${fmt(w.redis_pct_at_50k)}% | ${fmt(w.errors, 0)} |`);
   }
+  if (R.search) {
+    L.push('', `Search over 100,000 posts in one course (forumd; indexing them took ${fmt(R.search.index_s)} s), round trip per query kind, ms:`, '');
+    L.push('| query | p50 | p90 | p99 |', '|---|---:|---:|---:|');
+    for (const [k, v] of Object.entries(R.search.kinds)) L.push(`| ${k} ("${v.q}") | ${fmt(v.p50)} | ${fmt(v.p90)} | ${fmt(v.p99)} |`);
+  }
   if (R.loop) {
     const w = R.loop;
     L.push('', `Loop never blocked (forumd ${LOOP_BIN.replace(ROOT + '/', '')}; ${LOOP_MS / 1000} s): a socket pings while 6 ` +
@@ -775,6 +797,10 @@ async function main() {
   if (!SKIP.includes('writes') && ONLY.includes('forumd')) R.writes = await repeat('writes forumd', scenarioWrites);
   if (!SKIP.includes('rwrites') && ONLY.includes('forumd')) R.rwrites = await repeat('writes forumd through Redis', scenarioRedisWrites);
   if (!SKIP.includes('loop') && ONLY.includes('forumd')) R.loop = await repeat('loop never blocked', scenarioLoop);
+  if (!SKIP.includes('search') && ONLY.includes('forumd')) {
+    log('search over 100,000 posts');
+    R.search = await scenarioSearch();
+  }
 
   for (const key of ['f20', 'f100', 'r20', 'r100']) {
     for (const [s, r] of Object.entries(R[key] || {})) {
