@@ -411,7 +411,7 @@ static enum proto_err op_post_vote(struct store *st, struct store_job *job, char
 			return PROTO_ERR_INTERNAL;
 		store__room_name(room, sizeof(room), "thread", tf.id);
 		snprintf(key, sizeof(key), "post:%" PRId64, post);
-		if (store__state_add(job, room, key, v, render_state_post_votes(room, post, votes, v), NULL))
+		if (store__state_fact(job, room, key, v, STORE_STATE_POST_VOTES, post, votes))
 			return PROTO_ERR_INTERNAL;
 		if (post == tf.first_post && store__thread_stats_state(st, job, tf.id))
 			return PROTO_ERR_INTERNAL;

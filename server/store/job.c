@@ -15,6 +15,8 @@
 
 #include "core/access.h"
 #include "internal.h"
+#include "proto/render_forum.h"
+#include "proto/render_qa.h"
 
 /* ------------------------------------------------------------------------- */
 /* Jobs                                                                      */
@@ -62,6 +64,61 @@ void store__job_fail(struct store_job *job, enum proto_err code, const char *mes
 	store__job_clear_results(job);
 	job->err.code = code;
 	snprintf(job->err.message, sizeof(job->err.message), "%s", message);
+}
+
+/* A new zeroed slot at the end of job's states, or NULL (OOM). */
+static struct store_state *state_slot(struct store_job *job)
+{
+	struct store_state *s;
+
+	if (job->nstates == job->states_cap) {
+		size_t ncap = job->states_cap ? job->states_cap * 2 : 4;
+		struct store_state *ns = realloc(job->states, ncap * sizeof(*ns));
+
+		if (!ns)
+			return NULL;
+		job->states = ns;
+		job->states_cap = ncap;
+	}
+	s = &job->states[job->nstates++];
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
+int store__state_fact(struct store_job *job, const char *room, const char *key, int64_t version,
+		     enum store_state_kind kind, int64_t subject, int64_t count)
+{
+	struct store_state *s = state_slot(job);
+
+	if (!s)
+		return -1;
+	snprintf(s->room, sizeof(s->room), "%s", room);
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	s->version = version;
+	s->kind = kind;
+	s->subject = subject;
+	s->count = count;
+	return 0;
+}
+
+int store__state_render(struct stmt_cache *c, sqlite3 *db, struct store_state *s)
+{
+	switch (s->kind) {
+	case STORE_STATE_RENDERED:
+		return s->value ? 0 : -1;
+	case STORE_STATE_THREAD_STATS:
+		return store__thread_stats_render(c, db, s);
+	case STORE_STATE_POST_VOTES:
+		s->value = render_state_post_votes(s->room, s->subject, s->count, s->version);
+		break;
+	case STORE_STATE_QUESTION_VOTES:
+		s->value = render_state_question_votes(s->room, s->subject, s->count, s->version);
+		break;
+	case STORE_STATE_ANSWERING:
+		s->value = render_state_answering(s->room, s->subject, s->count, s->version);
+		break;
+	}
+	return s->value ? 0 : -1;
 }
 
 int store__state_add(struct store_job *job, const char *room, const char *key, int64_t version,

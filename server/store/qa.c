@@ -261,7 +261,7 @@ static int set_answering(struct store *st, struct store_job *job, int64_t sessio
 	v = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	store__room_name(room, sizeof(room), "session", session);
-	return store__state_add(job, room, "answering", v, render_state_answering(room, session, question, v), NULL);
+	return store__state_fact(job, room, "answering", v, STORE_STATE_ANSWERING, session, question);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -478,7 +478,7 @@ static enum proto_err op_question_vote(struct store *st, struct store_job *job, 
 		sqlite3_reset(s);
 		store__room_name(room, sizeof(room), "session", f.session);
 		snprintf(key, sizeof(key), "question:%" PRId64, f.id);
-		if (store__state_add(job, room, key, v, render_state_question_votes(room, f.id, votes, v), NULL))
+		if (store__state_fact(job, room, key, v, STORE_STATE_QUESTION_VOTES, f.id, votes))
 			return PROTO_ERR_INTERNAL;
 	}
 	*result = render_result_question_vote(f.id, votes, up);
