@@ -39,7 +39,15 @@ static int wexec(struct store *st, const char *sql)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* A client's request: from the idempotency record, or applied and recorded. */
+/* A client's request: from the idempotency record, or applied and recorded.
+ *
+ * The result (the reply's data, in the actor's view) is the one thing still
+ * rendered inside the transaction: the record must hold what the first
+ * write answered, byte for byte, and that answer exists only at that
+ * moment. Storing its facts instead and rendering them on a retry would
+ * render the rows as they are by then (an edited post, a moved vote
+ * count), which is not the first result. It is one small render per write;
+ * every event and state render is done after the commit (events.c). */
 static void run_request(struct store *st, struct store_job *job)
 {
 	static const char q_find[] = "SELECT op, result FROM idempotency WHERE user_id = ?1 AND key = ?2";
