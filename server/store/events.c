@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "proto/render.h"
 
 /* ------------------------------------------------------------------------- */
 /* Append (writer thread)                                                    */
@@ -129,6 +130,15 @@ void store__render_events(struct store *st, struct store_job *head)
 
 		if (job->err.code != PROTO_ERR_NONE)
 			continue;
+		/* The reply: the recorded result under the request's id. */
+		if (job->result && !(job->reply = render_ok_raw(job->req.id, job->result))) {
+			/* The write committed but cannot be answered ok (out of
+			 * memory): internal, and a retry with its key gets the
+			 * recorded result. Its events then go by gap filling. */
+			store__job_fail(job, PROTO_ERR_INTERNAL, "the write was made but its reply could not be made");
+			atomic_fetch_add(&st->render_failures, 1);
+			continue;
+		}
 		for (size_t i = 0; i < job->nevents; i++) {
 			struct store_event *e = &job->events[i];
 			int rc = -1;

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "proto/render.h"
 
 /* The idempotency key of a job's request, if its op has one. */
 static const char *job_key(const struct store_job *job)
@@ -73,9 +72,9 @@ static void run_request(struct store *st, struct store_job *job)
 				snprintf(job->err.field, sizeof(job->err.field), "key");
 				return;
 			}
-			job->reply = render_ok_raw(job->req.id, (const char *)sqlite3_column_text(s, 1));
+			job->result = strdup((const char *)sqlite3_column_text(s, 1));
 			job->deduped = 1;
-			if (!job->reply)
+			if (!job->result)
 				goto fail;
 			return;
 		}
@@ -98,10 +97,9 @@ static void run_request(struct store *st, struct store_job *job)
 				rc = PROTO_ERR_INTERNAL;
 		}
 	}
-	if (rc == PROTO_ERR_NONE && result) {     /* hello's reply is made by the loop */
-		job->reply = render_ok_raw(job->req.id, result);
-		if (!job->reply)
-			rc = PROTO_ERR_INTERNAL;
+	if (rc == PROTO_ERR_NONE) {       /* kept for the reply (NULL for hello: the loop makes its reply) */
+		job->result = result;
+		result = NULL;
 	}
 	free(result);
 	if (rc != PROTO_ERR_NONE) {

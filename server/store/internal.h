@@ -83,8 +83,9 @@ struct store {
 
 /* Runs one job inside the writer's open transaction (idem.c): a request is
  * answered from its idempotency record, or applied in its own savepoint and
- * recorded; a prune job prunes. The outcome is on the job (err, reply,
- * events, states). */
+ * recorded; a prune job prunes. The outcome is on the job as facts (err,
+ * result, events, states); the reply and the views are made after the
+ * commit (store__render_events). */
 void store__job_run(struct store *st, struct store_job *job);
 
 /* 1 when the calling thread is st's writer thread, else 0 (writer.c).
@@ -162,8 +163,9 @@ int store__event_append(struct store *st, struct store_job *job, const char *roo
 		       enum proto_event ev, int64_t subject, int64_t actor);
 
 /* After a batch committed (writer thread, outside the write transaction):
- * renders every event of the batch's successful jobs, once per view, from
- * the current rows, and their state values, in one read transaction. An event that cannot be
+ * makes each successful job's reply from its result, and renders its
+ * events, once per view, from the current rows, and its state values, in
+ * one read transaction. An event that cannot be
  * rendered is dropped from its job (counted, logged): subscribers get it
  * from the log by gap filling; the job keeps its reply. */
 void store__render_events(struct store *st, struct store_job *head);

@@ -41,6 +41,8 @@ void store__job_clear_results(struct store_job *job)
 		msg_unref(job->states[i].staff);
 	}
 	job->nevents = job->nstates = 0;
+	free(job->result);
+	job->result = NULL;
 	msg_unref(job->reply);
 	job->reply = NULL;
 }

@@ -86,7 +86,8 @@ struct store_job {
 	/* result */
 	struct proto_error err;       /* code PROTO_ERR_NONE on success */
 	int64_t retry_after_ms;
-	struct msg *reply;            /* owned; NULL on failure */
+	char *result;                 /* the reply's data JSON, as recorded under the key; owned */
+	struct msg *reply;            /* made from result after the commit; owned; NULL on failure */
 	int64_t out_uid;              /* user upsert: the id */
 	struct store_event *events;   /* owned array */
 	size_t nevents, events_cap;
