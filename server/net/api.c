@@ -68,7 +68,7 @@ struct api_job {
 	int more, csv;
 	/* Filled on the pool thread. */
 	struct msg *out;
-	int status;
+	enum proto_err code;           /* why there is no out */
 	char err[128];
 };
 
@@ -178,19 +178,32 @@ static void export_work(uv_work_t *req)
 	char *out;
 
 	if (j->what == API_EXPORT_QUESTIONS)
-		out = store_session_export(A.db, j->id, &j->who, j->more, j->csv, &j->status, j->err, sizeof(j->err));
+		out = store_session_export(A.db, j->id, &j->who, j->more, j->csv, &j->code, j->err, sizeof(j->err));
 	else
 		out = store_poll_export(A.db, j->id, j->what == API_EXPORT_SESSION_POLLS, &j->who, j->more, j->csv,
-					&j->status, j->err, sizeof(j->err));
+					&j->code, j->err, sizeof(j->err));
 	if (out) {
 		/* The msg is made here, not on the loop: copying megabytes is
 		 * work too. Nothing else sees it until the loop takes it. */
 		j->out = msg_from(out, strlen(out));
 		if (!j->out) {
-			j->status = 500;
+			j->code = PROTO_ERR_INTERNAL;
 			snprintf(j->err, sizeof(j->err), "out of memory");
 		}
 		free(out);
+	}
+}
+
+/* The HTTP status of an export the store refused or failed. */
+static unsigned int export_status(enum proto_err code)
+{
+	switch (code) {
+	case PROTO_ERR_NOT_FOUND:
+		return HTTP_STATUS_NOT_FOUND;
+	case PROTO_ERR_FORBIDDEN:
+		return HTTP_STATUS_FORBIDDEN;
+	default:
+		return HTTP_STATUS_INTERNAL_SERVER_ERROR;
 	}
 }
 
@@ -198,7 +211,7 @@ static void export_work(uv_work_t *req)
 static void export_done(uv_work_t *req, int status)
 {
 	struct api_job *j = req->data;
-	int st = status ? 500 : j->status;
+	enum proto_err code = status ? PROTO_ERR_INTERNAL : j->code;
 
 	j->user->active--;
 	if (j->wsi) {
@@ -211,9 +224,8 @@ static void export_done(uv_work_t *req, int status)
 					j->out);
 			j->out = NULL;
 		} else {
-			rc = api_error(j->wsi, h, (unsigned int)st,
-				       st == 404 ? PROTO_ERR_NOT_FOUND : st == 403 ? PROTO_ERR_FORBIDDEN : PROTO_ERR_INTERNAL,
-				       NULL, status ? "the export was cancelled" : j->err);
+			rc = api_error(j->wsi, h, export_status(code), code, NULL,
+				       status ? "the export was cancelled" : j->err);
 		}
 		/* Outside a callback of its own, the connection is closed by
 		 * timeout rather than by a return value. */

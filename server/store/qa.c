@@ -17,6 +17,7 @@
 #include "core/text.h"
 #include "internal.h"
 #include "proto/render_mod.h"
+#include "proto/render_admin.h"
 #include "proto/render_qa.h"
 
 static const char Q_SESSION[] =
@@ -621,19 +622,6 @@ static enum proto_err op_question_answer(struct store *st, struct store_job *job
 /* The bridge to the forum                                                   */
 /* ------------------------------------------------------------------------- */
 
-/* "From the live session …" in the course's language, into out. */
-static void bridge_note(const char *lang, const char *title, long long votes, char *out, size_t cap)
-{
-	if (!strcmp(lang, "es"))
-		snprintf(out, cap, "Pregunta de la sesión en directo «%s» (%lld votos). Sigue la conversación aquí.",
-			 title, votes);
-	else if (!strcmp(lang, "pt"))
-		snprintf(out, cap, "Pergunta da sessão ao vivo «%s» (%lld votos). Continue a conversa aqui.", title, votes);
-	else
-		snprintf(out, cap, "Asked in the live session \"%s\" (%lld votes). Carry on the discussion here.",
-			 title, votes);
-}
-
 /* A title from the question: its first characters, cut at a character boundary. */
 static int bridge_title(const char *body, char *out, size_t cap)
 {
@@ -719,7 +707,7 @@ static enum proto_err op_session_bridge(struct store *st, struct store_job *job,
 		{
 			int w = snprintf(body, blen, "%s\n\n", rows[i].body);
 
-			bridge_note(lang, sf.title, (long long)rows[i].votes, body + w, blen - (size_t)w);
+			render_bridge_note(lang, sf.title, (long long)rows[i].votes, body + w, blen - (size_t)w);
 		}
 		tid = store__thread_insert(st, job, sf.course, "question", title, tlen, body, (int)strlen(body),
 					  rows[i].author, rows[i].anonymous, rows[i].votes, &pid);
@@ -932,10 +920,10 @@ long store__session_state(struct store *st, const char *room, int64_t session,
 
 /* The Q&A export of a session as JSON or CSV, read on its own connection:
  * staff see every question and, with names, who asked; others published
- * questions only. Malloc'd, the caller frees it; NULL with *status
- * 403/404/500 and err. */
+ * questions only. Malloc'd, the caller frees it; NULL with *code
+ * forbidden, not_found or internal and err. */
 char *store_session_export(const char *path, int64_t session, const struct identity *who, int names, int csv,
-			   int *status, char *err, size_t err_len)
+			   enum proto_err *code, char *err, size_t err_len)
 {
 	static const char q_rows[] =
 		"SELECT q.id, q.created_at, q.state, q.votes, q.anonymous, u.name, q.body, q.answer, q.answered_at"
@@ -950,7 +938,7 @@ char *store_session_export(const char *path, int64_t session, const struct ident
 	int staff, sql_rc;
 	int64_t t0;
 
-	*status = 500;
+	*code = PROTO_ERR_INTERNAL;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		snprintf(err, err_len, "cannot open the database");
 		goto out;
@@ -960,14 +948,14 @@ char *store_session_export(const char *path, int64_t session, const struct ident
 		goto out;
 	sqlite3_bind_int64(s, 1, session);
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		*status = 404;
+		*code = PROTO_ERR_NOT_FOUND;
 		snprintf(err, err_len, "no such session");
 		goto out;
 	}
 	session_row(s, &x, NULL);
 	staff = access_is_staff(who, x.course);
 	if (!staff && identity_role(who, x.course) == PROTO_ROLE_NONE) {
-		*status = 403;
+		*code = PROTO_ERR_FORBIDDEN;
 		snprintf(err, err_len, "not in this course");
 		goto out;
 	}
@@ -1003,9 +991,9 @@ char *store_session_export(const char *path, int64_t session, const struct ident
 	out = qa_export_finish(e, csv);
 	e = NULL;
 	if (out)
-		*status = 200;
+		*code = PROTO_ERR_NONE;
 out:
-	if (!out && *status == 500 && !err[0])
+	if (!out && *code == PROTO_ERR_INTERNAL && !err[0])
 		snprintf(err, err_len, "%s", db ? sqlite3_errmsg(db) : "out of memory");
 	qa_export_free(e);
 	sqlite3_finalize(s);

@@ -274,17 +274,18 @@ int store_session_course(struct store *st, int64_t session, int64_t *course);
 
 /* The Q&A export of a session as JSON or CSV (malloc'd), for someone in its
  * course: staff see every question and, with names, who asked; others only
- * published questions and no names. NULL with *status 403/404/500 and err. */
+ * published questions and no names. NULL with *code (forbidden, not_found or
+ * internal: the caller says it in its transport's terms) and err. */
 char *store_session_export(const char *path, int64_t session, const struct identity *who, int names, int csv,
-			   int *status, char *err, size_t err_len);
+			   enum proto_err *code, char *err, size_t err_len);
 
 /* A poll's results (whole_session 0: poll id) or those of every poll of a
  * session that has been opened (whole_session 1: session id), as JSON or
  * CSV (malloc'd), for staff of the course only; with answers, also each
- * participant's answers (CSV then holds the answers). NULL with *status
- * 403/404/500 and err. */
+ * participant's answers (CSV then holds the answers). NULL with *code
+ * (forbidden, not_found or internal) and err. */
 char *store_poll_export(const char *path, int64_t id, int whole_session, const struct identity *who, int answers,
-			int csv, int *status, char *err, size_t err_len);
+			int csv, enum proto_err *code, char *err, size_t err_len);
 
 /* The subscribe reply in replay or live mode (replay: how many events
  * follow up to seq), with the room's current vote counts in it (thread and
