@@ -6,6 +6,7 @@
 //
 //   node scripts/bench.mjs [--runs N] [--quick] [--only forumd,nchan,ws,sio,floor]
 //                          [--skip capacity,fanout,redis,writes,rwrites] [--perf]
+//                          [--writes-workers N]
 //
 // --perf records each delivery run's server processes with `perf record -g`
 // into build/bench/perf-<scenario>-<server>.data (read with `perf report -i`).
@@ -43,6 +44,9 @@ const RUNS = Number(opt('runs', QUICK ? 1 : 3));
 const ONLY = opt('only', 'forumd,nchan,ws,sio,floor').split(',');
 const SKIP = opt('skip', '').split(',');
 const PERF = argv.includes('--perf');
+// The writes scenario's processes (--workers, no Redis): with 2, two writers
+// contend for one database's write lock.
+const WRITES_WORKERS = Number(opt('writes-workers', 1));
 // Durations scaled down so that the whole run stays near 20 minutes here.
 const WARMUP = QUICK ? 1 : 1.5, DURATION = QUICK ? 3 : 5;
 const CAP_STEPS = QUICK ? [2500, 5000, 10000] : [5000, 10000, 19000];
@@ -240,7 +244,8 @@ const serverStarters = {
     const now = Math.floor(Date.now() / 1000);
     const args = ['serve', '--port', '0', '--bind', '127.0.0.1', '--db', db, '--jwt-secret-file', secretFile,
                   '--limits', NO_LIMITS];
-    if (redis) args.push('--redis', redis.url, '--workers', String(procs));
+    if (redis) args.push('--redis', redis.url);
+    if (procs > 1) args.push('--workers', String(procs));
     const p = startProc(SERVER_CORE, FORUMD, args);
     const port = Number((await waitFor(p, /listening on http:\/\/[^:\s]+:(\d+)/))[1]);
     await sleep(procs > 1 ? 500 : 100);
@@ -462,7 +467,7 @@ async function scenarioFanout(name, subs, rate, { redis = false } = {}) {
 }
 
 async function scenarioWrites() {
-  const srv = await serverStarters.forumd({ users: WRITERS });
+  const srv = await serverStarters.forumd({ procs: WRITES_WORKERS, users: WRITERS });
   let perf = null;
   try {
     const fs = sh('taskset', ['-c', LOAD_CORE, FLOOR, 'fsync', srv.dir, '2']);
@@ -647,7 +652,8 @@ function table(R, meta) {
   }
   if (R.writes) {
     const w = R.writes;
-    L.push('', `Durable acknowledged writes (forumd, synchronous=FULL, ${WRITERS.toLocaleString('en-US')} writers, each one in flight ` +
+    const procs = WRITES_WORKERS > 1 ? `${WRITES_WORKERS} processes on one database (--workers, no Redis; writes per commit: one process's), ` : '';
+    L.push('', `Durable acknowledged writes (forumd, ${procs}synchronous=FULL, ${WRITERS.toLocaleString('en-US')} writers, each one in flight ` +
            `and at most ${WRITER_RATE}/s: offered at most ${(WRITERS * WRITER_RATE).toLocaleString('en-US')}/s):`, '');
     L.push('| writes/s | ack p50, ms | ack p99, ms | disk fdatasync/s (same run) | writes per commit | errors |');
     L.push('|---:|---:|---:|---:|---:|---:|');
