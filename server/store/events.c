@@ -108,7 +108,10 @@ int store__event_append(struct store *st, struct store_job *job, const char *roo
  * - State values (vote counts, thread activity, "now answering") are
  *   rendered here too, from their facts or the current row, with the
  *   row's version: a newer value supersedes an older one in the loop, as
- *   it would have if it had come a moment later.
+ *   it would have if it had come a moment later. The one state whose
+ *   audience can shrink, a poll's results room, is rendered only while the
+ *   poll still uses that room (poll.c), so newer tallies never reach an
+ *   audience that lost the right to see them.
  * - An event whose render fails (out of memory, a failing read) is left
  *   out of what the loop publishes, as if the bus had lost it: the room's
  *   next event, or a subscriber's resume, fills the gap from the log (the
@@ -175,6 +178,8 @@ void store__render_events(struct store *st, struct store_job *head)
 				atomic_fetch_add(&st->render_failures, 1);
 				continue;
 			}
+			if (!sv->value)
+				continue;       /* nothing to send there any more */
 			if (kept != i)
 				job->states[kept] = *sv;
 			kept++;

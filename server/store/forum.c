@@ -69,6 +69,21 @@ int store__forum_render_event(struct stmt_cache *c, sqlite3 *db, const char *roo
 
 
 
+/* The forum's state facts: a thread's activity (from its current row) and a
+ * post's vote count (from the count the write left). */
+int store__forum_render_state(struct stmt_cache *c, sqlite3 *db, struct store_state *s)
+{
+	switch (s->kind) {
+	case STORE_STATE_THREAD_STATS:
+		return store__thread_stats_render(c, db, s);
+	case STORE_STATE_POST_VOTES:
+		s->value = render_state_post_votes(s->room, s->subject, s->count, s->version);
+		return s->value ? 0 : -1;
+	default:
+		return -1;
+	}
+}
+
 /* ------------------------------------------------------------------------- */
 /* Shared write steps                                                        */
 /* ------------------------------------------------------------------------- */

@@ -205,6 +205,10 @@ enum proto_err store__qa_apply(struct store *st, struct store_job *job, char **r
 int store__qa_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			  enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
 enum proto_err store__poll_apply(struct store *st, struct store_job *job, char **result);
+/* render_state: one of the domain's state kinds, as store__state_render. */
+int store__forum_render_state(struct stmt_cache *c, sqlite3 *db, struct store_state *s);
+int store__qa_render_state(struct stmt_cache *c, sqlite3 *db, struct store_state *s);
+int store__poll_render_state(struct stmt_cache *c, sqlite3 *db, struct store_state *s);
 int store__poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			    enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
 /* Hooks (NULL in the table when a domain has none). session_ended: a live
@@ -232,8 +236,10 @@ int store__state_add(struct store_job *job, const char *room, const char *key, i
 int store__state_fact(struct store_job *job, const char *room, const char *key, int64_t version,
 		     enum store_state_kind kind, int64_t subject, int64_t count);
 /* Renders one state recorded as facts into s->value (and s->staff when the
- * views differ) through db/cache: 0, or -1 with nothing made. A state made
- * inside the transaction is left as it is. */
+ * views differ) through db/cache, by the domain that owns its kind
+ * (dispatch.c): 0 (s->value NULL: nothing is to be sent any more, as for a
+ * retired results room), or -1 with nothing made. A state made inside the
+ * transaction is left as it is. */
 int store__state_render(struct stmt_cache *c, sqlite3 *db, struct store_state *s);
 /* Sets the job's error and returns its code. */
 enum proto_err store__job_error(struct store_job *job, enum proto_err code, const char *field, const char *message);

@@ -15,8 +15,6 @@
 
 #include "core/access.h"
 #include "internal.h"
-#include "proto/render_forum.h"
-#include "proto/render_qa.h"
 
 /* ------------------------------------------------------------------------- */
 /* Jobs                                                                      */
@@ -101,26 +99,6 @@ int store__state_fact(struct store_job *job, const char *room, const char *key, 
 	s->subject = subject;
 	s->count = count;
 	return 0;
-}
-
-int store__state_render(struct stmt_cache *c, sqlite3 *db, struct store_state *s)
-{
-	switch (s->kind) {
-	case STORE_STATE_RENDERED:
-		return s->value ? 0 : -1;
-	case STORE_STATE_THREAD_STATS:
-		return store__thread_stats_render(c, db, s);
-	case STORE_STATE_POST_VOTES:
-		s->value = render_state_post_votes(s->room, s->subject, s->count, s->version);
-		break;
-	case STORE_STATE_QUESTION_VOTES:
-		s->value = render_state_question_votes(s->room, s->subject, s->count, s->version);
-		break;
-	case STORE_STATE_ANSWERING:
-		s->value = render_state_answering(s->room, s->subject, s->count, s->version);
-		break;
-	}
-	return s->value ? 0 : -1;
 }
 
 int store__state_add(struct store_job *job, const char *room, const char *key, int64_t version,

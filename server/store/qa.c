@@ -118,6 +118,25 @@ int store__qa_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, 
 	return *peer && *staff ? 0 : -1;
 }
 
+/* Live Q&A's state facts: a question's vote count and the session's "now
+ * answering", from the values the write left. */
+int store__qa_render_state(struct stmt_cache *c, sqlite3 *db, struct store_state *s)
+{
+	(void)c;
+	(void)db;
+	switch (s->kind) {
+	case STORE_STATE_QUESTION_VOTES:
+		s->value = render_state_question_votes(s->room, s->subject, s->count, s->version);
+		break;
+	case STORE_STATE_ANSWERING:
+		s->value = render_state_answering(s->room, s->subject, s->count, s->version);
+		break;
+	default:
+		return -1;
+	}
+	return s->value ? 0 : -1;
+}
+
 /* ------------------------------------------------------------------------- */
 /* Facts and shared steps (writer thread)                                    */
 /* ------------------------------------------------------------------------- */

@@ -56,6 +56,7 @@ enum store_state_kind {
 	STORE_STATE_POST_VOTES,   /* subject: the post; count: its votes at version */
 	STORE_STATE_QUESTION_VOTES, /* subject: the question; count: its votes at version */
 	STORE_STATE_ANSWERING,    /* subject: the session; count: the question (0: none) */
+	STORE_STATE_POLL_RESULTS, /* subject: the poll, rendered from its current rows (room: its results room) */
 };
 
 /* A state value changed by a job (a vote count, say): coalesced by the loop.
