@@ -176,6 +176,8 @@ void store__render_events(struct store *st, struct store_job *head)
 				fprintf(stderr, "forumd: store: cannot render state %s %s after commit\n", sv->room,
 					sv->key);
 				atomic_fetch_add(&st->render_failures, 1);
+				msg_unref(sv->value);
+				msg_unref(sv->staff);
 				continue;
 			}
 			if (!sv->value)

@@ -104,25 +104,15 @@ int store__state_fact(struct store_job *job, const char *room, const char *key, 
 int store__state_add(struct store_job *job, const char *room, const char *key, int64_t version,
 		    struct msg *value, struct msg *staff)
 {
-	struct store_state *s;
+	/* A state made here is of kind STORE_STATE_RENDERED (0): the slot
+	 * comes zeroed, so the render after the commit leaves it as it is. */
+	struct store_state *s = value ? state_slot(job) : NULL;
 
-	if (!value) {
+	if (!s) {
+		msg_unref(value);
 		msg_unref(staff);
 		return -1;
 	}
-	if (job->nstates == job->states_cap) {
-		size_t ncap = job->states_cap ? job->states_cap * 2 : 4;
-		struct store_state *ns = realloc(job->states, ncap * sizeof(*ns));
-
-		if (!ns) {
-			msg_unref(value);
-			msg_unref(staff);
-			return -1;
-		}
-		job->states = ns;
-		job->states_cap = ncap;
-	}
-	s = &job->states[job->nstates++];
 	snprintf(s->room, sizeof(s->room), "%s", room);
 	snprintf(s->key, sizeof(s->key), "%s", key);
 	s->version = version;
