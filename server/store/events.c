@@ -98,8 +98,9 @@ int store__event_append(struct store *st, struct store_job *job, const char *roo
  * - The seq of every event was fixed inside the transaction (the rooms row
  *   and the events row committed together); rendering only makes bytes for
  *   (room, seq, type, subject), so no seq can change or be skipped here.
- * - Between COMMIT and the render, another process (--workers) or the next
- *   batch can change the rows an event is about (an edit, a hide). The
+ * - Between COMMIT and the render, another process (--workers) can change
+ *   the rows an event is about (an edit, a hide); this process's next
+ *   batch cannot, as it waits for this render on the same thread. The
  *   render then shows the newer row, exactly as a replay does: replay too
  *   renders the logged (type, subject) from the current rows. The change
  *   that made the row newer appended its own event with a later seq, so a
@@ -116,8 +117,10 @@ int store__event_append(struct store *st, struct store_job *job, const char *roo
  *   out of what the loop publishes, as if the bus had lost it: the room's
  *   next event, or a subscriber's resume, fills the gap from the log (the
  *   loop's gap filling replays it; a replay that cannot render it either
- *   closes the subscribers behind with 4003 so that they resume). The write
- *   itself committed, so its author still gets the reply.
+ *   closes the subscribers behind with 4003 so that they resume). Beacons
+ *   name only what was published, so a room's lost last event waits for
+ *   its next event or a resume. The write itself committed, so its author
+ *   still gets the reply.
  */
 void store__render_events(struct store *st, struct store_job *head)
 {
