@@ -6,7 +6,7 @@
 //
 //   node scripts/bench.mjs [--runs N] [--quick] [--only forumd,nchan,ws,sio,floor]
 //                          [--skip capacity,fanout,redis,writes,rwrites,loop,search] [--perf]
-//                          [--forumd PATH]
+//                          [--forumd PATH] [--writes-workers N]
 //
 // "Search" (search): `search` over 100,000 posts in one course, p50/p90/p99 per kind of query
 // (scripts/measure-search.mjs, run once).
@@ -54,6 +54,9 @@ const SKIP = opt('skip', '').split(',');
 const PERF = argv.includes('--perf');
 const LOOP_BIN = resolve(opt('forumd', join(ROOT, 'build/forumd')));
 const LOOP_ONLY = ['capacity', 'fanout', 'redis', 'writes', 'rwrites'].every((k) => SKIP.includes(k));
+// The writes scenario's processes (--workers, no Redis): with 2, two writers
+// contend for one database's write lock.
+const WRITES_WORKERS = Number(opt('writes-workers', 1));
 // Durations scaled down so that the whole run stays near 20 minutes here.
 const WARMUP = QUICK ? 1 : 1.5, DURATION = QUICK ? 3 : 5;
 const CAP_STEPS = QUICK ? [2500, 5000, 10000] : [5000, 10000, 19000];
@@ -251,7 +254,8 @@ const serverStarters = {
     const now = Math.floor(Date.now() / 1000);
     const args = ['serve', '--port', '0', '--bind', '127.0.0.1', '--db', db, '--jwt-secret-file', secretFile,
                   '--limits', NO_LIMITS];
-    if (redis) args.push('--redis', redis.url, '--workers', String(procs));
+    if (redis) args.push('--redis', redis.url);
+    if (procs > 1) args.push('--workers', String(procs));
     const p = startProc(SERVER_CORE, FORUMD, args);
     const port = Number((await waitFor(p, /listening on http:\/\/[^:\s]+:(\d+)/))[1]);
     await sleep(procs > 1 ? 500 : 100);
@@ -473,7 +477,7 @@ async function scenarioFanout(name, subs, rate, { redis = false } = {}) {
 }
 
 async function scenarioWrites() {
-  const srv = await serverStarters.forumd({ users: WRITERS });
+  const srv = await serverStarters.forumd({ procs: WRITES_WORKERS, users: WRITERS });
   let perf = null;
   try {
     const fs = sh('taskset', ['-c', LOAD_CORE, FLOOR, 'fsync', srv.dir, '2']);
@@ -486,8 +490,13 @@ async function scenarioWrites() {
                                       '--warmup', '2', '--duration', String(DURATION + 3), '--watch-pids', srv.pids.join(',')]);
     const after = await srv.stats();
     const writes = after.writes - before.writes, commits = after.commits - before.commits;
+    // CPU the server processes spent per acknowledged write: less swayed by
+    // other work on a shared machine than writes/s.
+    const cpu = result.cpu_s.slice(0, srv.pids.length).reduce((a, b) => a + b, 0);
+    const acked = result.writes_per_s * result.seconds;
     return {
       writes_per_s: result.writes_per_s, ack_p50: result.ack_p50_us / 1000, ack_p99: result.ack_p99_us / 1000,
+      cpu_us_per_write: acked ? (cpu / acked) * 1e6 : null,
       fsync_per_s: fsyncPerS, per_commit: commits ? writes / commits : 0, errors: result.write_errors,
       rate_limited: result.write_rate_limited, offered: WRITERS * WRITER_RATE,
     };
@@ -696,11 +705,12 @@ function table(R, meta) {
   }
   if (R.writes) {
     const w = R.writes;
-    L.push('', `Durable acknowledged writes (forumd, synchronous=FULL, ${WRITERS.toLocaleString('en-US')} writers, each one in flight ` +
+    const procs = WRITES_WORKERS > 1 ? `${WRITES_WORKERS} processes on one database (--workers, no Redis; writes per commit: one process's), ` : '';
+    L.push('', `Durable acknowledged writes (forumd, ${procs}synchronous=FULL, ${WRITERS.toLocaleString('en-US')} writers, each one in flight ` +
            `and at most ${WRITER_RATE}/s: offered at most ${(WRITERS * WRITER_RATE).toLocaleString('en-US')}/s):`, '');
-    L.push('| writes/s | ack p50, ms | ack p99, ms | disk fdatasync/s (same run) | writes per commit | errors |');
-    L.push('|---:|---:|---:|---:|---:|---:|');
-    L.push(`| ${fmt(w.writes_per_s)} | ${fmt(w.ack_p50)} | ${fmt(w.ack_p99)} | ${fmt(w.fsync_per_s)} | ${fmt(w.per_commit, 1)} | ${fmt(w.errors, 0)} |`);
+    L.push('| writes/s | ack p50, ms | ack p99, ms | server CPU per write, µs | disk fdatasync/s (same run) | writes per commit | errors |');
+    L.push('|---:|---:|---:|---:|---:|---:|---:|');
+    L.push(`| ${fmt(w.writes_per_s)} | ${fmt(w.ack_p50)} | ${fmt(w.ack_p99)} | ${fmt(w.cpu_us_per_write)} | ${fmt(w.fsync_per_s)} | ${fmt(w.per_commit, 1)} | ${fmt(w.errors, 0)} |`);
   }
   if (R.rwrites) {
     const w = R.rwrites;

@@ -670,7 +670,7 @@ static int cmd_export(int argc, char **argv, struct opts *o)
 	long long id;
 	char err[256] = "";
 	char *out;
-	int status;
+	enum proto_err code;
 
 	if (argc < 2 || (strcmp(argv[0], "session") && strcmp(argv[0], "poll") && strcmp(argv[0], "polls")) ||
 	    parse_int(argv[1], 1, 999999999999999999LL, &id)) {
@@ -685,9 +685,9 @@ static int cmd_export(int argc, char **argv, struct opts *o)
 		return 1;
 	admin.admin = 1;
 	if (!strcmp(argv[0], "session"))
-		out = store_session_export(o->db, id, &admin, o->names, o->csv, &status, err, sizeof(err));
+		out = store_session_export(o->db, id, &admin, o->names, o->csv, &code, err, sizeof(err));
 	else
-		out = store_poll_export(o->db, id, !strcmp(argv[0], "polls"), &admin, o->answers, o->csv, &status, err,
+		out = store_poll_export(o->db, id, !strcmp(argv[0], "polls"), &admin, o->answers, o->csv, &code, err,
 					sizeof(err));
 	identity_free(&admin);
 	if (!out) {

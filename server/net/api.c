@@ -247,26 +247,30 @@ static void job_json(struct api_job *j, char *json, unsigned int status, int not
 
 static void export_work(struct api_job *j, struct store_conn *rd)
 {
-	int status = 500;
+	enum proto_err code = PROTO_ERR_INTERNAL;
 	char *out;
 
 	if (j->what == API_EXPORT_QUESTIONS)
-		out = store_api_session_export(rd, j->id, &j->who, j->more, j->csv, &status, j->err, sizeof(j->err));
+		out = store_api_session_export(rd, j->id, &j->who, j->more, j->csv, &code, j->err, sizeof(j->err));
 	else
 		out = store_api_poll_export(rd, j->id, j->what == API_EXPORT_SESSION_POLLS, &j->who, j->more, j->csv,
-					    &status, j->err, sizeof(j->err));
+					    &code, j->err, sizeof(j->err));
 	if (out) {
 		/* The msg is made here, not on the loop: copying megabytes is
 		 * work too. Nothing else sees it until the loop takes it. */
 		j->out = msg_from(out, strlen(out));
 		free(out);
-		if (!j->out) {
-			status = 500;
-			snprintf(j->err, sizeof(j->err), "out of memory");
+		if (j->out) {
+			j->status = HTTP_STATUS_OK;
+			return;
 		}
+		code = PROTO_ERR_INTERNAL;
+		snprintf(j->err, sizeof(j->err), "out of memory");
 	}
-	j->status = (unsigned int)status;
-	j->code = status == 404 ? PROTO_ERR_NOT_FOUND : status == 403 ? PROTO_ERR_FORBIDDEN : PROTO_ERR_INTERNAL;
+	/* The store says why in protocol terms; HTTP says it with a status. */
+	j->code = code;
+	j->status = code == PROTO_ERR_NOT_FOUND ? HTTP_STATUS_NOT_FOUND
+		  : code == PROTO_ERR_FORBIDDEN ? HTTP_STATUS_FORBIDDEN : HTTP_STATUS_INTERNAL_SERVER_ERROR;
 }
 
 static void course_put_work(struct api_job *j, struct store_conn *rd)

@@ -272,3 +272,64 @@ char *export_finish(struct export *e, int csv, const char *csv_table)
 	export_free(e);
 	return out;
 }
+
+/* ------------------------------------------------------------------------- */
+/* Heads                                                                     */
+/* ------------------------------------------------------------------------- */
+
+/* name: v, or name: null for EXPORT_NULL; 0 or -1 (OOM). */
+static int add_int_or_null(cJSON *o, const char *name, int64_t v)
+{
+	return (v == EXPORT_NULL ? cJSON_AddNullToObject(o, name) : cJSON_AddNumberToObject(o, name, (double)v)) ? 0
+														     : -1;
+}
+
+/* Prints and frees o as malloc'd text; NULL on OOM. */
+static char *print_head(cJSON *o)
+{
+	char *out = o ? jsonw_print(o, NULL) : NULL;
+
+	cJSON_Delete(o);
+	return out;
+}
+
+char *export_poll_head_json(const struct export_poll_head *h)
+{
+	cJSON *o = cJSON_CreateObject(), *opts;
+
+	if (!o || !cJSON_AddNumberToObject(o, "id", (double)h->id) ||
+	    !cJSON_AddNumberToObject(o, "session", (double)h->session) ||
+	    !cJSON_AddNumberToObject(o, "course", (double)h->course) || !cJSON_AddStringToObject(o, "kind", h->kind) ||
+	    !cJSON_AddStringToObject(o, "prompt", h->prompt) || !cJSON_AddStringToObject(o, "state", h->state) ||
+	    !cJSON_AddStringToObject(o, "visibility", h->visibility) || !cJSON_AddBoolToObject(o, "revealed", h->revealed) ||
+	    !cJSON_AddNumberToObject(o, "respondents", (double)h->respondents) ||
+	    add_int_or_null(o, "scale", h->scale) || add_int_or_null(o, "max_entries", h->max_entries) ||
+	    !(opts = cJSON_AddArrayToObject(o, "options")))
+		goto fail;
+	for (size_t i = 0; i < h->noptions; i++) {
+		cJSON *l = cJSON_CreateString(h->options[i]);
+
+		if (!l || !cJSON_AddItemToArray(opts, l)) {
+			cJSON_Delete(l);
+			goto fail;
+		}
+	}
+	if (add_int_or_null(o, "opened_at", h->opened_at) || add_int_or_null(o, "closed_at", h->closed_at))
+		goto fail;
+	return print_head(o);
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+char *export_session_head_json(int64_t id, int64_t course, const char *title, int64_t started_at)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddNumberToObject(o, "id", (double)id) || !cJSON_AddNumberToObject(o, "course", (double)course) ||
+	    !cJSON_AddStringToObject(o, "title", title) || add_int_or_null(o, "started_at", started_at)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_head(o);
+}

@@ -57,6 +57,27 @@ int export_row_end(struct export *e);
  */
 char *export_finish(struct export *e, int csv, const char *csv_table);
 
+/* An exported poll's head, as the store reads it. Strings are borrowed;
+ * EXPORT_NULL in an integer field: no value (null). */
+#define EXPORT_NULL INT64_MIN
+struct export_poll_head {
+	int64_t id, session, course;
+	const char *kind, *prompt, *state, *visibility;
+	int revealed;
+	int64_t respondents, scale, max_entries, opened_at, closed_at;
+	const char *const *options;   /* choice polls' labels in order; others none */
+	size_t noptions;
+};
+
+/* The head of a poll export, {"id", "session", "course", "kind", "prompt",
+ * "state", "visibility", "revealed", "respondents", "scale", "max_entries",
+ * "options", "opened_at", "closed_at"}, as malloc'd JSON text; NULL on OOM. */
+char *export_poll_head_json(const struct export_poll_head *h);
+
+/* The head of a session's poll export, {"id", "course", "title",
+ * "started_at"} (started_at EXPORT_NULL: null), malloc'd; NULL on OOM. */
+char *export_session_head_json(int64_t id, int64_t course, const char *title, int64_t started_at);
+
 /* Frees an export that will not be finished. NULL is allowed. */
 void export_free(struct export *e);
 

@@ -8,7 +8,7 @@ static const char *const enum_THREAD_CREATE_KIND[] = { "discussion", "question",
 static const char *const enum_SESSION_BRIDGE_WHICH[] = { "unanswered", "all", NULL };
 static const char *const enum_POLL_CREATE_KIND[] = { "single", "multiple", "rating", "text", "words", NULL };
 static const char *const enum_POLL_CREATE_VISIBILITY[] = { "live", "after_answer", "on_reveal", "staff_only", NULL };
-static const char *const enum_TEST_FAILPOINT_NAME[] = { "commit", "busy", "disk_full", NULL };
+static const char *const enum_TEST_FAILPOINT_NAME[] = { "commit", "busy", "disk_full", "render", NULL };
 static const char *const enum_SEARCH_KIND[] = { "discussion", "question", NULL };
 static const struct proto_field_spec fields_HELLO[] = {
 	{ "token", PROTO_FT_STRING, 1, 0LL, 8192LL, NULL, 0LL },

@@ -17,23 +17,24 @@
 
 #include "core/words.h"
 #include "internal.h"
+#include "proto/render_admin.h"
 
 static enum words_lang words_lang_of(const char *lang)
 {
 	return !strcmp(lang, "es") ? WORDS_ES : !strcmp(lang, "pt") ? WORDS_PT : WORDS_EN;
 }
 
-/* lang's blocked words as {"lang", "words": [...]}, read on its own
- * connection; malloc'd, the caller frees it. NULL with err set. */
-/* store_blocked_json over db (NULL: open one for path, and close it). */
+/* lang's blocked words as {"lang", "words": [...]} over db (NULL: open one
+ * for path, and close it); malloc'd, the caller frees it. NULL with err
+ * set. */
 static char *blocked_json(sqlite3 *db, const char *path, const char *lang, char *err, size_t err_len)
 {
-	static const char q[] =
-		"SELECT json_object('lang', ?1, 'words', (SELECT json_group_array(word) FROM"
-		" (SELECT word FROM blocked_words WHERE lang = ?1 ORDER BY word)))";
+	static const char q[] = "SELECT word FROM blocked_words WHERE lang = ?1 ORDER BY word";
 	sqlite3 *own = NULL;
 	sqlite3_stmt *s = NULL;
-	char *out = NULL;
+	char **words = NULL, *out = NULL;
+	size_t n = 0, cap = 0;
+	int rc = SQLITE_ERROR;
 
 	err[0] = '\0';
 	if (!store__lang_valid(lang)) {
@@ -44,11 +45,29 @@ static char *blocked_json(sqlite3 *db, const char *path, const char *lang, char 
 		return NULL;
 	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, lang, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			out = strdup((const char *)sqlite3_column_text(s, 0));
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			char *w;
+
+			if (n == cap) {
+				char **nw = realloc(words, (cap ? cap * 2 : 32) * sizeof(*nw));
+
+				if (!nw)
+					break;
+				words = nw;
+				cap = cap ? cap * 2 : 32;
+			}
+			if (!(w = strdup((const char *)sqlite3_column_text(s, 0))))
+				break;
+			words[n++] = w;
+		}
+		if (rc == SQLITE_DONE)
+			out = render_blocked_json(lang, (const char *const *)words, n);
 	}
 	if (!out)
-		snprintf(err, err_len, "%s", sqlite3_errmsg(db));
+		snprintf(err, err_len, "%s", rc == SQLITE_DONE || rc == SQLITE_ROW ? "out of memory" : sqlite3_errmsg(db));
+	for (size_t i = 0; i < n; i++)
+		free(words[i]);
+	free(words);
 	sqlite3_finalize(s);
 	sqlite3_close(own);
 	return out;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "proto/render_admin.h"
 
 int store__lang_valid(const char *l)
 {
@@ -100,29 +101,121 @@ int64_t store_api_course_put(struct store_conn *rd, const struct store_course_ar
 	return course_put(db, a, update, now_ms, err, err_len);
 }
 
+#define COURSE_COLUMNS "id, title, lang, starts_at, ends_at"
+
+/* The course on s's current row (COURSE_COLUMNS); strings borrowed from it. */
+static struct render_course course_row(sqlite3_stmt *s)
+{
+	struct render_course c = {
+		.id = sqlite3_column_int64(s, 0),
+		.title = (const char *)sqlite3_column_text(s, 1),
+		.lang = (const char *)sqlite3_column_text(s, 2),
+		.starts_at = sqlite3_column_int64(s, 3),
+		.ends_at = sqlite3_column_int64(s, 4),
+	};
+
+	return c;
+}
+
+/* Every course, by id, rendered (each as its own JSON text) into a new
+ * array of n strings the caller frees with free_lines; 0, or -1. */
+static int course_lines(sqlite3 *db, char ***out, size_t *n)
+{
+	static const char q[] = "SELECT " COURSE_COLUMNS " FROM courses ORDER BY id";
+	sqlite3_stmt *s = NULL;
+	char **v = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct render_course c = course_row(s);
+		char *line;
+
+		if (*n == cap) {
+			char **nv = realloc(v, (cap ? cap * 2 : 16) * sizeof(*nv));
+
+			if (!nv)
+				break;
+			v = nv;
+			cap = cap ? cap * 2 : 16;
+		}
+		if (!(line = render_course_json(&c)))
+			break;
+		v[(*n)++] = line;
+	}
+	sqlite3_finalize(s);
+	*out = v;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void free_lines(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* A course (id > 0) or every course (id 0, a JSON array) as JSON text over
  * db; malloc'd, the caller frees it. NULL if there is no such course, or
  * on error with err set. */
 static char *course_json(sqlite3 *db, int64_t id, char *err, size_t err_len)
 {
-	static const char q_one[] =
-		"SELECT json_object('id', id, 'title', title, 'lang', lang, 'starts_at', starts_at,"
-		" 'ends_at', ends_at) FROM courses WHERE id = ?1";
-	static const char q_all[] =
-		"SELECT json_group_array(json_object('id', id, 'title', title, 'lang', lang,"
-		" 'starts_at', starts_at, 'ends_at', ends_at)) FROM (SELECT * FROM courses ORDER BY id)";
+	static const char q_one[] = "SELECT " COURSE_COLUMNS " FROM courses WHERE id = ?1";
+	static const char q_all[] = "SELECT " COURSE_COLUMNS " FROM courses ORDER BY id";
 	sqlite3_stmt *s = NULL;
+	struct render_course *all = NULL;
+	size_t n = 0, cap = 0;
 	char *out = NULL;
+	int rc = SQLITE_ERROR;
 
 	err[0] = '\0';
-	if (sqlite3_prepare_v2(db, id ? q_one : q_all, -1, &s, NULL) == SQLITE_OK) {
-		if (id)
-			sqlite3_bind_int64(s, 1, id);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			out = strdup((const char *)sqlite3_column_text(s, 0));
-	} else {
+	if (sqlite3_prepare_v2(db, id ? q_one : q_all, -1, &s, NULL) != SQLITE_OK) {
 		snprintf(err, err_len, "%s", sqlite3_errmsg(db));
+		goto out;
 	}
+	if (id) {
+		sqlite3_bind_int64(s, 1, id);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			struct render_course c = course_row(s);
+
+			if (!(out = render_course_json(&c)))
+				snprintf(err, err_len, "out of memory");
+		}
+		goto out;
+	}
+	/* The rows stay valid while the statement is not stepped again, so
+	 * the list keeps copies of the strings. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct render_course c = course_row(s);
+
+		if (n == cap) {
+			struct render_course *na = realloc(all, (cap ? cap * 2 : 16) * sizeof(*na));
+
+			if (!na)
+				break;
+			all = na;
+			cap = cap ? cap * 2 : 16;
+		}
+		c.title = strdup(c.title ? c.title : "");
+		c.lang = strdup(c.lang ? c.lang : "");
+		all[n++] = c;
+		if (!c.title || !c.lang)
+			break;
+	}
+	if (rc == SQLITE_DONE && !(out = render_courses_json(all, n)))
+		snprintf(err, err_len, "out of memory");
+	else if (rc != SQLITE_DONE)
+		snprintf(err, err_len, "%s", rc == SQLITE_ROW ? "out of memory" : sqlite3_errmsg(db));
+out:
+	for (size_t i = 0; i < n; i++) {
+		free((char *)all[i].title);
+		free((char *)all[i].lang);
+	}
+	free(all);
 	sqlite3_finalize(s);
 	return out;
 }
@@ -156,24 +249,21 @@ char *store_api_course_json(struct store_conn *rd, int64_t id, char *err, size_t
  * connection. 0, or -1 with err set. */
 int store_course_print(const char *path, void *f, char *err, size_t err_len)
 {
-	static const char q[] =
-		"SELECT json_object('id', id, 'title', title, 'lang', lang, 'starts_at', starts_at,"
-		" 'ends_at', ends_at) FROM courses ORDER BY id";
 	sqlite3 *db;
-	sqlite3_stmt *s = NULL;
-	int rc = -1;
+	char **lines;
+	size_t n;
+	int rc;
 
 	err[0] = '\0';
 	if (!(db = store__open_rw(path, err, err_len)))
 		return -1;
-	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK) {
-		while (sqlite3_step(s) == SQLITE_ROW)
-			fprintf(f, "%s\n", (const char *)sqlite3_column_text(s, 0));
-		rc = 0;
-	}
+	rc = course_lines(db, &lines, &n);
 	if (rc)
-		snprintf(err, err_len, "%s", sqlite3_errmsg(db));
-	sqlite3_finalize(s);
+		snprintf(err, err_len, "%s", sqlite3_errcode(db) != SQLITE_OK ? sqlite3_errmsg(db) : "out of memory");
+	else
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "%s\n", lines[i]);
+	free_lines(lines, n);
 	sqlite3_close(db);
 	return rc;
 }

@@ -18,13 +18,24 @@ struct store_domain {
 	int (*render_event)(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			    enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
 	int (*session_ended)(struct store *st, struct store_job *job, int64_t session);
+	int (*render_state)(struct stmt_cache *c, sqlite3 *db, struct store_state *s);
 };
 
 static const struct store_domain domains[PROTO_DOMAIN__COUNT] = {
-	[PROTO_DOMAIN_FORUM] = { store__forum_apply, store__forum_render_event },
+	[PROTO_DOMAIN_FORUM] = { store__forum_apply, store__forum_render_event, NULL, store__forum_render_state },
 	[PROTO_DOMAIN_MODERATION] = { store__moderation_apply, store__moderation_render_event },
-	[PROTO_DOMAIN_QA] = { store__qa_apply, store__qa_render_event },
-	[PROTO_DOMAIN_POLL] = { store__poll_apply, store__poll_render_event, store__poll_session_ended },
+	[PROTO_DOMAIN_QA] = { store__qa_apply, store__qa_render_event, NULL, store__qa_render_state },
+	[PROTO_DOMAIN_POLL] = { store__poll_apply, store__poll_render_event, store__poll_session_ended,
+				store__poll_render_state },
+};
+
+/* Which domain renders each kind of state fact. */
+static const enum proto_domain state_domains[] = {
+	[STORE_STATE_THREAD_STATS] = PROTO_DOMAIN_FORUM,
+	[STORE_STATE_POST_VOTES] = PROTO_DOMAIN_FORUM,
+	[STORE_STATE_QUESTION_VOTES] = PROTO_DOMAIN_QA,
+	[STORE_STATE_ANSWERING] = PROTO_DOMAIN_QA,
+	[STORE_STATE_POLL_RESULTS] = PROTO_DOMAIN_POLL,
 };
 
 enum proto_err store__apply(struct store *st, struct store_job *job, char **result)
@@ -73,6 +84,18 @@ fail:
 	msg_unref(*staff);
 	*peer = *staff = NULL;
 	return -1;
+}
+
+int store__state_render(struct stmt_cache *c, sqlite3 *db, struct store_state *s)
+{
+	const struct store_domain *d;
+
+	if (s->kind == STORE_STATE_RENDERED)
+		return s->value ? 0 : -1;
+	if ((size_t)s->kind >= sizeof(state_domains) / sizeof(state_domains[0]))
+		return -1;
+	d = &domains[state_domains[s->kind]];
+	return d->render_state ? d->render_state(c, db, s) : -1;
 }
 
 int store__session_ended(struct store *st, struct store_job *job, int64_t session)

@@ -1,8 +1,8 @@
 /*
  * events.c - each room's log: append (room, seq, type, subject id) with the
- * room's next seq inside the write transaction, read the latest and oldest
- * seq, replay a range rendered from the current rows, and prune history
- * past its retention.
+ * room's next seq inside the write transaction, render the appended events
+ * after the commit, read the latest and oldest seq, replay a range rendered
+ * from the current rows, and prune history past its retention.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -10,13 +10,14 @@
 #include <string.h>
 
 #include "internal.h"
+#include "proto/render.h"
 
 /* ------------------------------------------------------------------------- */
 /* Append (writer thread)                                                    */
 /* ------------------------------------------------------------------------- */
 
-static int push_event(struct store_job *job, const char *room, int64_t seq, struct msg *peer,
-		      struct msg *staff)
+static int push_event(struct store_job *job, const char *room, int64_t seq, enum proto_event ev,
+		      int64_t subject, int64_t actor)
 {
 	struct store_event *e;
 
@@ -30,10 +31,12 @@ static int push_event(struct store_job *job, const char *room, int64_t seq, stru
 		job->events_cap = ncap;
 	}
 	e = &job->events[job->nevents++];
+	memset(e, 0, sizeof(*e));
 	snprintf(e->room, sizeof(e->room), "%s", room);
 	e->seq = seq;
-	e->peer = peer;
-	e->staff = staff;
+	e->type = ev;
+	e->subject = subject;
+	e->actor = actor;
 	return 0;
 }
 
@@ -46,7 +49,6 @@ int store__event_append(struct store *st, struct store_job *job, const char *roo
 	static const char q_log[] =
 		"INSERT INTO events(room, seq, type, subject, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	sqlite3_stmt *s;
-	struct msg *peer = NULL, *staff = NULL;
 	int64_t seq;
 
 	assert(store__on_writer(st));
@@ -80,17 +82,117 @@ int store__event_append(struct store *st, struct store_job *job, const char *roo
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return -1;
 
-	/* Rendered now, from the rows this transaction just wrote: the same
-	 * bytes a later replay renders while the rows stay unchanged. */
-	if (store__render_event(&st->wcache, st->wdb, room, seq, ev, subject, &peer, &staff))
-		return -1;
-	if (push_event(job, room, seq, peer, staff))
-		goto fail;
-	return 0;
-fail:
-	msg_unref(peer);
-	msg_unref(staff);
-	return -1;
+	/* Only the facts here: the views are rendered after the commit
+	 * (store__render_events), so the write lock is not held for them. */
+	return push_event(job, room, seq, ev, subject, actor);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Render after the commit (writer thread, no write lock held)               */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * Why rendering after the commit sends what a replay would send, and loses
+ * nothing:
+ *
+ * - The seq of every event was fixed inside the transaction (the rooms row
+ *   and the events row committed together); rendering only makes bytes for
+ *   (room, seq, type, subject), so no seq can change or be skipped here.
+ * - Between COMMIT and the render, another process (--workers) can change
+ *   the rows an event is about (an edit, a hide); this process's next
+ *   batch cannot, as it waits for this render on the same thread. The
+ *   render then shows the newer row, exactly as a replay does: replay too
+ *   renders the logged (type, subject) from the current rows. The change
+ *   that made the row newer appended its own event with a later seq, so a
+ *   subscriber still sees it happen; it may see the new text one event
+ *   early, never an older text after a newer one.
+ * - State values (vote counts, thread activity, "now answering") are
+ *   rendered here too, from their facts or the current row, with the
+ *   row's version: a newer value supersedes an older one in the loop, as
+ *   it would have if it had come a moment later. The one state whose
+ *   audience can shrink, a poll's results room, is rendered only while the
+ *   poll still uses that room (poll.c), so newer tallies never reach an
+ *   audience that lost the right to see them.
+ * - An event whose render fails (out of memory, a failing read) is left
+ *   out of what the loop publishes, as if the bus had lost it: the room's
+ *   next event, or a subscriber's resume, fills the gap from the log (the
+ *   loop's gap filling replays it; a replay that cannot render it either
+ *   closes the subscribers behind with 4003 so that they resume). Beacons
+ *   name only what was published, so a room's lost last event waits for
+ *   its next event or a resume. The write itself committed, so its author
+ *   still gets the reply.
+ */
+void store__render_events(struct store *st, struct store_job *head)
+{
+	int in_txn;
+
+	assert(store__on_writer(st));
+	/* One read transaction for the whole batch: one snapshot, and one
+	 * lock acquisition instead of one per statement. It never takes the
+	 * write lock, so other processes' writers go on meanwhile. */
+	in_txn = store__exec(st->wdb, "BEGIN") == SQLITE_OK;
+	for (struct store_job *job = head; job; job = job->next) {
+		size_t kept = 0;
+
+		if (job->err.code != PROTO_ERR_NONE)
+			continue;
+		/* The reply: the recorded result under the request's id. */
+		if (job->result && !(job->reply = render_ok_raw(job->req.id, job->result))) {
+			/* The write committed but cannot be answered ok (out of
+			 * memory): internal, and a retry with its key gets the
+			 * recorded result. Its events then go by gap filling. */
+			store__job_fail(job, PROTO_ERR_INTERNAL, "the write was made but its reply could not be made");
+			atomic_fetch_add(&st->render_failures, 1);
+			continue;
+		}
+		for (size_t i = 0; i < job->nevents; i++) {
+			struct store_event *e = &job->events[i];
+			int rc = -1;
+
+#ifdef FORUMD_TESTING
+			if (atomic_load(&st->fp_render) > 0)
+				atomic_fetch_sub(&st->fp_render, 1);
+			else
+#endif
+			rc = store__render_event(&st->wcache, st->wdb, e->room, e->seq, e->type, e->subject,
+						 &e->peer, &e->staff);
+			if (rc) {
+				fprintf(stderr, "forumd: store: cannot render %s %s seq %lld after commit;"
+					" its subscribers get it from the log\n",
+					proto_events[e->type].name, e->room, (long long)e->seq);
+				atomic_fetch_add(&st->render_failures, 1);
+				continue;
+			}
+			if (kept != i)
+				job->events[kept] = *e;
+			kept++;
+		}
+		job->nevents = kept;
+		/* State values are superseded, not logged: one that cannot be
+		 * rendered is dropped, and the next change of that value (or a
+		 * snapshot) brings the current one. */
+		kept = 0;
+		for (size_t i = 0; i < job->nstates; i++) {
+			struct store_state *sv = &job->states[i];
+
+			if (store__state_render(&st->wcache, st->wdb, sv)) {
+				fprintf(stderr, "forumd: store: cannot render state %s %s after commit\n", sv->room,
+					sv->key);
+				atomic_fetch_add(&st->render_failures, 1);
+				msg_unref(sv->value);
+				msg_unref(sv->staff);
+				continue;
+			}
+			if (!sv->value)
+				continue;       /* nothing to send there any more */
+			if (kept != i)
+				job->states[kept] = *sv;
+			kept++;
+		}
+		job->nstates = kept;
+	}
+	if (in_txn)
+		store__exec(st->wdb, "COMMIT");
 }
 
 /* ------------------------------------------------------------------------- */

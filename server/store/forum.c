@@ -69,6 +69,21 @@ int store__forum_render_event(struct stmt_cache *c, sqlite3 *db, const char *roo
 
 
 
+/* The forum's state facts: a thread's activity (from its current row) and a
+ * post's vote count (from the count the write left). */
+int store__forum_render_state(struct stmt_cache *c, sqlite3 *db, struct store_state *s)
+{
+	switch (s->kind) {
+	case STORE_STATE_THREAD_STATS:
+		return store__thread_stats_render(c, db, s);
+	case STORE_STATE_POST_VOTES:
+		s->value = render_state_post_votes(s->room, s->subject, s->count, s->version);
+		return s->value ? 0 : -1;
+	default:
+		return -1;
+	}
+}
+
 /* ------------------------------------------------------------------------- */
 /* Shared write steps                                                        */
 /* ------------------------------------------------------------------------- */
@@ -411,7 +426,7 @@ static enum proto_err op_post_vote(struct store *st, struct store_job *job, char
 			return PROTO_ERR_INTERNAL;
 		store__room_name(room, sizeof(room), "thread", tf.id);
 		snprintf(key, sizeof(key), "post:%" PRId64, post);
-		if (store__state_add(job, room, key, v, render_state_post_votes(room, post, votes, v), NULL))
+		if (store__state_fact(job, room, key, v, STORE_STATE_POST_VOTES, post, votes))
 			return PROTO_ERR_INTERNAL;
 		if (post == tf.first_post && store__thread_stats_state(st, job, tf.id))
 			return PROTO_ERR_INTERNAL;

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "proto/render.h"
 
 /* The idempotency key of a job's request, if its op has one. */
 static const char *job_key(const struct store_job *job)
@@ -39,7 +38,15 @@ static int wexec(struct store *st, const char *sql)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* A client's request: from the idempotency record, or applied and recorded. */
+/* A client's request: from the idempotency record, or applied and recorded.
+ *
+ * The result (the reply's data, in the actor's view) is the one thing still
+ * rendered inside the transaction: the record must hold what the first
+ * write answered, byte for byte, and that answer exists only at that
+ * moment. Storing its facts instead and rendering them on a retry would
+ * render the rows as they are by then (an edited post, a moved vote
+ * count), which is not the first result. It is one small render per write;
+ * every event and state render is done after the commit (events.c). */
 static void run_request(struct store *st, struct store_job *job)
 {
 	static const char q_find[] = "SELECT op, result FROM idempotency WHERE user_id = ?1 AND key = ?2";
@@ -65,9 +72,9 @@ static void run_request(struct store *st, struct store_job *job)
 				snprintf(job->err.field, sizeof(job->err.field), "key");
 				return;
 			}
-			job->reply = render_ok_raw(job->req.id, (const char *)sqlite3_column_text(s, 1));
+			job->result = strdup((const char *)sqlite3_column_text(s, 1));
 			job->deduped = 1;
-			if (!job->reply)
+			if (!job->result)
 				goto fail;
 			return;
 		}
@@ -90,10 +97,9 @@ static void run_request(struct store *st, struct store_job *job)
 				rc = PROTO_ERR_INTERNAL;
 		}
 	}
-	if (rc == PROTO_ERR_NONE && result) {     /* hello's reply is made by the loop */
-		job->reply = render_ok_raw(job->req.id, result);
-		if (!job->reply)
-			rc = PROTO_ERR_INTERNAL;
+	if (rc == PROTO_ERR_NONE) {       /* kept for the reply (NULL for hello: the loop makes its reply) */
+		job->result = result;
+		result = NULL;
 	}
 	free(result);
 	if (rc != PROTO_ERR_NONE) {

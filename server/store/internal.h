@@ -66,9 +66,11 @@ struct store {
 	void *notify_arg;
 
 	atomic_uint_fast64_t jobs, writes, deduped, commits, commit_failures, batch_max, events, queue;
+	atomic_uint_fast64_t render_failures;         /* events left to gap filling (render after commit failed) */
 
 	/* Test builds: failpoints set by the loop, consumed by the writer. */
 	atomic_int fp_commit, fp_busy, fp_disk_full;  /* disk_full: -1 unchanged, 0 off, 1 on */
+	atomic_int fp_render;                         /* the next N event renders after commit fail */
 	int disk_full;                                /* writer thread: the failpoint is on */
 
 	struct mod_limits limits;
@@ -82,8 +84,9 @@ struct store {
 
 /* Runs one job inside the writer's open transaction (idem.c): a request is
  * answered from its idempotency record, or applied in its own savepoint and
- * recorded; a prune job prunes. The outcome is on the job (err, reply,
- * events, states). */
+ * recorded; a prune job prunes. The outcome is on the job as facts (err,
+ * result, events, states); the reply and the views are made after the
+ * commit (store__render_events). */
 void store__job_run(struct store *st, struct store_job *job);
 
 /* 1 when the calling thread is st's writer thread, else 0 (writer.c).
@@ -192,13 +195,22 @@ int store__migrate(sqlite3 *db, char *err, size_t err_len);
 /* ---- inside a write transaction (writer thread) ------------------------- */
 
 /*
- * Appends event ev about `subject` to room's log with the room's next seq,
- * renders its views from the current rows and records it on the job.
- * Returns 0, or -1 (the job's savepoint is then rolled back); -1 too when
- * protocol.json does not send ev to rooms of room's kind.
+ * Appends event ev about `subject` to room's log with the room's next seq
+ * and records its facts (room, seq, type, subject, actor) on the job; its
+ * views are rendered after the commit (store__render_events). Returns 0, or
+ * -1 (the job's savepoint is then rolled back); -1 too when protocol.json
+ * does not send ev to rooms of room's kind.
  */
 int store__event_append(struct store *st, struct store_job *job, const char *room,
 		       enum proto_event ev, int64_t subject, int64_t actor);
+
+/* After a batch committed (writer thread, outside the write transaction):
+ * makes each successful job's reply from its result, and renders its
+ * events, once per view, from the current rows, and its state values, in
+ * one read transaction. An event that cannot be
+ * rendered is dropped from its job (counted, logged): subscribers get it
+ * from the log by gap filling; the job keeps its reply. */
+void store__render_events(struct store *st, struct store_job *head);
 
 
 /* ---- the table of domains (dispatch.c) ----------------------------------- */
@@ -235,6 +247,10 @@ enum proto_err store__qa_apply(struct store *st, struct store_job *job, char **r
 int store__qa_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			  enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
 enum proto_err store__poll_apply(struct store *st, struct store_job *job, char **result);
+/* render_state: one of the domain's state kinds, as store__state_render. */
+int store__forum_render_state(struct stmt_cache *c, sqlite3 *db, struct store_state *s);
+int store__qa_render_state(struct stmt_cache *c, sqlite3 *db, struct store_state *s);
+int store__poll_render_state(struct stmt_cache *c, sqlite3 *db, struct store_state *s);
 int store__poll_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			    enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
 /* Hooks (NULL in the table when a domain has none). session_ended: a live
@@ -253,9 +269,20 @@ void store__job_clear_results(struct store_job *job);
 /* Fails a job: its results dropped, code and message set. */
 void store__job_fail(struct store_job *job, enum proto_err code, const char *message);
 /* Records a changed state value on the job, taking both references (staff
- * NULL: the same for everyone). A NULL value fails (render OOM). */
+ * NULL: the same for everyone). A NULL value fails (render OOM). For a
+ * value that has no facts kind yet (poll results, retire). */
 int store__state_add(struct store_job *job, const char *room, const char *key, int64_t version,
 		    struct msg *value, struct msg *staff);
+/* Records a changed state value on the job as its facts (kind, subject,
+ * count: see enum store_state_kind); rendered after the commit. 0 or -1. */
+int store__state_fact(struct store_job *job, const char *room, const char *key, int64_t version,
+		     enum store_state_kind kind, int64_t subject, int64_t count);
+/* Renders one state recorded as facts into s->value (and s->staff when the
+ * views differ) through db/cache, by the domain that owns its kind
+ * (dispatch.c): 0 (s->value NULL: nothing is to be sent any more, as for a
+ * retired results room), or -1 with nothing made. A state made inside the
+ * transaction is left as it is. */
+int store__state_render(struct stmt_cache *c, sqlite3 *db, struct store_state *s);
 /* Sets the job's error and returns its code. */
 enum proto_err store__job_error(struct store_job *job, enum proto_err code, const char *field, const char *message);
 /* A core/ rule's verdict: a refusal becomes the job's error; returns its code
@@ -311,8 +338,11 @@ enum proto_err store__thread_facts(struct store *st, struct store_job *job, int6
 enum proto_err store__post_facts(struct store *st, struct store_job *job, int64_t post, struct forum_post_facts *f);
 /* Course window, mute and lock for a write into a thread. */
 enum proto_err store__check_thread_write(struct store *st, struct store_job *job, const struct forum_thread_facts *f);
-/* Queues the thread's thread.stats state (both views) on the job. */
+/* Queues the thread's thread.stats state (its facts) on the job. */
 int store__thread_stats_state(struct store *st, struct store_job *job, int64_t thread);
+/* Renders a thread.stats state fact (s->subject: the thread) from the
+ * thread's current row, both views, with the row's current version. 0 or -1. */
+int store__thread_stats_render(struct stmt_cache *c, sqlite3 *db, struct store_state *s);
 /* {"post": …} for the author's (or staff's) view; malloc'd or NULL. */
 char *store__post_result(struct store *st, const struct store_job *job, int64_t post, int64_t course);
 /* Starts a thread with its opening post (events thread.created and

@@ -39,6 +39,8 @@ void store__job_clear_results(struct store_job *job)
 		msg_unref(job->states[i].staff);
 	}
 	job->nevents = job->nstates = 0;
+	free(job->result);
+	job->result = NULL;
 	msg_unref(job->reply);
 	job->reply = NULL;
 }
@@ -64,28 +66,53 @@ void store__job_fail(struct store_job *job, enum proto_err code, const char *mes
 	snprintf(job->err.message, sizeof(job->err.message), "%s", message);
 }
 
-int store__state_add(struct store_job *job, const char *room, const char *key, int64_t version,
-		    struct msg *value, struct msg *staff)
+/* A new zeroed slot at the end of job's states, or NULL (OOM). */
+static struct store_state *state_slot(struct store_job *job)
 {
 	struct store_state *s;
 
-	if (!value) {
-		msg_unref(staff);
-		return -1;
-	}
 	if (job->nstates == job->states_cap) {
 		size_t ncap = job->states_cap ? job->states_cap * 2 : 4;
 		struct store_state *ns = realloc(job->states, ncap * sizeof(*ns));
 
-		if (!ns) {
-			msg_unref(value);
-			msg_unref(staff);
-			return -1;
-		}
+		if (!ns)
+			return NULL;
 		job->states = ns;
 		job->states_cap = ncap;
 	}
 	s = &job->states[job->nstates++];
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
+int store__state_fact(struct store_job *job, const char *room, const char *key, int64_t version,
+		     enum store_state_kind kind, int64_t subject, int64_t count)
+{
+	struct store_state *s = state_slot(job);
+
+	if (!s)
+		return -1;
+	snprintf(s->room, sizeof(s->room), "%s", room);
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	s->version = version;
+	s->kind = kind;
+	s->subject = subject;
+	s->count = count;
+	return 0;
+}
+
+int store__state_add(struct store_job *job, const char *room, const char *key, int64_t version,
+		    struct msg *value, struct msg *staff)
+{
+	/* A state made here is of kind STORE_STATE_RENDERED (0): the slot
+	 * comes zeroed, so the render after the commit leaves it as it is. */
+	struct store_state *s = value ? state_slot(job) : NULL;
+
+	if (!s) {
+		msg_unref(value);
+		msg_unref(staff);
+		return -1;
+	}
 	snprintf(s->room, sizeof(s->room), "%s", room);
 	snprintf(s->key, sizeof(s->key), "%s", key);
 	s->version = version;

@@ -395,7 +395,6 @@ int store__poll_results_state(struct store *st, struct store_job *job, int64_t p
 {
 	static const char q_bump[] = "UPDATE polls SET results_v = results_v + 1 WHERE id = ?1";
 	char room[PROTO_MAX_ROOM_CHARS + 1], key[48];
-	struct results_buf *b;
 	struct poll_row r;
 	sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q_bump);
 	int rc;
@@ -406,16 +405,40 @@ int store__poll_results_state(struct store *st, struct store_job *job, int64_t p
 	sqlite3_bind_int64(s, 1, poll);
 	if (store__step_done(s) || store__poll_load(&st->wcache, st->wdb, poll, &r))
 		return -1;
-	if (!(b = store__poll_results_load(&st->wcache, st->wdb, &r))) {
+	results_room_name(room, sizeof(room), r.p.results_room);
+	snprintf(key, sizeof(key), "poll:%" PRId64, poll);
+	rc = store__state_fact(job, room, key, r.p.results_v, STORE_STATE_POLL_RESULTS, poll, 0);
+	store__poll_row_free(&r);
+	return rc;
+}
+
+/* The poll's results as they are now, for the results room the write
+ * named. When the poll has moved to another results room since (fewer
+ * people may see its results now, and the old room was retired), nothing
+ * is sent: today's tallies must not reach yesterday's audience. */
+int store__poll_render_state(struct stmt_cache *c, sqlite3 *db, struct store_state *s)
+{
+	char room[PROTO_MAX_ROOM_CHARS + 1];
+	struct results_buf *b;
+	struct poll_row r;
+
+	if (s->kind != STORE_STATE_POLL_RESULTS || store__poll_load(c, db, s->subject, &r))
+		return -1;
+	results_room_name(room, sizeof(room), r.p.results_room);
+	if (strcmp(room, s->room) != 0) {
+		store__poll_row_free(&r);
+		return 0;
+	}
+	if (!(b = store__poll_results_load(c, db, &r))) {
 		store__poll_row_free(&r);
 		return -1;
 	}
-	results_room_name(room, sizeof(room), r.p.results_room);
-	snprintf(key, sizeof(key), "poll:%" PRId64, poll);
-	rc = store__state_add(job, room, key, r.p.results_v, render_state_poll_results(room, r.p.results_v, &b->r), NULL);
+	if (r.p.results_v > s->version)
+		s->version = r.p.results_v;
+	s->value = render_state_poll_results(s->room, s->version, &b->r);
 	store__poll_results_free(b);
 	store__poll_row_free(&r);
-	return rc;
+	return s->value ? 0 : -1;
 }
 
 /* Gives the poll a new results room and retires the old one: whoever

@@ -33,14 +33,72 @@ static const char *const ANSWER_COLS[] = { "poll", "user", "name", "answer", "re
 static const char Q_HEAD[] =
 	"SELECT p.id, p.session_id, p.course_id, p.kind, p.prompt, p.respondents, p.correct,"
 	"       coalesce(s.started_at, s.starts_at * 1000),"
-	"       json_object('id', p.id, 'session', p.session_id, 'course', p.course_id, 'kind', p.kind,"
-	"         'prompt', p.prompt, 'state', p.state, 'visibility', p.visibility,"
-	"         'revealed', json(CASE WHEN p.revealed THEN 'true' ELSE 'false' END),"
-	"         'respondents', p.respondents, 'scale', p.scale, 'max_entries', p.max_entries,"
-	"         'options', (SELECT json_group_array(label) FROM (SELECT label FROM poll_options"
-	"                      WHERE poll_id = p.id AND p.kind IN ('single','multiple') ORDER BY idx)),"
-	"         'opened_at', p.opened_at, 'closed_at', p.closed_at)"
+	"       p.state, p.visibility, p.revealed, p.scale, p.max_entries, p.opened_at, p.closed_at"
 	"  FROM polls p JOIN live_sessions s ON s.id = p.session_id WHERE p.id = ?1";
+
+/* Column col of s as an integer, EXPORT_NULL when it is NULL. */
+static int64_t int_or_null(sqlite3_stmt *s, int col)
+{
+	return sqlite3_column_type(s, col) == SQLITE_NULL ? EXPORT_NULL : sqlite3_column_int64(s, col);
+}
+
+/* The export head of the poll on s's row (Q_HEAD), with its option labels
+ * for a choice poll, as malloc'd JSON text; NULL on error. */
+static char *head_json(sqlite3 *db, sqlite3_stmt *s)
+{
+	static const char q_opts[] = "SELECT label FROM poll_options WHERE poll_id = ?1 ORDER BY idx";
+	const char *kind = (const char *)sqlite3_column_text(s, 3);
+	struct export_poll_head h = {
+		.id = sqlite3_column_int64(s, 0),
+		.session = sqlite3_column_int64(s, 1),
+		.course = sqlite3_column_int64(s, 2),
+		.kind = kind,
+		.prompt = (const char *)sqlite3_column_text(s, 4),
+		.respondents = sqlite3_column_int64(s, 5),
+		.state = (const char *)sqlite3_column_text(s, 8),
+		.visibility = (const char *)sqlite3_column_text(s, 9),
+		.revealed = sqlite3_column_int(s, 10) != 0,
+		.scale = int_or_null(s, 11),
+		.max_entries = int_or_null(s, 12),
+		.opened_at = int_or_null(s, 13),
+		.closed_at = int_or_null(s, 14),
+	};
+	sqlite3_stmt *o = NULL;
+	char **labels = NULL, *out = NULL;
+	size_t n = 0, cap = 0;
+	int rc = SQLITE_DONE;
+
+	if (!strcmp(kind, "single") || !strcmp(kind, "multiple")) {
+		if (sqlite3_prepare_v2(db, q_opts, -1, &o, NULL) != SQLITE_OK)
+			return NULL;
+		sqlite3_bind_int64(o, 1, h.id);
+		while ((rc = sqlite3_step(o)) == SQLITE_ROW) {
+			char *l;
+
+			if (n == cap) {
+				char **nl = realloc(labels, (cap ? cap * 2 : 8) * sizeof(*nl));
+
+				if (!nl)
+					break;
+				labels = nl;
+				cap = cap ? cap * 2 : 8;
+			}
+			if (!(l = strdup((const char *)sqlite3_column_text(o, 0))))
+				break;
+			labels[n++] = l;
+		}
+	}
+	if (rc == SQLITE_DONE) {
+		h.options = (const char *const *)labels;
+		h.noptions = n;
+		out = export_poll_head_json(&h);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(labels[i]);
+	free(labels);
+	sqlite3_finalize(o);
+	return out;
+}
 
 static void head_free(struct poll_head *h)
 {
@@ -70,7 +128,7 @@ static int head_read(sqlite3 *db, int64_t id, struct poll_head *h, char **json)
 		h->correct = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 6);
 		h->t0 = sqlite3_column_int64(s, 7);
 		rc = h->prompt ? 1 : -1;
-		if (rc == 1 && json && !(*json = strdup((const char *)sqlite3_column_text(s, 8))))
+		if (rc == 1 && json && !(*json = head_json(db, s)))
 			rc = -1;
 		break;
 	case SQLITE_DONE:
@@ -272,14 +330,13 @@ static int fill(sqlite3 *db, struct export *x, const int64_t *ids, size_t n, int
 /* The results of a poll (or of every opened poll of a session) as JSON or
  * CSV, with each participant's answers on request, for staff only, read on
  * its own connection in one transaction. Malloc'd, the caller frees it;
- * NULL with *status 403/404/500 and err. */
-/* store_poll_export over db (NULL: open one for path, and close it). */
+ * NULL with *code forbidden, not_found or internal and err. Over db, or
+ * (db NULL) a connection of its own for path, closed at the end. */
 static char *poll_export(sqlite3 *db, const char *path, int64_t id, int whole_session, const struct identity *who,
-			 int answers, int csv, int *status, char *err, size_t err_len)
+			 int answers, int csv, enum proto_err *code, char *err, size_t err_len)
 {
 	static const char q_session[] =
-		"SELECT course_id, json_object('id', id, 'course', course_id, 'title', title, 'started_at', started_at)"
-		"  FROM live_sessions WHERE id = ?1";
+		"SELECT course_id, id, title, started_at FROM live_sessions WHERE id = ?1";
 	sqlite3 *own = NULL;
 	sqlite3_stmt *s = NULL;
 	struct poll_head h = { 0 };
@@ -289,7 +346,7 @@ static char *poll_export(sqlite3 *db, const char *path, int64_t id, int whole_se
 	size_t n = 1;
 	int found;
 
-	*status = 500;
+	*code = PROTO_ERR_INTERNAL;
 	err[0] = '\0';
 	if (!db) {
 		if (sqlite3_open_v2(path, &own, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -310,7 +367,8 @@ static char *poll_export(sqlite3 *db, const char *path, int64_t id, int whole_se
 		found = sqlite3_step(s) == SQLITE_ROW;
 		if (found) {
 			course = sqlite3_column_int64(s, 0);
-			head = strdup((const char *)sqlite3_column_text(s, 1));
+			head = export_session_head_json(sqlite3_column_int64(s, 1), course,
+							(const char *)sqlite3_column_text(s, 2), int_or_null(s, 3));
 		}
 	} else {
 		found = head_read(db, id, &h, &head);
@@ -319,14 +377,14 @@ static char *poll_export(sqlite3 *db, const char *path, int64_t id, int whole_se
 		course = h.course;
 	}
 	if (!found) {
-		*status = 404;
+		*code = PROTO_ERR_NOT_FOUND;
 		snprintf(err, err_len, whole_session ? "no such session" : "no such poll");
 		goto out;
 	}
 	if (!head)
 		goto out;
 	if (!access_is_staff(who, course)) {
-		*status = 403;
+		*code = PROTO_ERR_FORBIDDEN;
 		snprintf(err, err_len, "only staff of the course may export poll results");
 		goto out;
 	}
@@ -338,9 +396,9 @@ static char *poll_export(sqlite3 *db, const char *path, int64_t id, int whole_se
 	out = export_finish(x, csv, answers ? "answers" : "results");
 	x = NULL;
 	if (out)
-		*status = 200;
+		*code = PROTO_ERR_NONE;
 out:
-	if (!out && *status == 500 && !err[0])
+	if (!out && *code == PROTO_ERR_INTERNAL && !err[0])
 		snprintf(err, err_len, "%s", db ? sqlite3_errmsg(db) : "out of memory");
 	export_free(x);
 	head_free(&h);
@@ -354,13 +412,13 @@ out:
 }
 
 char *store_poll_export(const char *path, int64_t id, int whole_session, const struct identity *who, int answers,
-			int csv, int *status, char *err, size_t err_len)
+			int csv, enum proto_err *code, char *err, size_t err_len)
 {
-	return poll_export(NULL, path, id, whole_session, who, answers, csv, status, err, err_len);
+	return poll_export(NULL, path, id, whole_session, who, answers, csv, code, err, err_len);
 }
 
 char *store_api_poll_export(struct store_conn *rd, int64_t id, int whole_session, const struct identity *who,
-			    int answers, int csv, int *status, char *err, size_t err_len)
+			    int answers, int csv, enum proto_err *code, char *err, size_t err_len)
 {
-	return poll_export(rd->db, NULL, id, whole_session, who, answers, csv, status, err, err_len);
+	return poll_export(rd->db, NULL, id, whole_session, who, answers, csv, code, err, err_len);
 }

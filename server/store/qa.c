@@ -17,6 +17,7 @@
 #include "core/text.h"
 #include "internal.h"
 #include "proto/render_mod.h"
+#include "proto/render_admin.h"
 #include "proto/render_qa.h"
 
 static const char Q_SESSION[] =
@@ -115,6 +116,25 @@ int store__qa_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, 
 	*peer = render_view(c, db, room, seq, ev, subject, 0);
 	*staff = render_view(c, db, room, seq, ev, subject, 1);
 	return *peer && *staff ? 0 : -1;
+}
+
+/* Live Q&A's state facts: a question's vote count and the session's "now
+ * answering", from the values the write left. */
+int store__qa_render_state(struct stmt_cache *c, sqlite3 *db, struct store_state *s)
+{
+	(void)c;
+	(void)db;
+	switch (s->kind) {
+	case STORE_STATE_QUESTION_VOTES:
+		s->value = render_state_question_votes(s->room, s->subject, s->count, s->version);
+		break;
+	case STORE_STATE_ANSWERING:
+		s->value = render_state_answering(s->room, s->subject, s->count, s->version);
+		break;
+	default:
+		return -1;
+	}
+	return s->value ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -261,7 +281,7 @@ static int set_answering(struct store *st, struct store_job *job, int64_t sessio
 	v = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	store__room_name(room, sizeof(room), "session", session);
-	return store__state_add(job, room, "answering", v, render_state_answering(room, session, question, v), NULL);
+	return store__state_fact(job, room, "answering", v, STORE_STATE_ANSWERING, session, question);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -478,7 +498,7 @@ static enum proto_err op_question_vote(struct store *st, struct store_job *job, 
 		sqlite3_reset(s);
 		store__room_name(room, sizeof(room), "session", f.session);
 		snprintf(key, sizeof(key), "question:%" PRId64, f.id);
-		if (store__state_add(job, room, key, v, render_state_question_votes(room, f.id, votes, v), NULL))
+		if (store__state_fact(job, room, key, v, STORE_STATE_QUESTION_VOTES, f.id, votes))
 			return PROTO_ERR_INTERNAL;
 	}
 	*result = render_result_question_vote(f.id, votes, up);
@@ -621,19 +641,6 @@ static enum proto_err op_question_answer(struct store *st, struct store_job *job
 /* The bridge to the forum                                                   */
 /* ------------------------------------------------------------------------- */
 
-/* "From the live session …" in the course's language, into out. */
-static void bridge_note(const char *lang, const char *title, long long votes, char *out, size_t cap)
-{
-	if (!strcmp(lang, "es"))
-		snprintf(out, cap, "Pregunta de la sesión en directo «%s» (%lld votos). Sigue la conversación aquí.",
-			 title, votes);
-	else if (!strcmp(lang, "pt"))
-		snprintf(out, cap, "Pergunta da sessão ao vivo «%s» (%lld votos). Continue a conversa aqui.", title, votes);
-	else
-		snprintf(out, cap, "Asked in the live session \"%s\" (%lld votes). Carry on the discussion here.",
-			 title, votes);
-}
-
 /* A title from the question: its first characters, cut at a character boundary. */
 static int bridge_title(const char *body, char *out, size_t cap)
 {
@@ -719,7 +726,7 @@ static enum proto_err op_session_bridge(struct store *st, struct store_job *job,
 		{
 			int w = snprintf(body, blen, "%s\n\n", rows[i].body);
 
-			bridge_note(lang, sf.title, (long long)rows[i].votes, body + w, blen - (size_t)w);
+			render_bridge_note(lang, sf.title, (long long)rows[i].votes, body + w, blen - (size_t)w);
 		}
 		tid = store__thread_insert(st, job, sf.course, "question", title, tlen, body, (int)strlen(body),
 					  rows[i].author, rows[i].anonymous, rows[i].votes, &pid);
@@ -932,11 +939,11 @@ long store__session_state(struct store_conn *rd, const char *room, int64_t sessi
 
 /* The Q&A export of a session as JSON or CSV, read on its own connection:
  * staff see every question and, with names, who asked; others published
- * questions only. Malloc'd, the caller frees it; NULL with *status
- * 403/404/500 and err. */
-/* store_session_export over db (NULL: open one for path, and close it). */
+ * questions only. Malloc'd, the caller frees it; NULL with *code
+ * forbidden, not_found or internal and err. Over db, or (db NULL) a
+ * connection of its own for path, closed at the end. */
 static char *session_export(sqlite3 *db, const char *path, int64_t session, const struct identity *who, int names,
-			    int csv, int *status, char *err, size_t err_len)
+			    int csv, enum proto_err *code, char *err, size_t err_len)
 {
 	static const char q_rows[] =
 		"SELECT q.id, q.created_at, q.state, q.votes, q.anonymous, u.name, q.body, q.answer, q.answered_at"
@@ -951,7 +958,7 @@ static char *session_export(sqlite3 *db, const char *path, int64_t session, cons
 	int staff, sql_rc;
 	int64_t t0;
 
-	*status = 500;
+	*code = PROTO_ERR_INTERNAL;
 	if (!db) {
 		if (sqlite3_open_v2(path, &own, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 			snprintf(err, err_len, "cannot open the database");
@@ -968,14 +975,14 @@ static char *session_export(sqlite3 *db, const char *path, int64_t session, cons
 		goto out;
 	sqlite3_bind_int64(s, 1, session);
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		*status = 404;
+		*code = PROTO_ERR_NOT_FOUND;
 		snprintf(err, err_len, "no such session");
 		goto out;
 	}
 	session_row(s, &x, NULL);
 	staff = access_is_staff(who, x.course);
 	if (!staff && identity_role(who, x.course) == PROTO_ROLE_NONE) {
-		*status = 403;
+		*code = PROTO_ERR_FORBIDDEN;
 		snprintf(err, err_len, "not in this course");
 		goto out;
 	}
@@ -1011,9 +1018,9 @@ static char *session_export(sqlite3 *db, const char *path, int64_t session, cons
 	out = qa_export_finish(e, csv);
 	e = NULL;
 	if (out)
-		*status = 200;
+		*code = PROTO_ERR_NONE;
 out:
-	if (!out && *status == 500 && !err[0])
+	if (!out && *code == PROTO_ERR_INTERNAL && !err[0])
 		snprintf(err, err_len, "%s", db ? sqlite3_errmsg(db) : "out of memory");
 	qa_export_free(e);
 	sqlite3_finalize(s);
@@ -1024,13 +1031,13 @@ out:
 }
 
 char *store_session_export(const char *path, int64_t session, const struct identity *who, int names, int csv,
-			   int *status, char *err, size_t err_len)
+			   enum proto_err *code, char *err, size_t err_len)
 {
-	return session_export(NULL, path, session, who, names, csv, status, err, err_len);
+	return session_export(NULL, path, session, who, names, csv, code, err, err_len);
 }
 
 char *store_api_session_export(struct store_conn *rd, int64_t session, const struct identity *who, int names,
-			       int csv, int *status, char *err, size_t err_len)
+			       int csv, enum proto_err *code, char *err, size_t err_len)
 {
-	return session_export(rd->db, NULL, session, who, names, csv, status, err, err_len);
+	return session_export(rd->db, NULL, session, who, names, csv, code, err, err_len);
 }

@@ -37,10 +37,16 @@ enum store_sync {
 	STORE_SYNC_NORMAL = 1,    /* survives a crash of the process; power loss may lose the last commits */
 };
 
-/* An event appended by a job: the room's next seq and its rendered views. */
+/* An event appended by a job. Inside the transaction the store records only
+ * its facts (room, seq, type, subject, actor); the views are rendered after
+ * the commit, off the write lock. A job handed back holds only events whose
+ * views were made (see store_take_done). */
 struct store_event {
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 	int64_t seq;
+	enum proto_event type;
+	int64_t subject;          /* the row the event is about (post, thread, question, ...) */
+	int64_t actor;            /* users.id of who caused it, 0 if nobody */
 	struct msg *peer;         /* what participants see; owned */
 	struct msg *staff;        /* what staff see, or NULL when identical to peer; owned */
 };
@@ -50,11 +56,26 @@ struct store_event {
  * once fewer people may see its results). Never sent to a client. */
 #define STORE_STATE_RETIRE "!retire"
 
-/* A state value changed by a job (a vote count, say): coalesced by the loop. */
+/* What a state change is, as its facts: how the store renders it after the
+ * commit. The loop only reads value/staff. */
+enum store_state_kind {
+	STORE_STATE_RENDERED = 0, /* value/staff made inside the transaction (poll results, retire) */
+	STORE_STATE_THREAD_STATS, /* subject: the thread, rendered from its current row */
+	STORE_STATE_POST_VOTES,   /* subject: the post; count: its votes at version */
+	STORE_STATE_QUESTION_VOTES, /* subject: the question; count: its votes at version */
+	STORE_STATE_ANSWERING,    /* subject: the session; count: the question (0: none) */
+	STORE_STATE_POLL_RESULTS, /* subject: the poll, rendered from its current rows (room: its results room) */
+};
+
+/* A state value changed by a job (a vote count, say): coalesced by the loop.
+ * Inside the transaction the store records its facts (room, key, version,
+ * kind, subject, count); the messages are rendered after the commit. */
 struct store_state {
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 	char key[48];
 	int64_t version;
+	enum store_state_kind kind;
+	int64_t subject, count;
 	struct msg *value;        /* the whole state message, peers' view; owned */
 	struct msg *staff;        /* staff's view, or NULL when identical; owned */
 };
@@ -74,7 +95,8 @@ struct store_job {
 	/* result */
 	struct proto_error err;       /* code PROTO_ERR_NONE on success */
 	int64_t retry_after_ms;
-	struct msg *reply;            /* owned; NULL on failure */
+	char *result;                 /* the reply's data JSON, as recorded under the key; owned */
+	struct msg *reply;            /* made from result after the commit; owned; NULL on failure */
 	int64_t out_uid;              /* user upsert: the id */
 	struct store_event *events;   /* owned array */
 	size_t nevents, events_cap;
@@ -97,6 +119,7 @@ struct store_stats {
 	uint64_t batch_max;           /* most jobs in one transaction */
 	uint64_t events;              /* events appended */
 	uint64_t queue;               /* jobs waiting for the writer now */
+	uint64_t render_failures;     /* events not rendered after their commit (left to gap filling) */
 	const char *synchronous;      /* "full" or "normal" */
 };
 
@@ -186,7 +209,8 @@ void store_get_stats(struct store *st, struct store_stats *out);
 #ifdef FORUMD_TESTING
 /* Failpoints: "commit" (next count commits fail), "busy" (next count
  * transactions cannot begin), "disk_full" (count 1: the database may not
- * grow; 0: it may again). Takes effect at the writer's next batch. */
+ * grow; 0: it may again), "render" (the next count events cannot be
+ * rendered after their commit). Takes effect at the writer's next batch. */
 void store_failpoint(struct store *st, const char *name, int count);
 #endif
 
@@ -355,23 +379,24 @@ int store_session_course(struct store_conn *rd, int64_t session, int64_t *course
 
 /* The Q&A export of a session as JSON or CSV (malloc'd), for someone in its
  * course: staff see every question and, with names, who asked; others only
- * published questions and no names. NULL with *status 403/404/500 and err. */
+ * published questions and no names. NULL with *code (forbidden, not_found or
+ * internal: the caller says it in its transport's terms) and err. */
 char *store_session_export(const char *path, int64_t session, const struct identity *who, int names, int csv,
-			   int *status, char *err, size_t err_len);
+			   enum proto_err *code, char *err, size_t err_len);
 
 /* A poll's results (whole_session 0: poll id) or those of every poll of a
  * session that has been opened (whole_session 1: session id), as JSON or
  * CSV (malloc'd), for staff of the course only; with answers, also each
- * participant's answers (CSV then holds the answers). NULL with *status
- * 403/404/500 and err. */
+ * participant's answers (CSV then holds the answers). NULL with *code
+ * (forbidden, not_found or internal) and err. */
 char *store_poll_export(const char *path, int64_t id, int whole_session, const struct identity *who, int answers,
-			int csv, int *status, char *err, size_t err_len);
+			int csv, enum proto_err *code, char *err, size_t err_len);
 
 /* The two exports above on a reader thread, over its read connection. */
 char *store_api_session_export(struct store_conn *rd, int64_t session, const struct identity *who, int names,
-			       int csv, int *status, char *err, size_t err_len);
+			       int csv, enum proto_err *code, char *err, size_t err_len);
 char *store_api_poll_export(struct store_conn *rd, int64_t id, int whole_session, const struct identity *who,
-			    int answers, int csv, int *status, char *err, size_t err_len);
+			    int answers, int csv, enum proto_err *code, char *err, size_t err_len);
 
 /* The subscribe reply in replay or live mode (replay: how many events
  * follow up to seq), with the room's current vote counts in it (thread and

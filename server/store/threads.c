@@ -180,25 +180,47 @@ static int follow_set_for(struct store *st, struct store_job *job, int64_t threa
 	return store__step_done(s);
 }
 
-/* Queues the thread's activity for the course's thread list (both views). */
+/* Queues the thread's activity for the course's thread list as its facts
+ * (course room, version); rendered after the commit. */
 int store__thread_stats_state(struct store *st, struct store_job *job, int64_t thread)
 {
-	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, store__q_thread, thread);
-	struct forum_thread t;
+	static const char q[] = "SELECT course_id, stats_v FROM threads WHERE id = ?1";
+	sqlite3_stmt *s = store__row_by_id(&st->wcache, st->wdb, q, thread);
 	char room[PROTO_MAX_ROOM_CHARS + 1], key[48];
-	int rc = -1;
+	int64_t v;
 
 	assert(store__on_writer(st));
 	if (!s)
 		return -1;
-	store__thread_row(s, &t);
-	store__room_name(room, sizeof(room), "course", t.course);
-	snprintf(key, sizeof(key), "thread:%" PRId64, t.id);
-	if (!store__state_add(job, room, key, t.stats_v, render_state_thread_stats(room, &t, view_peer()),
-			     render_state_thread_stats(room, &t, view_staff())))
-		rc = 0;
+	store__room_name(room, sizeof(room), "course", sqlite3_column_int64(s, 0));
+	v = sqlite3_column_int64(s, 1);
 	sqlite3_reset(s);
-	return rc;
+	snprintf(key, sizeof(key), "thread:%" PRId64, thread);
+	return store__state_fact(job, room, key, v, STORE_STATE_THREAD_STATS, thread, 0);
+}
+
+/* The thread's row as it is now (another process may have moved it on
+ * since the commit: its version then says so, and the newer value is what
+ * the loop would keep anyway). */
+int store__thread_stats_render(struct stmt_cache *c, sqlite3 *db, struct store_state *st)
+{
+	sqlite3_stmt *s = store__row_by_id(c, db, store__q_thread, st->subject);
+	struct forum_thread t;
+
+	if (!s)
+		return -1;
+	store__thread_row(s, &t);
+	if (t.stats_v > st->version)
+		st->version = t.stats_v;
+	st->value = render_state_thread_stats(st->room, &t, view_peer());
+	st->staff = render_state_thread_stats(st->room, &t, view_staff());
+	sqlite3_reset(s);
+	if (st->value && st->staff)
+		return 0;
+	msg_unref(st->value);
+	msg_unref(st->staff);
+	st->value = st->staff = NULL;
+	return -1;
 }
 
 /* The result of a write that returns one post, rendered for the actor: its

@@ -3,8 +3,9 @@
  *
  * The writer takes every queued job (up to WRITER_BATCH_MAX), runs them in
  * one transaction, each inside its own savepoint so one failing job does not
- * undo the others, commits once, and only then hands the jobs back with their
- * replies and events. Jobs that queue while a commit is in progress form the
+ * undo the others, commits once, renders the batch's events (off the write
+ * lock: inside the transaction only their facts are recorded), and only
+ * then hands the jobs back with their replies and events. Jobs that queue while a commit is in progress form the
  * next batch: under load, many writes share one fsync.
  */
 #include <assert.h>
@@ -76,6 +77,8 @@ void store_failpoint(struct store *st, const char *name, int count)
 		atomic_store(&st->fp_busy, count);
 	else if (strcmp(name, "disk_full") == 0)
 		atomic_store(&st->fp_disk_full, count ? 1 : 0);
+	else if (strcmp(name, "render") == 0)
+		atomic_store(&st->fp_render, count);
 }
 #endif
 
@@ -83,7 +86,7 @@ static void run_batch(struct store *st, struct store_job *head)
 {
 	struct store_job *job, *tail = NULL;
 	uint64_t n = 0, writes = 0, events = 0, deduped = 0;
-	int rc;
+	int rc, committed = 0;
 
 #ifdef FORUMD_TESTING
 	apply_disk_full(st);
@@ -120,6 +123,7 @@ static void run_batch(struct store *st, struct store_job *head)
 			atomic_fetch_add(&st->commit_failures, 1);
 		} else {
 			atomic_fetch_add(&st->commits, 1);
+			committed = 1;
 		}
 	} else {
 		fprintf(stderr, "forumd: store: cannot begin: %s\n", sqlite3_errmsg(st->wdb));
@@ -140,6 +144,10 @@ static void run_batch(struct store *st, struct store_job *head)
 	atomic_fetch_add(&st->events, events);
 	if (n > atomic_load(&st->batch_max))
 		atomic_store(&st->batch_max, n);
+	/* The write lock is released: render the events now (events.c says
+	 * why the bytes are still what a replay would send). */
+	if (committed)
+		store__render_events(st, head);
 	finish_batch(st, head, tail);
 }
 
@@ -342,5 +350,6 @@ void store_get_stats(struct store *st, struct store_stats *out)
 	out->batch_max = atomic_load(&st->batch_max);
 	out->events = atomic_load(&st->events);
 	out->queue = atomic_load(&st->queue);
+	out->render_failures = atomic_load(&st->render_failures);
 	out->synchronous = st->sync == STORE_SYNC_FULL ? "full" : "normal";
 }

@@ -777,6 +777,46 @@ test('store failures (commit, busy, disk full) fail the write cleanly and a retr
   }
 });
 
+test('an event that cannot be rendered after its commit: the write is answered ok and subscribers get it from the log', async () => {
+  const d = await startDaemon();
+  try {
+    const course = d.course({ title: 'Render course' });
+    const token = d.token({ user: 'rwriter', name: 'Writer', roles: participant(course) });
+    const { c: w } = await helloClient(d, {}, { token });
+    const { thread } = await write(w, 'thread.create',
+      { course, kind: 'discussion', title: 'Render thread', body: 'The opening post' });
+    const room = `thread:${thread.id}`;
+    const { c: s } = await helloClient(d, { user: 'rsub', name: 'Sub', roles: participant(course) });
+    const seq = (await subscribe(s, room)).seq;
+
+    const fp = await w.request('test.failpoint', { name: 'render', count: 1 });
+    assert.equal(fp.ok, true, `test.failpoint render: ${JSON.stringify(fp)}`);
+    assert.deepEqual(fp.data, { name: 'render', count: 1 });
+    // The write committed: its author gets the reply all the same.
+    const r1 = await w.request('post.create', { thread: thread.id, body: 'not rendered live', key: newKey() },
+      { timeoutMs: WAIT });
+    assert.equal(r1.ok, true, `the write whose event was not rendered: ${JSON.stringify(r1)}`);
+    assert.equal(r1.data.post.body, 'not rendered live');
+    // The next write's event shows the gap, which the log fills first.
+    const r2 = await w.request('post.create', { thread: thread.id, body: 'rendered', key: newKey() },
+      { timeoutMs: WAIT });
+    assert.equal(r2.ok, true, JSON.stringify(r2));
+    await s.waitFor((m) => m.ev === 'post.created' && m.room === room && m.data.post.id === r2.data.post.id, WAIT);
+    const evs = eventsOf(s, room);
+    assertSeqs(evs, seq + 1, 2, 'both posts, once, in order');
+    assert.equal(evs[0].data.post.id, r1.data.post.id, 'the unrendered event came from the log');
+    assert.equal(evs[0].data.post.body, 'not rendered live');
+    assert.ok(!s.closeInfo, `the subscriber stays connected: ${JSON.stringify(s.closeInfo)}`);
+    const admin = await adminClient(d);
+    const { net } = await stats(admin);
+    assert.ok(net.gaps_filled >= 1, `gaps_filled ${net.gaps_filled}`);
+    await Promise.all([w, s, admin].map((c) => c.close()));
+    await stopClean(d);
+  } finally {
+    await d.stop();
+  }
+});
+
 test('history older than --history-days is pruned; an older resume gets a snapshot, a current one live', async () => {
   const d = await startDaemon({ args: ['--history-days', '1'] });
   try {

@@ -140,6 +140,36 @@ test('resume after a daemon restart replays exactly the missed events', async ()
   }
 });
 
+test('a retried write gets the first reply byte for byte, even after the post changed', async () => {
+  const d = await startDaemon();
+  try {
+    const { w, thread } = await setup(d);
+    const key = newKey();
+    const req = { thread: thread.id, body: 'the first words', key };
+    // The raw frame that answered request id `re`, with its id taken out.
+    const replyBytes = (re) => {
+      const f = w.frames.find((t) => t.startsWith(`{"re":${JSON.stringify(re)},`));
+      assert.ok(f, `the frame of reply ${re}`);
+      return f.slice(`{"re":${JSON.stringify(re)},`.length);
+    };
+    const r1 = await w.request('post.create', req, { timeoutMs: WAIT });
+    assert.equal(r1.ok, true, JSON.stringify(r1));
+    // The rows move on: a retry must still get what the first write answered, not a render of
+    // the post as it is now.
+    const ed = await w.request('post.edit', { post: r1.data.post.id, body: 'other words', key: newKey() },
+      { timeoutMs: WAIT });
+    assert.equal(ed.ok, true, JSON.stringify(ed));
+    const r2 = await w.request('post.create', req, { timeoutMs: WAIT });
+    assert.equal(r2.ok, true, JSON.stringify(r2));
+    assert.notEqual(r2.re, r1.re);
+    assert.equal(replyBytes(r2.re), replyBytes(r1.re), 'the retried reply is the first one, byte for byte');
+    assert.equal(r2.data.post.body, 'the first words');
+    await w.close();
+  } finally {
+    await d.stop();
+  }
+});
+
 test('an idempotent retry after a restart returns the first result and stores nothing twice', async () => {
   let d = await startDaemon({ keepDir: true });
   const dir = d.dir;

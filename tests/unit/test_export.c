@@ -207,6 +207,42 @@ static void test_csv_cell_zero_capacity(void **state)
 	assert_int_equal(out[0], '\0');
 }
 
+/* The heads the store once built with SQL json_object: same keys, same
+ * order, nulls and booleans, byte for byte what SQLite printed. */
+static void test_poll_head_json(void **state)
+{
+	static const char *const labels[] = { "Yes", "No \"really\"" };
+	struct export_poll_head h = {
+		.id = 3, .session = 2, .course = 1, .kind = "single", .prompt = "Ready?", .state = "closed",
+		.visibility = "live", .revealed = 1, .respondents = 4, .scale = EXPORT_NULL,
+		.max_entries = EXPORT_NULL, .options = labels, .noptions = 2, .opened_at = 1700000000000,
+		.closed_at = EXPORT_NULL,
+	};
+	char *j;
+
+	(void)state;
+	j = export_poll_head_json(&h);
+	assert_non_null(j);
+	assert_string_equal(j, "{\"id\":3,\"session\":2,\"course\":1,\"kind\":\"single\",\"prompt\":\"Ready?\","
+			       "\"state\":\"closed\",\"visibility\":\"live\",\"revealed\":true,\"respondents\":4,"
+			       "\"scale\":null,\"max_entries\":null,\"options\":[\"Yes\",\"No \\\"really\\\"\"],"
+			       "\"opened_at\":1700000000000,\"closed_at\":null}");
+	free(j);
+	h.kind = "rating";
+	h.revealed = 0;
+	h.scale = 5;
+	h.options = NULL;
+	h.noptions = 0;
+	j = export_poll_head_json(&h);
+	assert_non_null(j);
+	assert_non_null(strstr(j, "\"revealed\":false,\"respondents\":4,\"scale\":5,\"max_entries\":null,\"options\":[],"));
+	free(j);
+	j = export_session_head_json(2, 1, "Live", EXPORT_NULL);
+	assert_non_null(j);
+	assert_string_equal(j, "{\"id\":2,\"course\":1,\"title\":\"Live\",\"started_at\":null}");
+	free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_csv_cell_too_small),
 		cmocka_unit_test(test_csv_cell_zero_capacity),
 		cmocka_unit_test(test_infinities_are_null),
+		cmocka_unit_test(test_poll_head_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
