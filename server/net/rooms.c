@@ -150,10 +150,13 @@ static void leave(void)
 	R.depth--;
 }
 
+/* The socket began to close (rooms.h): it leaves every room now, or at the
+ * end of the room walk under way when it closed from inside one. */
 void rooms_conn_closing(struct conn *c)
 {
 	int any = 0;
 
+	CONN_ASSERT_LOOP();
 	for (struct sub *s = c->subs; s; s = s->cnext) {
 		s->dead = 1;
 		any = 1;
@@ -1251,21 +1254,26 @@ static enum proto_err subscribe_in(struct conn *c, const char *room, int has_sin
 	return PROTO_ERR_NONE;
 }
 
+/* Subscribes c to room (rooms.h): the reply is queued when the reader's
+ * read comes back; a refusal known now is returned. Copies room and req_id. */
 enum proto_err rooms_subscribe(struct conn *c, const char *room, int has_since, int64_t since,
 			       const char *req_id)
 {
 	enum proto_err rc;
 
+	CONN_ASSERT_LOOP();
 	enter();
 	rc = subscribe_in(c, room, has_since, since, req_id);
 	leave();
 	return rc;
 }
 
+/* Stops c following room (rooms.h); 1 if it did follow it. */
 int rooms_unsubscribe(struct conn *c, const char *room)
 {
 	struct sub *s = conn_sub(c, room);
 
+	CONN_ASSERT_LOOP();
 	if (!s)
 		return 0;
 	sub_remove(s);
@@ -1342,11 +1350,14 @@ static void recheck_read_done(struct store_read *r)
 	free(k);
 }
 
+/* Reads again, off the loop, whether c may keep each room it follows, and
+ * ends those it may not (rooms.h); done(c, earliest, arg) afterwards. */
 void rooms_recheck(struct conn *c, rooms_recheck_fn done, void *arg)
 {
 	struct recheck_read *k;
 	size_t n = 0;
 
+	CONN_ASSERT_LOOP();
 	for (struct sub *s = c->subs; s; s = s->cnext)
 		n++;
 	k = n ? calloc(1, sizeof(*k) + n * sizeof(k->rooms[0])) : NULL;
@@ -1377,14 +1388,19 @@ now:
 		done(c, INT64_MAX, arg);
 }
 
+/* The socket is gone (rooms.h): frees its subscriptions and forgets its
+ * reads still out (they are dropped when they come back). */
 void rooms_conn_closed(struct conn *c)
 {
+	CONN_ASSERT_LOOP();
 	while (c->subs)
 		sub_remove(c->subs);
 }
 
+/* c's queue drained (rooms.h): the next chunk of its paced replays. */
 void rooms_conn_drained(struct conn *c)
 {
+	CONN_ASSERT_LOOP();
 	enter();
 	for (struct sub *s = c->subs; s && c->replaying; s = s->cnext)
 		if (s->replaying && !s->dead)
@@ -1392,10 +1408,13 @@ void rooms_conn_drained(struct conn *c)
 	leave();
 }
 
+/* A write committed (rooms.h): its events and state values go on the bus;
+ * the job keeps its messages (the bus takes references). */
 void rooms_publish(const struct store_job *job)
 {
 	int64_t now = clock_mono_ms();
 
+	CONN_ASSERT_LOOP();
 	if (R.closing)
 		return;
 	for (size_t i = 0; i < job->nevents; i++) {
@@ -1423,21 +1442,25 @@ void rooms_publish(const struct store_job *job)
 /* Life                                                                      */
 /* ------------------------------------------------------------------------- */
 
+/* Sets the hook run when a subscription has been answered (rooms.h). */
 void rooms_on_answered(void (*fn)(struct conn *c, int64_t until_s))
 {
 	R.answered = fn;
 }
 
+/* The bus this process publishes on (owned by the rooms layer). */
 struct bus *rooms_bus(void)
 {
 	return R.bus;
 }
 
+/* Subscriptions found behind their room since start (rooms.h). */
 uint64_t rooms_invariant_violations(void)
 {
 	return R.invariant_violations;
 }
 
+/* The rooms layer's figures for stats and /metrics (rooms.h). */
 void rooms_stats(unsigned *rooms, unsigned *subs, uint64_t *events_delivered, uint64_t *gaps_filled)
 {
 	*rooms = R.nrooms;
@@ -1447,17 +1470,21 @@ void rooms_stats(unsigned *rooms, unsigned *subs, uint64_t *events_delivered, ui
 }
 
 #ifdef FORUMD_TESTING
+/* Test builds: the next n events are not published (a lost message). */
 void rooms_test_drop(unsigned n)
 {
 	R.test_drop = n;
 }
 #endif
 
+/* 1 while the bus is down (rooms.h). */
 int rooms_degraded(void)
 {
 	return R.bus->degraded(R.bus);
 }
 
+/* Starts the rooms layer on loop over st (rooms.h): the bus (Redis at
+ * redis_url, or in-process), the beacon and coalescing timers. 0 or -1. */
 int rooms_init(uv_loop_t *loop, struct store *st, const char *redis_url)
 {
 	memset(&R, 0, sizeof(R));
@@ -1507,6 +1534,8 @@ static void timer_closed(uv_handle_t *h)
 	one_closed(NULL);
 }
 
+/* Stops the timers and closes the bus; done(arg) once every handle is
+ * closed (rooms.h). */
 void rooms_close(void (*done)(void *arg), void *arg)
 {
 	R.closing = 1;

@@ -27,12 +27,15 @@ static struct session_ctx S;
 
 static void subscription_answered(struct conn *c, int64_t until_s);
 
+/* Keeps a copy of ctx for every socket's session (session.h); the pointers
+ * in it stay the caller's. */
 void session_init(const struct session_ctx *ctx)
 {
 	S = *ctx;
 	rooms_on_answered(subscription_answered);
 }
 
+/* From now on writes are refused with shutting_down (session.h). */
 void session_set_shutting_down(void)
 {
 	S.shutting_down = 1;
@@ -155,8 +158,10 @@ static int token_expired(const struct conn *c)
 	return c->authed && clock_now_ms() >= expiry_ms(c);
 }
 
+/* A socket opened (session.h): its auth deadline starts. */
 void session_open(struct conn *c)
 {
+	CONN_ASSERT_LOOP();
 	if (S.shutting_down) {
 		conn_close(c, PROTO_CLOSE_GOING_AWAY, 1);
 		return;
@@ -164,8 +169,11 @@ void session_open(struct conn *c)
 	conn_set_deadline(c, PROTO_AUTH_DEADLINE_MS);
 }
 
+/* The socket's deadline fired (session.h): the auth deadline, the token's
+ * expiry, or a course window boundary to recheck its rooms at. */
 void session_deadline(struct conn *c)
 {
+	CONN_ASSERT_LOOP();
 	if (!c->authed) {
 		conn_close(c, PROTO_CLOSE_AUTH_TIMEOUT, 1);
 		return;
@@ -185,14 +193,19 @@ static void user_release(struct conn *c)
 	user_sockets(c->uid, -1);
 }
 
+/* The socket began to close (session.h): it leaves its rooms and no longer
+ * counts against its user's sockets. */
 void session_closing(struct conn *c)
 {
+	CONN_ASSERT_LOOP();
 	rooms_conn_closing(c);
 	user_release(c);
 }
 
+/* The socket is gone (session.h): frees its identity and subscriptions. */
 void session_closed(struct conn *c)
 {
+	CONN_ASSERT_LOOP();
 	rooms_conn_closed(c);
 	user_release(c);
 	identity_free(&c->who);
@@ -258,6 +271,7 @@ static void submit_prune(struct conn *c, struct proto_request *req)
 	store_submit(S.store, job);
 }
 
+/* Queues a pruning job for the writer (session.h). */
 void session_prune(void)
 {
 	submit_prune(NULL, NULL);
@@ -615,12 +629,15 @@ static int window_hit(struct conn *c, int refusal, int64_t now, int64_t window_m
 	return flow_window_hit(refusal ? &cold->refusals : &cold->bad, now, window_ms, max);
 }
 
+/* One whole message from c (session.h): decoded, checked against the
+ * socket's rate and the role table, and dispatched. buf stays the caller's. */
 void session_message(struct conn *c, const char *buf, size_t len)
 {
 	struct proto_request req;
 	struct proto_error err;
 	int64_t now = clock_mono_ms(), wait;
 
+	CONN_ASSERT_LOOP();
 	if (c->closing)
 		return;
 	if (proto_decode_request(buf, len, ALLOW_TEST_OPS, &req, &err) != PROTO_ERR_NONE) {
@@ -703,11 +720,15 @@ static void hello_done(struct conn *c, struct store_job *job)
 	}
 }
 
+/* The store finished work (session.h): each finished read's done runs, and
+ * each write's reply goes to its socket (if still there) before its events
+ * are published. Frees what it takes. */
 void session_store_done(void)
 {
 	struct store_job *job, *next;
 	struct store_read *r, *rnext;
 
+	CONN_ASSERT_LOOP();
 	for (r = store_take_reads(S.store); r; r = rnext) {
 		rnext = r->next;
 		r->done(r);
@@ -739,6 +760,7 @@ static void add_queued(struct conn *c, void *arg)
 	*(uint64_t *)arg += conn_queued_bytes(c);
 }
 
+/* Fills out with the process's figures (session.h). */
 void session_stats(struct render_stats *out)
 {
 	struct store_stats ss;
