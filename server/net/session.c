@@ -772,6 +772,7 @@ void session_stats(struct render_stats *out)
 	out->deduped = ss.deduped;
 	out->commits = ss.commits;
 	out->commit_failures = ss.commit_failures;
+	out->render_failures = ss.render_failures;
 	out->batch_max = ss.batch_max;
 	out->events = ss.events;
 	out->write_queue = ss.queue;

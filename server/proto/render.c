@@ -161,6 +161,7 @@ struct msg *render_stats(const char *id, const struct render_stats *s)
 	    !cJSON_AddNumberToObject(st, "batch_max", (double)s->batch_max) ||
 	    !cJSON_AddNumberToObject(st, "events", (double)s->events) ||
 	    !cJSON_AddNumberToObject(st, "queue", (double)s->write_queue) ||
+	    !cJSON_AddNumberToObject(st, "render_failures", (double)s->render_failures) ||
 	    !cJSON_AddStringToObject(st, "synchronous", s->synchronous) ||
 	    !cJSON_AddNumberToObject(ws, "sockets", s->sockets) ||
 	    !cJSON_AddNumberToObject(ws, "queued_bytes", (double)s->queued_bytes) ||

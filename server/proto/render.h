@@ -50,6 +50,7 @@ struct msg *render_ok_raw(const char *id, const char *data_json);
 /* Figures for the stats op and /metrics. */
 struct render_stats {
 	uint64_t jobs, writes, deduped, commits, commit_failures, batch_max, events, write_queue;
+	uint64_t render_failures;       /* events not rendered after their commit (left to gap filling) */
 	const char *synchronous;
 	unsigned sockets, rooms, subscriptions;
 	uint64_t queued_bytes, partial_sends, events_delivered, gaps_filled;

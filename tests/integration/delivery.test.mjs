@@ -808,8 +808,9 @@ test('an event that cannot be rendered after its commit: the write is answered o
     assert.equal(evs[0].data.post.body, 'not rendered live');
     assert.ok(!s.closeInfo, `the subscriber stays connected: ${JSON.stringify(s.closeInfo)}`);
     const admin = await adminClient(d);
-    const { net } = await stats(admin);
+    const { net, store } = await stats(admin);
     assert.ok(net.gaps_filled >= 1, `gaps_filled ${net.gaps_filled}`);
+    assert.equal(store.render_failures, 1, 'the event left to the log is counted');
     await Promise.all([w, s, admin].map((c) => c.close()));
     await stopClean(d);
   } finally {
