@@ -1425,6 +1425,8 @@ void rooms_publish(const struct store_job *job)
 			r->published_seq = e->seq;
 			r->published_mono = now;
 		}
+		if (!e->peer)
+			continue;       /* not rendered after its commit: beacons name it, the log has it */
 		if (R.test_drop) {
 			R.test_drop--;  /* lost on the bus: the log and beacons recover it */
 			continue;

@@ -113,14 +113,14 @@ int store__event_append(struct store *st, struct store_job *job, const char *roo
  *   audience can shrink, a poll's results room, is rendered only while the
  *   poll still uses that room (poll.c), so newer tallies never reach an
  *   audience that lost the right to see them.
- * - An event whose render fails (out of memory, a failing read) is left
- *   out of what the loop publishes, as if the bus had lost it: the room's
- *   next event, or a subscriber's resume, fills the gap from the log (the
- *   loop's gap filling replays it; a replay that cannot render it either
- *   closes the subscribers behind with 4003 so that they resume). Beacons
- *   name only what was published, so a room's lost last event waits for
- *   its next event or a resume. The write itself committed, so its author
- *   still gets the reply.
+ * - An event whose render fails (out of memory, a failing read) stays on
+ *   the job without messages: the loop publishes nothing for it, as if the
+ *   bus had lost it, but counts its seq as published, so the room's
+ *   beacons name it and its subscribers fill the gap from the log within a
+ *   beacon interval (the loop's gap filling replays it; a replay that
+ *   cannot render it either closes the subscribers behind with 4003 so
+ *   that they resume). The write itself committed, so its author still
+ *   gets the reply.
  */
 void store__render_events(struct store *st, struct store_job *head)
 {
@@ -161,13 +161,9 @@ void store__render_events(struct store *st, struct store_job *head)
 					" its subscribers get it from the log\n",
 					proto_events[e->type].name, e->room, (long long)e->seq);
 				atomic_fetch_add(&st->render_failures, 1);
-				continue;
+				e->peer = e->staff = NULL;      /* kept, message-less: see above */
 			}
-			if (kept != i)
-				job->events[kept] = *e;
-			kept++;
 		}
-		job->nevents = kept;
 		/* State values are superseded, not logged: one that cannot be
 		 * rendered is dropped, and the next change of that value (or a
 		 * snapshot) brings the current one. */

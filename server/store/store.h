@@ -47,7 +47,9 @@ struct store_event {
 	enum proto_event type;
 	int64_t subject;          /* the row the event is about (post, thread, question, ...) */
 	int64_t actor;            /* users.id of who caused it, 0 if nobody */
-	struct msg *peer;         /* what participants see; owned */
+	struct msg *peer;         /* what participants see; owned. NULL when its render after
+				   * the commit failed: nothing is published for it, and
+				   * subscribers take it from the log */
 	struct msg *staff;        /* what staff see, or NULL when identical to peer; owned */
 };
 

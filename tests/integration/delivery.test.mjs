@@ -811,6 +811,17 @@ test('an event that cannot be rendered after its commit: the write is answered o
     const { net, store } = await stats(admin);
     assert.ok(net.gaps_filled >= 1, `gaps_filled ${net.gaps_filled}`);
     assert.equal(store.render_failures, 1, 'the event left to the log is counted');
+
+    // The room's last event not rendered, and no write after it: the room's beacon names its
+    // seq, and the subscriber fills the gap from the log without waiting for another event.
+    assert.equal((await w.request('test.failpoint', { name: 'render', count: 1 })).ok, true);
+    const r3 = await w.request('post.create', { thread: thread.id, body: 'last, not rendered live', key: newKey() },
+      { timeoutMs: WAIT });
+    assert.equal(r3.ok, true, JSON.stringify(r3));
+    const got = await s.waitFor((m) => m.ev === 'post.created' && m.room === room && m.data.post.id === r3.data.post.id,
+      WAIT);
+    assert.equal(got.seq, seq + 3);
+    assert.equal(got.data.post.body, 'last, not rendered live');
     await Promise.all([w, s, admin].map((c) => c.close()));
     await stopClean(d);
   } finally {
