@@ -44,8 +44,8 @@
 /* Statements                                                                */
 /* ------------------------------------------------------------------------- */
 
-_Static_assert(STMT_CACHE_MAX < 256 && STMT_CACHE_MAX * 2 <= STMT_CACHE_SLOTS,
-	       "stmt cache slots hold 1 + an index in a byte, at most half full");
+_Static_assert(STMT_CACHE_MAX < 65536 && STMT_CACHE_MAX * 2 <= STMT_CACHE_SLOTS,
+	       "stmt cache slots hold 1 + an index in 16 bits, at most half full");
 
 static unsigned stmt_slot(const char *sql)
 {
@@ -79,7 +79,7 @@ sqlite3_stmt *store__stmt(struct stmt_cache *c, sqlite3 *db, const char *sql)
 		return s;       /* uncached: would leak; assert in debug builds */
 	c->sql[c->n] = sql;
 	c->stmt[c->n] = s;
-	c->slot[h] = (uint8_t)(c->n + 1);   /* h is the empty slot the probe ended on */
+	c->slot[h] = (uint16_t)(c->n + 1);   /* h is the empty slot the probe ended on */
 	c->n++;
 	return s;
 }

@@ -29,9 +29,11 @@
 #include "core/moderation.h"
 #include "store.h"
 
-#define STMT_CACHE_MAX 255
+/* The most distinct statements one connection caches: the store has about
+ * 200 queries, and each connection runs only its kind's (writer, reader). */
+#define STMT_CACHE_MAX 1023
 
-#define STMT_CACHE_SLOTS 512       /* open addressing, kept under half full */
+#define STMT_CACHE_SLOTS 2048      /* open addressing, kept under half full */
 
 /* Prepared statements of one connection, keyed by the SQL text's address
  * (every SQL string is a static literal). slot[] maps a hash of the address
@@ -41,7 +43,7 @@ struct stmt_cache {
 	const char *sql[STMT_CACHE_MAX];
 	sqlite3_stmt *stmt[STMT_CACHE_MAX];
 	int n;
-	uint8_t slot[STMT_CACHE_SLOTS];
+	uint16_t slot[STMT_CACHE_SLOTS];
 };
 
 struct store {
