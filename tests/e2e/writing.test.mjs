@@ -52,6 +52,11 @@ for (const [lang, S, locale] of [['en', en, 'en-US'], ['es', es, 'es-ES'], ['pt'
 
     const A = await openPage(browser, { bypassCSP: true, locale });      // ana, the asker
     const B = await openPage(browser, { bypassCSP: true, locale });      // bruno, another reader
+    // Every draft.save bruno's page sends: typing must not make one per keystroke.
+    const saves = [];
+    B.page.on('websocket', (ws) => ws.on('framesent', (f) => {
+      if (typeof f.payload === 'string' && f.payload.includes('"op":"draft.save"')) saves.push(f.payload);
+    }));
     try {
       await demoSignIn(A.page, d.url, 'ana');
       await demoSignIn(B.page, d.url, 'bruno');
@@ -76,6 +81,25 @@ for (const [lang, S, locale] of [['en', en, 'en-US'], ['es', es, 'es-ES'], ['pt'
       assert.equal(await A.page.evaluate(() => document.activeElement.id), 'edit-title');
       // The other reader's page follows (thread.updated).
       await B.page.locator('#page-heading', { hasText: `First question ${lang}` }).waitFor();
+
+      // ---- staff read the titles the thread had ----
+      const F = await openPage(browser, { bypassCSP: true, locale });
+      try {
+        await demoSignIn(F.page, d.url, 'carla');
+        await openThread(F.page, threadId);
+        await F.page.click('#title-history');
+        await F.page.locator('#titles .revision').nth(1).waitFor();
+        assert.deepEqual(await F.page.locator('#titles .revision-title').allTextContents(),
+          [`Frist question ${lang}`, `First question ${lang}`]);
+        await noAxe(F.page, 'title history');
+        await F.page.keyboard.press('Escape');
+        await F.page.locator('#titles').waitFor({ state: 'detached' });
+        assert.equal(await F.page.evaluate(() => document.activeElement.id), 'title-history');
+        assert.deepEqual(F.problems, []);
+      } finally {
+        await F.close();
+      }
+      assert.equal(await B.page.locator('#title-history').count(), 0, 'title history is for staff');
 
       // ---- accept: the asker's control with its hint; another reader has none ----
       const accept = A.page.locator(`#accept-post-${a1}`);
@@ -114,7 +138,7 @@ for (const [lang, S, locale] of [['en', en, 'en-US'], ['es', es, 'es-ES'], ['pt'
         await demoSignIn(C.page, d.url, 'bruno');
         await openThread(C.page, threadId);
         const text = `A **draft** typed in one page (${lang})`;
-        await B.page.fill(`#compose-${threadId}-body`, text);
+        await B.page.locator(`#compose-${threadId}-body`).pressSequentially(text, { delay: 20 });
         await B.page.click(`#compose-${threadId}-tab-preview`);
         await B.page.locator(`#compose-${threadId}-preview strong`, { hasText: 'draft' }).waitFor();
         await noAxe(B.page, 'preview');
@@ -129,6 +153,7 @@ for (const [lang, S, locale] of [['en', en, 'en-US'], ['es', es, 'es-ES'], ['pt'
           assert.ok(i < 30, 'the draft never reached the other page');
         }
         await C.page.locator(`#compose-${threadId}-status`, { hasText: S['compose.draft_restored'] }).waitFor();
+        assert.ok(saves.length >= 1 && saves.length <= 3, `${text.length} keystrokes made ${saves.length} draft.save writes`);
         await noAxe(C.page, 'restored draft');
 
         // Sent from C: the server's draft is gone.
