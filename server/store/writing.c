@@ -9,8 +9,6 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "core/access.h"
 #include "core/forum.h"
@@ -211,13 +209,10 @@ static enum proto_err op_draft_save(struct store *st, struct store_job *job, cha
 	if (store__step_done(s))
 		return PROTO_ERR_INTERNAL;
 	{
-		/* The strings are the request's, alive until the job is done. */
-		char *t = strndup(title, title_len), *b = strndup(body->p, body->len);
-		struct writing_draft d = { thread, course, t, b, job->now_ms };
+		/* The request's strings (NUL-terminated, alive until the job is done). */
+		struct writing_draft d = { thread, course, title, body->p, job->now_ms };
 
-		*result = t && b ? render_result_draft(&d) : NULL;
-		free(t);
-		free(b);
+		*result = render_result_draft(&d);
 	}
 	return *result ? PROTO_ERR_NONE : PROTO_ERR_INTERNAL;
 }
