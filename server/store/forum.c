@@ -324,7 +324,7 @@ static enum proto_err op_post_edit(struct store *st, struct store_job *job, char
 static enum proto_err op_post_delete(struct store *st, struct store_job *job, char **result)
 {
 	static const char q_del[] = "UPDATE posts SET state = 'deleted', state_by = ?2 WHERE id = ?1";
-	/* A deleted endorsed response no longer answers the question. */
+	/* A deleted accepted or endorsed response no longer answers the question. */
 	static const char q_reply[] =
 		"UPDATE threads SET reply_count = reply_count - 1, stats_v = stats_v + 1,"
 		" answered = EXISTS (SELECT 1 FROM posts WHERE thread_id = ?1 AND (endorsed OR accepted) AND state <> 'deleted')"

@@ -312,7 +312,7 @@ static enum proto_err op_flag_dismiss(struct store *st, struct store_job *job, c
 /* hide, restore, remove: a staff change of a post's state. */
 static enum proto_err op_post_state(struct store *st, struct store_job *job, char **result)
 {
-	/* A deleted endorsed response no longer answers the question. */
+	/* A deleted accepted or endorsed response no longer answers the question. */
 	static const char q_reply[] =
 		"UPDATE threads SET reply_count = reply_count - 1, stats_v = stats_v + 1,"
 		" answered = EXISTS (SELECT 1 FROM posts WHERE thread_id = ?1 AND (endorsed OR accepted) AND state <> 'deleted')"
