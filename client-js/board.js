@@ -33,6 +33,7 @@ export function createBoard(ctx, { courseId, sort }) {
   const compose = () => createCompose({
     mode: 'thread', id: `new-thread-${courseId}`,
     draftKey: draftKey(ctx.user.id, `course.${courseId}`),
+    serverDraft: { transport: ctx.transport, place: { course: courseId } },
     submit: (v, key) => ctx.transport.write('thread.create', {
       course: courseId, kind: v.kind, title: v.title, body: v.body, anonymous: !!v.anonymous, key,
     }, { timeoutMs: ctx.writeTimeoutMs }),

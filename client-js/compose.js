@@ -11,6 +11,12 @@
 // The message box sits under Write and Preview tabs (the preview is markdown.js's rendering,
 // its headings from `headingLevel`, one below the heading the form sits under), with a
 // formatting help below.
+//
+// With `serverDraft: { transport, place }` (place: { thread } for a response, { course } for a
+// new thread) the draft is also kept on the server (draft.save), so it follows the writer to
+// another device: saved once typing has stopped for SERVER_DRAFT_DELAY_MS and when the page is
+// hidden (never a write per keystroke), read back (draft.get) when the form opens with nothing
+// typed, and deleted (draft.delete) once the post is sent.
 import { t } from './i18n.js';
 import { h, charCount, isBlank, errorText, formatNumber } from './ui.js';
 import { loadDraft, saveDraft, clearDraft } from './local.js';
@@ -19,9 +25,22 @@ import { LIMITS } from './protocol.js';
 import { renderMarkdown } from './markdown.js';
 
 const LIMIT = { title: LIMITS.max_title_chars, body: LIMITS.max_body_chars };
+export const SERVER_DRAFT_DELAY_MS = 2000;
+
+// Saves waiting for their delay, run at once when the page is hidden (another tab, closing,
+// a phone locking), so what was typed last is on the server before the page may be gone.
+const pendingSaves = new Set();
+let flushHooked = false;
+function hookFlush() {
+  if (flushHooked || typeof document === 'undefined') return;
+  flushHooked = true;
+  const flush = () => { for (const f of [...pendingSaves]) f(); };
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flush(); });
+  window.addEventListener('pagehide', flush);
+}
 
 export function createCompose({ mode, id, draftKey = null, initial = {}, submit, done, cancel = null,
-                                labelKey = null, submitKey = null, headingLevel = 3 }) {
+                                labelKey = null, submitKey = null, headingLevel = 3, serverDraft = null }) {
   const draft = (draftKey && loadDraft(draftKey)) || {};
   const values = {
     kind: draft.kind ?? initial.kind ?? 'discussion',
@@ -56,6 +75,7 @@ export function createCompose({ mode, id, draftKey = null, initial = {}, submit,
       updateCounter(f);
       if (f.error_) validateField(f, false);
       keep();
+      scheduleSave();
     });
     updateCounter(f);
     describe(f);
@@ -176,6 +196,50 @@ export function createCompose({ mode, id, draftKey = null, initial = {}, submit,
     return JSON.stringify([v.kind, v.title, v.body, v.anonymous]);
   }
 
+  // ---- the server's copy of the draft ----
+  let serverTimer = null;
+  let serverText = null;      // the text the server holds (as far as we know)
+  let typed = false;          // the writer typed here: a draft read later must not overwrite it
+  const serverFields = () => (mode === 'thread' ? { title: values.title, body: values.body } : { body: values.body });
+  function saveNow() {
+    if (serverTimer) { clearTimeout(serverTimer); serverTimer = null; }
+    pendingSaves.delete(saveNow);
+    const text = JSON.stringify(serverFields());
+    if (text === serverText || sending) return;
+    serverText = text;
+    serverDraft.transport.write('draft.save', { ...serverDraft.place, ...serverFields() }).catch(() => { serverText = null; });
+  }
+  function scheduleSave() {
+    if (!serverDraft) return;
+    typed = true;
+    if (serverTimer) clearTimeout(serverTimer);
+    serverTimer = setTimeout(saveNow, SERVER_DRAFT_DELAY_MS);
+    hookFlush();
+    pendingSaves.add(saveNow);
+  }
+  function dropServerDraft() {
+    if (!serverDraft) return;
+    if (serverTimer) { clearTimeout(serverTimer); serverTimer = null; }
+    pendingSaves.delete(saveNow);
+    serverText = JSON.stringify(mode === 'thread' ? { title: '', body: '' } : { body: '' });
+    serverDraft.transport.write('draft.delete', { ...serverDraft.place }).catch(() => {});
+  }
+  // Opening with nothing typed: the draft saved on the server (maybe on another device) fills in.
+  function restoreServerDraft() {
+    if (!serverDraft || !isBlank(values.body) || !isBlank(values.title)) return;
+    serverDraft.transport.request('draft.get', { ...serverDraft.place }).then((data) => {
+      const d = data && data.draft;
+      if (!d || typed || sending || !isBlank(values.body) || !isBlank(values.title)) return;
+      if (fields.title && d.title) { values.title = d.title; fields.title.input.value = d.title; updateCounter(fields.title); }
+      values.body = d.body || '';
+      fields.body.input.value = values.body;
+      updateCounter(fields.body);
+      serverText = JSON.stringify(serverFields());
+      keep();
+      status.textContent = t('compose.draft_restored');
+    }, () => {});
+  }
+
   function keep() {
     if (!draftKey) return;
     const empty = isBlank(values.body) && isBlank(values.title);
@@ -239,6 +303,7 @@ export function createCompose({ mode, id, draftKey = null, initial = {}, submit,
       pendingKey = null;
       keyText = null;
       if (draftKey) clearDraft(draftKey);
+      dropServerDraft();
       if (mode !== 'edit') {
         values.title = '';
         values.body = '';
@@ -270,6 +335,8 @@ export function createCompose({ mode, id, draftKey = null, initial = {}, submit,
       form.removeAttribute('aria-busy');
     }
   });
+
+  restoreServerDraft();
 
   return {
     el: form,

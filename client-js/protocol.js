@@ -58,7 +58,8 @@ export const LIMITS = Object.freeze({
   "search_page_max": 50,
   "search_page_default": 20,
   "search_terms_max": 8,
-  "searches_per_minute": 30
+  "searches_per_minute": 30,
+  "max_drafts_per_user": 50
 });
 export const ERRORS = Object.freeze({
   "bad_json": {
@@ -177,7 +178,7 @@ export const CLOSE = Object.freeze({
   "too_many_sockets": 4006
 });
 export const ROLES = Object.freeze(["participant","facilitator","instructor"]);
-export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted","post.hidden","post.restored","post.endorsed","thread.updated","flag.created","flag.resolved","audit.created","notice","session.created","session.updated","question.published","question.updated","question.pending","poll.created","poll.updated","survey.created","survey.updated","subscription.ended"]);
+export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted","post.hidden","post.restored","post.endorsed","thread.updated","flag.created","flag.resolved","audit.created","notice","session.created","session.updated","question.published","question.updated","question.pending","poll.created","poll.updated","survey.created","survey.updated","subscription.ended","post.accepted"]);
 export const STATES = Object.freeze(["post.votes","thread.stats","question.votes","session.answering","poll.results"]);
 export const OPS = Object.freeze({
   "hello": {
@@ -449,6 +450,31 @@ export const OPS = Object.freeze({
     "auth": "user",
     "roles": "any",
     "writes": false
+  },
+  "post.accept": {
+    "auth": "user",
+    "roles": "any",
+    "writes": true
+  },
+  "draft.save": {
+    "auth": "user",
+    "roles": "any",
+    "writes": true
+  },
+  "draft.get": {
+    "auth": "user",
+    "roles": "any",
+    "writes": false
+  },
+  "draft.delete": {
+    "auth": "user",
+    "roles": "any",
+    "writes": true
+  },
+  "thread.history": {
+    "auth": "user",
+    "roles": "staff",
+    "writes": false
   }
 });
 export const ROOM_KINDS = Object.freeze(["course","thread","session","staff","user","results"]);
@@ -520,5 +546,8 @@ export const EVENT_ROOMS = Object.freeze({
   "survey.updated": [
     "session"
   ],
-  "subscription.ended": []
+  "subscription.ended": [],
+  "post.accepted": [
+    "thread"
+  ]
 });

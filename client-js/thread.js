@@ -2,13 +2,17 @@
 // the forms to add to it. Kept live by the thread:<id> room: new, edited and deleted posts
 // and vote counts arrive as they happen, and a reconnect resumes where it left off.
 // Staff also get the moderation actions here (hide, restore, remove, endorse, history, lock,
-// pin); everyone can flag someone else's post.
+// pin); everyone can flag someone else's post. The thread's author (within the write window)
+// and staff retitle it in place; the asker of a question accepts the answer that solved it
+// (staff may too), shown beside staff's endorsement; staff read the thread's earlier titles.
 import { t } from './i18n.js';
-import { h, tn, timeEl, errorText, fullDate, formatNumber } from './ui.js';
+import { h, tn, timeEl, errorText, fullDate, formatNumber, charCount, isBlank } from './ui.js';
 import { renderMarkdown } from './markdown.js';
 import { createCompose } from './compose.js';
 import { draftKey, loadDraft } from './local.js';
 import { flagPost, hidePost, removePost, directWrite, showHistory } from './modactions.js';
+import { openDialog } from './dialog.js';
+import { LIMITS } from './protocol.js';
 
 export function createThread(ctx, { threadId, postId = null }) {
   const room = `thread:${threadId}`;
@@ -16,6 +20,7 @@ export function createThread(ctx, { threadId, postId = null }) {
     alive: false, loaded: false, error: null, gone: false,
     thread: ctx.knownThread(threadId), posts: new Map(), buffer: [],
     replyOpen: new Set(), editing: new Set(), confirming: new Set(),
+    titleEdit: null,     // the title form while open: { value, error, busy }
   };
   let root = null;
   let bodyEl = null;     // everything below the page head
@@ -118,9 +123,10 @@ export function createThread(ctx, { threadId, postId = null }) {
     if (!p) return;
     const known = st.posts.has(p.id);
     const post = merge(p);
-    if (m.ev === 'post.hidden' || m.ev === 'post.restored' || m.ev === 'post.endorsed') {
+    if (m.ev === 'post.hidden' || m.ev === 'post.restored' || m.ev === 'post.endorsed' || m.ev === 'post.accepted') {
       if (known) patchPost(post); else insertPost(post, false);
       if (m.ev === 'post.endorsed' && post.endorsed && st.thread.kind === 'question') st.thread.answered = true;
+      if (m.ev === 'post.accepted' && announce && post.accepted) ctx.say(t('post.accepted_live'));
       updateCounts();
       return;
     }
@@ -212,6 +218,7 @@ export function createThread(ctx, { threadId, postId = null }) {
     ctx.setTitle(th ? `${th.title} · ${courseTitle}` : title);
     const crumbs = th ? [{ label: courseTitle, href: `#/course/${th.course}` }] : [];
     const parts = [ctx.breadcrumbs(crumbs), h('h1', { id: 'page-heading', tabindex: '-1' }, st.error && !th ? t('thread.not_found_title') : title)];
+    if (th && st.loaded && !st.gone && st.titleEdit) parts.push(titleForm());
     if (th && st.loaded && !st.gone) {
       const badges = h('ul', { class: 'badges', aria: { label: t('board.badges') } });
       const add = (cls, key) => badges.append(h('li', { class: `badge ${cls}` }, t(key)));
@@ -224,16 +231,111 @@ export function createThread(ctx, { threadId, postId = null }) {
                                on: { click: () => follow(fb) } },
         h('span', { class: 'follow-label' }, t('thread.follow')),
         h('span', { class: 'follow-state' }, t(following ? 'thread.following' : 'thread.not_following')));
-      parts.push(h('div', { class: 'thread-tools' }, badges, h('div', { class: 'tool-buttons' }, threadTools(), fb)));
+      parts.push(h('div', { class: 'thread-tools' }, badges, h('div', { class: 'tool-buttons' }, titleTools(), threadTools(), fb)));
     }
     headEl.replaceChildren(...parts);
   }
 
-  // A question is answered when staff endorsed a response (the server's rule).
+  // A question is answered when its asker accepted a response or staff endorsed one (the
+  // server's rule).
   function answered() {
     if (st.thread.answered) return true;
-    for (const p of st.posts.values()) if (!p.first && p.endorsed && p.state !== 'deleted') return true;
+    for (const p of st.posts.values()) if (!p.first && (p.endorsed || p.accepted) && p.state !== 'deleted') return true;
     return false;
+  }
+
+  // ---- the title: edit in place (author within the write window, or staff), history (staff) ----
+
+  const threadMine = () => !!st.thread && (st.thread.mine === true || ctx.mineThreads.has(threadId) ||
+                                          (st.thread.author && st.thread.author.id === ctx.user.id));
+  function canEditTitle() {
+    if (!st.thread || st.thread.state === 'deleted') return false;
+    if (isStaff()) return true;
+    const opening = [...st.posts.values()].find((p) => p.first);
+    return threadMine() && canWrite() && !st.thread.locked && (!opening || opening.state === 'visible');
+  }
+
+  function titleTools() {
+    const out = [];
+    if (canEditTitle() && !st.titleEdit) {
+      out.push(h('button', { type: 'button', class: 'button small', id: 'edit-title', on: { click: () => {
+        st.titleEdit = { value: st.thread.title, error: null, busy: false };
+        renderHead();
+        document.getElementById('title-input')?.focus();
+      } } }, t('thread.edit_title')));
+    }
+    if (isStaff()) {
+      out.push(h('button', { type: 'button', class: 'button small', id: 'title-history',
+                             on: { click: () => showTitles(() => document.getElementById('title-history')) } },
+        t('thread.title_history')));
+    }
+    return out;
+  }
+
+  function titleForm() {
+    const te = st.titleEdit;
+    const input = h('input', { type: 'text', id: 'title-input', class: 'input', autocomplete: 'off', name: 'title',
+                               aria: { describedby: te.error ? 'title-error' : null, invalid: te.error ? 'true' : null } });
+    input.value = te.value;
+    input.addEventListener('input', () => { te.value = input.value; });
+    const close = () => { st.titleEdit = null; renderHead(); document.getElementById('edit-title')?.focus(); };
+    const form = h('form', { class: 'title-form', id: 'title-form', novalidate: true, aria: { label: t('thread.edit_title') } },
+      h('label', { for: 'title-input', class: 'field-label' }, t('thread.title_label')),
+      input,
+      h('p', { class: 'field-error', id: 'title-error', role: 'alert' }, te.error || ''),
+      h('div', { class: 'compose-actions' },
+        h('button', { type: 'submit', class: 'button primary', disabled: te.busy ? true : null }, t(te.busy ? 'compose.saving' : 'thread.title_save')),
+        h('button', { type: 'button', class: 'button', on: { click: close } }, t('compose.cancel'))));
+    form.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !te.busy) { e.preventDefault(); close(); } });
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (te.busy) return;
+      const n = charCount(te.value);
+      te.error = isBlank(te.value) ? t('compose.error.title_empty')
+        : n > LIMITS.max_title_chars ? t('compose.error.title_long', { count: formatNumber(n), max: formatNumber(LIMITS.max_title_chars) })
+        : null;
+      if (te.error) { renderHead(); document.getElementById('title-input')?.focus(); return; }
+      te.busy = true;
+      renderHead();
+      try {
+        const r = await ctx.transport.write('thread.edit', { thread: threadId, title: te.value }, { timeoutMs: ctx.writeTimeoutMs });
+        if (r && r.thread) { st.thread = { ...st.thread, ...r.thread }; ctx.rememberThread(st.thread); }
+        st.titleEdit = null;
+        renderHead();
+        document.getElementById('edit-title')?.focus();
+        ctx.say(t('thread.title_saved'));
+      } catch (err) {
+        if (st.titleEdit !== te) return;
+        te.busy = false;
+        te.error = errorText(err);
+        renderHead();
+        document.getElementById('title-input')?.focus();
+      }
+    });
+    return form;
+  }
+
+  function showTitles(returnFocus) {
+    const body = h('div', { class: 'history', 'aria-busy': 'true' }, h('p', { class: 'loading' }, t('thread.title_history_loading')));
+    const d = openDialog({ id: 'titles', title: t('thread.title_history_title'), content: [body], returnFocus, wide: true,
+                           initialFocus: () => document.getElementById('titles-title') });
+    ctx.transport.request('thread.history', { thread: threadId }).then((data) => {
+      if (d.closed) return;
+      const list = h('ol', { class: 'revisions' });
+      for (const r of data.titles || []) {
+        list.append(h('li', { class: 'revision' },
+          h('p', { class: 'revision-title' }, r.title),
+          h('p', { class: 'revision-meta' }, t('mod.revision', { n: formatNumber(r.revision) }), ' · ',
+            t('thread.title_by', { name: r.edited_by ? r.edited_by.name : t('post.anonymous') }), ' · ', timeEl(r.edited_at))));
+      }
+      body.replaceChildren(list);
+      body.removeAttribute('aria-busy');
+    }, (err) => {
+      if (d.closed) return;
+      body.replaceChildren(h('p', { class: 'notice error-notice', role: 'alert' }, errorText(err)));
+      body.removeAttribute('aria-busy');
+    });
+    return d;
   }
 
   function renderBody() {
@@ -318,6 +420,8 @@ export function createThread(ctx, { threadId, postId = null }) {
     const c = createCompose({
       mode: which, id: which === 'reply' ? `compose-reply-${parent.id}` : `compose-${threadId}`,
       draftKey: draftKey(ctx.user.id, where),
+      // A response's draft is also kept on the server (replies' drafts stay in this browser).
+      serverDraft: which === 'reply' ? null : { transport: ctx.transport, place: { thread: threadId } },
       labelKey: which === 'reply' ? 'compose.reply_label' : (st.thread.kind === 'question' ? 'compose.answer_label' : 'compose.response_label'),
       submitKey: which === 'reply' ? 'compose.submit_reply' : 'compose.submit',
       submit: (v, key) => ctx.transport.write('post.create', {
@@ -375,6 +479,7 @@ export function createThread(ctx, { threadId, postId = null }) {
       h('span', { class: 'sep', aria: { hidden: 'true' } }, ' · '),
       timeEl(p.created_at),
       p.edited_at && p.state === 'visible' ? h('span', { class: 'edited', title: fullDate(p.edited_at) }, t('post.edited')) : null,
+      p.accepted ? h('span', { class: 'badge accepted' }, t('post.accepted')) : null,
       p.endorsed ? h('span', { class: 'badge endorsed' }, t('post.endorsed')) : null,
       p.state === 'hidden' && p.body !== null ? h('span', { class: 'badge hidden' }, t('mod.state.hidden')) : null);
     art.append(head);
@@ -438,6 +543,10 @@ export function createThread(ctx, { threadId, postId = null }) {
                                  document.getElementById(`compose-reply-${p.id}-body`)?.focus();
                                } } }, t('post.reply')));
     }
+    if (kind === 'response' && st.thread.kind === 'question' && (p.state === 'visible' || p.accepted) &&
+        (isStaff() || (threadMine() && canWrite() && !st.thread.locked))) {
+      bar.append(...acceptControl(p));
+    }
     if (mine && p.state === 'visible' && canWrite() && (!st.thread.locked || isStaff())) {
       bar.append(h('button', { type: 'button', class: 'link-button', id: `edit-${p.id}`,
                                on: { click: () => {
@@ -472,6 +581,30 @@ export function createThread(ctx, { threadId, postId = null }) {
       for (const b of more) bar.insertBefore(b, confirm);
     }
     return bar;
+  }
+
+  // "Accept answer" for the asker (and staff), with a hint that says what it does.
+  function acceptControl(p) {
+    const on = !!p.accepted;
+    const hintId = `accept-hint-${p.id}`;
+    const b = h('button', { type: 'button', class: 'link-button accept', id: `accept-post-${p.id}`,
+                            aria: { pressed: String(on), describedby: hintId },
+                            on: { click: async () => {
+                              const cur = st.posts.get(p.id) || p;
+                              const r = await directWrite(ctx, b, 'post.accept', { post: p.id, accepted: !cur.accepted },
+                                                          cur.accepted ? 'post.unaccepted_done' : 'post.accepted_done');
+                              if (r && r.post) {
+                                // The mark moves: the post that had it loses it (its event follows too).
+                                if (r.post.accepted) {
+                                  for (const o of st.posts.values()) if (o.id !== p.id && o.accepted) { o.accepted = false; patchPost(o); }
+                                }
+                                patchPost(merge(r.post));
+                                updateCounts();
+                              }
+                              document.getElementById(`accept-post-${p.id}`)?.focus();
+                            } } }, t(on ? 'post.unaccept' : 'post.accept'));
+    const hint = h('span', { class: 'hint accept-hint', id: hintId }, t(threadMine() ? 'post.accept_hint' : 'post.accept_hint_staff'));
+    return [b, hint];
   }
 
   // Flag (anyone, on someone else's visible post) and, for staff, the moderation actions.

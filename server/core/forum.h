@@ -30,6 +30,7 @@ struct forum_post {
 	int64_t votes, votes_v;
 	int endorsed;
 	int first;                    /* the thread's opening post */
+	int accepted;                 /* the asker accepted it as the answer */
 };
 
 struct forum_thread {

@@ -395,6 +395,12 @@ static void list_work(struct store_read *r, struct store_conn *rd)
 	case PROTO_OP_SEARCH:
 		l->out = search_read(rd, l);
 		break;
+	case PROTO_OP_DRAFT_GET:
+		l->out = store_draft_get(rd, l->uid, &l->req, &l->err);
+		break;
+	case PROTO_OP_THREAD_HISTORY:
+		l->out = store_thread_history(rd, &l->who, &l->req, &l->err);
+		break;
 	default:
 		break;
 	}
@@ -549,6 +555,8 @@ static void dispatch(struct conn *c, struct proto_request *req)
 	case PROTO_OP_POST_HISTORY:
 	case PROTO_OP_COURSE_LIST:
 	case PROTO_OP_THREAD_LIST:
+	case PROTO_OP_DRAFT_GET:
+	case PROTO_OP_THREAD_HISTORY:
 		op_list(c, req);
 		break;
 	case PROTO_OP_SUBSCRIBE:

@@ -51,7 +51,8 @@ cJSON *render_post_json(const struct forum_post *p, struct view v)
 	    !cJSON_AddNumberToObject(o, "revision", (double)p->revision) ||
 	    !cJSON_AddStringToObject(o, "state", p->state) ||
 	    !cJSON_AddNumberToObject(o, "votes", (double)p->votes) ||
-	    !cJSON_AddBoolToObject(o, "endorsed", p->endorsed)) {
+	    !cJSON_AddBoolToObject(o, "endorsed", p->endorsed) ||
+	    !cJSON_AddBoolToObject(o, "accepted", p->accepted)) {
 		cJSON_Delete(o);
 		return NULL;
 	}

@@ -280,6 +280,30 @@ static const struct proto_field_spec fields_SEARCH[] = {
 	{ "cursor", PROTO_FT_STRING, 0, 0LL, 64LL, NULL, 0LL },
 	{ "limit", PROTO_FT_INT, 0, 1LL, 50LL, NULL, 0LL },
 };
+static const struct proto_field_spec fields_POST_ACCEPT[] = {
+	{ "post", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "accepted", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_DRAFT_SAVE[] = {
+	{ "thread", PROTO_FT_ID, 0, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "course", PROTO_FT_ID, 0, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "title", PROTO_FT_TEXT, 0, 0LL, 200LL, NULL, 0LL },
+	{ "body", PROTO_FT_TEXT, 1, 0LL, 20000LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_DRAFT_GET[] = {
+	{ "thread", PROTO_FT_ID, 0, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "course", PROTO_FT_ID, 0, 1LL, 9007199254740991LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_DRAFT_DELETE[] = {
+	{ "thread", PROTO_FT_ID, 0, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "course", PROTO_FT_ID, 0, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_THREAD_HISTORY[] = {
+	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+};
 
 const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_NONE] = { NULL, PROTO_AUTH_NONE, PROTO_ROLES_ANY, 0, 0, NULL, 0, PROTO_DOMAIN_NONE },
@@ -341,6 +365,11 @@ const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_TEST_PRUNE] = { "test.prune", PROTO_AUTH_NONE, PROTO_ROLES_ANY, 1, 0, NULL, 0, PROTO_DOMAIN_NONE },
 	[PROTO_OP_THREAD_EDIT] = { "thread.edit", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_THREAD_EDIT, 1, PROTO_DOMAIN_FORUM },
 	[PROTO_OP_SEARCH] = { "search", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 7, fields_SEARCH, 0, PROTO_DOMAIN_FORUM },
+	[PROTO_OP_POST_ACCEPT] = { "post.accept", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_POST_ACCEPT, 1, PROTO_DOMAIN_WRITING },
+	[PROTO_OP_DRAFT_SAVE] = { "draft.save", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 5, fields_DRAFT_SAVE, 1, PROTO_DOMAIN_WRITING },
+	[PROTO_OP_DRAFT_GET] = { "draft.get", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 2, fields_DRAFT_GET, 0, PROTO_DOMAIN_WRITING },
+	[PROTO_OP_DRAFT_DELETE] = { "draft.delete", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_DRAFT_DELETE, 1, PROTO_DOMAIN_WRITING },
+	[PROTO_OP_THREAD_HISTORY] = { "thread.history", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 1, fields_THREAD_HISTORY, 0, PROTO_DOMAIN_WRITING },
 };
 
 const struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {
@@ -429,6 +458,7 @@ const struct proto_event_spec proto_events[PROTO_EV__COUNT] = {
 	[PROTO_EV_SURVEY_CREATED] = { "survey.created", 1, PROTO_DOMAIN_POLL, (1u << PROTO_ROOM_STAFF) },
 	[PROTO_EV_SURVEY_UPDATED] = { "survey.updated", 1, PROTO_DOMAIN_POLL, (1u << PROTO_ROOM_SESSION) },
 	[PROTO_EV_SUBSCRIPTION_ENDED] = { "subscription.ended", 0, PROTO_DOMAIN_NONE, 0 },
+	[PROTO_EV_POST_ACCEPTED] = { "post.accepted", 1, PROTO_DOMAIN_FORUM, (1u << PROTO_ROOM_THREAD) },
 };
 
 const char *const proto_room_kinds[PROTO_ROOM__COUNT] = {
@@ -447,6 +477,7 @@ const char *const proto_domains[PROTO_DOMAIN__COUNT] = {
 	[PROTO_DOMAIN_MODERATION] = "moderation",
 	[PROTO_DOMAIN_QA] = "qa",
 	[PROTO_DOMAIN_POLL] = "poll",
+	[PROTO_DOMAIN_WRITING] = "writing",
 };
 
 /* Event names in byte order, for a binary search. */
@@ -457,6 +488,7 @@ static const enum proto_event events_by_name[] = {
 	PROTO_EV_NOTICE,
 	PROTO_EV_POLL_CREATED,
 	PROTO_EV_POLL_UPDATED,
+	PROTO_EV_POST_ACCEPTED,
 	PROTO_EV_POST_CREATED,
 	PROTO_EV_POST_DELETED,
 	PROTO_EV_POST_EDITED,

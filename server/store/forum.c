@@ -37,7 +37,8 @@ int store__forum_render_event(struct stmt_cache *c, sqlite3 *db, const char *roo
 	case PROTO_EV_POST_DELETED:
 	case PROTO_EV_POST_HIDDEN:
 	case PROTO_EV_POST_RESTORED:
-	case PROTO_EV_POST_ENDORSED: {
+	case PROTO_EV_POST_ENDORSED:
+	case PROTO_EV_POST_ACCEPTED: {
 		struct forum_post p;
 
 		/* One read of the row for both views. */
@@ -323,10 +324,10 @@ static enum proto_err op_post_edit(struct store *st, struct store_job *job, char
 static enum proto_err op_post_delete(struct store *st, struct store_job *job, char **result)
 {
 	static const char q_del[] = "UPDATE posts SET state = 'deleted', state_by = ?2 WHERE id = ?1";
-	/* A deleted endorsed response no longer answers the question. */
+	/* A deleted accepted or endorsed response no longer answers the question. */
 	static const char q_reply[] =
 		"UPDATE threads SET reply_count = reply_count - 1, stats_v = stats_v + 1,"
-		" answered = EXISTS (SELECT 1 FROM posts WHERE thread_id = ?1 AND endorsed AND state <> 'deleted')"
+		" answered = EXISTS (SELECT 1 FROM posts WHERE thread_id = ?1 AND (endorsed OR accepted) AND state <> 'deleted')"
 		" WHERE id = ?1";
 	static const char q_thread[] = "UPDATE threads SET state = 'deleted' WHERE id = ?1";
 	int64_t post = job->req.f[PF_POST_DELETE_POST].u.i;
@@ -496,6 +497,8 @@ static enum proto_err op_thread_edit(struct store *st, struct store_job *job, ch
 		return rc;
 
 	if (!same) {            /* an unchanged title is no change */
+		if (store__title_revision(st, job, thread, title->p, title->len))
+			return PROTO_ERR_INTERNAL;
 		if (!(s = store__stmt(&st->wcache, st->wdb, q_edit)))
 			return PROTO_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, thread);

@@ -249,6 +249,10 @@ enum proto_err store__qa_apply(struct store *st, struct store_job *job, char **r
 int store__qa_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
 			  enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
 enum proto_err store__poll_apply(struct store *st, struct store_job *job, char **result);
+enum proto_err store__writing_apply(struct store *st, struct store_job *job, char **result);
+/* thread.edit's record of a title change (writing.c), before the thread's row
+ * changes: the thread's first title (once) and then title, as revisions. */
+int store__title_revision(struct store *st, struct store_job *job, int64_t thread, const char *title, size_t len);
 /* render_state: one of the domain's state kinds, as store__state_render. */
 int store__forum_render_state(struct stmt_cache *c, sqlite3 *db, struct store_state *s);
 int store__qa_render_state(struct stmt_cache *c, sqlite3 *db, struct store_state *s);
@@ -323,9 +327,11 @@ int store__notice_add(struct store *st, struct store_job *job, int64_t user, int
 #define THREAD_JOINS \
 	" FROM threads t JOIN users u ON u.id = t.author_id" \
 	" LEFT JOIN posts lp ON lp.id = t.last_post_id LEFT JOIN users lu ON lu.id = lp.author_id"
+/* Column 14 holds both marks of a post: endorsed (bit 0) and accepted (bit 1),
+ * so that the columns after it keep their places. */
 #define POST_COLUMNS \
 	"p.id, p.thread_id, p.parent_id, p.author_id, u.ext_id, u.name, p.anonymous, p.body," \
-	" p.created_at, p.edited_at, p.revision, p.state, p.votes, p.votes_v, p.endorsed," \
+	" p.created_at, p.edited_at, p.revision, p.state, p.votes, p.votes_v, p.endorsed | (p.accepted << 1)," \
 	" t.first_post_id = p.id"
 
 extern const char store__q_post[], store__q_thread[];

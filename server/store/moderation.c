@@ -312,10 +312,10 @@ static enum proto_err op_flag_dismiss(struct store *st, struct store_job *job, c
 /* hide, restore, remove: a staff change of a post's state. */
 static enum proto_err op_post_state(struct store *st, struct store_job *job, char **result)
 {
-	/* A deleted endorsed response no longer answers the question. */
+	/* A deleted accepted or endorsed response no longer answers the question. */
 	static const char q_reply[] =
 		"UPDATE threads SET reply_count = reply_count - 1, stats_v = stats_v + 1,"
-		" answered = EXISTS (SELECT 1 FROM posts WHERE thread_id = ?1 AND endorsed AND state <> 'deleted')"
+		" answered = EXISTS (SELECT 1 FROM posts WHERE thread_id = ?1 AND (endorsed OR accepted) AND state <> 'deleted')"
 		" WHERE id = ?1";
 	static const char q_thread[] = "UPDATE threads SET state = 'deleted' WHERE id = ?1";
 	enum proto_op op = job->req.op;
@@ -378,7 +378,7 @@ static enum proto_err op_post_endorse(struct store *st, struct store_job *job, c
 {
 	static const char q_set[] = "UPDATE posts SET endorsed = ?2 WHERE id = ?1";
 	static const char q_answered[] =
-		"UPDATE threads SET answered = EXISTS (SELECT 1 FROM posts WHERE thread_id = ?1 AND endorsed"
+		"UPDATE threads SET answered = EXISTS (SELECT 1 FROM posts WHERE thread_id = ?1 AND (endorsed OR accepted)"
 		" AND state <> 'deleted'), stats_v = stats_v + 1 WHERE id = ?1";
 	int64_t post = job->req.f[PF_POST_ENDORSE_POST].u.i;
 	int endorsed = job->req.f[PF_POST_ENDORSE_ENDORSED].u.b;

@@ -351,6 +351,37 @@ static const char *const migrations[] = {
 	"  SELECT p.id, CASE WHEN t.first_post_id = p.id THEN t.title ELSE '' END, p.body"
 	"  FROM posts p JOIN threads t ON t.id = p.thread_id JOIN courses c ON c.id = t.course_id"
 	"  WHERE c.lang = 'pt' AND p.state <> 'deleted';",
+
+	/* 8: reserved for another change's migration (empty here). */
+	"",
+
+	/* 9: reserved for another change's migration (empty here). */
+	"",
+
+	/* 10: writing that can be fixed. A response accepted by the asker
+	 * (one per thread, beside staff's endorsement); a thread's titles, so
+	 * a retitle keeps the old one; drafts, private to their writer, one per
+	 * user and place ('t<thread>' for a response, 'c<course>' for a new
+	 * thread), dropped oldest first past max_drafts_per_user. */
+	"ALTER TABLE posts ADD COLUMN accepted INTEGER NOT NULL DEFAULT 0;"
+	"CREATE UNIQUE INDEX posts_accepted ON posts(thread_id) WHERE accepted;"
+	"CREATE TABLE thread_titles("
+	"  thread_id INTEGER NOT NULL REFERENCES threads(id),"
+	"  revision INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  edited_by INTEGER NOT NULL REFERENCES users(id),"
+	"  edited_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (thread_id, revision)) WITHOUT ROWID;"
+	"CREATE TABLE drafts("
+	"  id INTEGER PRIMARY KEY,"               /* a save replaces the row: higher is newer */
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  place TEXT NOT NULL,"
+	"  course_id INTEGER NOT NULL REFERENCES courses(id),"
+	"  thread_id INTEGER REFERENCES threads(id),"
+	"  title TEXT NOT NULL DEFAULT '',"
+	"  body TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  UNIQUE (user_id, place));",
 };
 
 /* The schema version, read inside the caller's transaction. */

@@ -374,6 +374,14 @@ struct msg *store_audit_list(struct store_conn *rd, const struct identity *who, 
 struct msg *store_post_history(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
 			       struct proto_error *err);
 
+/* Writing reads (writing.c): the caller's own draft for a place (uid: its
+ * writer; nobody else's is ever read), and a thread's titles (staff only).
+ * A new reply msg, or NULL with *err filled. */
+struct msg *store_draft_get(struct store_conn *rd, int64_t uid, const struct proto_request *req,
+			    struct proto_error *err);
+struct msg *store_thread_history(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
+				 struct proto_error *err);
+
 /* Live Q&A reads: a course's sessions (needs read access); a session's course. */
 struct msg *store_session_list(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
 			       int64_t now_s, struct proto_error *err);

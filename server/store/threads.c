@@ -25,7 +25,7 @@
 
 const char store__q_post[] =
 	"SELECT p.id, p.thread_id, p.parent_id, p.author_id, u.ext_id, u.name, p.anonymous, p.body,"
-	"       p.created_at, p.edited_at, p.revision, p.state, p.votes, p.votes_v, p.endorsed,"
+	"       p.created_at, p.edited_at, p.revision, p.state, p.votes, p.votes_v, p.endorsed | (p.accepted << 1),"
 	"       t.first_post_id = p.id"
 	"  FROM posts p JOIN users u ON u.id = p.author_id JOIN threads t ON t.id = p.thread_id"
 	" WHERE p.id = ?1";
@@ -56,7 +56,8 @@ void store__post_row(sqlite3_stmt *s, struct forum_post *p)
 	p->state = col_text(s, 11);
 	p->votes = sqlite3_column_int64(s, 12);
 	p->votes_v = sqlite3_column_int64(s, 13);
-	p->endorsed = sqlite3_column_int(s, 14);
+	p->endorsed = sqlite3_column_int(s, 14) & 1;          /* POST_COLUMNS: both marks */
+	p->accepted = (sqlite3_column_int(s, 14) >> 1) & 1;
 	p->first = sqlite3_column_int(s, 15);
 }
 
