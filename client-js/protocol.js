@@ -58,7 +58,11 @@ export const LIMITS = Object.freeze({
   "search_page_max": 50,
   "search_page_default": 20,
   "search_terms_max": 8,
-  "searches_per_minute": 30
+  "searches_per_minute": 30,
+  "notification_page_max": 50,
+  "notification_page_default": 20,
+  "notification_read_ids_max": 100,
+  "mentions_per_post_max": 10
 });
 export const ERRORS = Object.freeze({
   "bad_json": {
@@ -177,7 +181,7 @@ export const CLOSE = Object.freeze({
   "too_many_sockets": 4006
 });
 export const ROLES = Object.freeze(["participant","facilitator","instructor"]);
-export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted","post.hidden","post.restored","post.endorsed","thread.updated","flag.created","flag.resolved","audit.created","notice","session.created","session.updated","question.published","question.updated","question.pending","poll.created","poll.updated","survey.created","survey.updated","subscription.ended"]);
+export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted","post.hidden","post.restored","post.endorsed","thread.updated","flag.created","flag.resolved","audit.created","notice","session.created","session.updated","question.published","question.updated","question.pending","poll.created","poll.updated","survey.created","survey.updated","subscription.ended","notification"]);
 export const STATES = Object.freeze(["post.votes","thread.stats","question.votes","session.answering","poll.results"]);
 export const OPS = Object.freeze({
   "hello": {
@@ -449,6 +453,31 @@ export const OPS = Object.freeze({
     "auth": "user",
     "roles": "any",
     "writes": false
+  },
+  "notification.list": {
+    "auth": "user",
+    "roles": "any",
+    "writes": false
+  },
+  "notification.read": {
+    "auth": "user",
+    "roles": "any",
+    "writes": true
+  },
+  "notification.read_all": {
+    "auth": "user",
+    "roles": "any",
+    "writes": true
+  },
+  "notification.settings": {
+    "auth": "user",
+    "roles": "any",
+    "writes": true
+  },
+  "thread.mute": {
+    "auth": "user",
+    "roles": "any",
+    "writes": true
   }
 });
 export const ROOM_KINDS = Object.freeze(["course","thread","session","staff","user","results"]);
@@ -520,5 +549,8 @@ export const EVENT_ROOMS = Object.freeze({
   "survey.updated": [
     "session"
   ],
-  "subscription.ended": []
+  "subscription.ended": [],
+  "notification": [
+    "user"
+  ]
 });
