@@ -395,6 +395,9 @@ static void list_work(struct store_read *r, struct store_conn *rd)
 	case PROTO_OP_SEARCH:
 		l->out = search_read(rd, l);
 		break;
+	case PROTO_OP_NOTIFICATION_LIST:
+		l->out = store_notification_list(rd, l->uid, &l->req, &l->err);
+		break;
 	default:
 		break;
 	}
@@ -549,6 +552,7 @@ static void dispatch(struct conn *c, struct proto_request *req)
 	case PROTO_OP_POST_HISTORY:
 	case PROTO_OP_COURSE_LIST:
 	case PROTO_OP_THREAD_LIST:
+	case PROTO_OP_NOTIFICATION_LIST:
 		op_list(c, req);
 		break;
 	case PROTO_OP_SUBSCRIBE:

@@ -152,7 +152,7 @@ static enum proto_err op_user_upsert(struct store *st, struct store_job *job)
 	}
 	job->out_uid = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	return PROTO_ERR_NONE;
+	return store__notify_members(st, job, job->out_uid) ? PROTO_ERR_INTERNAL : PROTO_ERR_NONE;
 }
 
 static enum proto_err op_thread_create(struct store *st, struct store_job *job, char **result)
@@ -247,7 +247,8 @@ static enum proto_err op_post_create(struct store *st, struct store_job *job, ch
 	sqlite3_bind_int64(s, 1, tf.id);
 	sqlite3_bind_int64(s, 2, job->now_ms);
 	sqlite3_bind_int64(s, 3, pid);
-	if (store__step_done(s) || revision_add(st, job, pid, 1, body->p) || follow_set(st, job, tf.id, 1))
+	if (store__step_done(s) || revision_add(st, job, pid, 1, body->p) || follow_set(st, job, tf.id, 1) ||
+	    store__notify_post(st, job, &tf, pid, parent, anonymous, body->p, body->len))
 		return PROTO_ERR_INTERNAL;
 
 	store__room_name(room, sizeof(room), "thread", tf.id);

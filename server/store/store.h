@@ -374,6 +374,11 @@ struct msg *store_audit_list(struct store_conn *rd, const struct identity *who, 
 struct msg *store_post_history(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
 			       struct proto_error *err);
 
+/* notification.list: a page of user uid's own notifications with their
+ * unread count and settings. A new reply msg, or NULL with *err filled. */
+struct msg *store_notification_list(struct store_conn *rd, int64_t uid, const struct proto_request *req,
+				    struct proto_error *err);
+
 /* Live Q&A reads: a course's sessions (needs read access); a session's course. */
 struct msg *store_session_list(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
 			       int64_t now_s, struct proto_error *err);
