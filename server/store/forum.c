@@ -179,6 +179,13 @@ static enum proto_err op_thread_create(struct store *st, struct store_job *job, 
 				  title->p, (int)title->len, body->p, (int)body->len, job->uid, anonymous, 0, &pid);
 	if (tid < 0)
 		return PROTO_ERR_INTERNAL;
+	{
+		/* The opening post's @mentions tell the members it names. */
+		struct forum_thread_facts tf = { .id = tid, .course = course, .first_post = pid };
+
+		if (store__notify_post(st, job, &tf, pid, 0, anonymous, body->p, body->len))
+			return PROTO_ERR_INTERNAL;
+	}
 	if (!(ts = store__row_by_id(&st->wcache, st->wdb, store__q_thread, tid)))
 		return PROTO_ERR_INTERNAL;
 	if (!(ps = store__row_by_id(&st->wcache, st->wdb, store__q_post, pid))) {

@@ -473,7 +473,7 @@ static enum proto_err op_read_all(struct store *st, struct store_job *job, char 
 static enum proto_err op_settings(struct store *st, struct store_job *job, char **result)
 {
 	static const char q[] =
-		"INSERT INTO notify_users(user_id, wants) VALUES (?1, ?2) ON CONFLICT(user_id) DO UPDATE"
+		"INSERT INTO notify_users(user_id, wants) VALUES (?1, (?4 & ~?3) | ?2) ON CONFLICT(user_id) DO UPDATE"
 		" SET wants = (wants & ~?3) | ?2 RETURNING wants";
 	static const int fields[NOTIFY__COUNT] = {
 		[NOTIFY_REPLY] = PF_NOTIFICATION_SETTINGS_REPLY,
@@ -500,6 +500,7 @@ static enum proto_err op_settings(struct store *st, struct store_job *job, char 
 	/* A new row starts from the defaults (every kind) with the change. */
 	sqlite3_bind_int64(s, 2, set);
 	sqlite3_bind_int64(s, 3, mask);
+	sqlite3_bind_int64(s, 4, NOTIFY_WANT_ALL);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
 		return PROTO_ERR_INTERNAL;
