@@ -25,11 +25,11 @@ static cJSON *notification_json(const struct notify_item *n)
 	    !cJSON_AddBoolToObject(o, "read", n->read))
 		goto fail;
 	if (n->actor) {
-		if (!(a = cJSON_AddObjectToObject(o, "actor")) ||
+		if (!(a = cJSON_AddObjectToObject(o, "by")) ||
 		    !cJSON_AddStringToObject(a, "id", n->actor_ext_id ? n->actor_ext_id : "") ||
 		    !cJSON_AddStringToObject(a, "name", n->actor_name ? n->actor_name : ""))
 			goto fail;
-	} else if (!cJSON_AddNullToObject(o, "actor")) {
+	} else if (!cJSON_AddNullToObject(o, "by")) {
 		goto fail;
 	}
 	return o;

@@ -51,7 +51,7 @@ test('a reply, a reply to your post and a mention each tell once; bursts group',
   assert.equal(n1.notification.title, 'Causes');
   assert.equal(n1.notification.post, r1.post.id);
   assert.equal(n1.notification.count, 1);
-  assert.deepEqual(n1.notification.actor, { id: 'c-b', name: 'User c-b' });
+  assert.deepEqual(n1.notification.by, { id: 'c-b', name: 'User c-b' });
   assert.equal(n1.notification.read, false);
   assert.equal(n1.unread, 1);
 
@@ -114,10 +114,10 @@ test('mentions resolve to members of the course only; an anonymous post names no
   await ok(p, 'post.create', { thread: t.thread.id, body: 'Hey @m-out and @m-staff', anonymous: true });
   const ns = (await nextNotification(staff)).data.notification;
   assert.equal(ns.kind, 'mention');
-  assert.equal(ns.actor, null, 'an anonymous post names nobody, not even to staff');
+  assert.equal(ns.by, null, 'an anonymous post names nobody, not even to staff');
   const na = (await nextNotification(a)).data.notification;
   assert.equal(na.kind, 'reply');
-  assert.equal(na.actor, null);
+  assert.equal(na.by, null);
   assert.doesNotMatch(JSON.stringify(a.messages.filter(isEvent)), /m-p/);
   await settle(out);
   assert.equal(notificationsOf(out).length, 0, 'a mention of a user of another course is plain text');
@@ -136,7 +136,7 @@ test('an endorsement tells the answer\'s author and the asker once; a pinned sta
   await ok(staff, 'post.endorse', { post: ans.post.id, endorsed: true });
   const na = (await nextNotification(answerer, (n) => n.kind === 'answer')).data.notification;
   assert.equal(na.post, ans.post.id);
-  assert.deepEqual(na.actor, { id: 'e-staff', name: 'User e-staff' });
+  assert.deepEqual(na.by, { id: 'e-staff', name: 'User e-staff' });
   const nq = (await nextNotification(asker, (n) => n.kind === 'answer')).data.notification;
   assert.equal(nq.post, ans.post.id);
   await ok(staff, 'post.endorse', { post: ans.post.id, endorsed: true });   // already endorsed: nothing new
