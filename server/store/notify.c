@@ -86,8 +86,10 @@ int store__notify_members(struct store *st, struct store_job *job, int64_t uid)
 		const struct identity_course *c = &job->who.courses[i];
 		sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
 
-		if (!s || c->role <= PROTO_ROLE_NONE || c->role >= PROTO_ROLE__COUNT)
-			return s ? 0 : -1;
+		if (!s)
+			return -1;
+		if (c->role <= PROTO_ROLE_NONE || c->role >= PROTO_ROLE__COUNT)
+			continue;
 		sqlite3_bind_int64(s, 1, c->course);
 		sqlite3_bind_int64(s, 2, uid);
 		sqlite3_bind_text(s, 3, proto_roles[c->role], -1, SQLITE_STATIC);
