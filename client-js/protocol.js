@@ -62,7 +62,8 @@ export const LIMITS = Object.freeze({
   "notification_page_max": 50,
   "notification_page_default": 20,
   "notification_read_ids_max": 100,
-  "mentions_per_post_max": 10
+  "mentions_per_post_max": 10,
+  "members_page_max": 10
 });
 export const ERRORS = Object.freeze({
   "bad_json": {
@@ -478,6 +479,11 @@ export const OPS = Object.freeze({
     "auth": "user",
     "roles": "any",
     "writes": true
+  },
+  "course.members": {
+    "auth": "user",
+    "roles": "any",
+    "writes": false
   }
 });
 export const ROOM_KINDS = Object.freeze(["course","thread","session","staff","user","results"]);

@@ -398,6 +398,9 @@ static void list_work(struct store_read *r, struct store_conn *rd)
 	case PROTO_OP_NOTIFICATION_LIST:
 		l->out = store_notification_list(rd, l->uid, &l->req, &l->err);
 		break;
+	case PROTO_OP_COURSE_MEMBERS:
+		l->out = store_course_members(rd, &l->who, l->uid, &l->req, l->now_s, &l->err);
+		break;
 	default:
 		break;
 	}
@@ -553,6 +556,7 @@ static void dispatch(struct conn *c, struct proto_request *req)
 	case PROTO_OP_COURSE_LIST:
 	case PROTO_OP_THREAD_LIST:
 	case PROTO_OP_NOTIFICATION_LIST:
+	case PROTO_OP_COURSE_MEMBERS:
 		op_list(c, req);
 		break;
 	case PROTO_OP_SUBSCRIBE:

@@ -94,6 +94,31 @@ fail:
 	return NULL;
 }
 
+int render_list_add_member(struct render_list *l, const char *ext_id, const char *name)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddStringToObject(o, "id", ext_id ? ext_id : "") ||
+	    !cJSON_AddStringToObject(o, "name", name ? name : "")) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	return render_list_add_item(l, o);
+}
+
+struct msg *render_members_reply(const char *id, int64_t course, struct render_list *l)
+{
+	cJSON *data, *root = render_ok_head(id, &data);
+
+	if (!root || !cJSON_AddNumberToObject(data, "course", (double)course)) {
+		cJSON_Delete(root);
+		render_list_free(l);
+		return NULL;
+	}
+	render_list_take(data, "members", l);
+	return render_print_msg(root);
+}
+
 char *render_result_notify_read(int64_t changed, int64_t unread)
 {
 	cJSON *root = cJSON_CreateObject();

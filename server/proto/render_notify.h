@@ -26,6 +26,11 @@ int render_list_add_notification(struct render_list *l, const struct notify_item
 struct msg *render_notification_list(const char *id, struct render_list *l, int64_t unread, unsigned wants,
 				     const char *next_cursor);
 
+/* course.members: adds {id, name} to a list; 0, or -1 on OOM. The reply
+ * {"course":course,"members":[…]} takes l. */
+int render_list_add_member(struct render_list *l, const char *ext_id, const char *name);
+struct msg *render_members_reply(const char *id, int64_t course, struct render_list *l);
+
 /* notification.read / read_all: {"read":changed,"unread":n}. */
 char *render_result_notify_read(int64_t changed, int64_t unread);
 

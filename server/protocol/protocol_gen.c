@@ -305,6 +305,10 @@ static const struct proto_field_spec fields_THREAD_MUTE[] = {
 	{ "muted", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL, 0LL },
 	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
 };
+static const struct proto_field_spec fields_COURSE_MEMBERS[] = {
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "prefix", PROTO_FT_TEXT, 0, 0LL, 80LL, NULL, 0LL },
+};
 
 const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_NONE] = { NULL, PROTO_AUTH_NONE, PROTO_ROLES_ANY, 0, 0, NULL, 0, PROTO_DOMAIN_NONE },
@@ -371,6 +375,7 @@ const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_NOTIFICATION_READ_ALL] = { "notification.read_all", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 1, fields_NOTIFICATION_READ_ALL, 1, PROTO_DOMAIN_NOTIFY },
 	[PROTO_OP_NOTIFICATION_SETTINGS] = { "notification.settings", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 6, fields_NOTIFICATION_SETTINGS, 1, PROTO_DOMAIN_NOTIFY },
 	[PROTO_OP_THREAD_MUTE] = { "thread.mute", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_THREAD_MUTE, 1, PROTO_DOMAIN_NOTIFY },
+	[PROTO_OP_COURSE_MEMBERS] = { "course.members", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 2, fields_COURSE_MEMBERS, 0, PROTO_DOMAIN_NOTIFY },
 };
 
 const struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {

@@ -643,3 +643,41 @@ out:
 	render_list_free(l);
 	return m ? m : list_error(err, PROTO_ERR_INTERNAL, NULL, "cannot read");
 }
+
+struct msg *store_course_members(struct store_conn *rd, const struct identity *who, int64_t uid,
+				 const struct proto_request *req, int64_t now_s, struct proto_error *err)
+{
+	/* A prefix of the user id or of the name, without case (ASCII); no
+	 * LIKE, so the prefix's % and _ are only characters. */
+	static const char q[] =
+		"SELECT u.ext_id, u.name FROM course_members m JOIN users u ON u.id = m.user_id"
+		" WHERE m.course_id = ?1 AND (?2 IS NULL OR lower(substr(u.ext_id, 1, length(?2))) = lower(?2)"
+		"  OR lower(substr(u.name, 1, length(?2))) = lower(?2))"
+		" ORDER BY u.ext_id LIMIT ?3";
+	int64_t course = req->f[PF_COURSE_MEMBERS_COURSE].u.i;
+	const struct proto_value *prefix = &req->f[PF_COURSE_MEMBERS_PREFIX];
+	char room[PROTO_MAX_ROOM_CHARS + 1];
+	struct render_list *l;
+	struct msg *m;
+	enum proto_err rc;
+	sqlite3_stmt *s;
+	int staff_view;
+
+	store__room_name(room, sizeof(room), "course", course);
+	if ((rc = store_room_access(rd, who, uid, room, now_s, &staff_view, NULL)) != PROTO_ERR_NONE)
+		return list_error(err, rc, "course", proto_errs[rc].code);
+	if (!(l = render_list_new()) || !(s = store__stmt(&rd->cache, rd->db, q))) {
+		render_list_free(l);
+		return list_error(err, PROTO_ERR_INTERNAL, NULL, "database error");
+	}
+	sqlite3_bind_int64(s, 1, course);
+	if (prefix->present && prefix->u.s.len)
+		sqlite3_bind_text(s, 2, prefix->u.s.p, (int)prefix->u.s.len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, PROTO_MEMBERS_PAGE_MAX);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		if (render_list_add_member(l, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1)))
+			break;
+	sqlite3_reset(s);
+	m = render_members_reply(req->id, course, l);
+	return m ? m : list_error(err, PROTO_ERR_INTERNAL, NULL, "out of memory");
+}

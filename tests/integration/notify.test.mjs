@@ -258,3 +258,19 @@ test('a user with 100,000 notifications opens one page, and pages on by cursor',
 
   assert.deepEqual(await ok(a, 'notification.read', { upto: p1.notifications[0].id }), { read: N, unread: 0 });
 });
+
+test('course.members offers the course\'s members to mention, by id or name prefix', async () => {
+  const course = d.course({ title: 'Members' });
+  const other = d.course({ title: 'Other members' });
+  const a = await f.as('mb-ana', [`${course}:participant`], { name: 'Ana Lima' });
+  await f.as('mb-bruno', [`${course}:facilitator`], { name: 'Bruno' });
+  await f.as('mb-anton', [`${other}:participant`], { name: 'Anton' });   // another course
+  const all = await read(a, 'course.members', { course });
+  assert.deepEqual(all.members, [{ id: 'mb-ana', name: 'Ana Lima' }, { id: 'mb-bruno', name: 'Bruno' }]);
+  assert.deepEqual((await read(a, 'course.members', { course, prefix: 'AN' })).members, [{ id: 'mb-ana', name: 'Ana Lima' }]);
+  assert.deepEqual((await read(a, 'course.members', { course, prefix: 'mb-b' })).members.map((m) => m.id), ['mb-bruno']);
+  assert.deepEqual((await read(a, 'course.members', { course, prefix: '%' })).members, [], '% is only a character');
+  assertError(await request(a, 'course.members', { course: other }), 'forbidden');
+  for (let i = 0; i < LIMITS.members_page_max + 2; i++) await f.as(`mb-x${String(i).padStart(2, '0')}`, [`${course}:participant`]);
+  assert.equal((await read(a, 'course.members', { course })).members.length, LIMITS.members_page_max);
+});
