@@ -339,6 +339,8 @@ export function createThread(ctx, { threadId, postId = null }) {
       draftKey: draftKey(ctx.user.id, where),
       labelKey: which === 'reply' ? 'compose.reply_label' : (st.thread.kind === 'question' ? 'compose.answer_label' : 'compose.response_label'),
       submitKey: which === 'reply' ? 'compose.submit_reply' : 'compose.submit',
+      members: (prefix) => ctx.transport.request('course.members', { course: st.thread.course, ...(prefix ? { prefix } : {}) })
+        .then((r) => r.members || []),
       submit: (v, key) => ctx.transport.write('post.create', {
         thread: threadId, body: v.body, anonymous: !!v.anonymous, key,
         ...(parent ? { parent: parent.id } : {}),

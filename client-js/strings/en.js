@@ -772,4 +772,7 @@ export default {
   'thread.mute': 'Mute notifications',
   'thread.muted_said': 'You will not be notified of anything in this thread.',
   'thread.unmuted_said': 'You will be notified about this thread again.',
+  'compose.mention_label': 'Mention someone',
+  'compose.mention_hint': 'Type the start of a name in this course, pick it, then Insert: they are notified when you post.',
+  'compose.mention_insert': 'Insert mention',
 };

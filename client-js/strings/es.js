@@ -771,4 +771,7 @@ export default {
   'thread.mute': 'Silenciar notificaciones',
   'thread.muted_said': 'No recibirás notificaciones de este hilo.',
   'thread.unmuted_said': 'Volverás a recibir notificaciones de este hilo.',
+  'compose.mention_label': 'Mencionar a alguien',
+  'compose.mention_hint': 'Escribe el comienzo de un nombre de este curso, elígelo y pulsa Insertar: recibirá un aviso cuando publiques.',
+  'compose.mention_insert': 'Insertar mención',
 };

@@ -771,4 +771,7 @@ export default {
   'thread.mute': 'Silenciar notificações',
   'thread.muted_said': 'Você não será notificado de nada neste tópico.',
   'thread.unmuted_said': 'Você voltará a ser notificado sobre este tópico.',
+  'compose.mention_label': 'Mencionar alguém',
+  'compose.mention_hint': 'Digite o início de um nome deste curso, escolha-o e depois Inserir: a pessoa será avisada quando você publicar.',
+  'compose.mention_insert': 'Inserir menção',
 };

@@ -100,6 +100,27 @@ test('the bell counts live, the panel lists, marks all read and keeps settings; 
       const v = await runAxe(page);
       assert.deepEqual(v, [], `${lang}, thread page:\n${report(v)}`);
     }
+    // Mention someone: the course's members are offered; Insert puts @id into the message, and
+    // posting it tells them.
+    const mention = page.locator(`#compose-${th.thread.id}-mention`);
+    await mention.fill('Bo');
+    await page.locator(`#compose-${th.thread.id}-mention-list option[value="bob"]`).waitFor({ state: 'attached' });
+    await mention.fill('bob');
+    await page.click(`#compose-${th.thread.id}-mention-insert`);
+    const body = page.locator(`#compose-${th.thread.id}-body`);
+    assert.equal(await body.inputValue(), '@bob ');
+    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), `compose-${th.thread.id}-body`);
+    await body.type('see chapter four');
+    await page.locator(`#compose-${th.thread.id} button[type="submit"]`).click();
+    let told = null;
+    for (let i = 0; i < 100 && !told; i++) {
+      const r = await bob.request('notification.list', {}, { timeoutMs: 20000 });
+      told = r.data.notifications.find((n) => n.kind === 'mention');
+      if (!told) await new Promise((res) => setTimeout(res, 200));
+    }
+    assert.ok(told, 'bob was told of the mention');
+    assert.deepEqual(told.by, { id: 'ana', name: 'Ana' });
+
     // Muted on the server: a reply tells nobody.
     await write(ana, 'notification.settings', { reply: true });
     await write(bob, 'post.create', { thread: th.thread.id, body: 'Chapter three' });
