@@ -73,6 +73,8 @@ static int user_state(struct stmt_cache *c, sqlite3 *db, int64_t uid, unsigned *
 /* Made inside writes                                                        */
 /* ------------------------------------------------------------------------- */
 
+/* The memberships follow the token of each hello: only the courses it
+ * names (that exist), with its role. */
 int store__notify_members(struct store *st, struct store_job *job, int64_t uid)
 {
 	static const char q[] =
@@ -81,10 +83,28 @@ int store__notify_members(struct store *st, struct store_job *job, int64_t uid)
 		" ON CONFLICT(course_id, user_id) DO UPDATE SET role = excluded.role, seen_at = excluded.seen_at"
 		" WHERE role <> excluded.role";
 
+	/* A course the token no longer names is no longer the user's. */
+	static const char q_gone[] =
+		"DELETE FROM course_members WHERE user_id = ?1 AND course_id NOT IN (SELECT value FROM json_each(?2))";
+	char ids[PROTO_MAX_COURSES_PER_TOKEN * 21 + 3];
+	size_t len = 0;
+	sqlite3_stmt *s;
+
 	assert(store__on_writer(st));
+	ids[len++] = '[';
+	for (size_t i = 0; i < job->who.ncourses && i < PROTO_MAX_COURSES_PER_TOKEN; i++)
+		len += (size_t)snprintf(ids + len, sizeof(ids) - len, "%s%" PRId64, i ? "," : "", job->who.courses[i].course);
+	snprintf(ids + len, sizeof(ids) - len, "]");
+	if (!(s = store__stmt(&st->wcache, st->wdb, q_gone)))
+		return -1;
+	sqlite3_bind_int64(s, 1, uid);
+	sqlite3_bind_text(s, 2, ids, -1, SQLITE_STATIC);
+	if (store__step_done(s))
+		return -1;
 	for (size_t i = 0; i < job->who.ncourses; i++) {
 		const struct identity_course *c = &job->who.courses[i];
-		sqlite3_stmt *s = store__stmt(&st->wcache, st->wdb, q);
+
+		s = store__stmt(&st->wcache, st->wdb, q);
 
 		if (!s)
 			return -1;

@@ -271,6 +271,13 @@ test('course.members offers the course\'s members to mention, by id or name pref
   assert.deepEqual((await read(a, 'course.members', { course, prefix: 'mb-b' })).members.map((m) => m.id), ['mb-bruno']);
   assert.deepEqual((await read(a, 'course.members', { course, prefix: '%' })).members, [], '% is only a character');
   assertError(await request(a, 'course.members', { course: other }), 'forbidden');
+  // A later token without the course ends the membership: no longer offered, no longer told.
+  const left = await member('mb-bruno', other);
+  assert.deepEqual((await read(a, 'course.members', { course, prefix: 'mb-b' })).members, []);
+  const t = await ok(a, 'thread.create', { course, kind: 'discussion', title: 'Gone', body: 'Hi @mb-bruno' });
+  assert.equal(t.post.body, 'Hi @mb-bruno');
+  await settle(left);
+  assert.equal(notificationsOf(left).length, 0);
   for (let i = 0; i < LIMITS.members_page_max + 2; i++) await f.as(`mb-x${String(i).padStart(2, '0')}`, [`${course}:participant`]);
   assert.equal((await read(a, 'course.members', { course })).members.length, LIMITS.members_page_max);
 });
