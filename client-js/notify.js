@@ -149,6 +149,13 @@ export function createNotifications({ bell, panel, announce, showError = () => {
     }
   }
 
+  // Following a notification's link reads it (the page moves on; a failure only leaves it unread).
+  function opened(n) {
+    if (!tr || n.read) return;
+    n.read = true;
+    tr.write('notification.read', { ids: [n.id] }).then((r) => { st.unread = r.unread; renderBell(); }, () => {});
+  }
+
   async function markAll(button) {
     if (!tr) return;
     button.disabled = true;
@@ -227,7 +234,7 @@ export function createNotifications({ bell, panel, announce, showError = () => {
         const text = notificationText(n);
         const href = notificationHref(n);
         const link = href
-          ? h('a', { href, id: `notif-${n.id}`, class: 'notif-link', on: { click: () => setOpen(false) } }, text)
+          ? h('a', { href, id: `notif-${n.id}`, class: 'notif-link', on: { click: () => { opened(n); setOpen(false); } } }, text)
           : h('span', { id: `notif-${n.id}`, tabindex: '-1' }, text);
         const row = h('li', { class: `notif kind-${n.kind}${n.read ? ' read' : ' unread'}`, data: { id: n.id, kind: n.kind } },
           n.read ? null : h('span', { class: 'badge unread-badge' }, t('notify.unread')), link, ' ', timeEl(n.updated_at));

@@ -73,6 +73,15 @@ test('the bell counts live, the panel lists, marks all read and keeps settings; 
     }
     await page.selectOption('#lang', 'en');
 
+    // A second thread's reply, followed from the panel: the link leads to the post and reads it.
+    const th2 = await write(ana, 'thread.create', { course, kind: 'discussion', title: 'Second', body: 'Another' });
+    const r2 = await write(bob, 'post.create', { thread: th2.thread.id, body: 'Here' });
+    await page.locator(`#bell[aria-label="${bellName(en, 2)}"]`).waitFor();
+    await page.locator('#notif-panel .notif-link', { hasText: 'Second' }).click();
+    await page.waitForURL(new RegExp(`#/thread/${th2.thread.id}\\?post=${r2.post.id}$`));
+    await page.locator(`#bell[aria-label="${bellName(en, 1)}"]`).waitFor();
+    await bell.click();
+
     // Mark all read: the bell says none, and so does the server.
     await page.click('#notif-read-all');
     await page.locator(`#bell[aria-label="${bellName(en, 0)}"]`).waitFor();
