@@ -50,6 +50,21 @@ test('the bell counts live, the panel lists, marks all read and keeps settings; 
     await bell.waitFor();
     await page.locator(`#bell[aria-label="${bellName(en, 0)}"]`).waitFor();
 
+    // The panel with nothing in it yet, in each language.
+    await bell.click();
+    for (const lang of ['en', 'es', 'pt']) {
+      await page.selectOption('#lang', lang);
+      await page.locator('#notif-empty', { hasText: STRINGS[lang]['notify.empty'] }).waitFor();
+      assert.equal(await bell.getAttribute('aria-label'), bellName(STRINGS[lang], 0));
+      const v = await runAxe(page);
+      assert.deepEqual(v, [], `${lang}, empty panel:\n${report(v)}`);
+    }
+    await page.selectOption('#lang', 'en');
+    await page.locator('#notif-heading').focus();
+    await page.keyboard.press('Escape');
+    assert.equal(await bell.getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'bell');
+
     // Two replies: one notification that grew, the count says 1.
     await write(bob, 'post.create', { thread: th.thread.id, body: 'Chapter one' });
     await page.locator(`#bell[aria-label="${bellName(en, 1)}"]`).waitFor();
