@@ -11,13 +11,14 @@ import { Transport } from './transport.js';
 import { t, tParts, initLang, setLang, getLang, onLangChange } from './i18n.js';
 import { ROLES } from './protocol.js';
 import { h, tn, errorText, setServerTime, refreshTimes, fullDate, untilMs, serverNow } from './ui.js';
-import { mine, votes, follows, flagged } from './local.js';
+import { mine, votes, follows, flagged, mutedThreads } from './local.js';
 import { createBoard, SORTS } from './board.js';
 import { createThread } from './thread.js';
 import { createModeration } from './moderation.js';
 import { createLive } from './live.js';
 import { createPresenter } from './presenter.js';
 import { createSearch, parseSearchParams } from './search.js';
+import { createNotifications } from './notify.js';
 
 const TOKEN_KEY = 'forumd.token';
 const ANNOUNCE_EVERY_MS = 3000; // the polite live region speaks at most this often
@@ -56,6 +57,12 @@ let view = null;          // the forum page being shown (board or thread), or nu
 let coursesLoaded = null; // promise of the course.list of this connection
 const threads = new Map(); // thread id -> last thread object seen (titles for breadcrumbs)
 let local = null;         // per-user sets: mine, votes, follows
+// The bell and its panel, on every page; its spoken summaries go through the one live region.
+const notifications = createNotifications({
+  bell: $('bell'), panel: $('notif-panel'),
+  announce: (text) => announce(text),
+  showError: (err) => { state.error = errorMessage(err); renderError(); },
+});
 
 // ---- token storage ----------------------------------------------------------
 
@@ -108,8 +115,9 @@ function connect(token, { focus = false } = {}) {
     const first = !state.hello;
     state.hello = hello;
     setServerTime(hello.server && hello.server.time_ms);
-    if (first) local = { mine: mine(hello.user.id), mineThreads: mine(`${hello.user.id}.threads`), votes: votes(hello.user.id), follows: follows(hello.user.id), flagged: flagged(hello.user.id) };
+    if (first) local = { mine: mine(hello.user.id), mineThreads: mine(`${hello.user.id}.threads`), votes: votes(hello.user.id), follows: follows(hello.user.id), flagged: flagged(hello.user.id), muted: mutedThreads(hello.user.id) };
     if (first) subscribeNotices(tr, hello.user.room);
+    if (first) notifications.attach(tr); else notifications.reload();
     if (state.error && state.error.key && state.error.key.startsWith('error.')) state.error = null;
     coursesLoaded = loadCourses(tr);
     if (first) {
@@ -131,7 +139,10 @@ function connect(token, { focus = false } = {}) {
   });
   tr.on('event', (m) => {
     if (transport !== tr) return;
-    if (state.userRoom && m.room === state.userRoom) { onNotice(m); return; }
+    if (state.userRoom && m.room === state.userRoom) {
+      if (m.ev === 'notification') notifications.onEvent(m); else onNotice(m);
+      return;
+    }
     if (view) view.onEvent(m);
   });
   tr.on('state', (m) => { if (transport === tr && view) view.onState(m); });
@@ -179,6 +190,7 @@ function disconnect() {
   state.notices = [];
   state.mutes = new Map();
   state.userRoom = null;
+  notifications.detach();
   renderNotices();
   state.status = 'signed_out';
   state.detail = null;
@@ -632,6 +644,7 @@ el.signout.addEventListener('click', () => {
 el.lang.addEventListener('change', () => setLang(el.lang.value));
 onLangChange(() => {
   render();
+  notifications.render();
   if (view) view.render();
 });
 

@@ -34,6 +34,8 @@ export function createBoard(ctx, { courseId, sort }) {
     mode: 'thread', id: `new-thread-${courseId}`,
     draftKey: draftKey(ctx.user.id, `course.${courseId}`),
     serverDraft: { transport: ctx.transport, place: { course: courseId } },
+    members: (prefix) => ctx.transport.request('course.members', { course: courseId, ...(prefix ? { prefix } : {}) })
+      .then((r) => r.members || []),
     submit: (v, key) => ctx.transport.write('thread.create', {
       course: courseId, kind: v.kind, title: v.title, body: v.body, anonymous: !!v.anonymous, key,
     }, { timeoutMs: ctx.writeTimeoutMs }),

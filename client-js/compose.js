@@ -40,7 +40,8 @@ function hookFlush() {
 }
 
 export function createCompose({ mode, id, draftKey = null, initial = {}, submit, done, cancel = null,
-                                labelKey = null, submitKey = null, headingLevel = 3, serverDraft = null }) {
+                                labelKey = null, submitKey = null, headingLevel = 3, serverDraft = null,
+                                members = null }) {
   const draft = (draftKey && loadDraft(draftKey)) || {};
   const values = {
     kind: draft.kind ?? initial.kind ?? 'discussion',
@@ -81,7 +82,55 @@ export function createCompose({ mode, id, draftKey = null, initial = {}, submit,
     describe(f);
     const foot = h('div', { class: 'field-foot' }, error, counter);
     if (name !== 'body') return h('div', { class: 'field' }, label, hint, input, foot);
-    return h('div', { class: 'field' }, label, hint, editorTabs(f), foot, formatHelp());
+    return h('div', { class: 'field' }, label, hint, editorTabs(f), foot, mentionHelper(f), formatHelp());
+  }
+
+  // "Mention someone": a text box offering the course's members (members(prefix) resolves with
+  // [{id, name}], course.members) as a native list, and a button that puts @id into the message
+  // at the caret. Only members are offered, and nothing here is tied to a post: an anonymous
+  // author is never offered as "the author of this post".
+  function mentionHelper(f) {
+    if (!members) return null;
+    const inputId = `${id}-mention`;
+    const listId = `${id}-mention-list`;
+    const options = h('datalist', { id: listId });
+    const input = h('input', { id: inputId, type: 'text', class: 'input mention-input', autocomplete: 'off',
+                               list: listId, aria: { describedby: `${inputId}-hint` } });
+    let timer = null;
+    let asked = null;
+    async function lookup() {
+      const prefix = input.value.trim().replace(/^@/, '');
+      if (prefix === asked) return;
+      asked = prefix;
+      try {
+        const found = await members(prefix);
+        if (asked !== prefix) return;
+        options.replaceChildren(...found.map((m) => h('option', { value: m.id }, m.name)));
+      } catch { /* no suggestions this time: typing on still works */ }
+    }
+    input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(lookup, 250); });
+    input.addEventListener('focus', () => { if (asked === null) lookup(); });
+    const insert = () => {
+      const handle = input.value.trim().replace(/^@/, '');
+      if (!handle) { input.focus(); return; }
+      const box = f.input;
+      const at = box.selectionStart ?? box.value.length;
+      const before = box.value.slice(0, at);
+      const text = `${before && !/\s$/.test(before) ? ' ' : ''}@${handle} `;
+      box.value = before + text + box.value.slice(box.selectionEnd ?? at);
+      box.dispatchEvent(new Event('input'));
+      if (f.showWrite) f.showWrite();
+      box.focus();
+      box.selectionStart = box.selectionEnd = at + text.length;
+      input.value = '';
+    };
+    input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); insert(); } });
+    const button = h('button', { type: 'button', class: 'button small', id: `${inputId}-insert`, on: { click: insert } },
+      t('compose.mention_insert'));
+    return h('div', { class: 'mention' },
+      h('label', { for: inputId, class: 'field-label' }, t('compose.mention_label')),
+      h('p', { class: 'hint', id: `${inputId}-hint` }, t('compose.mention_hint')),
+      h('div', { class: 'mention-row' }, input, options, button));
   }
 
   // "Write" and "Preview" tabs over the message (the ARIA tabs pattern: one tab stop, arrow

@@ -76,3 +76,5 @@ export const votes = (user) => new IdSet('local', `forumd.votes.${user}`);
 export const follows = (user) => new IdSet('local', `forumd.follows.${user}`);
 // Posts this user flagged (the server answers a second flag with the first one).
 export const flagged = (user) => new IdSet('session', `forumd.flagged.${user}`);
+// Threads this user muted for their notifications, as set here (the server keeps the truth).
+export const mutedThreads = (user) => new IdSet('local', `forumd.muted.${user}`);

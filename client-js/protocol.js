@@ -59,7 +59,12 @@ export const LIMITS = Object.freeze({
   "search_page_default": 20,
   "search_terms_max": 8,
   "searches_per_minute": 30,
-  "max_drafts_per_user": 50
+  "max_drafts_per_user": 50,
+  "notification_page_max": 50,
+  "notification_page_default": 20,
+  "notification_read_ids_max": 100,
+  "mentions_per_post_max": 10,
+  "members_page_max": 10
 });
 export const ERRORS = Object.freeze({
   "bad_json": {
@@ -178,7 +183,7 @@ export const CLOSE = Object.freeze({
   "too_many_sockets": 4006
 });
 export const ROLES = Object.freeze(["participant","facilitator","instructor"]);
-export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted","post.hidden","post.restored","post.endorsed","thread.updated","flag.created","flag.resolved","audit.created","notice","session.created","session.updated","question.published","question.updated","question.pending","poll.created","poll.updated","survey.created","survey.updated","subscription.ended","post.accepted"]);
+export const EVENTS = Object.freeze(["thread.created","thread.updated","post.created","post.edited","post.deleted","post.hidden","post.restored","post.endorsed","thread.updated","flag.created","flag.resolved","audit.created","notice","session.created","session.updated","question.published","question.updated","question.pending","poll.created","poll.updated","survey.created","survey.updated","subscription.ended","post.accepted","notification"]);
 export const STATES = Object.freeze(["post.votes","thread.stats","question.votes","session.answering","poll.results"]);
 export const OPS = Object.freeze({
   "hello": {
@@ -475,6 +480,36 @@ export const OPS = Object.freeze({
     "auth": "user",
     "roles": "staff",
     "writes": false
+  },
+  "notification.list": {
+    "auth": "user",
+    "roles": "any",
+    "writes": false
+  },
+  "notification.read": {
+    "auth": "user",
+    "roles": "any",
+    "writes": true
+  },
+  "notification.read_all": {
+    "auth": "user",
+    "roles": "any",
+    "writes": true
+  },
+  "notification.settings": {
+    "auth": "user",
+    "roles": "any",
+    "writes": true
+  },
+  "thread.mute": {
+    "auth": "user",
+    "roles": "any",
+    "writes": true
+  },
+  "course.members": {
+    "auth": "user",
+    "roles": "any",
+    "writes": false
   }
 });
 export const ROOM_KINDS = Object.freeze(["course","thread","session","staff","user","results"]);
@@ -549,5 +584,8 @@ export const EVENT_ROOMS = Object.freeze({
   "subscription.ended": [],
   "post.accepted": [
     "thread"
+  ],
+  "notification": [
+    "user"
   ]
 });

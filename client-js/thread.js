@@ -158,6 +158,22 @@ export function createThread(ctx, { threadId, postId = null }) {
     }
   }
 
+  // Mutes (or unmutes) this thread's notifications for this person.
+  async function mute(button) {
+    const on = !ctx.muted.has(threadId);
+    button.disabled = true;
+    try {
+      const r = await ctx.transport.write('thread.mute', { thread: threadId, muted: on }, { timeoutMs: ctx.writeTimeoutMs });
+      ctx.muted.toggle(threadId, !!r.muted);
+      button.setAttribute('aria-pressed', String(!!r.muted));
+      ctx.say(t(r.muted ? 'thread.muted_said' : 'thread.unmuted_said'));
+    } catch (err) {
+      ctx.showError(err);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   async function follow(button) {
     const on = !ctx.follows.has(threadId);
     button.disabled = true;
@@ -231,7 +247,10 @@ export function createThread(ctx, { threadId, postId = null }) {
                                on: { click: () => follow(fb) } },
         h('span', { class: 'follow-label' }, t('thread.follow')),
         h('span', { class: 'follow-state' }, t(following ? 'thread.following' : 'thread.not_following')));
-      parts.push(h('div', { class: 'thread-tools' }, badges, h('div', { class: 'tool-buttons' }, titleTools(), threadTools(), fb)));
+      const mb = h('button', { type: 'button', class: 'button small mute', id: 'mute-thread',
+                               aria: { pressed: String(ctx.muted.has(threadId)) }, on: { click: () => mute(mb) } },
+        t('thread.mute'));
+      parts.push(h('div', { class: 'thread-tools' }, badges, h('div', { class: 'tool-buttons' }, titleTools(), threadTools(), fb, mb)));
     }
     headEl.replaceChildren(...parts);
   }
@@ -424,6 +443,8 @@ export function createThread(ctx, { threadId, postId = null }) {
       serverDraft: which === 'reply' ? null : { transport: ctx.transport, place: { thread: threadId } },
       labelKey: which === 'reply' ? 'compose.reply_label' : (st.thread.kind === 'question' ? 'compose.answer_label' : 'compose.response_label'),
       submitKey: which === 'reply' ? 'compose.submit_reply' : 'compose.submit',
+      members: (prefix) => ctx.transport.request('course.members', { course: st.thread.course, ...(prefix ? { prefix } : {}) })
+        .then((r) => r.members || []),
       submit: (v, key) => ctx.transport.write('post.create', {
         thread: threadId, body: v.body, anonymous: !!v.anonymous, key,
         ...(parent ? { parent: parent.id } : {}),

@@ -61,3 +61,40 @@ enum notify_kind notify_kind_find(const char *name)
 			return (enum notify_kind)k;
 	return NOTIFY_NONE;
 }
+
+/* A byte that may be part of a handle. */
+static int handle_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+	       c == '_' || c == '-' || c == '@';
+}
+
+int notify_mentions(const char *text, size_t len, struct notify_handle *out, int max)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < len && n < max; i++) {
+		size_t j;
+		int dup = 0;
+
+		if (text[i] != '@' || (i > 0 && handle_char((unsigned char)text[i - 1])))
+			continue;
+		for (j = i + 1; j < len && handle_char((unsigned char)text[j]); j++)
+			;
+		while (j > i + 1 && text[j - 1] == '.')
+			j--;
+		if (j == i + 1 || j - i - 1 > NOTIFY_HANDLE_MAX) {
+			i = j - 1 > i ? j - 1 : i;
+			continue;
+		}
+		for (int k = 0; k < n && !dup; k++)
+			dup = (size_t)out[k].len == j - i - 1 && memcmp(out[k].p, text + i + 1, j - i - 1) == 0;
+		if (!dup) {
+			out[n].p = text + i + 1;
+			out[n].len = (int)(j - i - 1);
+			n++;
+		}
+		i = j - 1;
+	}
+	return n;
+}

@@ -15,6 +15,7 @@
 #ifndef FORUMD_CORE_NOTIFY_H
 #define FORUMD_CORE_NOTIFY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The kinds, in the order of how much they matter (a higher one wins when
@@ -73,5 +74,39 @@ const char *notify_kind_name(enum notify_kind kind);
 
 /* The kind named name, or NOTIFY_NONE. */
 enum notify_kind notify_kind_find(const char *name);
+
+/* The most bytes of one @handle (a user id: max_user_id_chars). */
+#define NOTIFY_HANDLE_MAX 64
+
+/* One @handle found in a post's text: points into the text. */
+struct notify_handle {
+	const char *p;
+	int len;
+};
+
+/*
+ * Finds the distinct @handles in text[0..len): an '@' at the start or after
+ * a character that cannot be in a handle (so "bob@example.org" is no
+ * mention), followed by 1..NOTIFY_HANDLE_MAX of letters, digits, '.', '_',
+ * '-' and '@', without a trailing '.' (the end of a sentence). Fills up to
+ * max into out, in order of first appearance; returns how many.
+ */
+int notify_mentions(const char *text, size_t len, struct notify_handle *out, int max);
+
+/* One notification as the store read it, for rendering (strings point
+ * into the store's row). */
+struct notify_item {
+	int64_t id;
+	int64_t course;
+	const char *kind;             /* notify_kind_name */
+	int64_t thread;               /* 0: none */
+	const char *thread_title;     /* NULL: none, or the reader may not see the thread */
+	int64_t post;                 /* the newest post it is about; 0: none */
+	int64_t actor;                /* users.id; 0: nobody named (anonymous, or none) */
+	const char *actor_ext_id, *actor_name;
+	int64_t count;                /* grouped: how many posts it stands for */
+	int64_t created_at, updated_at;   /* ms */
+	int read;
+};
 
 #endif

@@ -401,6 +401,12 @@ static void list_work(struct store_read *r, struct store_conn *rd)
 	case PROTO_OP_THREAD_HISTORY:
 		l->out = store_thread_history(rd, &l->who, &l->req, &l->err);
 		break;
+	case PROTO_OP_NOTIFICATION_LIST:
+		l->out = store_notification_list(rd, l->uid, &l->req, &l->err);
+		break;
+	case PROTO_OP_COURSE_MEMBERS:
+		l->out = store_course_members(rd, &l->who, l->uid, &l->req, l->now_s, &l->err);
+		break;
 	default:
 		break;
 	}
@@ -557,6 +563,8 @@ static void dispatch(struct conn *c, struct proto_request *req)
 	case PROTO_OP_THREAD_LIST:
 	case PROTO_OP_DRAFT_GET:
 	case PROTO_OP_THREAD_HISTORY:
+	case PROTO_OP_NOTIFICATION_LIST:
+	case PROTO_OP_COURSE_MEMBERS:
 		op_list(c, req);
 		break;
 	case PROTO_OP_SUBSCRIBE:

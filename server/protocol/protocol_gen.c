@@ -304,6 +304,35 @@ static const struct proto_field_spec fields_DRAFT_DELETE[] = {
 static const struct proto_field_spec fields_THREAD_HISTORY[] = {
 	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
 };
+static const struct proto_field_spec fields_NOTIFICATION_LIST[] = {
+	{ "cursor", PROTO_FT_STRING, 0, 0LL, 32LL, NULL, 0LL },
+	{ "limit", PROTO_FT_INT, 0, 1LL, 50LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_NOTIFICATION_READ[] = {
+	{ "ids", PROTO_FT_INTS, 0, 1LL, 9007199254740991LL, NULL, 100LL },
+	{ "upto", PROTO_FT_ID, 0, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_NOTIFICATION_READ_ALL[] = {
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_NOTIFICATION_SETTINGS[] = {
+	{ "reply", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL, 0LL },
+	{ "reply_to_post", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL, 0LL },
+	{ "mention", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL, 0LL },
+	{ "answer", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL, 0LL },
+	{ "announcement", PROTO_FT_BOOL, 0, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_THREAD_MUTE[] = {
+	{ "thread", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "muted", PROTO_FT_BOOL, 1, 0LL, 0LL, NULL, 0LL },
+	{ "key", PROTO_FT_KEY, 1, 16LL, 64LL, NULL, 0LL },
+};
+static const struct proto_field_spec fields_COURSE_MEMBERS[] = {
+	{ "course", PROTO_FT_ID, 1, 1LL, 9007199254740991LL, NULL, 0LL },
+	{ "prefix", PROTO_FT_TEXT, 0, 0LL, 80LL, NULL, 0LL },
+};
 
 const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_NONE] = { NULL, PROTO_AUTH_NONE, PROTO_ROLES_ANY, 0, 0, NULL, 0, PROTO_DOMAIN_NONE },
@@ -370,6 +399,12 @@ const struct proto_op_spec proto_ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_DRAFT_GET] = { "draft.get", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 2, fields_DRAFT_GET, 0, PROTO_DOMAIN_WRITING },
 	[PROTO_OP_DRAFT_DELETE] = { "draft.delete", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_DRAFT_DELETE, 1, PROTO_DOMAIN_WRITING },
 	[PROTO_OP_THREAD_HISTORY] = { "thread.history", PROTO_AUTH_USER, PROTO_ROLES_STAFF, 0, 1, fields_THREAD_HISTORY, 0, PROTO_DOMAIN_WRITING },
+	[PROTO_OP_NOTIFICATION_LIST] = { "notification.list", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 2, fields_NOTIFICATION_LIST, 0, PROTO_DOMAIN_NOTIFY },
+	[PROTO_OP_NOTIFICATION_READ] = { "notification.read", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_NOTIFICATION_READ, 1, PROTO_DOMAIN_NOTIFY },
+	[PROTO_OP_NOTIFICATION_READ_ALL] = { "notification.read_all", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 1, fields_NOTIFICATION_READ_ALL, 1, PROTO_DOMAIN_NOTIFY },
+	[PROTO_OP_NOTIFICATION_SETTINGS] = { "notification.settings", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 6, fields_NOTIFICATION_SETTINGS, 1, PROTO_DOMAIN_NOTIFY },
+	[PROTO_OP_THREAD_MUTE] = { "thread.mute", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 3, fields_THREAD_MUTE, 1, PROTO_DOMAIN_NOTIFY },
+	[PROTO_OP_COURSE_MEMBERS] = { "course.members", PROTO_AUTH_USER, PROTO_ROLES_ANY, 0, 2, fields_COURSE_MEMBERS, 0, PROTO_DOMAIN_NOTIFY },
 };
 
 const struct proto_err_spec proto_errs[PROTO_ERR__COUNT] = {
@@ -459,6 +494,7 @@ const struct proto_event_spec proto_events[PROTO_EV__COUNT] = {
 	[PROTO_EV_SURVEY_UPDATED] = { "survey.updated", 1, PROTO_DOMAIN_POLL, (1u << PROTO_ROOM_SESSION) },
 	[PROTO_EV_SUBSCRIPTION_ENDED] = { "subscription.ended", 0, PROTO_DOMAIN_NONE, 0 },
 	[PROTO_EV_POST_ACCEPTED] = { "post.accepted", 1, PROTO_DOMAIN_FORUM, (1u << PROTO_ROOM_THREAD) },
+	[PROTO_EV_NOTIFICATION] = { "notification", 1, PROTO_DOMAIN_NOTIFY, (1u << PROTO_ROOM_USER) },
 };
 
 const char *const proto_room_kinds[PROTO_ROOM__COUNT] = {
@@ -478,6 +514,7 @@ const char *const proto_domains[PROTO_DOMAIN__COUNT] = {
 	[PROTO_DOMAIN_QA] = "qa",
 	[PROTO_DOMAIN_POLL] = "poll",
 	[PROTO_DOMAIN_WRITING] = "writing",
+	[PROTO_DOMAIN_NOTIFY] = "notify",
 };
 
 /* Event names in byte order, for a binary search. */
@@ -486,6 +523,7 @@ static const enum proto_event events_by_name[] = {
 	PROTO_EV_FLAG_CREATED,
 	PROTO_EV_FLAG_RESOLVED,
 	PROTO_EV_NOTICE,
+	PROTO_EV_NOTIFICATION,
 	PROTO_EV_POLL_CREATED,
 	PROTO_EV_POLL_UPDATED,
 	PROTO_EV_POST_ACCEPTED,

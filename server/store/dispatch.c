@@ -28,6 +28,7 @@ static const struct store_domain domains[PROTO_DOMAIN__COUNT] = {
 	[PROTO_DOMAIN_POLL] = { store__poll_apply, store__poll_render_event, store__poll_session_ended,
 				store__poll_render_state },
 	[PROTO_DOMAIN_WRITING] = { store__writing_apply },
+	[PROTO_DOMAIN_NOTIFY] = { store__notify_apply, store__notify_render_event },
 };
 
 /* Which domain renders each kind of state fact. */

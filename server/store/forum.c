@@ -153,7 +153,7 @@ static enum proto_err op_user_upsert(struct store *st, struct store_job *job)
 	}
 	job->out_uid = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	return PROTO_ERR_NONE;
+	return store__notify_members(st, job, job->out_uid) ? PROTO_ERR_INTERNAL : PROTO_ERR_NONE;
 }
 
 static enum proto_err op_thread_create(struct store *st, struct store_job *job, char **result)
@@ -180,6 +180,13 @@ static enum proto_err op_thread_create(struct store *st, struct store_job *job, 
 				  title->p, (int)title->len, body->p, (int)body->len, job->uid, anonymous, 0, &pid);
 	if (tid < 0)
 		return PROTO_ERR_INTERNAL;
+	{
+		/* The opening post's @mentions tell the members it names. */
+		struct forum_thread_facts tf = { .id = tid, .course = course, .first_post = pid };
+
+		if (store__notify_post(st, job, &tf, pid, 0, anonymous, body->p, body->len))
+			return PROTO_ERR_INTERNAL;
+	}
 	if (!(ts = store__row_by_id(&st->wcache, st->wdb, store__q_thread, tid)))
 		return PROTO_ERR_INTERNAL;
 	if (!(ps = store__row_by_id(&st->wcache, st->wdb, store__q_post, pid))) {
@@ -248,7 +255,8 @@ static enum proto_err op_post_create(struct store *st, struct store_job *job, ch
 	sqlite3_bind_int64(s, 1, tf.id);
 	sqlite3_bind_int64(s, 2, job->now_ms);
 	sqlite3_bind_int64(s, 3, pid);
-	if (store__step_done(s) || revision_add(st, job, pid, 1, body->p) || follow_set(st, job, tf.id, 1))
+	if (store__step_done(s) || revision_add(st, job, pid, 1, body->p) || follow_set(st, job, tf.id, 1) ||
+	    store__notify_post(st, job, &tf, pid, parent, anonymous, body->p, body->len))
 		return PROTO_ERR_INTERNAL;
 
 	store__room_name(room, sizeof(room), "thread", tf.id);

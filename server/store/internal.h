@@ -315,6 +315,31 @@ int store__audit_add(struct store *st, struct store_job *job, int64_t course, co
 int store__notice_add(struct store *st, struct store_job *job, int64_t user, int64_t course, const char *kind,
 		     int64_t post, int64_t until, const char *reason);
 
+/* ---- notifications every domain makes (notify.c) ------------------------ */
+
+struct forum_thread_facts;
+
+/* hello: records the courses the token names (that exist) as the user's
+ * memberships, with their role; 0 or -1. */
+int store__notify_members(struct store *st, struct store_job *job, int64_t uid);
+/* A new visible post pid in thread tf (a reply to parent, 0 if none): tells
+ * its thread's followers, the parent's author and the course members its
+ * text @mentions, each once (core/notify), grouping bursts; 0 or -1. */
+int store__notify_post(struct store *st, struct store_job *job, const struct forum_thread_facts *tf, int64_t pid,
+		       int64_t parent, int anonymous, const char *body, size_t body_len);
+/* Staff endorsed post pid (by author) in question thread tf: tells its
+ * author (their post endorsed) and the thread's author (their question
+ * answered), naming the endorser; 0 or -1. */
+int store__notify_endorsed(struct store *st, struct store_job *job, const struct forum_thread_facts *tf, int64_t pid,
+			   int64_t author);
+/* Staff pinned thread tf: when its author is staff of the course and it
+ * was never announced, tells every member of the course (but the author
+ * and the job's user) of the announcement, naming who pinned it; 0 or -1. */
+int store__notify_announce(struct store *st, struct store_job *job, const struct forum_thread_facts *tf);
+enum proto_err store__notify_apply(struct store *st, struct store_job *job, char **result);
+int store__notify_render_event(struct stmt_cache *c, sqlite3 *db, const char *room, int64_t seq,
+			      enum proto_event ev, int64_t subject, struct msg **peer, struct msg **staff);
+
 /* ---- threads and posts every domain shares (threads.c) ------------------ */
 
 #include "core/forum.h"

@@ -377,11 +377,12 @@ static enum proto_err op_post_state(struct store *st, struct store_job *job, cha
 static enum proto_err op_post_endorse(struct store *st, struct store_job *job, char **result)
 {
 	static const char q_set[] = "UPDATE posts SET endorsed = ?2 WHERE id = ?1";
+	static const char q_was[] = "SELECT endorsed FROM posts WHERE id = ?1";
 	static const char q_answered[] =
 		"UPDATE threads SET answered = EXISTS (SELECT 1 FROM posts WHERE thread_id = ?1 AND (endorsed OR accepted)"
 		" AND state <> 'deleted'), stats_v = stats_v + 1 WHERE id = ?1";
 	int64_t post = job->req.f[PF_POST_ENDORSE_POST].u.i;
-	int endorsed = job->req.f[PF_POST_ENDORSE_ENDORSED].u.b;
+	int endorsed = job->req.f[PF_POST_ENDORSE_ENDORSED].u.b, was;
 	char room[PROTO_MAX_ROOM_CHARS + 1];
 	struct forum_post_facts pf;
 	struct forum_thread_facts tf;
@@ -393,6 +394,14 @@ static enum proto_err op_post_endorse(struct store *st, struct store_job *job, c
 	if (!tf.question || pf.parent || post == tf.first_post)
 		return store__job_error(job, PROTO_ERR_BAD_FIELD, "post",
 				       "only a response in a question thread can be endorsed");
+	/* Endorsing tells the post's author and the asker, once per
+	 * endorsement (endorsing an endorsed post again tells nobody). */
+	if (!(s = store__row_by_id(&st->wcache, st->wdb, q_was, post)))
+		return PROTO_ERR_INTERNAL;
+	was = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	if (endorsed && !was && store__notify_endorsed(st, job, &tf, post, pf.author))
+		return PROTO_ERR_INTERNAL;
 	if (!(s = store__stmt(&st->wcache, st->wdb, q_set)))
 		return PROTO_ERR_INTERNAL;
 	sqlite3_bind_int64(s, 1, post);
@@ -430,6 +439,9 @@ static enum proto_err op_thread_flag(struct store *st, struct store_job *job, ch
 	sqlite3_bind_int64(s, 1, thread);
 	sqlite3_bind_int(s, 2, on);
 	if (store__step_done(s))
+		return PROTO_ERR_INTERNAL;
+	/* A staff thread pinned is the course's announcement. */
+	if (!lock && on && store__notify_announce(st, job, &tf))
 		return PROTO_ERR_INTERNAL;
 	store__room_name(room, sizeof(room), "course", tf.course);
 	if (store__event_append(st, job, room, PROTO_EV_THREAD_UPDATED, thread, job->uid))

@@ -352,11 +352,51 @@ static const char *const migrations[] = {
 	"  FROM posts p JOIN threads t ON t.id = p.thread_id JOIN courses c ON c.id = t.course_id"
 	"  WHERE c.lang = 'pt' AND p.state <> 'deleted';",
 
-	/* 8: reserved for another change's migration (empty here). */
-	"",
+	/* 8: reserved for a change of its own (empty here). */
+	"SELECT 1;",
 
-	/* 9: reserved for another change's migration (empty here). */
-	"",
+	/* 9: in-app notifications. course_members: who has been seen in a
+	 * course (by hello, with the token's role), so an @handle resolves only
+	 * to the course's members. notify_users: a user's settings (one bit per
+	 * kind, core/notify.h), unread count and the last rank given out, so
+	 * neither needs a count over the notifications. A notification's rank
+	 * orders the list (newest activity first) and moves up when a burst
+	 * joins it; a page is one range of notifications_by_rank. An unread one
+	 * is found for grouping by (user, thread, kind) in notifications_unread.
+	 * actor_id is NULL when the post was anonymous. notify_announced: the
+	 * staff threads already announced (a thread is announced once). */
+	"CREATE TABLE course_members("
+	"  course_id INTEGER NOT NULL,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  role TEXT NOT NULL,"
+	"  seen_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (course_id, user_id)) WITHOUT ROWID;"
+	"CREATE TABLE notify_users("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id),"
+	"  wants INTEGER NOT NULL DEFAULT 62,"
+	"  unread INTEGER NOT NULL DEFAULT 0,"
+	"  last_rank INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE notifications("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  rank INTEGER NOT NULL,"
+	"  course_id INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  thread_id INTEGER,"
+	"  post_id INTEGER,"
+	"  actor_id INTEGER,"
+	"  count INTEGER NOT NULL DEFAULT 1,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  read_at INTEGER);"
+	"CREATE UNIQUE INDEX notifications_by_rank ON notifications(user_id, rank);"
+	"CREATE INDEX notifications_unread ON notifications(user_id, thread_id, kind) WHERE read_at IS NULL;"
+	"CREATE TABLE thread_mutes("
+	"  thread_id INTEGER NOT NULL REFERENCES threads(id),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, thread_id)) WITHOUT ROWID;"
+	"CREATE TABLE notify_announced(thread_id INTEGER PRIMARY KEY REFERENCES threads(id));",
 
 	/* 10: writing that can be fixed. A response accepted by the asker
 	 * (one per thread, beside staff's endorsement); a thread's titles, so

@@ -381,6 +381,16 @@ struct msg *store_draft_get(struct store_conn *rd, int64_t uid, const struct pro
 			    struct proto_error *err);
 struct msg *store_thread_history(struct store_conn *rd, const struct identity *who, const struct proto_request *req,
 				 struct proto_error *err);
+/* notification.list: a page of user uid's own notifications with their
+ * unread count and settings. A new reply msg, or NULL with *err filled. */
+struct msg *store_notification_list(struct store_conn *rd, int64_t uid, const struct proto_request *req,
+				    struct proto_error *err);
+
+/* course.members: up to members_page_max members of a course (who must
+ * have read access to it) whose user id or name starts with the prefix.
+ * A new reply msg, or NULL with *err filled. */
+struct msg *store_course_members(struct store_conn *rd, const struct identity *who, int64_t uid,
+				 const struct proto_request *req, int64_t now_s, struct proto_error *err);
 
 /* Live Q&A reads: a course's sessions (needs read access); a session's course. */
 struct msg *store_session_list(struct store_conn *rd, const struct identity *who, const struct proto_request *req,

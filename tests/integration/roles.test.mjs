@@ -42,6 +42,9 @@ poll.reveal                 refused      allowed      allowed     allowed
 poll.reset                  refused      allowed      allowed     allowed
 cloud.remove                refused      allowed      allowed     allowed
 poll.answer                 allowed      allowed      allowed     allowed
+notification.list           allowed      allowed      allowed     allowed
+thread.mute                 allowed      allowed      allowed     allowed
+course.members              allowed      allowed      allowed     allowed
 `;
 
 const MATRIX = TABLE.trim().split('\n').slice(1).map((line) => {
@@ -407,6 +410,27 @@ const CASES = {
         assert.deepEqual(r.data.revisions.map((x) => x.revision), [1, 2]);
         assert.equal(r.data.revisions[1].body, 'second version');
       }
+    },
+  },
+  'notification.list': {
+    setup: async () => ({}),
+    run: (a) => request(a, 'notification.list', {}),
+    async effect(a, s, allowed, r) {
+      assert.equal(Array.isArray(r.data?.notifications) && typeof r.data.unread === 'number', allowed);
+    },
+  },
+  'thread.mute': {
+    setup: async () => ({ thread: await victimThread() }),
+    run: (a, s) => send(a, 'thread.mute', { thread: s.thread, muted: true }),
+    async effect(a, s, allowed, r) {
+      assert.equal(r.data?.muted === true && r.data.thread === s.thread, allowed);
+    },
+  },
+  'course.members': {
+    setup: async () => ({}),
+    run: (a) => request(a, 'course.members', { course, prefix: 'role-v' }),
+    async effect(a, s, allowed, r) {
+      assert.equal(!!r.data?.members?.some((m) => m.id === 'role-v'), allowed);
     },
   },
   stats: {

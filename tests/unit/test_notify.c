@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "core/notify.h"
@@ -111,6 +112,46 @@ static void test_names_round_trip(void **state)
 	assert_int_equal(notify_kind_find(NULL), NOTIFY_NONE);
 }
 
+static int has(const struct notify_handle *h, int n, const char *want)
+{
+	for (int i = 0; i < n; i++)
+		if ((size_t)h[i].len == strlen(want) && memcmp(h[i].p, want, h[i].len) == 0)
+			return 1;
+	return 0;
+}
+
+static void test_mentions_are_handles_after_an_at(void **state)
+{
+	static const char text[] = "@ann hi @bob.smith, and @ann again. Mail carl@example.org or @dee. @ @-x";
+	struct notify_handle h[8];
+	int n;
+
+	(void)state;
+	n = notify_mentions(text, strlen(text), h, 8);
+	assert_int_equal(n, 4);
+	assert_true(has(h, n, "ann"));
+	assert_true(has(h, n, "bob.smith"));
+	assert_true(has(h, n, "dee"));          /* the sentence's full stop is not in it */
+	assert_true(has(h, n, "-x"));
+	assert_false(has(h, n, "example.org")); /* inside a word: an address, no mention */
+	/* At most max, in order of first appearance. */
+	assert_int_equal(notify_mentions(text, strlen(text), h, 1), 1);
+	assert_int_equal(h[0].len, 3);
+	assert_memory_equal(h[0].p, "ann", 3);
+}
+
+static void test_an_overlong_handle_is_no_mention(void **state)
+{
+	char text[NOTIFY_HANDLE_MAX + 8];
+	struct notify_handle h[2];
+
+	(void)state;
+	text[0] = '@';
+	memset(text + 1, 'a', NOTIFY_HANDLE_MAX + 1);
+	assert_int_equal(notify_mentions(text, NOTIFY_HANDLE_MAX + 2, h, 2), 0);
+	assert_int_equal(notify_mentions(text, NOTIFY_HANDLE_MAX + 1, h, 2), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +161,8 @@ int main(void)
 		cmocka_unit_test(test_settings_fall_back_to_a_weaker_reason),
 		cmocka_unit_test(test_bursts_group_per_kind_and_thread_until_read),
 		cmocka_unit_test(test_names_round_trip),
+		cmocka_unit_test(test_mentions_are_handles_after_an_at),
+		cmocka_unit_test(test_an_overlong_handle_is_no_mention),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
